@@ -1,0 +1,46 @@
+// Typed reads of JSON object fields that turn a missing or mistyped field into a Reject whose
+// message names the field. Every payload codec is built from these, so every rejection reads
+// the same way ("Field 'energy_kwh' must be a number.").
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ems/domain/result.h"
+#include "ems/domain/time.h"
+
+namespace ems::codec {
+
+using Json = nlohmann::json;
+
+// Parses a UTF-8 JSON object; anything else (invalid JSON, an array, a number) is rejected with
+// reason "invalid_json".
+Result<Json> ParseObject(std::string_view text);
+
+// Required fields: absent or null → "Field 'x' is required."; wrong type → "Field 'x' must be …".
+// Every reject uses `reason` (the payload family's rejection slug, e.g. "invalid_session").
+Result<std::string> RequiredString(const Json& obj, std::string_view field, std::string_view reason);
+Result<double> RequiredNumber(const Json& obj, std::string_view field, std::string_view reason);
+Result<std::int64_t> RequiredInteger(const Json& obj, std::string_view field, std::string_view reason);
+Result<bool> RequiredBool(const Json& obj, std::string_view field, std::string_view reason);
+Result<Timestamp> RequiredTimestamp(const Json& obj, std::string_view field, std::string_view reason);
+// An id per SPEC §3.
+Result<std::string> RequiredId(const Json& obj, std::string_view field, std::string_view reason);
+
+// Optional fields: absent or null → std::nullopt; present with the wrong type → reject.
+Result<std::optional<std::string>> OptionalString(const Json& obj, std::string_view field,
+                                                  std::string_view reason);
+Result<std::optional<double>> OptionalNumber(const Json& obj, std::string_view field,
+                                             std::string_view reason);
+Result<std::optional<std::int64_t>> OptionalInteger(const Json& obj, std::string_view field,
+                                                    std::string_view reason);
+Result<std::optional<Timestamp>> OptionalTimestamp(const Json& obj, std::string_view field,
+                                                   std::string_view reason);
+Result<std::optional<std::string>> OptionalId(const Json& obj, std::string_view field,
+                                              std::string_view reason);
+
+}  // namespace ems::codec

@@ -1,0 +1,12 @@
+// Identifiers of sites, devices, stations, sessions, users and contracts (SPEC §3).
+#pragma once
+
+#include <string_view>
+
+namespace ems {
+
+// 1–64 characters of [A-Za-z0-9_.-]. Everything else (/ + # $, spaces, empty) is invalid, which
+// also makes every valid id safe as one MQTT topic level.
+bool IsValidId(std::string_view id);
+
+}  // namespace ems

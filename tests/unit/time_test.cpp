@@ -1,0 +1,68 @@
+#include "ems/domain/time.h"
+
+#include <gtest/gtest.h>
+
+namespace ems {
+namespace {
+
+Timestamp At(const char* text) { return *ParseTimestamp(text); }
+
+TEST(TimeTest, ParsesRfc3339WithAndWithoutOffset) {
+  EXPECT_EQ(FormatTimestamp(At("2026-11-21T10:00:00Z")), "2026-11-21T10:00:00Z");
+  EXPECT_EQ(FormatTimestamp(At("2026-11-21T11:00:00+01:00")), "2026-11-21T10:00:00Z");
+  EXPECT_EQ(FormatTimestamp(At("2026-11-21T05:30:00-04:30")), "2026-11-21T10:00:00Z");
+  EXPECT_EQ(FormatTimestamp(At("2024-03-03T10:00:00")), "2024-03-03T10:00:00Z");
+  EXPECT_EQ(FormatTimestamp(At("2026-11-21T10:00:00.25Z")), "2026-11-21T10:00:00.250Z");
+  EXPECT_EQ(FormatTimestamp(At("2026-11-21 10:00:00.123456Z")), "2026-11-21T10:00:00.123Z");
+}
+
+TEST(TimeTest, RejectsMalformedTimestamps) {
+  for (const char* bad : {"", "2026-11-21", "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z",
+                          "2026-11-21T24:00:00Z", "2026-11-21T10:00:00+0100",
+                          "2026-11-21T10:00:00Zjunk", "2026-11-21T10:00:00.Z", "yesterday"}) {
+    EXPECT_FALSE(ParseTimestamp(bad).has_value()) << bad;
+  }
+}
+
+TEST(TimeTest, DatesRoundTripAndRejectImpossibleDays) {
+  EXPECT_EQ(FormatDate(*ParseDate("2024-02-29")), "2024-02-29");
+  EXPECT_FALSE(ParseDate("2023-02-29"));
+  EXPECT_FALSE(ParseDate("2024-2-9"));
+}
+
+TEST(TimeTest, LocalDaysFollowDst) {
+  // Europe/Berlin springs forward on 2026-03-29: that local day has 23 hours.
+  const auto start = LocalPeriodStart(At("2026-03-29T12:00:00Z"), CalendarUnit::kDay, "Europe/Berlin");
+  const auto next = NextLocalPeriodStart(At("2026-03-29T12:00:00Z"), CalendarUnit::kDay, "Europe/Berlin");
+  EXPECT_EQ(FormatTimestamp(start), "2026-03-28T23:00:00Z");
+  EXPECT_EQ(next - start, std::chrono::hours(23));
+  // …and falls back on 2026-10-25: 25 hours.
+  const auto autumn = At("2026-10-25T12:00:00Z");
+  EXPECT_EQ(NextLocalPeriodStart(autumn, CalendarUnit::kDay, "Europe/Berlin") -
+                LocalPeriodStart(autumn, CalendarUnit::kDay, "Europe/Berlin"),
+            std::chrono::hours(25));
+}
+
+TEST(TimeTest, WeeksStartMondayAndMonthsAtLocalMidnight) {
+  // 2026-11-21 is a Saturday.
+  EXPECT_EQ(FormatTimestamp(LocalPeriodStart(At("2026-11-21T10:00:00Z"), CalendarUnit::kWeek, "UTC")),
+            "2026-11-16T00:00:00Z");
+  EXPECT_EQ(FormatTimestamp(LocalPeriodStart(At("2026-11-16T00:00:00Z"), CalendarUnit::kWeek, "UTC")),
+            "2026-11-16T00:00:00Z");
+  EXPECT_EQ(FormatTimestamp(NextLocalPeriodStart(At("2026-01-31T23:30:00Z"), CalendarUnit::kMonth,
+                                                 "America/New_York")),
+            "2026-02-01T05:00:00Z");
+  EXPECT_EQ(LocalWeekday(At("2026-11-21T10:00:00Z"), "UTC"), 5);
+}
+
+TEST(TimeTest, NextLocalMidnightIsStrictlyLater) {
+  EXPECT_EQ(FormatTimestamp(NextLocalMidnight(At("2026-11-21T23:00:00Z"), "Europe/Berlin")),
+            "2026-11-22T23:00:00Z");
+  EXPECT_EQ(FormatTimestamp(NextLocalMidnight(At("2026-11-21T22:59:59Z"), "Europe/Berlin")),
+            "2026-11-21T23:00:00Z");
+  EXPECT_TRUE(IsValidTimeZone("America/New_York"));
+  EXPECT_FALSE(IsValidTimeZone("Mars/Olympus"));
+}
+
+}  // namespace
+}  // namespace ems
