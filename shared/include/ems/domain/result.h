@@ -25,3 +25,10 @@ inline std::unexpected<Reject> Rejected(std::string reason, std::string message)
 }
 
 }  // namespace ems
+
+// Declares `var` as the value of the Result `expr`, or returns its Reject from the enclosing
+// function (which must return some Result<U>).
+#define EMS_TRY(var, expr)                                         \
+  auto var##_result = (expr);                                      \
+  if (!var##_result) return std::unexpected(var##_result.error()); \
+  auto var = std::move(*var##_result)

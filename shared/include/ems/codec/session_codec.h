@@ -1,0 +1,27 @@
+// JSON <-> ChargingSession: the SPEC §4.1 session payload, the existing stations' payload of
+// §4.2, and the REST representation of §6.5.
+#pragma once
+
+#include <string_view>
+
+#include "ems/codec/json_fields.h"
+#include "ems/domain/session.h"
+#include "ems/mqtt/topics.h"
+
+namespace ems::codec {
+
+// A session published on {p}/sites/{site}/devices/{station}/sessions. The payload's station_id
+// must match the topic's station; currency defaults to `default_currency`.
+Result<ChargingSession> DecodeSession(std::string_view payload, const mqtt::SessionMsg& topic,
+                                      std::string_view default_currency);
+
+// A completed session from an existing station (§4.2). `site_id` is the site the station device
+// belongs to (or "unassigned"); `arrival` stands in for a missing "timestamp".
+Result<ChargingSession> DecodeLegacySession(std::string_view payload,
+                                            const mqtt::LegacySessionMsg& topic,
+                                            std::string_view site_id, Timestamp arrival,
+                                            std::string_view default_currency);
+
+Json EncodeSession(const ChargingSession& s);
+
+}  // namespace ems::codec
