@@ -1,0 +1,133 @@
+#include "api/api_app.h"
+
+#include <thread>
+
+#include "api/routes/routes.h"
+#include "ems/auth/password.h"
+#include "ems/domain/ids.h"
+#include "ems/mqtt/client.h"
+#include "ems/store/database.h"
+#include "ems/store/user_repository.h"
+#include "ems/util/log.h"
+
+namespace ems::api {
+
+std::vector<config::Option> ApiOptions() {
+  auto options = config::CommonOptions("ems-api", "ems-api");
+  options.push_back({"EMS_API_LISTEN", "127.0.0.1:8080", "address the API listens on"});
+  options.push_back({"EMS_JWT_SECRET", "", "HMAC key for tokens, at least 32 bytes (required)", true});
+  options.push_back({"EMS_ADMIN_USER", "", "admin created at start if missing"});
+  options.push_back({"EMS_ADMIN_PASSWORD", "", "password of that admin", true});
+  options.push_back({"EMS_DEFAULT_CURRENCY", "EUR", "currency of sessions whose payload names none"});
+  options.push_back({"EMS_API_THREADS", "16", "HTTP worker threads"});
+  return options;
+}
+
+ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_) {
+  ctx_.db_path = s.Get("EMS_DB_PATH");
+  ctx_.jwt_secret = s.Get("EMS_JWT_SECRET");
+  if (ctx_.jwt_secret.size() < 32) {
+    throw config::ConfigError("EMS_JWT_SECRET", "is required and must be at least 32 bytes.");
+  }
+  ctx_.topic_prefix = s.Get("EMS_TOPIC_PREFIX");
+  ctx_.default_currency = s.Get("EMS_DEFAULT_CURRENCY");
+  const auto listen = s.Get("EMS_API_LISTEN");
+  const auto colon = listen.rfind(':');
+  try {
+    if (colon == std::string::npos || colon == 0) throw std::invalid_argument("no port");
+    host_ = listen.substr(0, colon);
+    std::size_t used = 0;
+    port_ = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1 || port_ < 0 || port_ > 65535) {
+      throw std::invalid_argument("bad port");
+    }
+  } catch (const std::exception&) {
+    throw config::ConfigError("EMS_API_LISTEN", "must be host:port, got '" + listen + "'.");
+  }
+  store::OpenDatabase(ctx_.db_path);  // fails at start with a clear line when unusable
+  EnsureAdmin(s.Get("EMS_ADMIN_USER"), s.Get("EMS_ADMIN_PASSWORD"));
+
+  const int threads = static_cast<int>(s.GetInt("EMS_API_THREADS", 1, 1024));
+  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_.set_tcp_nodelay(true);
+  server_.set_keep_alive_max_count(1000);
+  server_.set_read_timeout(std::chrono::seconds(10));
+  server_.set_payload_max_length(kMaxBody);
+  server_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (req.has_header("Transfer-Encoding")) {
+      SendError(res, 411, "Send the request body with a Content-Length, not chunked.");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.has_header("Content-Length") &&
+        req.get_header_value<std::uint64_t>("Content-Length") > kMaxBody) {
+      SendError(res, 413, "The request body is larger than 1 MiB.");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server_.set_exception_handler(
+      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unknown exception";
+        try {
+          std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        log::Error("request " + req.method + " " + req.path + " failed: " + what);
+        res.headers.clear();
+        SendError(res, 500, "The server failed to answer this request.");
+      });
+  server_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty()) {
+      if (res.status == 404) {
+        SendError(res, 404, "No such route.");
+      } else if (res.status == 413) {
+        SendError(res, 413, "The request body is larger than 1 MiB.");
+      } else if (res.status >= 400) {
+        SendError(res, res.status, "The request could not be served.");
+      }
+    }
+  });
+
+  RegisterSystemRoutes(router_, ctx_);
+  RegisterAuthRoutes(router_, ctx_);
+  RegisterSessionRoutes(router_, ctx_);
+  RegisterIngestRoutes(router_, ctx_);
+}
+
+void ApiApp::EnsureAdmin(const std::string& user, const std::string& password) {
+  if (user.empty() || password.empty()) return;
+  if (!IsValidId(user)) throw config::ConfigError("EMS_ADMIN_USER", "is not a valid user id.");
+  auto db = store::OpenDatabase(ctx_.db_path);
+  store::UserRepository users(*db);
+  if (users.Get(user)) return;
+  users.Create(store::User{user, auth::HashPassword(password), "admin", {}}, Now());
+  log::Info("created admin user " + user);
+}
+
+void ApiApp::Run(const std::atomic<bool>& stop) {
+  const int port = port_ == 0 ? server_.bind_to_any_port(host_) : port_;
+  if (port_ != 0 && !server_.bind_to_port(host_, port_)) {
+    throw config::ConfigError("EMS_API_LISTEN",
+                              "cannot listen on " + host_ + ":" + std::to_string(port_) +
+                                  " (address in use or not allowed); choose another address.");
+  }
+  if (port < 0) throw config::ConfigError("EMS_API_LISTEN", "cannot bind " + host_ + ".");
+  log::Info("API listening on http://" + host_ + ":" + std::to_string(port));
+  std::thread http([this] { server_.listen_after_bind(); });
+
+  // The API's broker connection only announces its status for now; it must never hold up the
+  // REST service, so it connects in the background.
+  const auto mqtt_settings = mqtt::ConnectionFromSettings(settings_, "api");
+  auto client = mqtt::MakeClient(mqtt_settings, "", 1000);
+  std::thread mqtt_thread([&] { mqtt::ConnectWithRetry(*client, mqtt_settings, stop); });
+
+  while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  server_.stop();
+  http.join();
+  mqtt_thread.join();
+  mqtt::DisconnectCleanly(*client, mqtt_settings);
+}
+
+}  // namespace ems::api

@@ -1,0 +1,78 @@
+#include "api/routes/routes.h"
+#include "ems/store/database.h"
+
+namespace ems::api {
+namespace {
+
+std::string Escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// /docs: the OpenAPI document rendered on the server, so it needs no script or remote asset.
+std::string DocsPage(const Json& doc) {
+  std::string html =
+      "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ems API</title>"
+      "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+      "code{background:#f3f3f3;padding:0 .2rem}.m{display:inline-block;width:4.5rem;font-weight:"
+      "bold}section{border-top:1px solid #ddd;padding:.5rem 0}</style></head><body>";
+  html += "<h1>" + Escape(doc["info"].value("title", "ems API")) + " " +
+          Escape(doc["info"].value("version", "")) + "</h1><p>" +
+          Escape(doc["info"].value("description", "")) +
+          "</p><p>Machine-readable: <a href=\"/openapi.json\">/openapi.json</a></p>";
+  for (const auto& [path, ops] : doc["paths"].items()) {
+    for (const auto& [method, op] : ops.items()) {
+      html += "<section><span class=\"m\">" + Escape(method) + "</span><code>" + Escape(path) +
+              "</code><p>" + Escape(op.value("summary", "")) + "</p>";
+      if (op.contains("parameters")) {
+        html += "<ul>";
+        for (const auto& p : op["parameters"]) {
+          html += "<li><code>" + Escape(p.value("name", "")) + "</code> (" +
+                  Escape(p.value("in", "")) + ") " + Escape(p.value("description", "")) + "</li>";
+        }
+        html += "</ul>";
+      }
+      html += "</section>";
+    }
+  }
+  return html + "</body></html>";
+}
+
+}  // namespace
+
+void RegisterSystemRoutes(Router& router, ApiContext& ctx) {
+  router.Get("/health", Public([&ctx](const httplib::Request&, httplib::Response& res) {
+    try {
+      const int version = store::SchemaVersion(ctx.Db());
+      SendJson(res, 200, {{"status", "ok"}, {"database", "ok"}, {"schema_version", version}});
+    } catch (const std::exception&) {
+      SendJson(res, 503, {{"status", "error"}, {"message", "The database is not reachable."}});
+    }
+  }));
+  router.Get("/openapi.json", Public([](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, 200, OpenApiDocument());
+  }));
+  router.Get("/docs", Public([](const httplib::Request&, httplib::Response& res) {
+    res.set_content(DocsPage(OpenApiDocument()), "text/html; charset=utf-8");
+  }));
+}
+
+}  // namespace ems::api

@@ -1,0 +1,69 @@
+// JSON codecs of device payloads: the MQTT `meta` and `telemetry` messages (SPEC §4.1), the REST
+// device body and device / metric / series answers (§6.2, §6.3).
+//
+// Decoders apply every rule that needs only the payload, so what they return is valid;
+// telemetry rules that depend on the device type (the power_w sign) need
+// DecodeTelemetry(payload, type) or ValidateTelemetryFor. Unparsable JSON or a non-object
+// payload is rejected with reason "invalid_json" (answer 400); anything else with the payload
+// family's reason (answer 422): "invalid_meta", "invalid_telemetry", "invalid_device".
+// Encoders produce exactly the documented shapes; instants are RFC 3339 UTC.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "ems/codec/json_fields.h"
+#include "ems/domain/device.h"
+#include "ems/domain/result.h"
+#include "ems/domain/rollup.h"
+
+namespace ems::codec {
+
+// --- MQTT meta: {"type", "name", "properties", "site_name"?, "site_timezone"?} ---
+
+// Reason "invalid_meta": unknown type, empty name, properties breaking ValidateProperties,
+// empty site_name, unknown site_timezone.
+Result<DeviceMeta> DecodeMeta(std::string_view payload);
+Json EncodeMeta(const DeviceMeta& meta);  // what the publisher sends
+
+// --- MQTT telemetry: {"ts", "metrics": {"power_w": -1830.5, ...}, "state": {...}?} ---
+
+// Reason "invalid_telemetry": missing or malformed ts, metrics not an object, a metric failing
+// ValidateMetric, state failing ValidateDeviceState, or neither a metric nor a state.
+Result<Telemetry> DecodeTelemetry(std::string_view payload);
+// The same, then ValidateTelemetryFor(type): the sign convention of power_w.
+Result<Telemetry> DecodeTelemetry(std::string_view payload, DeviceType type);
+Json EncodeTelemetry(const Telemetry& t);  // "state" only when non-empty
+
+// --- REST: POST /sites/{site}/devices and PUT /devices/{device} ---
+
+struct DeviceBody {
+  std::optional<std::string> id;  // a valid id when present
+  DeviceSpec spec;
+  friend bool operator==(const DeviceBody&, const DeviceBody&) = default;
+};
+
+// {"id"?, "type", "name", "properties"}; reason "invalid_device", messages name the field
+// ("Field 'type' must be one of solar_panel, …", "Property 'capacity_wh' is required.").
+Result<DeviceBody> DecodeDeviceBody(std::string_view body);
+
+// --- answers ---
+
+// {"value", "unit", "ts"} keyed by metric name.
+Json EncodeMetricMap(std::span<const LatestMetric> latest);
+
+// §6.2: {"id", "site_id", "type", "name", "properties", "state", "metrics": {...},
+// "last_seen": "..."|null}.
+Json EncodeDevice(const Device& device, std::span<const LatestMetric> latest);
+
+// §6.3 GET /devices/{device}/metrics: {"items": [{"name", "value", "unit", "ts"}]} in name order.
+Json EncodeLatestMetrics(std::span<const LatestMetric> latest);
+
+// §6.3 series: {"device_id", "metric", "unit", "interval", "agg", "points": [{"ts", "value",
+// "count"}]}.
+Json EncodeSeries(std::string_view device_id, std::string_view metric, Interval interval, Agg agg,
+                  std::span<const SeriesPoint> points);
+
+}  // namespace ems::codec

@@ -1,0 +1,47 @@
+// JSON codecs of EV charging schedules (SPEC §6.6, §4.3): the PUT body, the GET answer (also
+// the retained payload of `{p}/sites/{site}/devices/{ev}/schedule`), and the EV parameters read
+// from an `ev` device's properties.
+//
+// Rejects carry reason "invalid_schedule" (or "invalid_device" for EV properties), and
+// "invalid_json" for text that is not a JSON object; the API answers "invalid_json" with 400 and
+// every other reason with 422. Messages name the field, e.g. "Field 'slots[1].end' must be an
+// RFC 3339 timestamp.".
+#pragma once
+
+#include <string_view>
+
+#include "ems/codec/json_fields.h"
+#include "ems/domain/charging_schedule.h"
+#include "ems/domain/result.h"
+
+namespace ems::codec {
+
+// The PUT body, validated, ready for ApplyScheduleRequest:
+//   {"slots": [{"start": "...", "end": "..."}, ...]}  → ManualScheduleRequest, slots checked by
+//                                                       ValidateSlots (non-empty, end > start,
+//                                                       no overlap) and sorted by start;
+//   {"target_soc": 0.8, "ready_by": "..."}           → ChargingGoal, target_soc in (0, 1].
+// Both forms at once, or neither, is rejected. Null counts as absent; other fields are ignored.
+// ready_by in the past is accepted here (the codec has no clock): the planner then reports the
+// target as unreachable.
+Result<ScheduleRequest> DecodeScheduleRequest(std::string_view text);
+Result<ScheduleRequest> DecodeScheduleRequest(const Json& obj);
+
+// The GET answer:
+//   {"device_id", "soc": 0.5, "projected_soc": 0.7, "is_at_home": true, "is_paused": false,
+//    "paused_until": "..."|null, "override": {"start", "end"}|null, "mode": "manual"|"planned",
+//    "slots": [{"start", "end", "soc_gained"}]}
+// and, in planned mode only, three more fields:
+//   "target_soc": 0.8, "ready_by": "...",
+//   "target_reachable": true|false|null  (null until the first plan is computed),
+//   "plan_message": "Target 80% cannot be reached by …; projected 64%."|null.
+// soc values are fractions rounded to 4 decimals (0.01 percentage points), so float noise such
+// as 0.30000000000000004 reads 0.3. paused_until is null unless paused; override is null unless
+// running.
+Json EncodeScheduleView(const ScheduleView& view);
+
+// EV parameters from an `ev` device's `properties` object: `battery_capacity_wh` and
+// `max_charge_w`, both positive finite numbers (reason "invalid_device" otherwise).
+Result<EvParams> DecodeEvParams(const Json& properties);
+
+}  // namespace ems::codec

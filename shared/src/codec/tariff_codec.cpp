@@ -1,0 +1,92 @@
+#include "ems/codec/tariff_codec.h"
+
+#include <string>
+
+namespace ems::codec {
+namespace {
+
+constexpr std::string_view kReason = "invalid_tariff";
+
+// Turns "Field 'start' …" from json_fields into "Field 'prices[2].start' …".
+Reject AtPath(Reject reject, const std::string& path) {
+  constexpr std::string_view kPrefix = "Field '";
+  if (reject.message.starts_with(kPrefix)) {
+    reject.message.insert(kPrefix.size(), path + ".");
+  }
+  return reject;
+}
+
+bool IsCurrencyCode(const std::string& s) {
+  if (s.size() != 3) return false;
+  for (char c : s) {
+    if (c < 'A' || c > 'Z') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<Tariff> DecodeTariff(std::string_view text) {
+  auto obj = ParseObject(text);
+  if (!obj) return std::unexpected(obj.error());
+  return DecodeTariff(*obj);
+}
+
+Result<Tariff> DecodeTariff(const Json& obj) {
+  if (!obj.is_object()) {
+    return Rejected(std::string(kReason), "The tariff must be a JSON object.");
+  }
+  Tariff tariff;
+  auto currency = RequiredString(obj, "currency", kReason);
+  if (!currency) return std::unexpected(currency.error());
+  if (!IsCurrencyCode(*currency)) {
+    return Rejected(std::string(kReason),
+                    "Field 'currency' must be a three-letter upper-case code such as EUR.");
+  }
+  tariff.currency = std::move(*currency);
+
+  const auto prices = obj.find("prices");
+  if (prices == obj.end() || prices->is_null()) {
+    return Rejected(std::string(kReason), "Field 'prices' is required.");
+  }
+  if (!prices->is_array()) {
+    return Rejected(std::string(kReason), "Field 'prices' must be an array.");
+  }
+  tariff.prices.reserve(prices->size());
+  for (std::size_t i = 0; i < prices->size(); ++i) {
+    const std::string path = "prices[" + std::to_string(i) + "]";
+    const Json& item = (*prices)[i];
+    if (!item.is_object()) {
+      return Rejected(std::string(kReason), "Field '" + path + "' must be an object.");
+    }
+    auto start = RequiredTimestamp(item, "start", kReason);
+    if (!start) return std::unexpected(AtPath(start.error(), path));
+    auto end = RequiredTimestamp(item, "end", kReason);
+    if (!end) return std::unexpected(AtPath(end.error(), path));
+    auto price = RequiredNumber(item, "price_per_kwh", kReason);
+    if (!price) return std::unexpected(AtPath(price.error(), path));
+    if (*end <= *start) {
+      return Rejected(std::string(kReason),
+                      "Field '" + path + ".end' must be after '" + path + ".start'.");
+    }
+    if (!tariff.prices.empty() && *start < tariff.prices.back().end) {
+      return Rejected(std::string(kReason),
+                      "Field '" + path + ".start' must not be before the end of 'prices[" +
+                          std::to_string(i - 1) + "]': prices are sorted and do not overlap.");
+    }
+    tariff.prices.push_back({*start, *end, *price});
+  }
+  return tariff;
+}
+
+Json EncodeTariff(const Tariff& tariff) {
+  Json prices = Json::array();
+  for (const TariffPrice& p : tariff.prices) {
+    prices.push_back({{"start", FormatTimestamp(p.start)},
+                      {"end", FormatTimestamp(p.end)},
+                      {"price_per_kwh", p.price_per_kwh}});
+  }
+  return {{"currency", tariff.currency}, {"prices", std::move(prices)}};
+}
+
+}  // namespace ems::codec
