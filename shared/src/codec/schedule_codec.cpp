@@ -81,10 +81,10 @@ Result<double> PositiveProperty(const Json& properties, std::string_view field) 
 Result<ScheduleRequest> DecodeScheduleRequest(std::string_view text) {
   auto obj = ParseObject(text);
   if (!obj) return std::unexpected(obj.error());
-  return DecodeScheduleRequest(*obj);
+  return DecodeScheduleRequestJson(*obj);
 }
 
-Result<ScheduleRequest> DecodeScheduleRequest(const Json& obj) {
+Result<ScheduleRequest> DecodeScheduleRequestJson(const Json& obj) {
   if (!obj.is_object()) {
     return Rejected(std::string(kReason), "The schedule must be a JSON object.");
   }

@@ -29,10 +29,10 @@ bool IsCurrencyCode(const std::string& s) {
 Result<Tariff> DecodeTariff(std::string_view text) {
   auto obj = ParseObject(text);
   if (!obj) return std::unexpected(obj.error());
-  return DecodeTariff(*obj);
+  return DecodeTariffJson(*obj);
 }
 
-Result<Tariff> DecodeTariff(const Json& obj) {
+Result<Tariff> DecodeTariffJson(const Json& obj) {
   if (!obj.is_object()) {
     return Rejected(std::string(kReason), "The tariff must be a JSON object.");
   }

@@ -25,7 +25,7 @@ namespace ems::codec {
 // ready_by in the past is accepted here (the codec has no clock): the planner then reports the
 // target as unreachable.
 Result<ScheduleRequest> DecodeScheduleRequest(std::string_view text);
-Result<ScheduleRequest> DecodeScheduleRequest(const Json& obj);
+Result<ScheduleRequest> DecodeScheduleRequestJson(const Json& obj);  // an already parsed body
 
 // The GET answer:
 //   {"device_id", "soc": 0.5, "projected_soc": 0.7, "is_at_home": true, "is_paused": false,

@@ -18,7 +18,7 @@
 namespace ems::codec {
 
 Result<Tariff> DecodeTariff(std::string_view text);
-Result<Tariff> DecodeTariff(const Json& obj);
+Result<Tariff> DecodeTariffJson(const Json& obj);  // an already parsed payload
 
 // The same shape back; timestamps in UTC with 'Z' (SPEC §3). DecodeTariff(EncodeTariff(t)) == t
 // for every decoded t.

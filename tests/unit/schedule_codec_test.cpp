@@ -1,0 +1,268 @@
+#include "ems/codec/schedule_codec.h"
+
+#include <gtest/gtest.h>
+
+#include <limits>
+
+#include "ems/codec/tariff_codec.h"
+
+namespace ems::codec {
+namespace {
+
+Timestamp At(const char* text) { return *ParseTimestamp(text); }
+ChargingSlot Slot(const char* start, const char* end) { return {At(start), At(end)}; }
+
+// ---- Tariff ----
+
+TEST(TariffCodecTest, DecodesSortedPricesIncludingNegativeOnes) {
+  const auto t = DecodeTariff(R"({"currency": "EUR", "prices": [
+      {"start": "2026-11-21T22:00:00Z", "end": "2026-11-21T23:00:00Z", "price_per_kwh": 0.27},
+      {"start": "2026-11-22T00:00:00+01:00", "end": "2026-11-22T01:00:00Z", "price_per_kwh": -0.05}]})");
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_EQ(t->currency, "EUR");
+  ASSERT_EQ(t->prices.size(), 2u);
+  EXPECT_EQ(t->prices[0],
+            (TariffPrice{At("2026-11-21T22:00:00Z"), At("2026-11-21T23:00:00Z"), 0.27}));
+  // Touching the previous price is fine; the offset is normalised to UTC.
+  EXPECT_EQ(t->prices[1],
+            (TariffPrice{At("2026-11-21T23:00:00Z"), At("2026-11-22T01:00:00Z"), -0.05}));
+}
+
+TEST(TariffCodecTest, EncodesTheSameShapeInUtcAndRoundTrips) {
+  const Tariff tariff{"EUR",
+                      {{At("2026-11-21T22:00:00Z"), At("2026-11-21T23:00:00Z"), 0.27},
+                       {At("2026-11-21T23:30:00Z"), At("2026-11-22T00:00:00Z"), -0.05}}};
+  const Json json = EncodeTariff(tariff);
+  EXPECT_EQ(
+      json.dump(),
+      R"({"currency":"EUR","prices":[)"
+      R"({"end":"2026-11-21T23:00:00Z","price_per_kwh":0.27,"start":"2026-11-21T22:00:00Z"},)"
+      R"({"end":"2026-11-22T00:00:00Z","price_per_kwh":-0.05,"start":"2026-11-21T23:30:00Z"}]})");
+  const auto back = DecodeTariff(json.dump());
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, tariff);
+}
+
+TEST(TariffCodecTest, EmptyPricesIsAValidTariff) {
+  const auto t = DecodeTariff(R"({"currency": "SEK", "prices": []})");
+  ASSERT_TRUE(t) << t.error().message;
+  EXPECT_TRUE(t->prices.empty());
+}
+
+TEST(TariffCodecTest, RejectsBrokenTariffsNamingTheField) {
+  const auto message = [](const char* text) {
+    const auto t = DecodeTariff(text);
+    if (t) return std::string("accepted");
+    EXPECT_EQ(t.error().reason, "invalid_tariff") << text;
+    return t.error().message;
+  };
+  EXPECT_EQ(message(R"({"prices": []})"), "Field 'currency' is required.");
+  EXPECT_EQ(message(R"({"currency": "eur", "prices": []})"),
+            "Field 'currency' must be a three-letter upper-case code such as EUR.");
+  EXPECT_EQ(message(R"({"currency": "EUR"})"), "Field 'prices' is required.");
+  EXPECT_EQ(message(R"({"currency": "EUR", "prices": {}})"), "Field 'prices' must be an array.");
+  EXPECT_EQ(message(R"({"currency": "EUR", "prices": [1]})"),
+            "Field 'prices[0]' must be an object.");
+  EXPECT_EQ(message(R"({"currency": "EUR", "prices": [
+      {"start": "2026-11-21T22:00:00Z", "end": "2026-11-21T23:00:00Z"}]})"),
+            "Field 'prices[0].price_per_kwh' is required.");
+  EXPECT_EQ(message(R"({"currency": "EUR", "prices": [
+      {"start": "2026-11-21T22:00:00Z", "end": "2026-11-21T23:00:00Z", "price_per_kwh": "low"}]})"),
+            "Field 'prices[0].price_per_kwh' must be a number.");
+  EXPECT_EQ(message(R"({"currency": "EUR", "prices": [
+      {"start": "2026-11-21T22:00:00Z", "end": "tonight", "price_per_kwh": 0.2}]})"),
+            "Field 'prices[0].end' must be an RFC 3339 timestamp.");
+  EXPECT_EQ(message(R"({"currency": "EUR", "prices": [
+      {"start": "2026-11-21T22:00:00Z", "end": "2026-11-21T22:00:00Z", "price_per_kwh": 0.2}]})"),
+            "Field 'prices[0].end' must be after 'prices[0].start'.");
+  // Overlapping, and unsorted.
+  const char* kOverlap =
+      "Field 'prices[1].start' must not be before the end of 'prices[0]': "
+      "prices are sorted and do not overlap.";
+  EXPECT_EQ(message(R"({"currency": "EUR", "prices": [
+      {"start": "2026-11-21T22:00:00Z", "end": "2026-11-21T23:00:00Z", "price_per_kwh": 0.2},
+      {"start": "2026-11-21T22:59:00Z", "end": "2026-11-22T00:00:00Z", "price_per_kwh": 0.3}]})"),
+            kOverlap);
+  EXPECT_EQ(message(R"({"currency": "EUR", "prices": [
+      {"start": "2026-11-21T22:00:00Z", "end": "2026-11-21T23:00:00Z", "price_per_kwh": 0.2},
+      {"start": "2026-11-21T20:00:00Z", "end": "2026-11-21T21:00:00Z", "price_per_kwh": 0.3}]})"),
+            kOverlap);
+}
+
+TEST(TariffCodecTest, RejectsNonFinitePricesInAnAlreadyParsedPayload) {
+  // JSON text cannot carry NaN or infinity, but a Json value built in code can.
+  Json payload = {{"currency", "EUR"},
+                  {"prices",
+                   {{{"start", "2026-11-21T22:00:00Z"},
+                     {"end", "2026-11-21T23:00:00Z"},
+                     {"price_per_kwh", std::numeric_limits<double>::infinity()}}}}};
+  const auto t = DecodeTariffJson(payload);
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().reason, "invalid_tariff");
+  EXPECT_EQ(t.error().message, "Field 'prices[0].price_per_kwh' must be a finite number.");
+  payload["prices"][0]["price_per_kwh"] = 0.25;
+  EXPECT_TRUE(DecodeTariffJson(payload));
+}
+
+TEST(TariffCodecTest, TextThatIsNotAnObjectIsInvalidJson) {
+  for (const char* text : {"", "[]", "{\"currency\": "}) {
+    const auto t = DecodeTariff(text);
+    ASSERT_FALSE(t) << text;
+    EXPECT_EQ(t.error().reason, "invalid_json") << text;
+  }
+}
+
+// ---- Schedule PUT body ----
+
+TEST(ScheduleRequestCodecTest, DecodesManualSlotsSorted) {
+  const auto r = DecodeScheduleRequest(R"({"slots": [
+      {"start": "2026-11-22T01:00:00Z", "end": "2026-11-22T02:00:00Z"},
+      {"start": "2026-11-21T23:00:00+01:00", "end": "2026-11-22T00:30:00Z"}]})");
+  ASSERT_TRUE(r) << r.error().message;
+  const auto* manual = std::get_if<ManualScheduleRequest>(&*r);
+  ASSERT_NE(manual, nullptr);
+  EXPECT_EQ(manual->slots, (std::vector{Slot("2026-11-21T22:00:00Z", "2026-11-22T00:30:00Z"),
+                                        Slot("2026-11-22T01:00:00Z", "2026-11-22T02:00:00Z")}));
+}
+
+TEST(ScheduleRequestCodecTest, DecodesAPlannedGoal) {
+  const auto r =
+      DecodeScheduleRequest(R"({"target_soc": 0.8, "ready_by": "2026-11-22T07:00:00Z"})");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(std::get<ChargingGoal>(*r), (ChargingGoal{0.8, At("2026-11-22T07:00:00Z")}));
+
+  const auto full =
+      DecodeScheduleRequest(R"({"target_soc": 1, "ready_by": "2026-11-22T07:00:00"})");
+  ASSERT_TRUE(full) << full.error().message;
+  EXPECT_EQ(std::get<ChargingGoal>(*full).target_soc, 1.0);
+}
+
+TEST(ScheduleRequestCodecTest, RejectsMixedEmptyAndBrokenBodies) {
+  const auto message = [](const char* text) {
+    const auto r = DecodeScheduleRequest(text);
+    if (r) return std::string("accepted");
+    EXPECT_EQ(r.error().reason, "invalid_schedule") << text;
+    return r.error().message;
+  };
+  const std::string kMixed = "Send either 'slots' or 'target_soc' with 'ready_by', not both.";
+  EXPECT_EQ(message(R"({"slots": [{"start": "2026-11-22T01:00:00Z", "end": "2026-11-22T02:00:00Z"}],
+                        "target_soc": 0.8, "ready_by": "2026-11-22T07:00:00Z"})"),
+            kMixed);
+  EXPECT_EQ(message(R"({"slots": [], "ready_by": "2026-11-22T07:00:00Z"})"), kMixed);
+  const std::string kNeither = "The schedule needs either 'slots' or 'target_soc' with 'ready_by'.";
+  EXPECT_EQ(message("{}"), kNeither);
+  EXPECT_EQ(message(R"({"slots": null, "target_soc": null})"), kNeither);
+  EXPECT_EQ(message(R"({"slots": []})"), "A manual schedule needs at least one slot.");
+  EXPECT_EQ(message(R"({"slots": {}})"), "Field 'slots' must be an array.");
+  EXPECT_EQ(message(R"({"slots": ["x"]})"), "Field 'slots[0]' must be an object.");
+  EXPECT_EQ(message(R"({"slots": [{"start": "2026-11-22T01:00:00Z", "end": "2026-11-22T02:00:00Z"},
+                                  {"start": "2026-11-22T03:00:00Z", "end": 7}]})"),
+            "Field 'slots[1].end' must be a string.");
+  EXPECT_EQ(message(R"({"slots": [{"end": "2026-11-22T02:00:00Z"}]})"),
+            "Field 'slots[0].start' is required.");
+  EXPECT_EQ(message(R"({"slots": [{"start": "2026-11-22T01:00:00Z", "end": "2026-11-22T02:00:00Z"},
+                                  {"start": "2026-11-22T01:30:00Z", "end": "2026-11-22T03:00:00Z"}]})"),
+            "Slots 'slots[0]' and 'slots[1]' overlap.");
+  EXPECT_EQ(
+      message(R"({"slots": [{"start": "2026-11-22T02:00:00Z", "end": "2026-11-22T01:00:00Z"}]})"),
+      "Slot 'slots[0]' must end after it starts.");
+  const std::string kTarget = "Field 'target_soc' must be a fraction greater than 0 and at most 1.";
+  EXPECT_EQ(message(R"({"target_soc": 0, "ready_by": "2026-11-22T07:00:00Z"})"), kTarget);
+  EXPECT_EQ(message(R"({"target_soc": 1.01, "ready_by": "2026-11-22T07:00:00Z"})"), kTarget);
+  EXPECT_EQ(message(R"({"target_soc": 80, "ready_by": "2026-11-22T07:00:00Z"})"), kTarget);
+  EXPECT_EQ(message(R"({"target_soc": "0.8", "ready_by": "2026-11-22T07:00:00Z"})"),
+            "Field 'target_soc' must be a number.");
+  EXPECT_EQ(message(R"({"target_soc": 0.8})"), "Field 'ready_by' is required.");
+  EXPECT_EQ(message(R"({"ready_by": "2026-11-22T07:00:00Z"})"), "Field 'target_soc' is required.");
+  EXPECT_EQ(message(R"({"target_soc": 0.8, "ready_by": "tomorrow"})"),
+            "Field 'ready_by' must be an RFC 3339 timestamp.");
+
+  const auto not_json = DecodeScheduleRequest("{slots}");
+  ASSERT_FALSE(not_json);
+  EXPECT_EQ(not_json.error().reason, "invalid_json");
+}
+
+// ---- Schedule GET answer ----
+
+TEST(ScheduleViewCodecTest, EncodesAManualScheduleWithNullsForNoPauseAndNoOverride) {
+  ScheduleView view;
+  view.device_id = "ev-1";
+  view.soc = 0.5;
+  view.projected_soc = 0.7 + 0.1;  // 0.7999999999999999: shown rounded
+  view.is_at_home = true;
+  view.slots = {{Slot("2026-11-21T01:00:00Z", "2026-11-21T02:00:00Z"), 0.1 + 0.2}};
+  EXPECT_EQ(EncodeScheduleView(view), Json::parse(R"({
+      "device_id": "ev-1", "soc": 0.5, "projected_soc": 0.8, "is_at_home": true,
+      "is_paused": false, "paused_until": null, "override": null, "mode": "manual",
+      "slots": [{"start": "2026-11-21T01:00:00Z", "end": "2026-11-21T02:00:00Z",
+                 "soc_gained": 0.3}]})"));
+}
+
+TEST(ScheduleViewCodecTest, EncodesAPlannedPausedScheduleWithItsExtraFields) {
+  ScheduleView view;
+  view.device_id = "ev-2";
+  view.soc = 0.14;
+  view.projected_soc = 0.64;
+  view.is_at_home = false;
+  view.is_paused = true;
+  view.paused_until = At("2026-11-21T23:00:00Z");
+  view.override_window = Slot("2026-11-21T10:00:00Z", "2026-11-21T11:00:00Z");
+  view.mode = ScheduleMode::kPlanned;
+  view.slots = {{Slot("2026-11-22T05:00:00Z", "2026-11-22T07:00:00Z"), 0.5}};
+  view.goal = ChargingGoal{0.8, At("2026-11-22T07:00:00Z")};
+  view.target_reachable = false;
+  view.plan_message = "Target 80% cannot be reached by 2026-11-22T07:00:00Z; projected 64%.";
+  EXPECT_EQ(EncodeScheduleView(view), Json::parse(R"({
+      "device_id": "ev-2", "soc": 0.14, "projected_soc": 0.64, "is_at_home": false,
+      "is_paused": true, "paused_until": "2026-11-21T23:00:00Z",
+      "override": {"start": "2026-11-21T10:00:00Z", "end": "2026-11-21T11:00:00Z"},
+      "mode": "planned",
+      "slots": [{"start": "2026-11-22T05:00:00Z", "end": "2026-11-22T07:00:00Z", "soc_gained": 0.5}],
+      "target_soc": 0.8, "ready_by": "2026-11-22T07:00:00Z", "target_reachable": false,
+      "plan_message": "Target 80% cannot be reached by 2026-11-22T07:00:00Z; projected 64%."})"));
+}
+
+TEST(ScheduleViewCodecTest, PlannedScheduleBeforeItsFirstPlanHasNullReachability) {
+  ScheduleView view;
+  view.device_id = "ev-3";
+  view.mode = ScheduleMode::kPlanned;
+  view.goal = ChargingGoal{0.9, At("2026-11-22T07:00:00Z")};
+  const Json json = EncodeScheduleView(view);
+  EXPECT_EQ(json.at("slots"), Json::array());
+  EXPECT_EQ(json.at("target_soc"), 0.9);
+  EXPECT_TRUE(json.at("target_reachable").is_null());
+  EXPECT_TRUE(json.at("plan_message").is_null());
+}
+
+TEST(ScheduleViewCodecTest, EncodesWhatViewScheduleComputes) {
+  // End to end through the domain: slot 01:00–02:00 seen at 01:30 gains half of 0.25.
+  const ChargingSchedule schedule{.slots = {Slot("2026-11-21T01:00:00Z", "2026-11-21T02:00:00Z")}};
+  const ScheduleView view = ViewSchedule("ev-1", schedule, EvState{0.5, true},
+                                         EvParams{40'000, 10'000}, At("2026-11-21T01:30:00Z"));
+  const Json json = EncodeScheduleView(view);
+  EXPECT_EQ(json.at("projected_soc"), 0.625);
+  EXPECT_EQ(json.at("slots")[0].at("soc_gained"), 0.125);
+  EXPECT_FALSE(json.contains("target_soc"));
+}
+
+// ---- EV properties ----
+
+TEST(EvParamsCodecTest, ReadsCapacityAndPowerFromDeviceProperties) {
+  const auto ev = DecodeEvParams(Json::parse(
+      R"({"battery_capacity_wh": 60000, "max_charge_w": 11000, "max_discharge_w": 0})"));
+  ASSERT_TRUE(ev) << ev.error().message;
+  EXPECT_EQ(*ev, (EvParams{60'000, 11'000}));
+
+  const auto missing = DecodeEvParams(Json::parse(R"({"battery_capacity_wh": 60000})"));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().reason, "invalid_device");
+  EXPECT_EQ(missing.error().message, "Field 'max_charge_w' is required.");
+
+  const auto zero =
+      DecodeEvParams(Json::parse(R"({"battery_capacity_wh": 0, "max_charge_w": 11000})"));
+  ASSERT_FALSE(zero);
+  EXPECT_EQ(zero.error().message, "Field 'battery_capacity_wh' must be greater than 0.");
+}
+
+}  // namespace
+}  // namespace ems::codec
