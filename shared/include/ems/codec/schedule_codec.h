@@ -31,7 +31,7 @@ Result<ScheduleRequest> DecodeScheduleRequestJson(const Json& obj);  // an alrea
 //   {"device_id", "soc": 0.5, "projected_soc": 0.7, "is_at_home": true, "is_paused": false,
 //    "paused_until": "..."|null, "override": {"start", "end"}|null, "mode": "manual"|"planned",
 //    "slots": [{"start", "end", "soc_gained"}]}
-// and, in planned mode only, three more fields:
+// and, in planned mode only, four more fields:
 //   "target_soc": 0.8, "ready_by": "...",
 //   "target_reachable": true|false|null  (null until the first plan is computed),
 //   "plan_message": "Target 80% cannot be reached by …; projected 64%."|null.
