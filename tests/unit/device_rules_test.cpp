@@ -1,0 +1,228 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+
+#include "ems/domain/device.h"
+
+namespace ems {
+namespace {
+
+using Json = nlohmann::json;
+
+std::string MessageOf(const Result<void>& r) { return r ? "" : r.error().message; }
+
+TEST(DeviceTypeTest, EveryTypeRoundTripsThroughItsName) {
+  ASSERT_EQ(AllDeviceTypes().size(), 8u);
+  for (DeviceType t : AllDeviceTypes()) EXPECT_EQ(ParseDeviceType(ToString(t)), t);
+  EXPECT_EQ(ToString(DeviceType::kChargingStation), "charging_station");
+  EXPECT_EQ(ToString(DeviceType::kHeatPump), "heat_pump");
+  EXPECT_EQ(ParseDeviceType("ev"), DeviceType::kEv);
+}
+
+TEST(DeviceTypeTest, RejectsUnknownAndMisspelledNames) {
+  for (const char* bad : {"", "Battery", "solar", "solar-panel", "ev ", "grid"}) {
+    EXPECT_FALSE(ParseDeviceType(bad).has_value()) << bad;
+  }
+  EXPECT_EQ(DeviceTypeList(),
+            "solar_panel, wind_turbine, battery, ev, appliance, heat_pump, inverter, "
+            "charging_station");
+}
+
+TEST(DevicePropertiesTest, AcceptsEveryTypeWithItsRequiredProperties) {
+  const std::pair<DeviceType, Json> ok[] = {
+      {DeviceType::kSolarPanel, {{"rated_power_w", 5000}}},
+      {DeviceType::kWindTurbine, {{"rated_power_w", 2500.5}}},
+      {DeviceType::kBattery,
+       {{"capacity_wh", 10000}, {"max_charge_w", 5000}, {"max_discharge_w", 3000}}},
+      {DeviceType::kEv,
+       {{"battery_capacity_wh", 60000}, {"max_charge_w", 11000}, {"max_discharge_w", 0}}},
+      {DeviceType::kAppliance, {{"average_power_w", 800}}},
+      {DeviceType::kHeatPump, {{"rated_power_w", 3000}}},
+      {DeviceType::kInverter, {{"rated_power_w", 6000}}},
+      {DeviceType::kChargingStation, {{"max_power_w", 22000}, {"connectors", 2}}},
+  };
+  for (const auto& [type, props] : ok) {
+    EXPECT_TRUE(ValidateProperties(type, props, "invalid_device")) << ToString(type);
+  }
+}
+
+TEST(DevicePropertiesTest, ExtraPropertiesAreAllowed) {
+  EXPECT_TRUE(ValidateProperties(DeviceType::kSolarPanel,
+                                 {{"rated_power_w", 4000}, {"model", "X-400"}, {"tilt", -5}},
+                                 "invalid_device"));
+}
+
+TEST(DevicePropertiesTest, MissingPropertyIsNamed) {
+  const auto r = ValidateProperties(
+      DeviceType::kBattery, {{"max_charge_w", 5000}, {"max_discharge_w", 3000}}, "invalid_meta");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().reason, "invalid_meta");
+  EXPECT_EQ(r.error().message, "Property 'capacity_wh' is required.");
+  EXPECT_EQ(
+      MessageOf(ValidateProperties(
+          DeviceType::kBattery,
+          {{"capacity_wh", nullptr}, {"max_charge_w", 5000}, {"max_discharge_w", 3000}}, "x")),
+      "Property 'capacity_wh' is required.");
+}
+
+TEST(DevicePropertiesTest, NonPositiveOrNonNumericPropertyIsNamed) {
+  for (const Json& bad : {Json(0), Json(-1), Json("5000"), Json(true), Json::array()}) {
+    const auto r = ValidateProperties(
+        DeviceType::kBattery,
+        {{"capacity_wh", bad}, {"max_charge_w", 5000}, {"max_discharge_w", 1}}, "invalid_device");
+    ASSERT_FALSE(r) << bad.dump();
+    EXPECT_EQ(r.error().message, "Property 'capacity_wh' must be a number greater than 0.");
+  }
+  EXPECT_EQ(MessageOf(ValidateProperties(DeviceType::kSolarPanel, {{"rated_power_w", 0}}, "x")),
+            "Property 'rated_power_w' must be a number greater than 0.");
+}
+
+TEST(DevicePropertiesTest, BatteryMaxDischargeMustBePositiveButEvMayBeZero) {
+  EXPECT_EQ(MessageOf(ValidateProperties(
+                DeviceType::kBattery,
+                {{"capacity_wh", 10000}, {"max_charge_w", 5000}, {"max_discharge_w", 0}}, "x")),
+            "Property 'max_discharge_w' must be a number greater than 0.");
+  EXPECT_EQ(
+      MessageOf(ValidateProperties(
+          DeviceType::kEv,
+          {{"battery_capacity_wh", 60000}, {"max_charge_w", 11000}, {"max_discharge_w", -1}}, "x")),
+      "Property 'max_discharge_w' must be a number of at least 0.");
+  EXPECT_EQ(
+      MessageOf(ValidateProperties(
+          DeviceType::kEv,
+          {{"battery_capacity_wh", 60000}, {"max_charge_w", 0}, {"max_discharge_w", 0}}, "x")),
+      "Property 'max_charge_w' must be a number greater than 0.");
+}
+
+TEST(DevicePropertiesTest, ConnectorsMustBeAnIntegerOfAtLeastOne) {
+  const auto station = [](Json connectors) {
+    return ValidateProperties(DeviceType::kChargingStation,
+                              {{"max_power_w", 22000}, {"connectors", connectors}}, "x");
+  };
+  EXPECT_TRUE(station(1));
+  EXPECT_TRUE(station(4.0));  // JSON has one number type: 4.0 is the integer 4
+  for (const Json& bad : {Json(0), Json(-2), Json(1.5), Json("2")}) {
+    EXPECT_EQ(MessageOf(station(bad)), "Property 'connectors' must be an integer of at least 1.")
+        << bad.dump();
+  }
+}
+
+TEST(DevicePropertiesTest, PropertiesMustBeAnObject) {
+  EXPECT_EQ(MessageOf(ValidateProperties(DeviceType::kSolarPanel, Json::array(), "x")),
+            "Field 'properties' must be an object.");
+}
+
+TEST(DeviceSpecTest, NameMustBeNonEmptyAndAtMost200Characters) {
+  EXPECT_EQ(MessageOf(ValidateDeviceName("  ", "x")), "Field 'name' must not be empty.");
+  EXPECT_TRUE(ValidateDeviceName(std::string(200, 'a'), "x"));
+  EXPECT_EQ(MessageOf(ValidateDeviceName(std::string(201, 'a'), "x")),
+            "Field 'name' must be at most 200 characters.");
+  std::string umlauts;
+  for (int i = 0; i < 200; ++i) umlauts += "ü";  // 400 bytes, 200 characters
+  EXPECT_TRUE(ValidateDeviceName(umlauts, "x"));
+}
+
+TEST(DeviceSpecTest, StorageCapacityComesFromTheTypesProperty) {
+  EXPECT_EQ(StorageCapacityWh(DeviceType::kBattery, {{"capacity_wh", 10000}}), 10000.0);
+  EXPECT_EQ(StorageCapacityWh(DeviceType::kEv, {{"battery_capacity_wh", 60000}}), 60000.0);
+  EXPECT_EQ(StorageCapacityWh(DeviceType::kEv, {{"capacity_wh", 60000}}), std::nullopt);
+  EXPECT_EQ(StorageCapacityWh(DeviceType::kSolarPanel, {{"capacity_wh", 1}}), std::nullopt);
+  EXPECT_TRUE(IsStorage(DeviceType::kEv));
+  EXPECT_FALSE(IsStorage(DeviceType::kChargingStation));
+}
+
+TEST(MetricTest, NamesFollowThePattern) {
+  for (const char* ok : {"power_w", "a", "x1", "soc_pct", "temp_2_c"}) {
+    EXPECT_TRUE(IsValidMetricName(ok)) << ok;
+  }
+  EXPECT_TRUE(IsValidMetricName(std::string(64, 'a')));
+  EXPECT_FALSE(IsValidMetricName(std::string(65, 'a')));
+  for (const char* bad : {"", "Power", "1power", "_x", "power-w", "power w", "pöwer", "a/b"}) {
+    EXPECT_FALSE(IsValidMetricName(bad)) << bad;
+  }
+}
+
+TEST(MetricTest, KnownMetricsHaveUnitsAndOthersNone) {
+  EXPECT_EQ(MetricUnit("power_w"), "W");
+  EXPECT_EQ(MetricUnit("energy_wh"), "Wh");
+  EXPECT_EQ(MetricUnit("soc_pct"), "%");
+  EXPECT_EQ(MetricUnit("voltage_v"), "V");
+  EXPECT_EQ(MetricUnit("current_a"), "A");
+  EXPECT_EQ(MetricUnit("temperature_c"), "°C");
+  EXPECT_EQ(MetricUnit("wind_speed_ms"), "m/s");
+  EXPECT_EQ(MetricUnit("frequency_hz"), "Hz");
+  EXPECT_EQ(MetricUnit("humidity_pct"), std::nullopt);
+}
+
+TEST(MetricTest, ValuesMustBeFiniteAndSocWithinRange) {
+  EXPECT_TRUE(ValidateMetric("soc_pct", 0, "x"));
+  EXPECT_TRUE(ValidateMetric("soc_pct", 100, "x"));
+  EXPECT_EQ(MessageOf(ValidateMetric("soc_pct", 100.01, "x")),
+            "Metric 'soc_pct' must be between 0 and 100.");
+  EXPECT_EQ(MessageOf(ValidateMetric("soc_pct", -0.5, "x")),
+            "Metric 'soc_pct' must be between 0 and 100.");
+  EXPECT_EQ(MessageOf(ValidateMetric("power_w", std::numeric_limits<double>::infinity(), "x")),
+            "Metric 'power_w' must be a finite number.");
+  EXPECT_EQ(MessageOf(ValidateMetric("power_w", std::nan(""), "x")),
+            "Metric 'power_w' must be a finite number.");
+  const auto bad_name = ValidateMetric("Power", 1, "invalid_telemetry");
+  ASSERT_FALSE(bad_name);
+  EXPECT_EQ(bad_name.error().reason, "invalid_telemetry");
+  EXPECT_EQ(bad_name.error().message,
+            "Metric name 'Power' must be 1 to 64 characters of a-z, 0-9 and '_', starting with a "
+            "letter.");
+}
+
+TEST(MetricTest, PowerSignFollowsTheConvention) {
+  // Producers never draw.
+  EXPECT_TRUE(ValidateMetricFor(DeviceType::kSolarPanel, "power_w", 0, "x"));
+  EXPECT_TRUE(ValidateMetricFor(DeviceType::kSolarPanel, "power_w", 3200, "x"));
+  EXPECT_EQ(MessageOf(ValidateMetricFor(DeviceType::kSolarPanel, "power_w", -1, "x")),
+            "Metric 'power_w' of a solar_panel must be 0 or more (positive = supplying power to "
+            "the site).");
+  EXPECT_FALSE(ValidateMetricFor(DeviceType::kWindTurbine, "power_w", -0.1, "x"));
+  // Consumers never supply.
+  for (DeviceType t :
+       {DeviceType::kAppliance, DeviceType::kHeatPump, DeviceType::kChargingStation}) {
+    EXPECT_TRUE(ValidateMetricFor(t, "power_w", -1500, "x")) << ToString(t);
+    EXPECT_TRUE(ValidateMetricFor(t, "power_w", 0, "x")) << ToString(t);
+    EXPECT_FALSE(ValidateMetricFor(t, "power_w", 1, "x")) << ToString(t);
+  }
+  EXPECT_EQ(MessageOf(ValidateMetricFor(DeviceType::kHeatPump, "power_w", 5, "x")),
+            "Metric 'power_w' of a heat_pump must be 0 or less (negative = drawing power from the "
+            "site).");
+  // Storage and inverters go both ways.
+  for (DeviceType t : {DeviceType::kBattery, DeviceType::kEv, DeviceType::kInverter}) {
+    EXPECT_TRUE(ValidateMetricFor(t, "power_w", -1830.5, "x")) << ToString(t);
+    EXPECT_TRUE(ValidateMetricFor(t, "power_w", 2000, "x")) << ToString(t);
+  }
+  // The sign rule is about power_w only; the generic rules still apply to every metric.
+  EXPECT_TRUE(ValidateMetricFor(DeviceType::kSolarPanel, "temperature_c", -12, "x"));
+  EXPECT_FALSE(ValidateMetricFor(DeviceType::kBattery, "soc_pct", 101, "x"));
+}
+
+TEST(MetricTest, TelemetryIsValidatedMetricByMetric) {
+  Telemetry t{FromMillis(0), {{"energy_wh", 10}, {"power_w", -5}}, Json::object()};
+  const auto r = ValidateTelemetryFor(DeviceType::kSolarPanel, t, "invalid_telemetry");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().reason, "invalid_telemetry");
+  EXPECT_TRUE(ValidateTelemetryFor(DeviceType::kBattery, t, "invalid_telemetry"));
+}
+
+TEST(DeviceStateTest, AtHomeIsBoolAndModeIsKnown) {
+  EXPECT_TRUE(ValidateDeviceState(Json::object(), "x"));
+  EXPECT_TRUE(ValidateDeviceState({{"mode", "charging"}, {"at_home", true}, {"plug", "ccs"}}, "x"));
+  EXPECT_TRUE(ValidateDeviceState({{"mode", "idle"}}, "x"));
+  EXPECT_TRUE(ValidateDeviceState({{"mode", "discharging"}}, "x"));
+  EXPECT_EQ(MessageOf(ValidateDeviceState({{"mode", "boost"}}, "x")),
+            "Field 'state.mode' must be one of charging, discharging, idle.");
+  EXPECT_EQ(MessageOf(ValidateDeviceState({{"mode", 1}}, "x")),
+            "Field 'state.mode' must be one of charging, discharging, idle.");
+  EXPECT_EQ(MessageOf(ValidateDeviceState({{"at_home", "yes"}}, "x")),
+            "Field 'state.at_home' must be true or false.");
+  EXPECT_EQ(MessageOf(ValidateDeviceState(Json::array(), "x")), "Field 'state' must be an object.");
+}
+
+}  // namespace
+}  // namespace ems
