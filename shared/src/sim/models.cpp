@@ -70,8 +70,8 @@ std::uint64_t MixSeed(std::uint64_t seed, std::uint64_t a, std::uint64_t b) {
 double MeanReverting::Step(double dt_s, std::mt19937_64& rng) {
   if (dt_s <= 0) return value_;
   const double decay = std::exp(-dt_s / tau_s_);
-  value_ = mean_ + (value_ - mean_) * decay +
-           stddev_ * std::sqrt(1.0 - decay * decay) * normal_(rng);
+  value_ =
+      mean_ + (value_ - mean_) * decay + stddev_ * std::sqrt(1.0 - decay * decay) * normal_(rng);
   return value_;
 }
 
@@ -90,8 +90,8 @@ LocalTime LocalClock::At(Timestamp t) {
     const double hour = LocalHourOfDay(valid_from_, time_zone_);
     const std::int64_t local_ms =
         DaysSinceEpoch(date) * kMsPerDay + std::llround(hour * static_cast<double>(kMsPerHour));
-    offset_ms_ = std::llround(static_cast<double>(local_ms - ToMillis(valid_from_)) / 60000.0) *
-                 60000;
+    offset_ms_ =
+        std::llround(static_cast<double>(local_ms - ToMillis(valid_from_)) / 60000.0) * 60000;
   }
   const std::int64_t local_ms = ToMillis(t) + offset_ms_;
   LocalTime lt;
@@ -112,7 +112,8 @@ double ClearSkyFraction(Timestamp t, double latitude_deg, double longitude_deg) 
   const double n = DayOfYear(day) + 1;
   const double declination = 23.44 * kDeg * std::sin(2 * kPi * (284 + n) / 365.0);
   const double b = 2 * kPi * (n - 81) / 364.0;
-  const double equation_of_time_min = 9.87 * std::sin(2 * b) - 7.53 * std::cos(b) - 1.5 * std::sin(b);
+  const double equation_of_time_min =
+      9.87 * std::sin(2 * b) - 7.53 * std::cos(b) - 1.5 * std::sin(b);
   const double solar_h = utc_h + longitude_deg / 15.0 + equation_of_time_min / 60.0;
   const double hour_angle = (solar_h - 12.0) * 15.0 * kDeg;
   const double lat = latitude_deg * kDeg;
@@ -150,8 +151,8 @@ void SolarModel::Step(Timestamp now, Millis dt) {
   passing_.Step(dt_s, rng_);
   const double clear = ClearSkyFraction(now, latitude_deg_, longitude_deg_);
   // 0.85: inverter, wiring, soiling and temperature losses of a typical rooftop system.
-  power_w_ = std::clamp(rated_power_w_ * 0.85 * clear * (1.0 - 0.78 * cloudiness()), 0.0,
-                        rated_power_w_);
+  power_w_ =
+      std::clamp(rated_power_w_ * 0.85 * clear * (1.0 - 0.78 * cloudiness()), 0.0, rated_power_w_);
   energy_wh_ += power_w_ * dt_s / 3600.0;
 }
 
@@ -191,8 +192,7 @@ void WindModel::Step(Timestamp /*now*/, Millis dt) {
 // --- battery ---
 
 BatteryModel::BatteryModel(BatterySpec spec, double initial_soc_pct)
-    : spec_(spec),
-      stored_wh_(spec.capacity_wh * std::clamp(initial_soc_pct, 0.0, 100.0) / 100.0) {}
+    : spec_(spec), stored_wh_(spec.capacity_wh * std::clamp(initial_soc_pct, 0.0, 100.0) / 100.0) {}
 
 double BatteryModel::soc_pct() const {
   return std::clamp(100.0 * stored_wh_ / spec_.capacity_wh, 0.0, 100.0);
@@ -285,8 +285,8 @@ void EvModel::Step(Timestamp now, Millis dt, double balance_w) {
   power_w_ = 0;
   mode_ = EvMode::kIdle;
   if (away) {
-    const bool driving = h < plan_.depart_h + plan_.drive_out_h ||
-                         h >= plan_.return_h - plan_.drive_back_h;
+    const bool driving =
+        h < plan_.depart_h + plan_.drive_out_h || h >= plan_.return_h - plan_.drive_back_h;
     if (driving) stored_wh_ = std::max(0.0, stored_wh_ - plan_.drive_power_w * dt_h);
     return;
   }
@@ -353,9 +353,9 @@ constexpr std::array<double, 24> kBaseLoadProfile{130, 120, 115, 115, 120, 150, 
                                                   330, 240, 210, 220, 300, 240, 210, 220,
                                                   280, 420, 560, 600, 520, 420, 300, 190};
 // Kettle bursts per hour by local hour.
-constexpr std::array<double, 24> kKettleRate{0,    0,   0,   0,   0,   0.1, 0.6, 0.7,
-                                             0.5,  0.2, 0.2, 0.1, 0.2, 0.1, 0.1, 0.3,
-                                             0.3,  0.2, 0.3, 0.4, 0.3, 0.2, 0.1, 0.02};
+constexpr std::array<double, 24> kKettleRate{0,   0,   0,   0,   0,   0.1, 0.6, 0.7,
+                                             0.5, 0.2, 0.2, 0.1, 0.2, 0.1, 0.1, 0.3,
+                                             0.3, 0.2, 0.3, 0.4, 0.3, 0.2, 0.1, 0.02};
 
 std::span<const Phase> ProgrammeOf(ApplianceKind kind) {
   if (kind == ApplianceKind::kDishwasher) return kDishwasherProgramme;
@@ -607,9 +607,9 @@ ChargingStationModel::Planned ChargingStationModel::Plan(std::int64_t n) const {
   const double pick = Uniform(rng, 0, 1);
   const double accepts_w = pick < 0.10 ? 3700 : pick < 0.35 ? 7400 : pick < 0.80 ? 11000 : 22000;
   p.power_w = std::min(accepts_w, spec_.max_power_w) * Uniform(rng, 0.92, 0.98);
-  double wanted_kwh = std::clamp(std::exp(std::normal_distribution<double>(
-                                     std::log(18.0), 0.55)(rng)),
-                                 kMinSessionKwh, kMaxSessionKwh);
+  double wanted_kwh =
+      std::clamp(std::exp(std::normal_distribution<double>(std::log(18.0), 0.55)(rng)),
+                 kMinSessionKwh, kMaxSessionKwh);
   wanted_kwh = std::min(wanted_kwh, p.power_w * (kMaxSessionHours - 0.5) / 1000.0);
   // The last part of a charge tapers linearly to zero; it delivers half its length at full power.
   const double bulk_only_s = wanted_kwh * 1000.0 * 3600.0 / p.power_w;
@@ -619,7 +619,9 @@ ChargingStationModel::Planned ChargingStationModel::Plan(std::int64_t n) const {
   p.bulk_end = p.end - Millis(static_cast<std::int64_t>(std::llround(taper_s * 1000)));
   const double bulk_h = static_cast<double>((p.bulk_end - p.start).count()) / kMsPerHour;
   const double taper_h = static_cast<double>((p.end - p.bulk_end).count()) / kMsPerHour;
-  p.energy_kwh = FloorDecimals(p.power_w * (bulk_h + taper_h / 2) / 1000.0, 3);
+  // Whole seconds make the charge a little longer than planned; the energy follows the profile.
+  p.energy_kwh =
+      std::min(kMaxSessionKwh, FloorDecimals(p.power_w * (bulk_h + taper_h / 2) / 1000.0, 3));
   p.connector = 1 + static_cast<int>(n % std::max(1, spec_.connectors));
   p.vehicle = 1 + static_cast<int>(rng() % 400);
   return p;
@@ -648,8 +650,7 @@ ChargingSession ChargingStationModel::CompletedSession(std::int64_t n) const {
   return ToSession(p, p.end, true);
 }
 
-void ChargingStationModel::Step(Timestamp now, Millis dt,
-                                std::vector<ChargingSession>* updates) {
+void ChargingStationModel::Step(Timestamp now, Millis dt, std::vector<ChargingSession>* updates) {
   const Timestamp window_start = first_step_ ? start_ - Millis(1) : now - dt;  // exclusive
   first_step_ = false;
   // Plan every session that could have started by now: those ending within the longest
@@ -726,7 +727,8 @@ std::vector<TariffPrice> TariffModel::PricesForDay(const Date& day) const {
     if (h >= 17 && h < 21) wholesale *= 1.0 - 0.15 * summer;  // evening peak, higher in winter
     wholesale = std::max(-0.02, wholesale + noise(rng));
     const double retail = kRetailSurcharge + kVat * wholesale;
-    prices.push_back(TariffPrice{t, std::min(end, t + std::chrono::hours(1)), RoundDecimals(retail, 4)});
+    prices.push_back(
+        TariffPrice{t, std::min(end, t + std::chrono::hours(1)), RoundDecimals(retail, 4)});
   }
   return prices;
 }

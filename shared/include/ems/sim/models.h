@@ -66,11 +66,11 @@ class MeanReverting {
 // looked up (through cctz) once per 15 minutes of simulated time; every zone offset and DST
 // transition in use falls on a quarter hour, so the cached answer is exact.
 struct LocalTime {
-  double hour = 0;           // 0 ≤ hour < 24, fractional
-  int weekday = 0;           // 0 = Monday … 6 = Sunday
-  int day_of_year = 0;       // 0 = 1 January
-  std::int64_t day = 0;      // local days since 1970-01-01: changes at local midnight
-  double utc_offset_h = 0;   // e.g. +2 for Europe/Berlin in summer
+  double hour = 0;          // 0 ≤ hour < 24, fractional
+  int weekday = 0;          // 0 = Monday … 6 = Sunday
+  int day_of_year = 0;      // 0 = 1 January
+  std::int64_t day = 0;     // local days since 1970-01-01: changes at local midnight
+  double utc_offset_h = 0;  // e.g. +2 for Europe/Berlin in summer
 };
 
 class LocalClock {
@@ -150,9 +150,9 @@ struct BatterySpec {
   double capacity_wh = 10000;
   double max_charge_w = 5000;
   double max_discharge_w = 4600;
-  double min_soc_pct = 5;       // reserve the controller does not discharge below
-  double efficiency = 0.95;     // each way; round trip ≈ 0.90
-  double deadband_w = 25;       // imbalances smaller than this are left to the grid
+  double min_soc_pct = 5;    // reserve the controller does not discharge below
+  double efficiency = 0.95;  // each way; round trip ≈ 0.90
+  double deadband_w = 25;    // imbalances smaller than this are left to the grid
 };
 
 // A home battery that absorbs the site's surplus and covers its deficit.
@@ -182,12 +182,12 @@ std::string_view ToString(EvMode m);  // "idle", "charging", "discharging"
 struct EvSpec {
   double battery_capacity_wh = 60000;
   double max_charge_w = 11000;
-  double max_discharge_w = 0;   // 0 = no vehicle-to-home
-  double target_soc_pct = 80;   // charging stops here
-  double urgent_soc_pct = 35;   // below this it charges at full power whatever the price
+  double max_discharge_w = 0;     // 0 = no vehicle-to-home
+  double target_soc_pct = 80;     // charging stops here
+  double urgent_soc_pct = 35;     // below this it charges at full power whatever the price
   double v2h_floor_soc_pct = 50;  // vehicle-to-home keeps at least this for the next trip
   double consumption_wh_per_km = 175;
-  double efficiency = 0.92;     // charger losses
+  double efficiency = 0.92;  // charger losses
 };
 
 // A commuter car. Weekdays it leaves between 7:00 and 8:00 local and returns between 17:00 and
@@ -211,7 +211,7 @@ class EvModel {
  private:
   struct DayPlan {
     bool trip = false;
-    double depart_h = 0, return_h = 0;        // local hours
+    double depart_h = 0, return_h = 0;         // local hours
     double drive_out_h = 0, drive_back_h = 0;  // durations of the two drives, hours
     double drive_power_w = 0;                  // battery drain while driving
   };
@@ -254,8 +254,8 @@ class ApplianceModel {
 
  private:
   struct DayPlan {
-    bool run = false;    // programme appliances: a run today
-    double start_h = 0;  // …starting at this local hour
+    bool run = false;                     // programme appliances: a run today
+    double start_h = 0;                   // …starting at this local hour
     double cook_start_h = 0, cook_h = 0;  // base load: dinner cooking block (cook_h 0 = none)
   };
   DayPlan PlanFor(const LocalTime& lt) const;
@@ -307,7 +307,7 @@ class HeatPumpModel {
                 std::uint64_t seed);
   void Step(Timestamp now, Millis dt);
 
-  double power_w() const { return power_w_; }  // ≤ 0
+  double power_w() const { return power_w_; }              // ≤ 0
   double temperature_c() const { return temperature_c_; }  // outdoor
 
  private:
@@ -315,8 +315,8 @@ class HeatPumpModel {
   ClimateSpec climate_;
   LocalClock clock_;
   std::mt19937_64 rng_;
-  MeanReverting weather_;   // °C around the typical temperature
-  double cycle_s_ = 0;      // position in the on/off cycle used at low demand
+  MeanReverting weather_;  // °C around the typical temperature
+  double cycle_s_ = 0;     // position in the on/off cycle used at low demand
   double power_w_ = 0;
   double temperature_c_ = 0;
 };
@@ -379,8 +379,8 @@ class ChargingStationModel {
   std::uint64_t seed_;
   Timestamp start_;
   Millis interval_;
-  std::int64_t next_plan_ = 0;    // next interval index to plan
-  std::deque<Planned> planned_;   // by n ascending (= by end)
+  std::int64_t next_plan_ = 0;   // next interval index to plan
+  std::deque<Planned> planned_;  // by n ascending (= by end)
   // (midpoint ms, n) of sessions still owed an active update, earliest first.
   std::priority_queue<std::pair<std::int64_t, std::int64_t>,
                       std::vector<std::pair<std::int64_t, std::int64_t>>, std::greater<>>
