@@ -1,10 +1,9 @@
 #include "ems/sim/fleet.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string_view>
 #include <utility>
@@ -32,18 +31,72 @@ struct SiteTemplate {
 
 const std::array<SiteTemplate, 6>& Templates() {
   static const std::array<SiteTemplate, 6> kTemplates{{
-      {"Berlin", "Europe/Berlin", 52.52, 13.40, {9.9, 9.5, 4.5, false}, 5.5, 8000, 3000, 3000,
-       {10000, 5000, 4600}, {60000, 11000, 0}},
-      {"New York", "America/New_York", 40.71, -74.01, {12.9, 12.0, 4.5, false}, 6.0, 6500,
-       5000, 4000, {13500, 5000, 5000}, {77000, 11000, 0}},
-      {"Sydney", "Australia/Sydney", -33.87, 151.21, {18.3, 4.8, 4.0, true}, 6.5, 9500, 2500,
-       2000, {9600, 4000, 5000}, {62000, 7400, 6000}},
-      {"Tokyo", "Asia/Tokyo", 35.68, 139.69, {15.8, 10.5, 4.0, false}, 4.5, 5000, 2000, 2500,
-       {7000, 3000, 3500}, {40000, 6000, 6000}},
-      {"London", "Europe/London", 51.51, -0.13, {11.3, 7.0, 4.0, false}, 6.5, 4000, 6000, 3000,
-       {13500, 5000, 5000}, {64000, 7400, 0}},
-      {"Los Angeles", "America/Los_Angeles", 34.05, -118.24, {18.6, 4.5, 6.0, false}, 4.5, 7000,
-       1500, 1500, {13500, 5000, 5000}, {82000, 11500, 0}},
+      {"Berlin",
+       "Europe/Berlin",
+       52.52,
+       13.40,
+       {9.9, 9.5, 4.5, false},
+       5.5,
+       8000,
+       3000,
+       3000,
+       {10000, 5000, 4600},
+       {60000, 11000, 0}},
+      {"New York",
+       "America/New_York",
+       40.71,
+       -74.01,
+       {12.9, 12.0, 4.5, false},
+       6.0,
+       6500,
+       5000,
+       4000,
+       {13500, 5000, 5000},
+       {77000, 11000, 0}},
+      {"Sydney",
+       "Australia/Sydney",
+       -33.87,
+       151.21,
+       {18.3, 4.8, 4.0, true},
+       6.5,
+       9500,
+       2500,
+       2000,
+       {9600, 4000, 5000},
+       {62000, 7400, 6000}},
+      {"Tokyo",
+       "Asia/Tokyo",
+       35.68,
+       139.69,
+       {15.8, 10.5, 4.0, false},
+       4.5,
+       5000,
+       2000,
+       2500,
+       {7000, 3000, 3500},
+       {40000, 6000, 6000}},
+      {"London",
+       "Europe/London",
+       51.51,
+       -0.13,
+       {11.3, 7.0, 4.0, false},
+       6.5,
+       4000,
+       6000,
+       3000,
+       {13500, 5000, 5000},
+       {64000, 7400, 0}},
+      {"Los Angeles",
+       "America/Los_Angeles",
+       34.05,
+       -118.24,
+       {18.6, 4.5, 6.0, false},
+       4.5,
+       7000,
+       1500,
+       1500,
+       {13500, 5000, 5000},
+       {82000, 11500, 0}},
   }};
   return kTemplates;
 }
@@ -166,8 +219,7 @@ struct Fleet::Site {
   std::vector<DeviceInfo> devices;
 };
 
-Fleet::Fleet(FleetConfig config, Timestamp start)
-    : config_(std::move(config)), sim_time_(start) {
+Fleet::Fleet(FleetConfig config, Timestamp start) : config_(std::move(config)), sim_time_(start) {
   if (config_.sites < 0 || config_.stations_per_site < 0) {
     throw std::invalid_argument("Fleet: sites and stations_per_site must not be negative.");
   }
@@ -206,8 +258,7 @@ Fleet::Site Fleet::MakeSite(int index, const FleetConfig& config, Timestamp star
       .solar = SolarModel(tpl.solar_w, tpl.latitude_deg, tpl.longitude_deg,
                           MixSeed(seed, kSolarStream), start),
       .wind = WindModel(tpl.wind_w, tpl.mean_wind_ms, MixSeed(seed, kWindStream)),
-      .battery = BatteryModel(tpl.battery,
-                              std::uniform_real_distribution<double>(30, 80)(rng)),
+      .battery = BatteryModel(tpl.battery, std::uniform_real_distribution<double>(30, 80)(rng)),
       .ev = EvModel(tpl.ev, tz, MixSeed(seed, kEvStream), start,
                     std::uniform_real_distribution<double>(45, 85)(rng)),
       .appliances = std::move(appliances),
@@ -256,9 +307,8 @@ Fleet::Site Fleet::MakeSite(int index, const FleetConfig& config, Timestamp star
                           "Charging station " + std::to_string(k + 1),
                           {{"max_power_w", spec.max_power_w}, {"connectors", spec.connectors}});
     site.session_topics.push_back(mqtt::SessionsTopic(config.prefix, site_id, spec.station_id));
-    site.stations.emplace_back(std::move(spec),
-                               MixSeed(seed, kStationStream + static_cast<std::uint64_t>(k)),
-                               start);
+    site.stations.emplace_back(
+        std::move(spec), MixSeed(seed, kStationStream + static_cast<std::uint64_t>(k)), start);
   }
   return site;
 }

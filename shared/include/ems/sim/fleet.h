@@ -30,12 +30,12 @@
 namespace ems::sim {
 
 struct FleetConfig {
-  int sites = 3;                                // EMS_PUBLISHER_SITES
+  int sites = 3;  // EMS_PUBLISHER_SITES
   int stations_per_site = 2;
   std::uint64_t seed = 1;
-  std::chrono::seconds telemetry_interval{5};   // EMS_PUBLISHER_INTERVAL_S
-  std::chrono::seconds session_interval{60};    // EMS_PUBLISHER_SESSION_INTERVAL_S
-  std::string prefix = "ems/v1";                // EMS_TOPIC_PREFIX
+  std::chrono::seconds telemetry_interval{5};  // EMS_PUBLISHER_INTERVAL_S
+  std::chrono::seconds session_interval{60};   // EMS_PUBLISHER_SESSION_INTERVAL_S
+  std::string prefix = "ems/v1";               // EMS_TOPIC_PREFIX
 };
 
 struct OutMessage {
