@@ -151,9 +151,11 @@ ContractReplay ReplayContract(ContractTimeline initial, std::span<const Contract
   ContractReplay replay{.timeline = std::move(initial), .outcomes = {}, .order = {}};
   replay.order.resize(events.size());
   std::iota(replay.order.begin(), replay.order.end(), std::size_t{0});
-  std::ranges::stable_sort(replay.order, [&](std::size_t a, std::size_t b) {
+  const auto before = [&](std::size_t a, std::size_t b) {
     return ReplaysBefore(events[a], events[b]);
-  });
+  };
+  // Storage hands events over already in replay order; checking is O(n), sorting O(n log n).
+  if (!std::ranges::is_sorted(replay.order, before)) std::ranges::stable_sort(replay.order, before);
   replay.outcomes.resize(events.size());
   for (const std::size_t i : replay.order) {
     replay.outcomes[i] = ApplyContractEvent(replay.timeline, events[i]);

@@ -345,11 +345,9 @@ Result<AppendResult> ContractRepository::AppendEvent(const ContractEvent& event,
   component_tail_.bind(1, incoming.contract_number);
   component_tail_.bind(2, component_name);
   component_tail_.bind(3, static_cast<std::int64_t>(ToMillis(incoming.created_at)));
-  std::vector<ContractEventRecord> tail;
-  while (component_tail_.executeStep()) tail.push_back(ReadEventRecord(component_tail_));
-
-  if (tail.empty()) {
+  if (!component_tail_.executeStep()) {
     // In order for its component: the projection is the state just before it.
+    component_tail_.reset();
     const EventOutcome outcome = ApplyContractEvent(*timeline, incoming);
     const std::int64_t seq = InsertEvent(incoming, component, outcome, arrival);
     if (outcome.status == EventStatus::kAccepted) {
@@ -358,8 +356,12 @@ Result<AppendResult> ContractRepository::AppendEvent(const ContractEvent& event,
     return AppendResult{.outcome = outcome, .duplicate = false, .seq = seq, .rederived = 0};
   }
 
-  // Late: rebuild the component's state just before the new event from the last accepted start
-  // and end before it, then replay the new event and the tail after it.
+  // Late: the component's state just before the new event is its last accepted start and end
+  // before it. From there, replay two histories side by side over the later events of the
+  // component: `replayed` with the new event, `stored` without it (the history as stored).
+  // Outcomes depend only on the component's span, so once the two spans are equal every later
+  // status and the projection are already right and the scan stops: a late event costs the
+  // events up to that point, not the rest of the history. A rejected late event changes nothing.
   const ComponentSpan before{
       LastAcceptedDate(incoming.contract_number,
                        ToString(ContractEventType{*component, ContractEventKind::kStart}),
@@ -367,24 +369,29 @@ Result<AppendResult> ContractRepository::AppendEvent(const ContractEvent& event,
       LastAcceptedDate(incoming.contract_number,
                        ToString(ContractEventType{*component, ContractEventKind::kEnd}),
                        incoming.created_at)};
-  ContractTimeline partial{.contract_number = incoming.contract_number,
-                           .components = {{*component, before}}};
-  std::vector<ContractEvent> events;
-  events.reserve(tail.size() + 1);
-  events.push_back(incoming);
-  for (const ContractEventRecord& r : tail) events.push_back(r.event);
-  const ContractReplay replay = ReplayContract(std::move(partial), events);
-
-  const std::int64_t seq = InsertEvent(incoming, component, replay.outcomes[0], arrival);
-  std::size_t rederived = 0;
-  for (std::size_t i = 0; i < tail.size(); ++i) {
-    if (replay.outcomes[i + 1] == tail[i].outcome) continue;
-    UpdateStatus(tail[i].event.seq, replay.outcomes[i + 1]);
-    ++rederived;
+  ContractTimeline replayed{.contract_number = incoming.contract_number,
+                            .components = {{*component, before}}};
+  ContractTimeline stored = replayed;
+  const EventOutcome outcome = ApplyContractEvent(replayed, incoming);
+  std::vector<std::pair<std::int64_t, EventOutcome>> changes;  // rows are updated after the scan
+  bool converged = replayed == stored;
+  while (!converged) {
+    ContractEventRecord later = ReadEventRecord(component_tail_);
+    EventOutcome now = ApplyContractEvent(replayed, later.event);
+    ApplyContractEvent(stored, later.event);
+    if (now != later.outcome) changes.emplace_back(later.event.seq, std::move(now));
+    converged = replayed == stored;
+    if (converged || !component_tail_.executeStep()) break;
   }
-  WriteSpan(incoming.contract_number, *component, replay.timeline.components.at(*component));
+  component_tail_.reset();
+
+  const std::int64_t seq = InsertEvent(incoming, component, outcome, arrival);
+  for (const auto& [changed_seq, changed] : changes) UpdateStatus(changed_seq, changed);
+  if (!converged) {
+    WriteSpan(incoming.contract_number, *component, replayed.components.at(*component));
+  }
   return AppendResult{
-      .outcome = replay.outcomes[0], .duplicate = false, .seq = seq, .rederived = rederived};
+      .outcome = outcome, .duplicate = false, .seq = seq, .rederived = changes.size()};
 }
 
 Result<ContractEventPage> ContractRepository::ListEvents(

@@ -8,8 +8,10 @@
 //     whatever order they are passed in;
 //   - appending an event that sorts after every event already applied with ApplyContractEvent
 //     gives exactly what a full replay would (so in-order arrivals cost O(1));
-//   - the rules are per component: an event only ever reads and writes its own component's span,
-//     so a late event can change the statuses of later events of its component only.
+//   - the rules are per component: an event's outcome depends only on the event and its own
+//     component's span, and it writes only that span. So a late event can change the statuses of
+//     later events of its component only, and two histories whose spans of a component are equal
+//     at some point give the same outcomes for that component from there on.
 #pragma once
 
 #include <array>
