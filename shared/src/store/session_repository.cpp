@@ -119,15 +119,15 @@ SessionPage SessionRepository::List(const SessionFilter& f, int limit,
 
 namespace {
 
-// SQLite returns the bare column site_id from the row holding MAX(started_at): the station's
-// site is the one of its most recent session.
+// A station's site is the one of its most recent session.
 constexpr const char* kStationSelect =
-    "SELECT station_id, site_id, MAX(started_at), COUNT(*), "
+    "SELECT station_id, (SELECT site_id FROM sessions AS latest WHERE latest.station_id = "
+    "sessions.station_id ORDER BY started_at DESC LIMIT 1), COUNT(*), "
     "MAX(COALESCE(ended_at, started_at)) FROM sessions WHERE ";
 
 StationRow ReadStation(SQLite::Statement& q) {
   return StationRow{q.getColumn(0).getString(), q.getColumn(1).getString(),
-                    q.getColumn(3).getInt64(), FromMillis(q.getColumn(4).getInt64())};
+                    q.getColumn(2).getInt64(), FromMillis(q.getColumn(3).getInt64())};
 }
 
 }  // namespace

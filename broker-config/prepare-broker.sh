@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Prepares a broker state directory: password file (one user per service, passwords from the
+# environment), ACL and mosquitto.conf rendered from the templates beside this script, TLS
+# certificates on first use, and the persistence folder.
+#
+# Environment: EMS_PUBLISHER_MQTT_PASSWORD, EMS_LISTENER_MQTT_PASSWORD, EMS_API_MQTT_PASSWORD
+# (required); EMS_BROKER_PORT (1883), EMS_BROKER_TLS_PORT (8883), EMS_BROKER_BIND (127.0.0.1),
+# EMS_TOPIC_PREFIX (ems/v1).
+# Usage: prepare-broker.sh STATE_DIR   → writes STATE_DIR/mosquitto.conf
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+state=${1:?usage: prepare-broker.sh STATE_DIR}
+mkdir -p "$state/data"
+state=$(cd "$state" && pwd)
+: "${EMS_PUBLISHER_MQTT_PASSWORD:?missing}" "${EMS_LISTENER_MQTT_PASSWORD:?missing}" "${EMS_API_MQTT_PASSWORD:?missing}"
+port=${EMS_BROKER_PORT:-1883}
+tls_port=${EMS_BROKER_TLS_PORT:-8883}
+bind=${EMS_BROKER_BIND:-127.0.0.1}
+prefix=${EMS_TOPIC_PREFIX:-ems/v1}
+
+umask 077
+rm -f "$state/passwd.new"
+touch "$state/passwd.new"
+mosquitto_passwd -b "$state/passwd.new" ems-publisher "$EMS_PUBLISHER_MQTT_PASSWORD"
+mosquitto_passwd -b "$state/passwd.new" ems-listener "$EMS_LISTENER_MQTT_PASSWORD"
+mosquitto_passwd -b "$state/passwd.new" ems-api "$EMS_API_MQTT_PASSWORD"
+mv "$state/passwd.new" "$state/passwd"
+
+"$here/make-certs.sh" "$state/certs"
+chmod 700 "$state"
+chmod 600 "$state/passwd"
+
+# Started as root, mosquitto drops to the "mosquitto" user: hand it the state folder. If that
+# user cannot reach the folder (e.g. a checkout under /root), the broker keeps running as root.
+broker_user=$(id -un)
+if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then
+  chown -R mosquitto "$state"
+  if runuser -u mosquitto -- test -r "$state/passwd" 2>/dev/null; then
+    broker_user=mosquitto
+  else
+    broker_user=root
+  fi
+fi
+
+render() {
+  sed -e "s|@STATE_DIR@|$state|g" -e "s|@PORT@|$port|g" -e "s|@TLS_PORT@|$tls_port|g" \
+      -e "s|@BIND@|$bind|g" -e "s|@PREFIX@|$prefix|g" -e "s|@USER@|$broker_user|g" "$1" > "$2"
+}
+render "$here/acl.template" "$state/acl"
+render "$here/mosquitto.conf.template" "$state/mosquitto.conf"
+chmod 600 "$state/acl"
+[ "$(id -u)" = 0 ] && chown "$broker_user" "$state/acl" "$state/mosquitto.conf"
+echo "$state/mosquitto.conf"

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Runs ems on this machine: installs what is missing, builds, creates .env with local secrets
+# on the first run, prepares and starts its own Mosquitto from broker-config/, then the
+# listener, the API and the publisher. Ctrl-C stops all four. A second run reuses .env and data/.
+set -euo pipefail
+root=$(cd "$(dirname "$0")" && pwd)
+cd "$root"
+
+scripts/install-deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$(nproc)" --target ems-publisher ems-listener ems-api
+scripts/ensure-env.sh
+
+set -a
+# shellcheck disable=SC1091
+source .env
+set +a
+broker_port=${EMS_BROKER_PORT:-1883}
+tls_port=${EMS_BROKER_TLS_PORT:-8883}
+api_listen=${EMS_API_LISTEN:-127.0.0.1:8080}
+api_port=${api_listen##*:}
+
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for check in "$broker_port:EMS_BROKER_PORT" "$tls_port:EMS_BROKER_TLS_PORT" "$api_port:EMS_API_LISTEN"; do
+  if port_taken "${check%%:*}"; then
+    echo "Port ${check%%:*} is already in use (a system mosquitto or an earlier run?); set ${check##*:} in .env to move it." >&2
+    exit 1
+  fi
+done
+
+mkdir -p data/logs
+conf=$(EMS_BROKER_PORT=$broker_port EMS_BROKER_TLS_PORT=$tls_port broker-config/prepare-broker.sh data/broker)
+
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  echo; echo "Stopping ems..."
+  # Services first (they publish "offline" and commit their last batch), the broker last.
+  for pid in "${pids[@]:1}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]:1}"; do wait "$pid" 2>/dev/null || true; done
+  kill -TERM "${pids[0]}" 2>/dev/null || true
+  wait "${pids[0]}" 2>/dev/null || true
+  echo "Stopped."
+}
+trap stop_all INT TERM EXIT
+
+# setsid: Ctrl-C reaches the services, and the broker is stopped last, by stop_all.
+setsid mosquitto -c "$conf" >data/logs/broker.log 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do port_taken "$broker_port" && break; sleep 0.1; done
+port_taken "$broker_port" || { echo "The broker did not start; see data/logs/broker.log." >&2; exit 1; }
+
+export EMS_MQTT_URL="mqtt://127.0.0.1:$broker_port"
+EMS_MQTT_USERNAME=ems-listener EMS_MQTT_PASSWORD=$EMS_LISTENER_MQTT_PASSWORD build/bin/ems-listener &
+pids+=($!)
+EMS_MQTT_USERNAME=ems-api EMS_MQTT_PASSWORD=$EMS_API_MQTT_PASSWORD build/bin/ems-api &
+pids+=($!)
+EMS_MQTT_USERNAME=ems-publisher EMS_MQTT_PASSWORD=$EMS_PUBLISHER_MQTT_PASSWORD build/bin/ems-publisher &
+pids+=($!)
+
+api="http://$api_listen"
+for _ in $(seq 100); do curl -fs "$api/health" >/dev/null 2>&1 && break; sleep 0.1; done
+cat <<INFO
+
+  ems is running.
+    API:        $api   (docs: $api/docs)
+    Broker:     mqtt://127.0.0.1:$broker_port, mqtts://127.0.0.1:$tls_port (CA: data/broker/certs/ca.crt)
+    Admin:      $EMS_ADMIN_USER / $EMS_ADMIN_PASSWORD
+    Try:        token=\$(curl -s -X POST $api/api/v1/auth/login -H 'Content-Type: application/json' \\
+                  -d '{"username":"$EMS_ADMIN_USER","password":"$EMS_ADMIN_PASSWORD"}' | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')
+                curl -s -H "Authorization: Bearer \$token" $api/api/v1/sessions?limit=5
+  Ctrl-C stops everything.
+
+INFO
+# Exit (and stop the rest) as soon as any service dies.
+wait -n "${pids[@]}" || true

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages ems needs to build, run and test, when any is missing.
+# Usage: scripts/install-deps.sh [--with-tests]
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config g++ openssl ca-certificates curl
+  libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients
+  libcpp-httplib-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev sqlite3
+  libcctz-dev libsodium-dev libssl-dev
+)
+if [ "${1:-}" = "--with-tests" ]; then
+  packages+=(libgtest-dev libgmock-dev googletest clang-format docker-compose)
+fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "Installing missing packages: ${missing[*]}"
+sudo=""
+[ "$(id -u)" != 0 ] && sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian's mosquitto package starts a system broker on 1883 where systemd runs; ems runs its
+# own broker from broker-config/, so leave the system one as it is but do not depend on it.

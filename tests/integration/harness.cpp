@@ -1,0 +1,317 @@
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace ems::testing {
+
+int FreePort() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "ems-test-XXXXXX").string();
+  path_ = ::mkdtemp(tmpl.data());
+  // Readable by the unprivileged user Mosquitto switches to when the tests run as root.
+  std::filesystem::permissions(path_, std::filesystem::perms::owner_all |
+                                          std::filesystem::perms::group_read |
+                                          std::filesystem::perms::group_exec |
+                                          std::filesystem::perms::others_read |
+                                          std::filesystem::perms::others_exec);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+Process::Process(std::vector<std::string> argv, std::map<std::string, std::string> env,
+                 std::string cwd, std::string log_path)
+    : log_path_(std::move(log_path)) {
+  std::vector<std::string> env_strings;
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  pid_ = ::fork();
+  if (pid_ == 0) {
+    const int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    if (::chdir(cwd.c_str()) != 0) ::_exit(127);
+    std::vector<char*> args, envp;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    for (auto& e : env_strings) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    ::execve(args[0], args.data(), envp.data());
+    ::_exit(127);
+  }
+}
+
+Process::~Process() {
+  if (Running()) Stop(SIGKILL);
+}
+
+bool Process::Running() {
+  if (pid_ <= 0 || status_ != -1) return false;
+  int st = 0;
+  if (::waitpid(pid_, &st, WNOHANG) == pid_) {
+    status_ = st;
+    return false;
+  }
+  return true;
+}
+
+int Process::Wait(std::chrono::milliseconds timeout) {
+  WaitFor([&] { return !Running(); }, timeout);
+  if (Running()) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status_, 0);
+  }
+  if (WIFEXITED(status_)) return WEXITSTATUS(status_);
+  return 128 + WTERMSIG(status_);
+}
+
+int Process::Stop(int signal, std::chrono::milliseconds timeout) {
+  if (Running()) ::kill(pid_, signal);
+  return Wait(timeout);
+}
+
+std::string Process::Log() const {
+  std::ifstream in(log_path_);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+bool WaitFor(const std::function<bool()>& check, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (check()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+namespace {
+
+bool PortOpen(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+std::string Sh(const std::string& cmd) {
+  std::string out;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  char buf[512];
+  while (p && std::fgets(buf, sizeof buf, p)) out += buf;
+  if (p == nullptr || ::pclose(p) != 0) throw std::runtime_error("command failed: " + cmd);
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+Stack::Stack()
+    : broker_port_(FreePort()), tls_port_(FreePort()), api_port_(FreePort()) {
+  passwords_ = {{"ems-publisher", "pub-secret"},
+                {"ems-listener", "listener-secret"},
+                {"ems-api", "api-secret"}};
+  std::filesystem::create_directories(dir_.path() + "/data");
+  // A server may close a connection while the client still sends (413): no SIGPIPE death.
+  ::signal(SIGPIPE, SIG_IGN);
+}
+
+Stack::~Stack() {
+  const bool failed = ::testing::Test::HasFailure();
+  if (device_client_ && device_client_->is_connected()) {
+    try {
+      device_client_->disconnect()->wait_for(std::chrono::seconds(2));
+    } catch (...) {
+    }
+  }
+  for (auto* p : {publisher_.get(), api_.get(), listener_.get(), broker_.get()}) {
+    if (p == nullptr) continue;
+    p->Stop();
+    if (failed) std::cerr << "---- " << p->log_path() << "\n" << p->Log() << "\n";
+  }
+}
+
+void Stack::StartBroker() {
+  const std::string prepare =
+      "EMS_PUBLISHER_MQTT_PASSWORD=" + passwords_["ems-publisher"] +
+      " EMS_LISTENER_MQTT_PASSWORD=" + passwords_["ems-listener"] +
+      " EMS_API_MQTT_PASSWORD=" + passwords_["ems-api"] +
+      " EMS_BROKER_PORT=" + std::to_string(broker_port_) +
+      " EMS_BROKER_TLS_PORT=" + std::to_string(tls_port_) + " " + EMS_SOURCE_DIR +
+      "/broker-config/prepare-broker.sh " + dir_.path() + "/broker";
+  const auto conf = Sh(prepare);
+  broker_ = std::make_unique<Process>(std::vector<std::string>{Sh("command -v mosquitto"), "-c", conf},
+                                      std::map<std::string, std::string>{}, dir_.path(),
+                                      dir_.path() + "/broker.log");
+  if (!WaitFor([&] { return PortOpen(broker_port_) && PortOpen(tls_port_); })) {
+    throw std::runtime_error("mosquitto did not start: " + broker_->Log());
+  }
+}
+
+void Stack::StopBroker(int signal) {
+  if (device_client_) device_client_.reset();
+  broker_->Stop(signal);
+}
+
+std::map<std::string, std::string> Stack::ServiceEnv(const std::string& service) const {
+  return {{"PATH", "/usr/bin:/bin"},
+          {"EMS_MQTT_URL", "mqtt://127.0.0.1:" + std::to_string(broker_port_)},
+          {"EMS_MQTT_USERNAME", "ems-" + service},
+          {"EMS_MQTT_PASSWORD", passwords_.at("ems-" + service)},
+          {"EMS_DB_PATH", db_path()},
+          {"EMS_LOG_LEVEL", "debug"},
+          {"EMS_API_LISTEN", "127.0.0.1:" + std::to_string(api_port_)},
+          {"EMS_JWT_SECRET", "test-secret-that-is-at-least-32-bytes-long"},
+          {"EMS_ADMIN_USER", kAdminUser},
+          {"EMS_ADMIN_PASSWORD", kAdminPassword},
+          {"ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1"},
+          {"UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1"}};
+}
+
+std::string Stack::BinPath(const std::string& name) const {
+  return std::string(EMS_BIN_DIR) + "/" + name;
+}
+
+namespace {
+
+std::unique_ptr<Process> StartService(const Stack& s, const std::string& service,
+                                      std::map<std::string, std::string> extra) {
+  auto env = s.ServiceEnv(service);
+  for (auto& [k, v] : extra) env[k] = v;
+  return std::make_unique<Process>(std::vector<std::string>{s.BinPath("ems-" + service)}, env,
+                                   s.dir(), s.dir() + "/" + service + ".log");
+}
+
+}  // namespace
+
+void Stack::StartListener(std::map<std::string, std::string> extra_env) {
+  listener_ = StartService(*this, "listener", std::move(extra_env));
+  // The listener is ready once it announced itself on the status topic; give it that moment.
+  if (!WaitFor([&] { return listener_->Log().find("listening on") != std::string::npos; })) {
+    throw std::runtime_error("ems-listener did not connect: " + listener_->Log());
+  }
+}
+
+void Stack::StartApi(std::map<std::string, std::string> extra_env) {
+  api_ = StartService(*this, "api", std::move(extra_env));
+  if (!WaitFor([&] { return PortOpen(api_port_); })) {
+    throw std::runtime_error("ems-api did not start: " + api_->Log());
+  }
+}
+
+void Stack::StartPublisher(std::map<std::string, std::string> extra_env) {
+  publisher_ = StartService(*this, "publisher", std::move(extra_env));
+}
+
+void Stack::Publish(const std::string& topic, const std::string& payload, bool retained) {
+  if (!device_client_ || !device_client_->is_connected()) {
+    device_client_ = std::make_unique<::mqtt::async_client>(
+        "tcp://127.0.0.1:" + std::to_string(broker_port_), "test-device", nullptr);
+    auto opts = ::mqtt::connect_options_builder()
+                    .clean_session(true)
+                    .user_name("ems-publisher")
+                    .password(passwords_.at("ems-publisher"))
+                    .finalize();
+    device_client_->connect(opts)->wait();
+  }
+  device_client_->publish(topic, payload.data(), payload.size(), 1, retained)->wait();
+}
+
+std::shared_ptr<::mqtt::async_client> Stack::Subscribe(
+    const std::string& user, const std::string& filter,
+    std::vector<std::pair<std::string, std::string>>* out, std::mutex* mu) {
+  auto client = std::make_shared<::mqtt::async_client>(
+      "tcp://127.0.0.1:" + std::to_string(broker_port_), "test-sub-" + std::to_string(FreePort()),
+      nullptr);
+  client->set_message_callback([out, mu](::mqtt::const_message_ptr m) {
+    std::lock_guard lock(*mu);
+    out->emplace_back(m->get_topic(), m->to_string());
+  });
+  auto opts = ::mqtt::connect_options_builder()
+                  .clean_session(true)
+                  .user_name(user)
+                  .password(passwords_.at(user))
+                  .finalize();
+  client->connect(opts)->wait();
+  client->subscribe(filter, 1)->wait();
+  return client;
+}
+
+HttpAnswer Stack::Request(const std::string& method, const std::string& path,
+                          const std::string& body, const std::string& token,
+                          const std::string& content_type) {
+  httplib::Client cli("127.0.0.1", api_port_);
+  cli.set_read_timeout(std::chrono::seconds(30));
+  httplib::Headers headers;
+  if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+  auto r = method == "GET"    ? cli.Get(path, headers)
+           : method == "POST" ? cli.Post(path, headers, body, content_type)
+           : method == "PUT"  ? cli.Put(path, headers, body, content_type)
+                              : cli.Delete(path, headers, body, content_type);
+  if (!r) throw std::runtime_error("HTTP " + method + " " + path + " failed");
+  HttpAnswer a{r->status, Json(), r->body};
+  a.body = Json::parse(r->body, nullptr, false);
+  return a;
+}
+
+HttpAnswer Stack::Get(const std::string& path, const std::string& token) {
+  return Request("GET", path, "", token.empty() ? AdminToken() : token);
+}
+
+HttpAnswer Stack::Post(const std::string& path, const Json& body, const std::string& token) {
+  return Request("POST", path, body.dump(), token.empty() ? AdminToken() : token);
+}
+
+std::string Stack::Login(const std::string& user, const std::string& password) {
+  const auto a = Request("POST", "/api/v1/auth/login",
+                         Json{{"username", user}, {"password", password}}.dump(), "");
+  if (a.status != 200) throw std::runtime_error("login failed: " + a.raw);
+  return a.body["token"].get<std::string>();
+}
+
+std::string Stack::AdminToken() {
+  if (admin_token_.empty()) admin_token_ = Login(kAdminUser, kAdminPassword);
+  return admin_token_;
+}
+
+bool Stack::WaitForReceived(long n, std::chrono::milliseconds timeout) {
+  return WaitFor(
+      [&] {
+        const auto a = Get("/api/v1/ingest/stats");
+        return a.status == 200 && a.body["received"].get<long>() >= n;
+      },
+      timeout);
+}
+
+}  // namespace ems::testing

@@ -1,0 +1,128 @@
+// Integration harness: a real Mosquitto on free ports configured from broker-config/ (password
+// file, ACL, TLS), the real ems-listener / ems-api / ems-publisher processes, a REST client and
+// an MQTT client. Everything lives in a temporary folder removed afterwards; on a failed test
+// the process logs are printed.
+#pragma once
+
+#include <httplib.h>
+#include <mqtt/async_client.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "ems/domain/time.h"
+
+namespace ems::testing {
+
+using Json = nlohmann::json;
+
+int FreePort();
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// A child process with its own environment (not the test's), output to `log_path`.
+class Process {
+ public:
+  Process(std::vector<std::string> argv, std::map<std::string, std::string> env,
+          std::string cwd, std::string log_path);
+  ~Process();
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  bool Running();
+  // Sends `signal` and waits up to `timeout`; returns the exit code (128+n if killed by n).
+  int Stop(int signal = 15, std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  // Waits for the process to exit by itself.
+  int Wait(std::chrono::milliseconds timeout = std::chrono::seconds(15));
+  const std::string& log_path() const { return log_path_; }
+  std::string Log() const;
+
+ private:
+  pid_t pid_ = -1;
+  int status_ = -1;
+  std::string log_path_;
+};
+
+// Polls `check` every 50 ms until it is true or `timeout` passes; returns the last result.
+bool WaitFor(const std::function<bool()>& check,
+             std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
+struct HttpAnswer {
+  int status = 0;
+  Json body;
+  std::string raw;
+};
+
+class Stack {
+ public:
+  static constexpr const char* kAdminUser = "admin";
+  static constexpr const char* kAdminPassword = "admin-password-for-tests";
+  static constexpr const char* kPrefix = "ems/v1";
+
+  Stack();
+  ~Stack();
+
+  void StartBroker();
+  void StopBroker(int signal = 15);
+  void StartListener(std::map<std::string, std::string> extra_env = {});
+  void StartApi(std::map<std::string, std::string> extra_env = {});
+  void StartPublisher(std::map<std::string, std::string> extra_env = {});
+  Process& listener() { return *listener_; }
+  Process& api() { return *api_; }
+  Process& publisher() { return *publisher_; }
+  void StopListener(int signal = 15) { listener_->Stop(signal); }
+
+  // Environment every ems process gets (broker URL, credentials of `service`, db path, …).
+  std::map<std::string, std::string> ServiceEnv(const std::string& service) const;
+  std::string BinPath(const std::string& name) const;
+
+  int broker_port() const { return broker_port_; }
+  int tls_port() const { return tls_port_; }
+  std::string ca_file() const { return dir_.path() + "/broker/certs/ca.crt"; }
+  std::string db_path() const { return dir_.path() + "/data/ems.db"; }
+  const std::string& dir() const { return dir_.path(); }
+  std::string password(const std::string& user) const { return passwords_.at(user); }
+
+  // MQTT as a device would publish (user ems-publisher), QoS 1, waiting for the PUBACK.
+  void Publish(const std::string& topic, const std::string& payload, bool retained = false);
+  // Subscribes as `user` and collects messages of `filter` (retained ones included).
+  std::shared_ptr<::mqtt::async_client> Subscribe(const std::string& user,
+                                                  const std::string& filter,
+                                                  std::vector<std::pair<std::string, std::string>>* out,
+                                                  std::mutex* mu);
+
+  // REST against the API with the admin's token (logs in once).
+  HttpAnswer Get(const std::string& path, const std::string& token = "");
+  HttpAnswer Post(const std::string& path, const Json& body, const std::string& token = "");
+  HttpAnswer Request(const std::string& method, const std::string& path, const std::string& body,
+                     const std::string& token, const std::string& content_type = "application/json");
+  std::string AdminToken();
+  std::string Login(const std::string& user, const std::string& password);
+
+  // Waits until GET /api/v1/ingest/stats shows at least `n` received messages, all applied.
+  bool WaitForReceived(long n, std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+ private:
+  TempDir dir_;
+  int broker_port_, tls_port_, api_port_;
+  std::map<std::string, std::string> passwords_;
+  std::unique_ptr<Process> broker_, listener_, api_, publisher_;
+  std::unique_ptr<::mqtt::async_client> device_client_;
+  std::string admin_token_;
+};
+
+}  // namespace ems::testing
