@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -14,7 +15,8 @@
 namespace ems::sim {
 namespace {
 
-using nlohmann::json;
+// Insertion-ordered, so payloads read in SPEC's field order.
+using json = nlohmann::ordered_json;
 
 // Where the sites are. Coordinates and climate normals of the cities; mean wind at hub height.
 struct SiteTemplate {
@@ -161,6 +163,55 @@ Timestamp NextTariffTime(Timestamp after, std::string_view tz) {
                                TariffModel::kPublishHour, tz);
   if (t <= after) t = LocalTimeOfDay(NextLocalMidnight(after, tz), TariffModel::kPublishHour, tz);
   return t;
+}
+
+struct Metric {
+  std::string_view name;  // a fixed identifier: written without escaping
+  double value;
+};
+
+void AppendNumber(std::string* out, double v) {
+  if (!std::isfinite(v)) {  // models never produce these; keep the JSON valid, the listener rejects
+    *out += "null";
+    return;
+  }
+  char buf[32];
+  const auto result = std::to_chars(buf, buf + sizeof buf, v);  // shortest round trip
+  const std::string_view text(buf, static_cast<std::size_t>(result.ptr - buf));
+  *out += text;
+  if (text.find_first_of(".e") == std::string_view::npos) *out += ".0";  // stays a JSON float
+}
+
+// Telemetry is the hot path of a backfill (a month of the default fleet is ~17 M payloads), so it
+// is written straight into one string: building a json object per payload measured ~4x slower,
+// mostly in allocation. The shape is exactly SPEC's; metric names and modes are fixed
+// identifiers and ts is RFC 3339, so nothing needs escaping. Tests parse every payload.
+std::string TelemetryPayload(std::string_view ts, std::initializer_list<Metric> metrics,
+                             const EvModel* ev) {
+  std::string out;
+  out.reserve(160);
+  out += R"({"ts":")";
+  out += ts;
+  out += R"(","metrics":{)";
+  bool first = true;
+  for (const Metric& m : metrics) {
+    if (!first) out += ',';
+    first = false;
+    out += '"';
+    out += m.name;
+    out += "\":";
+    AppendNumber(&out, m.value);
+  }
+  out += '}';
+  if (ev != nullptr) {
+    out += R"(,"state":{"mode":")";
+    out += ToString(ev->mode());
+    out += R"(","at_home":)";
+    out += ev->at_home() ? "true" : "false";
+    out += '}';
+  }
+  out += '}';
+  return out;
 }
 
 std::string SessionPayload(const ChargingSession& s) {
@@ -386,10 +437,8 @@ void Fleet::StepTo(Timestamp t, std::vector<OutMessage>* out) {
 
   for (const Site& site : sites_) {
     std::size_t i = 0;
-    auto emit = [&](json metrics, const json* state = nullptr) {
-      json j{{"ts", ts}, {"metrics", std::move(metrics)}};
-      if (state != nullptr) j["state"] = *state;
-      out->push_back({site.devices[i++].telemetry_topic, j.dump(), false});
+    auto emit = [&](std::initializer_list<Metric> metrics, const EvModel* ev = nullptr) {
+      out->push_back({site.devices[i++].telemetry_topic, TelemetryPayload(ts, metrics, ev), false});
     };
     emit({{"power_w", Round(site.solar.power_w(), 1)},
           {"energy_wh", Round(site.solar.energy_wh(), 1)}});
@@ -397,9 +446,8 @@ void Fleet::StepTo(Timestamp t, std::vector<OutMessage>* out) {
           {"wind_speed_ms", Round(site.wind.wind_speed_ms(), 2)}});
     emit({{"power_w", Round(site.battery.power_w(), 1)},
           {"soc_pct", Round(site.battery.soc_pct(), 1)}});
-    const json ev_state{{"mode", ToString(site.ev.mode())}, {"at_home", site.ev.at_home()}};
     emit({{"power_w", Round(site.ev.power_w(), 1)}, {"soc_pct", Round(site.ev.soc_pct(), 1)}},
-         &ev_state);
+         &site.ev);
     for (const ApplianceModel& a : site.appliances) emit({{"power_w", Round(a.power_w(), 1)}});
     emit({{"power_w", Round(site.heat_pump.power_w(), 1)},
           {"temperature_c", Round(site.heat_pump.temperature_c(), 1)}});

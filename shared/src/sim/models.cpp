@@ -282,6 +282,7 @@ void EvModel::Step(Timestamp now, Millis dt, double balance_w) {
   const double cap = spec_.battery_capacity_wh;
   const bool away = plan_.trip && h >= plan_.depart_h && h < plan_.return_h;
   at_home_ = !away;
+  const EvMode previous_mode = mode_;
   power_w_ = 0;
   mode_ = EvMode::kIdle;
   if (away) {
@@ -292,9 +293,13 @@ void EvModel::Step(Timestamp now, Millis dt, double balance_w) {
   }
   const double soc = soc_pct();
   const double room_wh = cap * spec_.target_soc_pct / 100.0 - stored_wh_;
+  const bool night = h >= 22.0 || h < 6.0;
   double charge_w = 0;
-  if (room_wh > cap * 1e-4) {
-    const bool night = h >= 22.0 || h < 6.0;
+  // Hysteresis: a finished charge restarts only once the soc is a point below target, so the
+  // wallbox does not flicker on and off at the target.
+  const bool wants_charge =
+      previous_mode == EvMode::kCharging ? room_wh > cap * 1e-4 : soc < spec_.target_soc_pct - 1.0;
+  if (wants_charge) {
     constexpr double kMinSolarChargeW = 1400;  // 6 A single phase: the least a wallbox can do
     if (soc < spec_.urgent_soc_pct || night) {
       charge_w = spec_.max_charge_w;
@@ -311,7 +316,8 @@ void EvModel::Step(Timestamp now, Millis dt, double balance_w) {
   }
   constexpr double kV2hDeadbandW = 50;
   const double available_wh = stored_wh_ - cap * spec_.v2h_floor_soc_pct / 100.0;
-  if (spec_.max_discharge_w > 0 && balance_w < -kV2hDeadbandW && available_wh > 0) {
+  // Vehicle-to-home covers the expensive day and evening, not the cheap night it recharges in.
+  if (spec_.max_discharge_w > 0 && !night && balance_w < -kV2hDeadbandW && available_wh > 0) {
     double discharge_w = std::min(-balance_w, spec_.max_discharge_w);
     if (dt_h > 0) discharge_w = std::min(discharge_w, available_wh * spec_.efficiency / dt_h);
     stored_wh_ -= discharge_w / spec_.efficiency * dt_h;

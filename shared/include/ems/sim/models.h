@@ -193,8 +193,9 @@ struct EvSpec {
 // A commuter car. Weekdays it leaves between 7:00 and 8:00 local and returns between 17:00 and
 // 19:00; some weekend days it makes a shorter trip. It loses charge only while driving (the first
 // and last part of the trip). At home it charges at full power when low or at night (22–6 h),
-// from solar surplus otherwise, stops at its target, and with max_discharge_w > 0 supplies the
-// home's deficit while above its V2H floor. Away, power is 0 and mode idle.
+// from solar surplus otherwise, stops at its target (restarting a point below it), and with
+// max_discharge_w > 0 supplies the home's deficit outside the night while above its V2H floor.
+// Away, power is 0 and mode idle.
 class EvModel {
  public:
   EvModel(EvSpec spec, std::string time_zone, std::uint64_t seed, Timestamp start,
