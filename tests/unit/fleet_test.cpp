@@ -164,8 +164,8 @@ TEST(FleetTest, SameSeedSameOutputHoweverAdvanceIsCalled) {
   config.seed = 42;
   Fleet a(config, start);
   Fleet b(config, start);
-  const auto all_steps = AdvanceInSteps(a, start, start + hours(3), Millis(1234));
-  const auto at_once = b.Advance(start + hours(3));
+  const auto all_steps = AdvanceInSteps(a, start, start + hours(1), Millis(1234));
+  const auto at_once = b.Advance(start + hours(1));
   ASSERT_EQ(all_steps.size(), at_once.size());
   for (std::size_t i = 0; i < at_once.size(); ++i) {
     ASSERT_EQ(all_steps[i].topic, at_once[i].topic) << i;
@@ -176,7 +176,7 @@ TEST(FleetTest, SameSeedSameOutputHoweverAdvanceIsCalled) {
 
   config.seed = 43;
   Fleet c(config, start);
-  const auto other = c.Advance(start + hours(3));
+  const auto other = c.Advance(start + hours(1));
   std::set<std::string> payloads;
   for (const OutMessage& m : at_once) payloads.insert(m.payload);
   std::size_t differing = 0;
@@ -209,7 +209,7 @@ void ExpectFiniteNumber(const json& v, const std::string& what) {
 // Two days of a fleet, every payload checked against SPEC §4.1.
 TEST(FleetTest, PayloadsFollowTheSpecAndTheSignConvention) {
   FleetConfig config;
-  config.telemetry_interval = seconds(60);
+  config.telemetry_interval = seconds(120);
   config.session_interval = seconds(300);
   const Timestamp start = At("2026-07-14T00:00:00Z");  // a Tuesday
   Fleet fleet(config, start);
@@ -227,7 +227,7 @@ TEST(FleetTest, PayloadsFollowTheSpecAndTheSignConvention) {
   std::map<std::string, double> solar_energy;
   int ev_away = 0;
   const auto messages = AdvanceInSteps(fleet, start, start + days(2), minutes(7));
-  ASSERT_GT(messages.size(), 2u * 24 * 60 * types.size());
+  ASSERT_GT(messages.size(), 2u * 24 * 30 * types.size());
   for (const OutMessage& m : messages) {
     const auto parsed = mqtt::ParseTopic("ems/v1", m.topic);
     ASSERT_TRUE(parsed.has_value()) << m.topic;
