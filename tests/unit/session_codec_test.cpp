@@ -1,0 +1,160 @@
+#include "ems/codec/session_codec.h"
+
+#include <gtest/gtest.h>
+
+namespace ems::codec {
+namespace {
+
+const mqtt::SessionMsg kTopic{"home", "st-1"};
+
+Json Valid() {
+  return {{"session_id", "s-7f3a"},   {"station_id", "st-1"},
+          {"connector", 1},           {"vehicle_id", "ev-1"},
+          {"status", "completed"},    {"started_at", "2026-11-21T08:00:00Z"},
+          {"ended_at", "2026-11-21T09:10:00Z"}, {"energy_kwh", 18.42},
+          {"cost", 5.71},             {"currency", "EUR"}};
+}
+
+TEST(SessionCodecTest, DecodesTheSpecExample) {
+  const auto s = DecodeSession(Valid().dump(), kTopic, "EUR");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->session_id, "s-7f3a");
+  EXPECT_EQ(s->site_id, "home");
+  EXPECT_EQ(s->connector, 1);
+  EXPECT_EQ(s->status, SessionStatus::kCompleted);
+  EXPECT_EQ(FormatTimestamp(*s->ended_at), "2026-11-21T09:10:00Z");
+  EXPECT_DOUBLE_EQ(s->energy_kwh, 18.42);
+  EXPECT_EQ(s->cost, 5.71);
+  EXPECT_EQ(EncodeSession(*s)["ended_at"], "2026-11-21T09:10:00Z");
+}
+
+TEST(SessionCodecTest, ActiveSessionHasNoEndAndCurrencyDefaults) {
+  auto j = Valid();
+  j["status"] = "active";
+  j["ended_at"] = nullptr;
+  j.erase("currency");
+  j.erase("cost");
+  const auto s = DecodeSession(j.dump(), kTopic, "CHF");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_FALSE(s->ended_at);
+  EXPECT_EQ(s->currency, "CHF");
+  EXPECT_FALSE(s->cost);
+  EXPECT_TRUE(EncodeSession(*s)["cost"].is_null());
+}
+
+struct BadCase {
+  const char* name;
+  std::function<void(Json&)> mutate;
+  const char* reason;
+  const char* message_part;
+};
+
+TEST(SessionCodecTest, RejectsBrokenRulesNamingTheField) {
+  const std::vector<BadCase> cases = {
+      {"not json", nullptr, "invalid_json", "JSON"},
+      {"missing id", [](Json& j) { j.erase("session_id"); }, "invalid_session", "session_id"},
+      {"id with slash", [](Json& j) { j["session_id"] = "a/b"; }, "invalid_session", "session_id"},
+      {"id too long", [](Json& j) { j["session_id"] = std::string(65, 'a'); }, "invalid_session",
+       "session_id"},
+      {"station mismatch", [](Json& j) { j["station_id"] = "st-2"; }, "invalid_session",
+       "topic"},
+      {"unknown status", [](Json& j) { j["status"] = "paused"; }, "invalid_session", "status"},
+      {"completed without end", [](Json& j) { j["ended_at"] = nullptr; }, "invalid_session",
+       "ended_at"},
+      {"active with end", [](Json& j) { j["status"] = "active"; }, "invalid_session", "active"},
+      {"end before start", [](Json& j) { j["ended_at"] = "2026-11-21T07:00:00Z"; },
+       "invalid_session", "before"},
+      {"negative energy", [](Json& j) { j["energy_kwh"] = -1; }, "invalid_session", "energy_kwh"},
+      {"energy as text", [](Json& j) { j["energy_kwh"] = "18"; }, "invalid_session",
+       "energy_kwh"},
+      {"negative cost", [](Json& j) { j["cost"] = -0.01; }, "invalid_session", "cost"},
+      {"lower-case currency", [](Json& j) { j["currency"] = "eur"; }, "invalid_session",
+       "currency"},
+      {"connector zero", [](Json& j) { j["connector"] = 0; }, "invalid_session", "connector"},
+      {"bad timestamp", [](Json& j) { j["started_at"] = "yesterday"; }, "invalid_session",
+       "started_at"},
+  };
+  for (const auto& c : cases) {
+    std::string payload = "{oops";
+    if (c.mutate) {
+      auto j = Valid();
+      c.mutate(j);
+      payload = j.dump();
+    }
+    const auto s = DecodeSession(payload, kTopic, "EUR");
+    ASSERT_FALSE(s) << c.name;
+    EXPECT_EQ(s.error().reason, c.reason) << c.name;
+    EXPECT_NE(s.error().message.find(c.message_part), std::string::npos)
+        << c.name << ": " << s.error().message;
+  }
+}
+
+TEST(SessionCodecTest, EndEqualToStartIsAZeroLengthSession) {
+  auto j = Valid();
+  j["ended_at"] = j["started_at"];
+  EXPECT_TRUE(DecodeSession(j.dump(), kTopic, "EUR"));
+}
+
+TEST(LegacySessionCodecTest, MapsExistingStationPayload) {
+  const mqtt::LegacySessionMsg topic{"st-9", 2, "17"};
+  const auto arrival = *ParseTimestamp("2026-11-21T10:00:00Z");
+  const auto s = DecodeLegacySession(
+      R"({"session_id": 1, "energy_delivered_in_kWh": 30, "duration_in_seconds": 45,
+          "session_cost_in_cents": 70})",
+      topic, "garage", arrival, "EUR");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->session_id, "st-9-2-1");
+  EXPECT_EQ(s->station_id, "st-9");
+  EXPECT_EQ(s->site_id, "garage");
+  EXPECT_EQ(s->status, SessionStatus::kCompleted);
+  EXPECT_EQ(*s->ended_at, arrival);
+  EXPECT_EQ(FormatTimestamp(s->started_at), "2026-11-21T09:59:15Z");
+  EXPECT_DOUBLE_EQ(*s->cost, 0.70);
+  EXPECT_EQ(s->currency, "EUR");
+}
+
+TEST(LegacySessionCodecTest, LowerCaseSpellingAndTimestamp) {
+  const auto s = DecodeLegacySession(
+      R"({"session_id": 5, "energy_delivered_in_kwh": 7.5, "duration_in_seconds": 600,
+          "session_cost_in_cents": 199, "timestamp": 1763719200})",
+      {"st-1", 1, "5"}, "unassigned", Now(), "EUR");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(FormatTimestamp(*s->ended_at), "2025-11-21T10:00:00Z");
+  EXPECT_EQ(FormatTimestamp(s->started_at), "2025-11-21T09:50:00Z");
+  EXPECT_DOUBLE_EQ(s->energy_kwh, 7.5);
+}
+
+TEST(LegacySessionCodecTest, RejectsMissingOrNegativeFields) {
+  for (const char* bad :
+       {R"({"session_id": 1, "duration_in_seconds": 45, "session_cost_in_cents": 70})",
+        R"({"session_id": 1, "energy_delivered_in_kWh": 30, "duration_in_seconds": -5,
+            "session_cost_in_cents": 70})",
+        R"({"session_id": "one", "energy_delivered_in_kWh": 30, "duration_in_seconds": 5,
+            "session_cost_in_cents": 70})",
+        R"({"session_id": 1, "energy_delivered_in_kWh": 30, "duration_in_seconds": 5,
+            "session_cost_in_cents": -70})",
+        R"([1, 2])"}) {
+    const auto s = DecodeLegacySession(bad, {"st-1", 1, "1"}, "unassigned", Now(), "EUR");
+    EXPECT_FALSE(s) << bad;
+  }
+}
+
+TEST(SessionMergeTest, CompletedIsFinalAndDuplicatesAreDetected) {
+  auto active = *DecodeSession(
+      R"({"session_id":"s","station_id":"st-1","status":"active","started_at":"2026-11-21T08:00:00Z","energy_kwh":1})",
+      kTopic, "EUR");
+  auto later = active;
+  later.energy_kwh = 2;
+  auto done = later;
+  done.status = SessionStatus::kCompleted;
+  done.ended_at = *ParseTimestamp("2026-11-21T09:00:00Z");
+  EXPECT_EQ(MergeSession(std::nullopt, active), SessionMerge::kInsert);
+  EXPECT_EQ(MergeSession(active, active), SessionMerge::kDuplicate);
+  EXPECT_EQ(MergeSession(active, later), SessionMerge::kReplace);
+  EXPECT_EQ(MergeSession(later, done), SessionMerge::kReplace);
+  EXPECT_EQ(MergeSession(done, later), SessionMerge::kIgnoreFinal);
+  EXPECT_EQ(MergeSession(done, done), SessionMerge::kDuplicate);
+}
+
+}  // namespace
+}  // namespace ems::codec

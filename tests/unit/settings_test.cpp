@@ -1,0 +1,76 @@
+#include "ems/config/settings.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace ems::config {
+namespace {
+
+std::vector<Option> Options() {
+  return {{"EMS_TEST_URL", "mqtt://127.0.0.1:1883", "url"},
+          {"EMS_TEST_SECRET", "", "secret", true},
+          {"EMS_TEST_COUNT", "3", "count"}};
+}
+
+class SettingsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    env_file_ = (std::filesystem::temp_directory_path() /
+                 ("ems-settings-" + std::to_string(::getpid()) + ".env"))
+                    .string();
+    std::ofstream(env_file_) << "# comment\nEMS_TEST_COUNT=7\nEMS_TEST_SECRET=\"s3cret\"\n";
+    ::unsetenv("EMS_TEST_COUNT");
+  }
+  void TearDown() override {
+    std::filesystem::remove(env_file_);
+    ::unsetenv("EMS_TEST_COUNT");
+  }
+  std::string env_file_;
+};
+
+TEST_F(SettingsTest, FlagBeatsEnvironmentBeatsDotEnvBeatsDefault) {
+  const char* argv0[] = {"x"};
+  EXPECT_EQ(Settings("x", Options(), 1, argv0, env_file_).Get("EMS_TEST_COUNT"), "7");
+  EXPECT_EQ(Settings("x", Options(), 1, argv0, env_file_).Get("EMS_TEST_URL"),
+            "mqtt://127.0.0.1:1883");
+  ::setenv("EMS_TEST_COUNT", "8", 1);
+  EXPECT_EQ(Settings("x", Options(), 1, argv0, env_file_).GetInt("EMS_TEST_COUNT", 0, 10), 8);
+  const char* argv[] = {"x", "--test-count=9"};
+  EXPECT_EQ(Settings("x", Options(), 2, argv, env_file_).Get("EMS_TEST_COUNT"), "9");
+  const char* argv2[] = {"x", "--test-count", "10"};
+  EXPECT_EQ(Settings("x", Options(), 3, argv2, env_file_).Get("EMS_TEST_COUNT"), "10");
+}
+
+TEST_F(SettingsTest, SecretsAreMaskedAndHelpListsEveryVariable) {
+  const char* argv[] = {"x", "--help"};
+  const Settings s("x", Options(), 2, argv, env_file_);
+  EXPECT_TRUE(s.help_requested());
+  for (const auto& o : Options()) EXPECT_NE(s.HelpText().find(o.name), std::string::npos);
+  bool masked = false;
+  for (const auto& line : s.Describe()) {
+    EXPECT_EQ(line.find("s3cret"), std::string::npos);
+    masked = masked || line == "EMS_TEST_SECRET=***";
+  }
+  EXPECT_TRUE(masked);
+}
+
+TEST_F(SettingsTest, BadValuesAndFlagsNameTheVariable) {
+  const char* argv[] = {"x", "--test-count=abc"};
+  const Settings s("x", Options(), 2, argv, env_file_);
+  try {
+    s.GetInt("EMS_TEST_COUNT", 0, 10);
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("EMS_TEST_COUNT"), std::string::npos);
+  }
+  const char* unknown[] = {"x", "--nope=1"};
+  EXPECT_THROW(Settings("x", Options(), 2, unknown, env_file_), ConfigError);
+  const char* dangling[] = {"x", "--test-count"};
+  EXPECT_THROW(Settings("x", Options(), 2, dangling, env_file_), ConfigError);
+}
+
+}  // namespace
+}  // namespace ems::config
