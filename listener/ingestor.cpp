@@ -2,7 +2,6 @@
 
 #include <SQLiteCpp/Transaction.h>
 
-#include "ems/codec/session_codec.h"
 #include "ems/mqtt/topics.h"
 #include "ems/util/log.h"
 
@@ -17,7 +16,7 @@ struct Overloaded : Fs... {
 }  // namespace
 
 Ingestor::Ingestor(SQLite::Database& db, IngestOptions options)
-    : db_(db), options_(std::move(options)), ingest_(db), sessions_(db), sites_(db) {}
+    : db_(db), options_(std::move(options)), ingest_(db), sessions_(db, options_) {}
 
 BatchEffects Ingestor::ApplyBatch(const std::vector<InboxRecord>& batch, Timestamp now) {
   (void)now;
@@ -91,32 +90,15 @@ void Ingestor::DeadLetter(const InboxRecord& record, const Reject& reject,
                                         reject.reason + "): " + reject.message);
 }
 
-Result<Ingestor::Outcome> Ingestor::Dispatch(const InboxRecord& record, BatchEffects& effects) {
+Result<Outcome> Ingestor::Dispatch(const InboxRecord& record, BatchEffects& effects) {
   const auto topic = mqtt::ParseTopic(options_.prefix, record.topic);
   if (!topic) {
     return Rejected("unknown_topic", "The topic is not one the listener accepts.");
   }
-  const auto store_session = [&](const Result<ChargingSession>& s) -> Result<Outcome> {
-    if (!s) return std::unexpected(s.error());
-    sites_.Ensure(s->site_id, record.arrival);
-    const auto merge = sessions_.Store(*s, record.arrival);
-    if (merge == SessionMerge::kInsert || merge == SessionMerge::kReplace) {
-      effects.sites.insert(s->site_id);
-      return Outcome::kStored;
-    }
-    return Outcome::kDuplicate;  // identical, or an update of a completed (final) session
-  };
   return std::visit(
       Overloaded{
-          [&](const mqtt::SessionMsg& t) -> Result<Outcome> {
-            return store_session(
-                codec::DecodeSession(record.payload, t, options_.default_currency));
-          },
-          [&](const mqtt::LegacySessionMsg& t) -> Result<Outcome> {
-            const auto site = sessions_.SiteOfDevice(t.station).value_or("unassigned");
-            return store_session(codec::DecodeLegacySession(record.payload, t, site, record.arrival,
-                                                            options_.default_currency));
-          },
+          [&](const mqtt::SessionMsg& t) { return sessions_.Handle(t, record, effects); },
+          [&](const mqtt::LegacySessionMsg& t) { return sessions_.Handle(t, record, effects); },
           [&](const auto&) -> Result<Outcome> {
             return Rejected("unsupported_topic", "This listener does not store this topic yet.");
           },

@@ -15,26 +15,12 @@
 #include <string>
 #include <vector>
 
-#include "ems/domain/result.h"
 #include "ems/store/ingest_repository.h"
-#include "ems/store/session_repository.h"
-#include "ems/store/site_repository.h"
+#include "listener/handlers/handler.h"
+#include "listener/handlers/session_handler.h"
 #include "listener/inbox.h"
 
 namespace ems::listener {
-
-struct IngestOptions {
-  std::string prefix = "ems/v1";
-  std::string default_currency = "EUR";
-  std::string listener_id = "ems-listener";  // the inbox checkpoint's key
-};
-
-// What a batch changed, for the derived-state publishers.
-struct BatchEffects {
-  std::set<std::string> sites;    // sites whose devices, telemetry or tariff changed
-  std::set<std::string> devices;  // devices whose state changed
-  store::IngestCounts counts;  // of this batch
-};
 
 class Ingestor {
  public:
@@ -48,7 +34,6 @@ class Ingestor {
   std::int64_t Checkpoint() { return ingest_.Checkpoint(options_.listener_id); }
 
  private:
-  enum class Outcome { kStored, kDuplicate };
   void ApplyAll(const std::vector<InboxRecord>& records, BatchEffects& effects);
   // Adds `counts` to the totals and moves the checkpoint, inside the caller's transaction.
   void Commit(const store::IngestCounts& counts, std::int64_t last_seq, BatchEffects& effects);
@@ -58,8 +43,8 @@ class Ingestor {
   SQLite::Database& db_;
   IngestOptions options_;
   store::IngestRepository ingest_;
-  store::SessionRepository sessions_;
-  store::SiteRepository sites_;
+  // One handler per payload family; Dispatch routes each parsed topic to its handler.
+  SessionHandler sessions_;
 };
 
 }  // namespace ems::listener

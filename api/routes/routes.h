@@ -10,7 +10,7 @@ void RegisterAuthRoutes(Router& router, ApiContext& ctx);     // /api/v1/auth/lo
 void RegisterSessionRoutes(Router& router, ApiContext& ctx);  // /api/v1/sessions, /api/v1/stations
 void RegisterIngestRoutes(Router& router, ApiContext& ctx);   // /api/v1/ingest/*
 
-// The OpenAPI 3 document served at /openapi.json (api/openapi.json, compiled in).
+// The OpenAPI 3 document served at /openapi.json (api/openapi/*.json, compiled in and merged).
 const Json& OpenApiDocument();
 
 }  // namespace ems::api

@@ -1,0 +1,31 @@
+// What every ingest handler shares. A handler owns the repositories of one payload family
+// (prepared statements live as long as the writer's connection), decodes a message with the pure
+// codecs of ems::shared, applies it inside the writer's open transaction and says whether it
+// stored something new. A Reject becomes a dead letter; handlers never begin transactions.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "ems/domain/result.h"
+#include "ems/store/ingest_repository.h"
+#include "listener/inbox.h"
+
+namespace ems::listener {
+
+struct IngestOptions {
+  std::string prefix = "ems/v1";
+  std::string default_currency = "EUR";
+  std::string listener_id = "ems-listener";  // the inbox checkpoint's key
+};
+
+enum class Outcome { kStored, kDuplicate };
+
+// What a batch changed, for the derived-state publishers that run after the commit.
+struct BatchEffects {
+  std::set<std::string> sites;    // sites whose devices, telemetry or tariff changed
+  std::set<std::string> devices;  // devices whose state changed
+  store::IngestCounts counts;     // of this batch
+};
+
+}  // namespace ems::listener
