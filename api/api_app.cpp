@@ -115,17 +115,26 @@ void ApiApp::Run(const std::atomic<bool>& stop) {
   }
   if (port < 0) throw config::ConfigError("EMS_API_LISTEN", "cannot bind " + host_ + ".");
   log::Info("API listening on http://" + host_ + ":" + std::to_string(port));
-  std::thread http([this] { server_.listen_after_bind(); });
-
-  // The API's broker connection only announces its status for now; it must never hold up the
+  // The API's broker connection announces its status and publishes derived state that users
+  // change (EV schedules); it must never hold up the
   // REST service, so it connects in the background.
   const auto mqtt_settings = mqtt::ConnectionFromSettings(settings_, "api");
-  auto client = mqtt::MakeClient(mqtt_settings, "", 1000);
+  auto client = mqtt::MakeClient(mqtt_settings, "", 10000);
+  ctx_.publish_retained = [&client](const std::string& topic, const std::string& payload) {
+    try {
+      client->publish(topic, payload.data(), payload.size(), 1, true);
+    } catch (const ::mqtt::exception& e) {
+      log::WarnThrottled("api-publish", std::string("cannot publish: ") + e.what());
+    }
+  };
+  std::thread http([this] { server_.listen_after_bind(); });
+
   std::thread mqtt_thread([&] { mqtt::ConnectWithRetry(*client, mqtt_settings, stop); });
 
   while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   server_.stop();
   http.join();
+  ctx_.publish_retained = [](const std::string&, const std::string&) {};
   mqtt_thread.join();
   mqtt::DisconnectCleanly(*client, mqtt_settings);
 }

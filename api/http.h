@@ -29,6 +29,10 @@ struct ApiContext {
   std::string default_currency;
   std::chrono::seconds token_ttl{std::chrono::hours(12)};
   auth::LoginThrottle login_throttle;
+  // Publishes derived state retained at QoS 1 (e.g. a schedule recomputed after a user's
+  // change). Never blocks; a no-op until the API's broker client exists.
+  std::function<void(const std::string& topic, const std::string& payload)> publish_retained =
+      [](const std::string&, const std::string&) {};
 
   SQLite::Database& Db();  // this thread's connection
 };

@@ -4,12 +4,17 @@
 
 #include "ems/store/database.h"
 #include "ems/util/log.h"
+#include "listener/derived/derived.h"
 
 namespace ems::listener {
 
 std::vector<config::Option> ListenerOptions() {
   auto options = config::CommonOptions("ems-listener", "ems-listener");
   options.push_back({"EMS_DEFAULT_CURRENCY", "EUR", "currency of sessions whose payload names none"});
+  options.push_back({"EMS_STALE_AFTER_S", "30",
+                     "a device whose latest telemetry is older counts as stale in summaries"});
+  options.push_back({"EMS_RAW_RETENTION_DAYS", "90",
+                     "raw telemetry older than this is pruned; rollups are kept"});
   options.push_back({"EMS_LISTENER_SHARED", "0",
                      "1 = subscribe through $share/ems-listeners/... so N listeners split the stream"});
   options.push_back({"EMS_LISTENER_INBOX_DIR", "",
@@ -27,6 +32,9 @@ ListenerApp::ListenerApp(const config::Settings& settings)
     throw config::ConfigError("EMS_DEFAULT_CURRENCY", "must be a three-letter code such as EUR.");
   }
   ingest_options_.listener_id = mqtt_settings_.client_id;
+  ingest_options_.stale_after = std::chrono::seconds(settings.GetInt("EMS_STALE_AFTER_S", 1, 86400));
+  ingest_options_.raw_retention_days =
+      static_cast<int>(settings.GetInt("EMS_RAW_RETENTION_DAYS", 1, 36500));
   auto inbox_dir = settings.Get("EMS_LISTENER_INBOX_DIR");
   if (inbox_dir.empty()) {
     const auto parent = std::filesystem::path(db_path_).parent_path();
@@ -80,11 +88,19 @@ void ListenerApp::OnMessage(::mqtt::const_message_ptr msg) {
 void ListenerApp::WriterLoop() {
   auto db = store::OpenDatabase(db_path_);
   Ingestor ingestor(*db, ingest_options_);
+  auto derived = MakeDerivedPublishers(*db, ingest_options_, [this](const std::string& topic,
+                                                                    const std::string& payload) {
+    try {
+      client_->publish(topic, payload.data(), payload.size(), 1, true);
+    } catch (const ::mqtt::exception& e) {
+      log::WarnThrottled("derived-publish", std::string("cannot publish derived state: ") + e.what());
+    }
+  });
   while (true) {
     std::vector<InboxRecord> batch;
     {
       std::unique_lock lock(mu_);
-      has_work_.wait(lock, [&] { return !queue_.empty() || stopping_; });
+      has_work_.wait_for(lock, kTickPeriod, [&] { return !queue_.empty() || stopping_; });
       if (queue_.empty() && stopping_) return;
       while (!queue_.empty() && batch.size() < kMaxBatch) {
         batch.push_back(std::move(queue_.front()));
@@ -93,9 +109,13 @@ void ListenerApp::WriterLoop() {
     }
     has_room_.notify_all();
     try {
-      const auto effects = ingestor.ApplyBatch(batch, Now());
-      inbox_->Release(batch.back().seq);
-      log::Debug("applied " + std::to_string(batch.size()) + " messages");
+      if (!batch.empty()) {
+        const auto effects = ingestor.ApplyBatch(batch, Now());
+        inbox_->Release(batch.back().seq);
+        log::Debug("applied " + std::to_string(batch.size()) + " messages");
+        for (auto& d : derived) d->AfterCommit(effects, Now());
+      }
+      for (auto& d : derived) d->Tick(Now());
     } catch (const std::exception& e) {
       // The records stay in the inbox and are applied at the next start.
       log::Error(std::string("cannot store a batch, exiting: ") + e.what());
@@ -118,9 +138,9 @@ void ListenerApp::Run(const std::atomic<bool>& stop) {
       inbox_->Release(pending.back().seq);
     }
   }
+  // Derived state published while the broker is away is buffered and sent on reconnect.
+  client_ = mqtt::MakeClient(mqtt_settings_, "", 100000);
   writer_ = std::thread([this] { WriterLoop(); });
-
-  client_ = mqtt::MakeClient(mqtt_settings_, "", 1000);
   client_->set_message_callback([this](::mqtt::const_message_ptr m) { OnMessage(std::move(m)); });
   if (mqtt::ConnectWithRetry(*client_, mqtt_settings_, stop, [this] { Subscribe(); })) {
     log::Info("listening on " + mqtt_settings_.uri);

@@ -4,6 +4,7 @@
 // stored something new. A Reject becomes a dead letter; handlers never begin transactions.
 #pragma once
 
+#include <chrono>
 #include <set>
 #include <string>
 
@@ -17,14 +18,17 @@ struct IngestOptions {
   std::string prefix = "ems/v1";
   std::string default_currency = "EUR";
   std::string listener_id = "ems-listener";  // the inbox checkpoint's key
+  std::chrono::seconds stale_after{30};       // EMS_STALE_AFTER_S
+  int raw_retention_days = 90;                // EMS_RAW_RETENTION_DAYS
 };
 
 enum class Outcome { kStored, kDuplicate };
 
 // What a batch changed, for the derived-state publishers that run after the commit.
 struct BatchEffects {
-  std::set<std::string> sites;    // sites whose devices, telemetry or tariff changed
-  std::set<std::string> devices;  // devices whose state changed
+  std::set<std::string> sites;         // sites whose devices, telemetry or sessions changed
+  std::set<std::string> devices;       // devices whose telemetry, state or meta changed
+  std::set<std::string> tariff_sites;  // sites whose tariff changed
   store::IngestCounts counts;     // of this batch
 };
 

@@ -1,0 +1,40 @@
+// Derived state the listener publishes back to MQTT, retained (SPEC §4.3): energy summaries per
+// site and EV charging schedules. Each publisher recomputes from stored data after a batch is
+// committed — never before, so what is published is always what the API would answer.
+//
+// All calls happen on the writer thread, with the writer's connection; publishers are not
+// thread-safe and need not be.
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ems/domain/time.h"
+#include "listener/handlers/handler.h"
+
+namespace ems::listener {
+
+// Publishes `payload` retained at QoS 1 on `topic`; never blocks (Paho buffers when offline).
+using PublishFn = std::function<void(const std::string& topic, const std::string& payload)>;
+
+class DerivedPublisher {
+ public:
+  virtual ~DerivedPublisher() = default;
+  // After each committed batch, with what it changed.
+  virtual void AfterCommit(const BatchEffects& effects, Timestamp now) = 0;
+  // At least every kTickPeriod, for publications that are throttled (summary: ≤ 1/s per site).
+  virtual void Tick(Timestamp now) { (void)now; }
+};
+
+inline constexpr std::chrono::milliseconds kTickPeriod{200};
+
+// Every derived publisher of the listener, bound to the writer's connection.
+std::vector<std::unique_ptr<DerivedPublisher>> MakeDerivedPublishers(SQLite::Database& db,
+                                                                     const IngestOptions& options,
+                                                                     PublishFn publish);
+
+}  // namespace ems::listener
