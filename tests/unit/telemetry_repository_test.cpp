@@ -98,6 +98,48 @@ TEST_F(RepositoryTest, MessageInsertCountsNewAndDuplicateMetrics) {
   EXPECT_EQ(Count("SELECT count(*) FROM telemetry"), 3);
 }
 
+TEST_F(RepositoryTest, BatchDetectsDuplicatesWithinItselfAndCoalescesRows) {
+  AddDevice("home", "pv", DeviceType::kSolarPanel, kRated);
+  SQLite::Transaction tx(*db_);
+  TelemetryBatch batch(*telemetry_);
+  for (int s = 0; s < 120; s += 10) {
+    EXPECT_EQ(
+        batch.Insert("pv", "power_w", At("2026-11-21T10:00:00Z") + seconds(s), 100 + s, "UTC"),
+        InsertOutcome::kStored);
+  }
+  EXPECT_EQ(batch.Insert("pv", "power_w", At("2026-11-21T10:00:00Z"), 100, "UTC"),
+            InsertOutcome::kDuplicate);
+  // 12 samples: 2 minute rows + one row each at 15m, 1h, 1d, 1mo + the latest value.
+  EXPECT_EQ(batch.pending_rows(), 7u);
+  EXPECT_EQ(Count("SELECT count(*) FROM telemetry_rollups"), 0);  // nothing before Flush
+  batch.Commit(tx);
+  EXPECT_EQ(batch.pending_rows(), 0u);
+  EXPECT_EQ(Count("SELECT count(*) FROM telemetry_rollups"), 6);
+  const auto minutes = telemetry_->Series({"pv", "power_w", "UTC", At("2026-11-21T10:00:00Z"),
+                                           At("2026-11-21T10:02:00Z"), Interval::k1m, Agg::kMax});
+  EXPECT_EQ(*minutes, (std::vector<SeriesPoint>{{At("2026-11-21T10:00:00Z"), 150, 6},
+                                                {At("2026-11-21T10:01:00Z"), 210, 6}}));
+  EXPECT_EQ(telemetry_->Latest("pv", "power_w"),
+            (LatestMetric{"power_w", 210, At("2026-11-21T10:01:50Z")}));
+}
+
+TEST_F(RepositoryTest, UnflushedBatchOfARolledBackTransactionLeavesNoTrace) {
+  AddDevice("home", "pv", DeviceType::kSolarPanel, kRated);
+  {
+    SQLite::Transaction tx(*db_);
+    TelemetryBatch batch(*telemetry_);
+    batch.Insert("pv", "power_w", At("2026-11-21T10:00:00Z"), 100, "UTC");
+    // An exception here: neither Commit nor Flush; the transaction rolls back.
+  }
+  EXPECT_EQ(Count("SELECT count(*) FROM telemetry"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM telemetry_rollups"), 0);
+  EXPECT_EQ(Count("SELECT count(*) FROM metric_latest"), 0);
+  // Redelivered, the sample is new again and counted once.
+  EXPECT_EQ(telemetry_->Insert("pv", "power_w", At("2026-11-21T10:00:00Z"), 100, "UTC"),
+            InsertOutcome::kStored);
+  EXPECT_EQ(Count("SELECT sum(sample_count) FROM telemetry_rollups"), 5);
+}
+
 TEST_F(RepositoryTest, LatestIsByTimestampNotByArrival) {
   AddDevice("home", "bat", DeviceType::kBattery, kBatteryProps);
   telemetry_->Insert("bat", "power_w", At("2026-11-21T10:00:10Z"), -500, "UTC");
@@ -145,14 +187,30 @@ class SeriesEquivalenceTest : public RepositoryTest {
     std::vector<TimedValue> arrival = samples_;
     std::shuffle(arrival.begin(), arrival.end(), rng);
     arrival.insert(arrival.end(), samples_.begin(), samples_.begin() + 500);  // re-deliveries
-    SQLite::Transaction tx(*db_);
+    // "bat" sample by sample through the repository, "bat2" through batches of 700 per
+    // transaction: both paths must write the same rollups.
+    AddDevice("berlin", "bat2", DeviceType::kBattery, kBatteryProps, "Europe/Berlin");
     int stored = 0;
-    for (const auto& s : arrival) {
-      stored += telemetry_->Insert("bat", "power_w", s.ts, s.value, "Europe/Berlin") ==
-                InsertOutcome::kStored;
+    int stored_batched = 0;
+    {
+      SQLite::Transaction tx(*db_);
+      for (const auto& s : arrival) {
+        stored += telemetry_->Insert("bat", "power_w", s.ts, s.value, "Europe/Berlin") ==
+                  InsertOutcome::kStored;
+      }
+      tx.commit();
     }
-    tx.commit();
+    for (std::size_t i = 0; i < arrival.size(); i += 700) {
+      SQLite::Transaction tx(*db_);
+      TelemetryBatch batch(*telemetry_);
+      for (std::size_t k = i; k < std::min(arrival.size(), i + 700); ++k) {
+        stored_batched += batch.Insert("bat2", "power_w", arrival[k].ts, arrival[k].value,
+                                       "Europe/Berlin") == InsertOutcome::kStored;
+      }
+      batch.Commit(tx);
+    }
     ASSERT_EQ(stored, static_cast<int>(samples_.size()));
+    ASSERT_EQ(stored_batched, static_cast<int>(samples_.size()));
   }
   std::vector<TimedValue> samples_;
 };
@@ -172,8 +230,29 @@ TEST_F(SeriesEquivalenceTest, RollupAnswersEqualTheRawAnswersAtEveryIntervalAndA
       ASSERT_FALSE(reference.empty());
       EXPECT_EQ(*rollups, reference) << ToString(i) << " " << ToString(agg);
       EXPECT_EQ(telemetry_->SeriesFromRaw(q), reference) << ToString(i) << " " << ToString(agg);
+      SeriesQuery batched = q;
+      batched.device_id = "bat2";
+      EXPECT_EQ(telemetry_->Series(batched), reference) << ToString(i) << " " << ToString(agg);
     }
   }
+}
+
+TEST_F(SeriesEquivalenceTest, BatchedIngestWritesExactlyTheRowsOfSampleBySampleIngest) {
+  const auto differing = [&](const char* table, const char* columns) {
+    const std::string a =
+        std::string("SELECT ") + columns + " FROM " + table + " WHERE device_id = 'bat'";
+    const std::string b =
+        std::string("SELECT ") + columns + " FROM " + table + " WHERE device_id = 'bat2'";
+    return Count("SELECT count(*) FROM (" + a + " EXCEPT " + b + ")") +
+           Count("SELECT count(*) FROM (" + b + " EXCEPT " + a + ")");
+  };
+  EXPECT_GT(Count("SELECT count(*) FROM telemetry_rollups WHERE device_id = 'bat2'"), 10000);
+  EXPECT_EQ(differing("telemetry_rollups",
+                      "metric, interval, bucket, sample_count, value_sum, value_min, value_max, "
+                      "last_ts, last_value"),
+            0);
+  EXPECT_EQ(differing("metric_latest", "metric, ts, value"), 0);
+  EXPECT_EQ(differing("telemetry", "metric, ts, value"), 0);
 }
 
 TEST_F(SeriesEquivalenceTest, DailyBucketsFollowBerlinDst) {

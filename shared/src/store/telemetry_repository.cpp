@@ -20,6 +20,23 @@ class ResetOnExit {
 
 std::string RollupName(Interval i) { return std::string(ToString(i)); }
 
+// The stored rollup levels, in the order of TelemetryRepository::LevelBuckets.
+constexpr std::array<Interval, 5> kStoredLevels = {Interval::k1m, Interval::k15m, Interval::k1h,
+                                                   Interval::k1d, Interval::k1mo};
+
+constexpr const char* kRollupInsert =
+    "INSERT INTO telemetry_rollups (device_id, metric, interval, bucket, sample_count, "
+    "value_sum, value_min, value_max, last_ts, last_value) ";
+constexpr const char* kRollupMerge =
+    " ON CONFLICT (device_id, metric, interval, bucket) DO UPDATE SET "
+    "sample_count = sample_count + excluded.sample_count, "
+    "value_sum = value_sum + excluded.value_sum, "
+    "value_min = min(value_min, excluded.value_min), "
+    "value_max = max(value_max, excluded.value_max), "
+    "last_value = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last_value "
+    "ELSE last_value END, "
+    "last_ts = max(last_ts, excluded.last_ts)";
+
 AggState RowState(SQLite::Statement& s, int first_column) {
   AggState a;
   a.count = s.getColumn(first_column).getInt64();
@@ -56,18 +73,16 @@ TelemetryRepository::TelemetryRepository(SQLite::Database& db)
           "ts = excluded.ts, value = excluded.value WHERE excluded.ts > metric_latest.ts"),
       // Every right-hand side of an UPDATE SET sees the row before the update, so last_value is
       // chosen against the old last_ts.
-      upsert_rollup_(db,
-                     "INSERT INTO telemetry_rollups (device_id, metric, interval, bucket, "
-                     "sample_count, value_sum, value_min, value_max, last_ts, last_value) "
-                     "VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5, ?5, ?6, ?5) "
-                     "ON CONFLICT (device_id, metric, interval, bucket) DO UPDATE SET "
-                     "sample_count = sample_count + 1, "
-                     "value_sum = value_sum + excluded.value_sum, "
-                     "value_min = min(value_min, excluded.value_min), "
-                     "value_max = max(value_max, excluded.value_max), "
-                     "last_value = CASE WHEN excluded.last_ts >= last_ts "
-                     "THEN excluded.last_value ELSE last_value END, "
-                     "last_ts = max(last_ts, excluded.last_ts)"),
+      merge_rollup_(db, std::string(kRollupInsert) +
+                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)" + kRollupMerge),
+      // One sample into all five levels in one statement: a third cheaper than five.
+      add_sample_rollups_(db, std::string(kRollupInsert) +
+                                  "VALUES (?1, ?2, '1m', ?3, 1, ?8, ?8, ?8, ?9, ?8), "
+                                  "(?1, ?2, '15m', ?4, 1, ?8, ?8, ?8, ?9, ?8), "
+                                  "(?1, ?2, '1h', ?5, 1, ?8, ?8, ?8, ?9, ?8), "
+                                  "(?1, ?2, '1d', ?6, 1, ?8, ?8, ?8, ?9, ?8), "
+                                  "(?1, ?2, '1mo', ?7, 1, ?8, ?8, ?8, ?9, ?8)" +
+                                  kRollupMerge),
       latest_all_(db,
                   "SELECT metric, value, ts FROM metric_latest WHERE device_id = ?1 "
                   "ORDER BY metric"),
@@ -116,8 +131,7 @@ Timestamp TelemetryRepository::PrunedBefore() {
   return FromMillis(pruned_before_.getColumn(0).getInt64());
 }
 
-TelemetryRepository::CalendarCache& TelemetryRepository::Calendar(std::string_view tz,
-                                                                  Timestamp ts) {
+TelemetryRepository::LevelBuckets TelemetryRepository::Buckets(Timestamp ts, std::string_view tz) {
   auto it = calendars_.find(tz);
   if (it == calendars_.end()) it = calendars_.emplace(std::string(tz), CalendarCache{}).first;
   CalendarCache& c = it->second;
@@ -129,75 +143,70 @@ TelemetryRepository::CalendarCache& TelemetryRepository::Calendar(std::string_vi
     c.month_start = LocalPeriodStart(ts, CalendarUnit::kMonth, tz);
     c.month_end = NextLocalPeriodStart(ts, CalendarUnit::kMonth, tz);
   }
-  return c;
+  return {BucketStart(ts, Interval::k1m, "UTC"), BucketStart(ts, Interval::k15m, "UTC"),
+          BucketStart(ts, Interval::k1h, "UTC"), c.day_start, c.month_start};
 }
 
-void TelemetryRepository::UpsertRollup(const std::string& device_id, const std::string& metric,
-                                       const std::string& interval, Timestamp bucket, Timestamp ts,
-                                       double value) {
-  ResetOnExit reset(upsert_rollup_);
-  upsert_rollup_.bind(1, device_id);
-  upsert_rollup_.bind(2, metric);
-  upsert_rollup_.bindNoCopy(3, interval);  // the members k1m_… outlive the statement's use
-  upsert_rollup_.bind(4, ToMillis(bucket));
-  upsert_rollup_.bind(5, value);
-  upsert_rollup_.bind(6, ToMillis(ts));
-  upsert_rollup_.exec();
+bool TelemetryRepository::InsertRaw(const std::string& device_id, const std::string& metric,
+                                    Timestamp ts, double value) {
+  ResetOnExit reset(insert_raw_);
+  insert_raw_.bind(1, device_id);
+  insert_raw_.bind(2, metric);
+  insert_raw_.bind(3, ToMillis(ts));
+  insert_raw_.bind(4, value);
+  return insert_raw_.exec() > 0;
 }
 
-InsertOutcome TelemetryRepository::InsertOne(const std::string& device_id,
-                                             const std::string& metric, Timestamp ts, double value,
-                                             std::string_view site_timezone,
-                                             Timestamp pruned_before) {
-  if (ts < pruned_before) return InsertOutcome::kExpired;
-  {
-    ResetOnExit reset(insert_raw_);
-    insert_raw_.bind(1, device_id);
-    insert_raw_.bind(2, metric);
-    insert_raw_.bind(3, ToMillis(ts));
-    insert_raw_.bind(4, value);
-    if (insert_raw_.exec() == 0) return InsertOutcome::kDuplicate;
-  }
-  {
-    ResetOnExit reset(upsert_latest_);
-    upsert_latest_.bind(1, device_id);
-    upsert_latest_.bind(2, metric);
-    upsert_latest_.bind(3, ToMillis(ts));
-    upsert_latest_.bind(4, value);
-    upsert_latest_.exec();
-  }
-  UpsertRollup(device_id, metric, k1m_, BucketStart(ts, Interval::k1m, "UTC"), ts, value);
-  UpsertRollup(device_id, metric, k15m_, BucketStart(ts, Interval::k15m, "UTC"), ts, value);
-  UpsertRollup(device_id, metric, k1h_, BucketStart(ts, Interval::k1h, "UTC"), ts, value);
-  const CalendarCache& cal = Calendar(site_timezone, ts);
-  UpsertRollup(device_id, metric, k1d_, cal.day_start, ts, value);
-  UpsertRollup(device_id, metric, k1mo_, cal.month_start, ts, value);
-  return InsertOutcome::kStored;
+void TelemetryRepository::UpsertLatest(const std::string& device_id, const std::string& metric,
+                                       Timestamp ts, double value) {
+  ResetOnExit reset(upsert_latest_);
+  upsert_latest_.bind(1, device_id);
+  upsert_latest_.bind(2, metric);
+  upsert_latest_.bind(3, ToMillis(ts));
+  upsert_latest_.bind(4, value);
+  upsert_latest_.exec();
+}
+
+void TelemetryRepository::MergeRollup(const std::string& device_id, const std::string& metric,
+                                      std::size_t level, Timestamp bucket, const AggState& state) {
+  ResetOnExit reset(merge_rollup_);
+  merge_rollup_.bind(1, device_id);
+  merge_rollup_.bind(2, metric);
+  merge_rollup_.bind(3, RollupName(kStoredLevels[level]));
+  merge_rollup_.bind(4, ToMillis(bucket));
+  merge_rollup_.bind(5, state.count);
+  merge_rollup_.bind(6, state.sum);
+  merge_rollup_.bind(7, state.min);
+  merge_rollup_.bind(8, state.max);
+  merge_rollup_.bind(9, ToMillis(state.last_ts));
+  merge_rollup_.bind(10, state.last_value);
+  merge_rollup_.exec();
 }
 
 InsertOutcome TelemetryRepository::Insert(const std::string& device_id, const std::string& metric,
                                           Timestamp ts, double value,
                                           std::string_view site_timezone) {
-  return InsertOne(device_id, metric, ts, value, site_timezone, PrunedBefore());
+  if (ts < PrunedBefore()) return InsertOutcome::kExpired;
+  if (!InsertRaw(device_id, metric, ts, value)) return InsertOutcome::kDuplicate;
+  UpsertLatest(device_id, metric, ts, value);
+  const LevelBuckets buckets = Buckets(ts, site_timezone);
+  ResetOnExit reset(add_sample_rollups_);
+  add_sample_rollups_.bind(1, device_id);
+  add_sample_rollups_.bind(2, metric);
+  for (std::size_t l = 0; l < kLevels; ++l) {
+    add_sample_rollups_.bind(static_cast<int>(3 + l), ToMillis(buckets[l]));
+  }
+  add_sample_rollups_.bind(8, value);
+  add_sample_rollups_.bind(9, ToMillis(ts));
+  add_sample_rollups_.exec();
+  return InsertOutcome::kStored;
 }
 
 InsertCounts TelemetryRepository::Insert(const std::string& device_id, const Telemetry& telemetry,
                                          std::string_view site_timezone) {
-  InsertCounts counts;
-  const Timestamp pruned_before = PrunedBefore();
-  for (const auto& m : telemetry.metrics) {
-    switch (InsertOne(device_id, m.name, telemetry.ts, m.value, site_timezone, pruned_before)) {
-      case InsertOutcome::kStored:
-        ++counts.stored;
-        break;
-      case InsertOutcome::kDuplicate:
-        ++counts.duplicates;
-        break;
-      case InsertOutcome::kExpired:
-        ++counts.expired;
-        break;
-    }
-  }
+  TelemetryBatch batch(*this);
+  const InsertCounts counts = batch.Insert(device_id, telemetry, site_timezone);
+  batch.Flush();
   return counts;
 }
 
@@ -453,6 +462,83 @@ std::int64_t TelemetryRepository::PruneRawBefore(Timestamp cutoff) {
   set_pruned_before_.bind(1, ToMillis(cutoff));
   set_pruned_before_.exec();
   return deleted;
+}
+
+// --- TelemetryBatch ---
+
+TelemetryBatch::TelemetryBatch(TelemetryRepository& repo)
+    : repo_(repo), pruned_before_(repo.PrunedBefore()) {}
+
+InsertOutcome TelemetryBatch::InsertOne(const std::string& device_id, const std::string& metric,
+                                        Timestamp ts, double value,
+                                        std::string_view site_timezone) {
+  if (ts < pruned_before_) return InsertOutcome::kExpired;
+  if (!repo_.InsertRaw(device_id, metric, ts, value)) return InsertOutcome::kDuplicate;
+  key_.assign(device_id).append(1, '\n').append(metric);
+  auto it = pending_.find(key_);
+  if (it == pending_.end()) {
+    it = pending_.emplace(key_, Pending{device_id, metric, std::nullopt, {}}).first;
+  }
+  Pending& p = it->second;
+  if (!p.latest) ++pending_rows_;
+  if (!p.latest || ts > p.latest->ts) p.latest = TimedValue{ts, value};
+  const auto buckets = repo_.Buckets(ts, site_timezone);
+  for (std::size_t l = 0; l < TelemetryRepository::kLevels; ++l) {
+    auto& level = p.levels[l];
+    auto found = std::find_if(level.rbegin(), level.rend(),
+                              [&](const auto& entry) { return entry.first == buckets[l]; });
+    if (found == level.rend()) {
+      level.emplace_back(buckets[l], AggState{});
+      ++pending_rows_;
+      level.back().second.Add(ts, value);
+    } else {
+      found->second.Add(ts, value);
+    }
+  }
+  return InsertOutcome::kStored;
+}
+
+InsertOutcome TelemetryBatch::Insert(const std::string& device_id, const std::string& metric,
+                                     Timestamp ts, double value, std::string_view site_timezone) {
+  return InsertOne(device_id, metric, ts, value, site_timezone);
+}
+
+InsertCounts TelemetryBatch::Insert(const std::string& device_id, const Telemetry& telemetry,
+                                    std::string_view site_timezone) {
+  InsertCounts counts;
+  for (const auto& m : telemetry.metrics) {
+    switch (InsertOne(device_id, m.name, telemetry.ts, m.value, site_timezone)) {
+      case InsertOutcome::kStored:
+        ++counts.stored;
+        break;
+      case InsertOutcome::kDuplicate:
+        ++counts.duplicates;
+        break;
+      case InsertOutcome::kExpired:
+        ++counts.expired;
+        break;
+    }
+  }
+  return counts;
+}
+
+void TelemetryBatch::Flush() {
+  for (const auto& [key, p] : pending_) {
+    if (p.latest) repo_.UpsertLatest(p.device_id, p.metric, p.latest->ts, p.latest->value);
+    for (std::size_t l = 0; l < TelemetryRepository::kLevels; ++l) {
+      for (const auto& [bucket, state] : p.levels[l]) {
+        repo_.MergeRollup(p.device_id, p.metric, l, bucket, state);
+      }
+    }
+  }
+  pending_.clear();
+  pending_rows_ = 0;
+  pruned_before_ = repo_.PrunedBefore();
+}
+
+void TelemetryBatch::Commit(SQLite::Transaction& tx) {
+  Flush();
+  tx.commit();
 }
 
 }  // namespace ems::store

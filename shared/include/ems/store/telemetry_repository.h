@@ -6,11 +6,13 @@
 //   and reports kDuplicate. The latest value of a metric is the one with the greatest ts,
 //   whatever the arrival order.
 // - Rollups (1m, 15m, 1h UTC-aligned; 1d, 1mo at local midnight of the zone passed at insert)
-//   are updated in the same statement sequence as the raw row, and only when the raw row was new,
-//   so duplicates are never counted twice. 1w is composed from 1d at query time. A query at any
-//   interval but raw reads rollup rows only: its cost grows with the buckets returned (×7 for 1w),
-//   not with the samples behind them. Series semantics are those of ems/domain/rollup.h, and
-//   Series(q) equals ComputeSeries over the raw samples (tests hold it to that).
+//   are updated only when the raw row was new, so duplicates are never counted twice: at once by
+//   TelemetryRepository::Insert, or coalesced per bucket and written at TelemetryBatch::Flush (the
+//   ingest path: about 3× less CPU per sample in bench/rollup_bench). 1w is composed from 1d at
+//   query time. A query at any interval but raw reads rollup rows only: its cost grows with the
+//   buckets returned (×7 for 1w), not with the samples behind them. Series semantics are those of
+//   ems/domain/rollup.h, and Series(q) equals ComputeSeries over the raw samples (tests hold it to
+//   that).
 // - Pruning deletes raw rows only; rollups and latest values stay. A sample older than the last
 //   prune cutoff is refused (kExpired): its raw twin may be gone, so it could be counted twice.
 // - Site timezone changes are not retro-applied: stored 1d/1mo rollups keep the zone they were
@@ -18,6 +20,7 @@
 // - Every statement is prepared once, at construction, with bound parameters. The repository
 //   never BEGINs or COMMITs: the caller owns the transaction (the listener batches many
 //   messages per transaction; wrap bulk inserts in one, or each sample commits on its own).
+//   The one exception is on request: TelemetryBatch::Commit(tx) flushes, then commits `tx`.
 // - The device must exist (foreign key; insert for an unknown device throws SQLite::Exception —
 //   check DeviceRepository::Context first and reject "unknown_device"). SQLite errors throw.
 // - Not thread-safe: one repository per connection, one connection per thread.
@@ -25,12 +28,15 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "ems/domain/device.h"
@@ -71,8 +77,9 @@ class TelemetryRepository {
   TelemetryRepository(const TelemetryRepository&) = delete;
   TelemetryRepository& operator=(const TelemetryRepository&) = delete;
 
-  // Stores one sample of a device of a site in zone `site_timezone`. The caller has validated
-  // the value (ValidateMetricFor).
+  // Stores one sample of a device of a site in zone `site_timezone`, rollups and latest value
+  // included. The caller has validated the value (ValidateMetricFor). Many samples in one
+  // transaction go faster through a TelemetryBatch.
   InsertOutcome Insert(const std::string& device_id, const std::string& metric, Timestamp ts,
                        double value, std::string_view site_timezone);
   // Stores every metric of a decoded message.
@@ -115,23 +122,32 @@ class TelemetryRepository {
   Timestamp PrunedBefore();
 
  private:
+  friend class TelemetryBatch;
+  static constexpr std::size_t kLevels = 5;  // stored rollup intervals: 1m, 15m, 1h, 1d, 1mo
+  using LevelBuckets = std::array<Timestamp, kLevels>;
+
   // Calendar buckets of the zone around the last instant seen, so consecutive samples of a
   // site cost no time-zone arithmetic.
   struct CalendarCache {
     Timestamp day_start = Timestamp::max(), day_end = Timestamp::min();
     Timestamp month_start = Timestamp::max(), month_end = Timestamp::min();
   };
-  InsertOutcome InsertOne(const std::string& device_id, const std::string& metric, Timestamp ts,
-                          double value, std::string_view site_timezone, Timestamp pruned_before);
-  void UpsertRollup(const std::string& device_id, const std::string& metric,
-                    const std::string& interval, Timestamp bucket, Timestamp ts, double value);
-  CalendarCache& Calendar(std::string_view tz, Timestamp ts);
+  LevelBuckets Buckets(Timestamp ts, std::string_view tz);
+  // The raw row alone; true when it was new.
+  bool InsertRaw(const std::string& device_id, const std::string& metric, Timestamp ts,
+                 double value);
+  void UpsertLatest(const std::string& device_id, const std::string& metric, Timestamp ts,
+                    double value);
+  // Merges `state` into one stored rollup row.
+  void MergeRollup(const std::string& device_id, const std::string& metric, std::size_t level,
+                   Timestamp bucket, const AggState& state);
   std::vector<SeriesPoint> RollupSeries(const SeriesQuery& q);
   std::vector<SeriesPoint> WeekSeries(const SeriesQuery& q);
 
   SQLite::Statement insert_raw_;
   SQLite::Statement upsert_latest_;
-  SQLite::Statement upsert_rollup_;
+  SQLite::Statement merge_rollup_;
+  SQLite::Statement add_sample_rollups_;
   SQLite::Statement latest_all_;
   SQLite::Statement latest_one_;
   SQLite::Statement site_readings_;
@@ -145,7 +161,56 @@ class TelemetryRepository {
   SQLite::Statement pruned_before_;
   SQLite::Statement set_pruned_before_;
   std::map<std::string, CalendarCache, std::less<>> calendars_;
-  const std::string k1m_ = "1m", k15m_ = "15m", k1h_ = "1h", k1d_ = "1d", k1mo_ = "1mo";
+};
+
+// TelemetryBatch: the ingest path. Stores raw rows at once (so duplicates are detected as they
+// come, within the batch too) but coalesces rollup and latest-value writes per bucket in memory,
+// writing each touched rollup row once at Flush. Use one batch per transaction:
+//
+//   SQLite::Transaction tx(db);
+//   TelemetryBatch batch(telemetry);
+//   for (...) batch.Insert(device_id, telemetry_msg, site_timezone);
+//   batch.Commit(tx);  // Flush(), then tx.commit()
+//
+// Callers can rely on: after Flush the database holds exactly what TelemetryRepository::Insert
+// of the same samples would have written. Until then, reads (Series, Latest, …) do not see the
+// batch's rollups and latest values. A batch destroyed before Flush discards what it holds —
+// right when its transaction rolled back (an exception), wrong if the caller commits without
+// flushing, which is why Commit exists. Same thread and connection rules as the repository.
+class TelemetryBatch {
+ public:
+  explicit TelemetryBatch(TelemetryRepository& repo);
+  TelemetryBatch(const TelemetryBatch&) = delete;
+  TelemetryBatch& operator=(const TelemetryBatch&) = delete;
+
+  InsertOutcome Insert(const std::string& device_id, const std::string& metric, Timestamp ts,
+                       double value, std::string_view site_timezone);
+  InsertCounts Insert(const std::string& device_id, const Telemetry& telemetry,
+                      std::string_view site_timezone);
+  // Writes the coalesced rollups and latest values; the batch is then empty and reusable.
+  void Flush();
+  // Flush(), then commits the caller's transaction.
+  void Commit(SQLite::Transaction& tx);
+  // Rollup and latest rows waiting for Flush.
+  std::size_t pending_rows() const { return pending_rows_; }
+
+ private:
+  struct Pending {
+    std::string device_id;
+    std::string metric;
+    std::optional<TimedValue> latest;
+    // Per stored level, the touched buckets in first-touch order (samples mostly arrive in ts
+    // order, so the bucket sought is nearly always the last one).
+    std::array<std::vector<std::pair<Timestamp, AggState>>, TelemetryRepository::kLevels> levels;
+  };
+  InsertOutcome InsertOne(const std::string& device_id, const std::string& metric, Timestamp ts,
+                          double value, std::string_view site_timezone);
+
+  TelemetryRepository& repo_;
+  Timestamp pruned_before_;
+  std::unordered_map<std::string, Pending> pending_;  // key: device_id + '\n' + metric
+  std::string key_;                                   // reused to build keys
+  std::size_t pending_rows_ = 0;
 };
 
 }  // namespace ems::store
