@@ -3,9 +3,8 @@
 // calling (authentication and the visibility rule "404 for what a user may not see").
 #pragma once
 
-#include <httplib.h>
-
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <httplib.h>
 
 #include <functional>
 #include <optional>
@@ -70,7 +69,8 @@ std::optional<Timestamp> QueryTime(const httplib::Request& req, const std::strin
 // `limit`: default 100, 1..1000.
 int QueryLimit(const httplib::Request& req);
 // from/to of a range; from >= to → HttpError 422.
-std::pair<std::optional<Timestamp>, std::optional<Timestamp>> QueryRange(const httplib::Request& req);
+std::pair<std::optional<Timestamp>, std::optional<Timestamp>> QueryRange(
+    const httplib::Request& req);
 
 // Opaque cursors: base64url of a small JSON value. A tampered cursor → HttpError 400.
 std::string EncodeCursor(const Json& position);

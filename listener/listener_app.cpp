@@ -10,13 +10,15 @@ namespace ems::listener {
 
 std::vector<config::Option> ListenerOptions() {
   auto options = config::CommonOptions("ems-listener", "ems-listener");
-  options.push_back({"EMS_DEFAULT_CURRENCY", "EUR", "currency of sessions whose payload names none"});
+  options.push_back(
+      {"EMS_DEFAULT_CURRENCY", "EUR", "currency of sessions whose payload names none"});
   options.push_back({"EMS_STALE_AFTER_S", "30",
                      "a device whose latest telemetry is older counts as stale in summaries"});
   options.push_back({"EMS_RAW_RETENTION_DAYS", "90",
                      "raw telemetry older than this is pruned; rollups are kept"});
-  options.push_back({"EMS_LISTENER_SHARED", "0",
-                     "1 = subscribe through $share/ems-listeners/... so N listeners split the stream"});
+  options.push_back(
+      {"EMS_LISTENER_SHARED", "0",
+       "1 = subscribe through $share/ems-listeners/... so N listeners split the stream"});
   options.push_back({"EMS_LISTENER_INBOX_DIR", "",
                      "inbox journal folder (default: beside the database, per client id)"});
   return options;
@@ -32,7 +34,8 @@ ListenerApp::ListenerApp(const config::Settings& settings)
     throw config::ConfigError("EMS_DEFAULT_CURRENCY", "must be a three-letter code such as EUR.");
   }
   ingest_options_.listener_id = mqtt_settings_.client_id;
-  ingest_options_.stale_after = std::chrono::seconds(settings.GetInt("EMS_STALE_AFTER_S", 1, 86400));
+  ingest_options_.stale_after =
+      std::chrono::seconds(settings.GetInt("EMS_STALE_AFTER_S", 1, 86400));
   ingest_options_.raw_retention_days =
       static_cast<int>(settings.GetInt("EMS_RAW_RETENTION_DAYS", 1, 36500));
   auto inbox_dir = settings.Get("EMS_LISTENER_INBOX_DIR");
@@ -60,9 +63,9 @@ void ListenerApp::Subscribe() {
   const auto& p = mqtt_settings_.prefix;
   const std::string share = shared_subscription_ ? "$share/ems-listeners/" : "";
   const std::vector<std::string> filters = {
-      p + "/sites/+/devices/+/meta", p + "/sites/+/devices/+/telemetry",
-      p + "/sites/+/devices/+/sessions", p + "/sites/+/tariff", p + "/contracts/events",
-      "charger/+/connector/+/session/+"};
+      p + "/sites/+/devices/+/meta",     p + "/sites/+/devices/+/telemetry",
+      p + "/sites/+/devices/+/sessions", p + "/sites/+/tariff",
+      p + "/contracts/events",           "charger/+/connector/+/session/+"};
   for (const auto& f : filters) client_->subscribe(share + f, 1);  // not waited: Paho's thread
 }
 
@@ -88,14 +91,15 @@ void ListenerApp::OnMessage(::mqtt::const_message_ptr msg) {
 void ListenerApp::WriterLoop() {
   auto db = store::OpenDatabase(db_path_);
   Ingestor ingestor(*db, ingest_options_);
-  auto derived = MakeDerivedPublishers(*db, ingest_options_, [this](const std::string& topic,
-                                                                    const std::string& payload) {
-    try {
-      client_->publish(topic, payload.data(), payload.size(), 1, true);
-    } catch (const ::mqtt::exception& e) {
-      log::WarnThrottled("derived-publish", std::string("cannot publish derived state: ") + e.what());
-    }
-  });
+  auto derived = MakeDerivedPublishers(
+      *db, ingest_options_, [this](const std::string& topic, const std::string& payload) {
+        try {
+          client_->publish(topic, payload.data(), payload.size(), 1, true);
+        } catch (const ::mqtt::exception& e) {
+          log::WarnThrottled("derived-publish",
+                             std::string("cannot publish derived state: ") + e.what());
+        }
+      });
   while (true) {
     std::vector<InboxRecord> batch;
     {

@@ -105,9 +105,9 @@ void PublisherApp::RunLive(const std::atomic<bool>& stop) {
             std::to_string(speed_));
   std::int64_t published = 0;
   while (!stop) {
-    const auto elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start);
-    const auto sim_now =
-        sim_start + std::chrono::duration_cast<Millis>(elapsed * speed_);
+    const auto elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start);
+    const auto sim_now = sim_start + std::chrono::duration_cast<Millis>(elapsed * speed_);
     for (const auto& m : fleet.Advance(sim_now)) {
       Publish(*client, m);
       ++published;

@@ -31,7 +31,8 @@ std::string Escape(const std::string& s) {
 std::string DocsPage(const Json& doc) {
   std::string html =
       "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ems API</title>"
-      "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
+      "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 "
+      "1rem}"
       "code{background:#f3f3f3;padding:0 .2rem}.m{display:inline-block;width:4.5rem;font-weight:"
       "bold}section{border-top:1px solid #ddd;padding:.5rem 0}</style></head><body>";
   html += "<h1>" + Escape(doc["info"].value("title", "ems API")) + " " +
@@ -59,20 +60,21 @@ std::string DocsPage(const Json& doc) {
 }  // namespace
 
 void RegisterSystemRoutes(Router& router, ApiContext& ctx) {
-  router.Get("/health", Public([&ctx](const httplib::Request&, httplib::Response& res) {
-    try {
-      const int version = store::SchemaVersion(ctx.Db());
-      SendJson(res, 200, {{"status", "ok"}, {"database", "ok"}, {"schema_version", version}});
-    } catch (const std::exception&) {
-      SendJson(res, 503, {{"status", "error"}, {"message", "The database is not reachable."}});
-    }
-  }));
+  router.Get(
+      "/health", Public([&ctx](const httplib::Request&, httplib::Response& res) {
+        try {
+          const int version = store::SchemaVersion(ctx.Db());
+          SendJson(res, 200, {{"status", "ok"}, {"database", "ok"}, {"schema_version", version}});
+        } catch (const std::exception&) {
+          SendJson(res, 503, {{"status", "error"}, {"message", "The database is not reachable."}});
+        }
+      }));
   router.Get("/openapi.json", Public([](const httplib::Request&, httplib::Response& res) {
-    SendJson(res, 200, OpenApiDocument());
-  }));
+               SendJson(res, 200, OpenApiDocument());
+             }));
   router.Get("/docs", Public([](const httplib::Request&, httplib::Response& res) {
-    res.set_content(DocsPage(OpenApiDocument()), "text/html; charset=utf-8");
-  }));
+               res.set_content(DocsPage(OpenApiDocument()), "text/html; charset=utf-8");
+             }));
 }
 
 }  // namespace ems::api

@@ -18,8 +18,8 @@ struct IngestOptions {
   std::string prefix = "ems/v1";
   std::string default_currency = "EUR";
   std::string listener_id = "ems-listener";  // the inbox checkpoint's key
-  std::chrono::seconds stale_after{30};       // EMS_STALE_AFTER_S
-  int raw_retention_days = 90;                // EMS_RAW_RETENTION_DAYS
+  std::chrono::seconds stale_after{30};      // EMS_STALE_AFTER_S
+  int raw_retention_days = 90;               // EMS_RAW_RETENTION_DAYS
 };
 
 enum class Outcome { kStored, kDuplicate };
@@ -29,7 +29,7 @@ struct BatchEffects {
   std::set<std::string> sites;         // sites whose devices, telemetry or sessions changed
   std::set<std::string> devices;       // devices whose telemetry, state or meta changed
   std::set<std::string> tariff_sites;  // sites whose tariff changed
-  store::IngestCounts counts;     // of this batch
+  store::IngestCounts counts;          // of this batch
 };
 
 }  // namespace ems::listener

@@ -1,7 +1,7 @@
 // The API's edges (SPEC §5, §6): authentication, error format, limits, public routes,
 // configuration errors, and the status topics of §4.3.
-#include <gtest/gtest.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -57,8 +57,8 @@ TEST_F(ApiTest, PublicRoutesNeedNoToken) {
 }
 
 TEST_F(ApiTest, EveryOtherRouteNeedsAValidToken) {
-  for (const char* path : {"/api/v1/sessions", "/api/v1/me", "/api/v1/stations",
-                           "/api/v1/ingest/stats"}) {
+  for (const char* path :
+       {"/api/v1/sessions", "/api/v1/me", "/api/v1/stations", "/api/v1/ingest/stats"}) {
     const auto a = stack_.Request("GET", path, "", "");
     EXPECT_EQ(a.status, 401) << path;
     EXPECT_EQ(a.body["status"], "error");
@@ -111,7 +111,8 @@ TEST_F(ApiTest, OversizedAndChunkedBodiesAreRefusedBeforeReading) {
 
   httplib::Client cli("127.0.0.1", port);
   const auto chunked = cli.Post(
-      "/api/v1/auth/login", [](size_t, httplib::DataSink& sink) {
+      "/api/v1/auth/login",
+      [](size_t, httplib::DataSink& sink) {
         sink.write("{}", 2);
         sink.done();
         return true;
@@ -166,14 +167,16 @@ TEST(BrokerTest, AnonymousAndWrongUsersAreRefusedAndTheAclHolds) {
   stack.StartBroker();
   ::mqtt::async_client anon("tcp://127.0.0.1:" + std::to_string(stack.broker_port()), "anon",
                             nullptr);
-  EXPECT_THROW(anon.connect(::mqtt::connect_options_builder().clean_session(true).finalize())->wait(),
-               ::mqtt::exception);
+  EXPECT_THROW(
+      anon.connect(::mqtt::connect_options_builder().clean_session(true).finalize())->wait(),
+      ::mqtt::exception);
 
   // The publisher may not write derived topics: the broker drops such a publish, so a
   // subscriber allowed to read them never sees it.
   std::vector<std::pair<std::string, std::string>> got;
   std::mutex mu;
-  auto sub = stack.Subscribe("ems-api", std::string(Stack::kPrefix) + "/sites/+/summary", &got, &mu);
+  auto sub =
+      stack.Subscribe("ems-api", std::string(Stack::kPrefix) + "/sites/+/summary", &got, &mu);
   stack.Publish(std::string(Stack::kPrefix) + "/sites/home/summary", "{}");
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   std::lock_guard lock(mu);
@@ -187,8 +190,11 @@ TEST(TlsTest, ListenerConnectsOverMqttsWithTheLocalCa) {
                        {"EMS_MQTT_CA_FILE", stack.ca_file()}});
   stack.StartApi();
   stack.Publish(std::string(Stack::kPrefix) + "/sites/home/devices/st-1/sessions",
-                Json{{"session_id", "tls-1"}, {"station_id", "st-1"}, {"status", "active"},
-                     {"started_at", "2026-11-21T08:00:00Z"}, {"energy_kwh", 1.5}}
+                Json{{"session_id", "tls-1"},
+                     {"station_id", "st-1"},
+                     {"status", "active"},
+                     {"started_at", "2026-11-21T08:00:00Z"},
+                     {"energy_kwh", 1.5}}
                     .dump());
   ASSERT_TRUE(stack.WaitForReceived(1));
   const auto s = stack.Get("/api/v1/sessions/tls-1");

@@ -34,11 +34,10 @@ TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "ems-test-XXXXXX").string();
   path_ = ::mkdtemp(tmpl.data());
   // Readable by the unprivileged user Mosquitto switches to when the tests run as root.
-  std::filesystem::permissions(path_, std::filesystem::perms::owner_all |
-                                          std::filesystem::perms::group_read |
-                                          std::filesystem::perms::group_exec |
-                                          std::filesystem::perms::others_read |
-                                          std::filesystem::perms::others_exec);
+  std::filesystem::permissions(
+      path_, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                 std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
+                 std::filesystem::perms::others_exec);
 }
 
 TempDir::~TempDir() {
@@ -137,8 +136,7 @@ std::string Sh(const std::string& cmd) {
 
 }  // namespace
 
-Stack::Stack()
-    : broker_port_(FreePort()), tls_port_(FreePort()), api_port_(FreePort()) {
+Stack::Stack() : broker_port_(FreePort()), tls_port_(FreePort()), api_port_(FreePort()) {
   passwords_ = {{"ems-publisher", "pub-secret"},
                 {"ems-listener", "listener-secret"},
                 {"ems-api", "api-secret"}};
@@ -163,17 +161,17 @@ Stack::~Stack() {
 }
 
 void Stack::StartBroker() {
-  const std::string prepare =
-      "EMS_PUBLISHER_MQTT_PASSWORD=" + passwords_["ems-publisher"] +
-      " EMS_LISTENER_MQTT_PASSWORD=" + passwords_["ems-listener"] +
-      " EMS_API_MQTT_PASSWORD=" + passwords_["ems-api"] +
-      " EMS_BROKER_PORT=" + std::to_string(broker_port_) +
-      " EMS_BROKER_TLS_PORT=" + std::to_string(tls_port_) + " " + EMS_SOURCE_DIR +
-      "/broker-config/prepare-broker.sh " + dir_.path() + "/broker";
+  const std::string prepare = "EMS_PUBLISHER_MQTT_PASSWORD=" + passwords_["ems-publisher"] +
+                              " EMS_LISTENER_MQTT_PASSWORD=" + passwords_["ems-listener"] +
+                              " EMS_API_MQTT_PASSWORD=" + passwords_["ems-api"] +
+                              " EMS_BROKER_PORT=" + std::to_string(broker_port_) +
+                              " EMS_BROKER_TLS_PORT=" + std::to_string(tls_port_) + " " +
+                              EMS_SOURCE_DIR + "/broker-config/prepare-broker.sh " + dir_.path() +
+                              "/broker";
   const auto conf = Sh(prepare);
-  broker_ = std::make_unique<Process>(std::vector<std::string>{Sh("command -v mosquitto"), "-c", conf},
-                                      std::map<std::string, std::string>{}, dir_.path(),
-                                      dir_.path() + "/broker.log");
+  broker_ = std::make_unique<Process>(
+      std::vector<std::string>{Sh("command -v mosquitto"), "-c", conf},
+      std::map<std::string, std::string>{}, dir_.path(), dir_.path() + "/broker.log");
   if (!WaitFor([&] { return PortOpen(broker_port_) && PortOpen(tls_port_); })) {
     throw std::runtime_error("mosquitto did not start: " + broker_->Log());
   }
@@ -251,9 +249,9 @@ void Stack::Publish(const std::string& topic, const std::string& payload, bool r
 std::shared_ptr<::mqtt::async_client> Stack::Subscribe(
     const std::string& user, const std::string& filter,
     std::vector<std::pair<std::string, std::string>>* out, std::mutex* mu) {
-  auto client = std::make_shared<::mqtt::async_client>(
-      "tcp://127.0.0.1:" + std::to_string(broker_port_), "test-sub-" + std::to_string(FreePort()),
-      nullptr);
+  auto client =
+      std::make_shared<::mqtt::async_client>("tcp://127.0.0.1:" + std::to_string(broker_port_),
+                                             "test-sub-" + std::to_string(FreePort()), nullptr);
   client->set_message_callback([out, mu](::mqtt::const_message_ptr m) {
     std::lock_guard lock(*mu);
     out->emplace_back(m->get_topic(), m->to_string());

@@ -37,8 +37,8 @@ class TempDir {
 // A child process with its own environment (not the test's), output to `log_path`.
 class Process {
  public:
-  Process(std::vector<std::string> argv, std::map<std::string, std::string> env,
-          std::string cwd, std::string log_path);
+  Process(std::vector<std::string> argv, std::map<std::string, std::string> env, std::string cwd,
+          std::string log_path);
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -100,16 +100,16 @@ class Stack {
   // MQTT as a device would publish (user ems-publisher), QoS 1, waiting for the PUBACK.
   void Publish(const std::string& topic, const std::string& payload, bool retained = false);
   // Subscribes as `user` and collects messages of `filter` (retained ones included).
-  std::shared_ptr<::mqtt::async_client> Subscribe(const std::string& user,
-                                                  const std::string& filter,
-                                                  std::vector<std::pair<std::string, std::string>>* out,
-                                                  std::mutex* mu);
+  std::shared_ptr<::mqtt::async_client> Subscribe(
+      const std::string& user, const std::string& filter,
+      std::vector<std::pair<std::string, std::string>>* out, std::mutex* mu);
 
   // REST against the API with the admin's token (logs in once).
   HttpAnswer Get(const std::string& path, const std::string& token = "");
   HttpAnswer Post(const std::string& path, const Json& body, const std::string& token = "");
   HttpAnswer Request(const std::string& method, const std::string& path, const std::string& body,
-                     const std::string& token, const std::string& content_type = "application/json");
+                     const std::string& token,
+                     const std::string& content_type = "application/json");
   std::string AdminToken();
   std::string Login(const std::string& user, const std::string& password);
 

@@ -13,9 +13,9 @@ namespace {
 std::string SessionJson(const std::string& id, const std::string& station,
                         const std::string& started, const std::string& status = "completed",
                         double energy = 18.42) {
-  Json j = {{"session_id", id},          {"station_id", station}, {"connector", 1},
-            {"vehicle_id", "ev-1"},      {"status", status},      {"started_at", started},
-            {"energy_kwh", energy},      {"cost", 5.71},          {"currency", "EUR"}};
+  Json j = {{"session_id", id},     {"station_id", station}, {"connector", 1},
+            {"vehicle_id", "ev-1"}, {"status", status},      {"started_at", started},
+            {"energy_kwh", energy}, {"cost", 5.71},          {"currency", "EUR"}};
   j["ended_at"] = status == "completed" ? Json("2026-11-21T09:10:00Z") : Json(nullptr);
   return j.dump();
 }

@@ -19,7 +19,8 @@ std::string Normalize(const std::string& path) {
 }
 
 TEST(OpenApiTest, DocumentsEveryRegisteredRoute) {
-  const auto dir = std::filesystem::temp_directory_path() / ("ems-openapi-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("ems-openapi-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string db = "--db-path=" + (dir / "ems.db").string();
   const char* argv[] = {"ems-api", db.c_str(), "--jwt-secret=0123456789abcdef0123456789abcdef"};

@@ -8,11 +8,16 @@ namespace {
 const mqtt::SessionMsg kTopic{"home", "st-1"};
 
 Json Valid() {
-  return {{"session_id", "s-7f3a"},   {"station_id", "st-1"},
-          {"connector", 1},           {"vehicle_id", "ev-1"},
-          {"status", "completed"},    {"started_at", "2026-11-21T08:00:00Z"},
-          {"ended_at", "2026-11-21T09:10:00Z"}, {"energy_kwh", 18.42},
-          {"cost", 5.71},             {"currency", "EUR"}};
+  return {{"session_id", "s-7f3a"},
+          {"station_id", "st-1"},
+          {"connector", 1},
+          {"vehicle_id", "ev-1"},
+          {"status", "completed"},
+          {"started_at", "2026-11-21T08:00:00Z"},
+          {"ended_at", "2026-11-21T09:10:00Z"},
+          {"energy_kwh", 18.42},
+          {"cost", 5.71},
+          {"currency", "EUR"}};
 }
 
 TEST(SessionCodecTest, DecodesTheSpecExample) {
@@ -56,8 +61,7 @@ TEST(SessionCodecTest, RejectsBrokenRulesNamingTheField) {
       {"id with slash", [](Json& j) { j["session_id"] = "a/b"; }, "invalid_session", "session_id"},
       {"id too long", [](Json& j) { j["session_id"] = std::string(65, 'a'); }, "invalid_session",
        "session_id"},
-      {"station mismatch", [](Json& j) { j["station_id"] = "st-2"; }, "invalid_session",
-       "topic"},
+      {"station mismatch", [](Json& j) { j["station_id"] = "st-2"; }, "invalid_session", "topic"},
       {"unknown status", [](Json& j) { j["status"] = "paused"; }, "invalid_session", "status"},
       {"completed without end", [](Json& j) { j["ended_at"] = nullptr; }, "invalid_session",
        "ended_at"},
@@ -65,8 +69,7 @@ TEST(SessionCodecTest, RejectsBrokenRulesNamingTheField) {
       {"end before start", [](Json& j) { j["ended_at"] = "2026-11-21T07:00:00Z"; },
        "invalid_session", "before"},
       {"negative energy", [](Json& j) { j["energy_kwh"] = -1; }, "invalid_session", "energy_kwh"},
-      {"energy as text", [](Json& j) { j["energy_kwh"] = "18"; }, "invalid_session",
-       "energy_kwh"},
+      {"energy as text", [](Json& j) { j["energy_kwh"] = "18"; }, "invalid_session", "energy_kwh"},
       {"negative cost", [](Json& j) { j["cost"] = -0.01; }, "invalid_session", "cost"},
       {"lower-case currency", [](Json& j) { j["currency"] = "eur"; }, "invalid_session",
        "currency"},

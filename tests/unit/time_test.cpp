@@ -32,8 +32,10 @@ TEST(TimeTest, DatesRoundTripAndRejectImpossibleDays) {
 
 TEST(TimeTest, LocalDaysFollowDst) {
   // Europe/Berlin springs forward on 2026-03-29: that local day has 23 hours.
-  const auto start = LocalPeriodStart(At("2026-03-29T12:00:00Z"), CalendarUnit::kDay, "Europe/Berlin");
-  const auto next = NextLocalPeriodStart(At("2026-03-29T12:00:00Z"), CalendarUnit::kDay, "Europe/Berlin");
+  const auto start =
+      LocalPeriodStart(At("2026-03-29T12:00:00Z"), CalendarUnit::kDay, "Europe/Berlin");
+  const auto next =
+      NextLocalPeriodStart(At("2026-03-29T12:00:00Z"), CalendarUnit::kDay, "Europe/Berlin");
   EXPECT_EQ(FormatTimestamp(start), "2026-03-28T23:00:00Z");
   EXPECT_EQ(next - start, std::chrono::hours(23));
   // …and falls back on 2026-10-25: 25 hours.
@@ -45,10 +47,12 @@ TEST(TimeTest, LocalDaysFollowDst) {
 
 TEST(TimeTest, WeeksStartMondayAndMonthsAtLocalMidnight) {
   // 2026-11-21 is a Saturday.
-  EXPECT_EQ(FormatTimestamp(LocalPeriodStart(At("2026-11-21T10:00:00Z"), CalendarUnit::kWeek, "UTC")),
-            "2026-11-16T00:00:00Z");
-  EXPECT_EQ(FormatTimestamp(LocalPeriodStart(At("2026-11-16T00:00:00Z"), CalendarUnit::kWeek, "UTC")),
-            "2026-11-16T00:00:00Z");
+  EXPECT_EQ(
+      FormatTimestamp(LocalPeriodStart(At("2026-11-21T10:00:00Z"), CalendarUnit::kWeek, "UTC")),
+      "2026-11-16T00:00:00Z");
+  EXPECT_EQ(
+      FormatTimestamp(LocalPeriodStart(At("2026-11-16T00:00:00Z"), CalendarUnit::kWeek, "UTC")),
+      "2026-11-16T00:00:00Z");
   EXPECT_EQ(FormatTimestamp(NextLocalPeriodStart(At("2026-01-31T23:30:00Z"), CalendarUnit::kMonth,
                                                  "America/New_York")),
             "2026-02-01T05:00:00Z");

@@ -12,7 +12,8 @@ TEST(IdTest, AcceptsOnlyTheSpecAlphabet) {
   EXPECT_TRUE(IsValidId("st-1"));
   EXPECT_TRUE(IsValidId("A.b_c-9"));
   EXPECT_TRUE(IsValidId(std::string(64, 'x')));
-  for (const char* bad : {"", "a/b", "a+b", "a#b", "$sys", "a b", "ü"}) EXPECT_FALSE(IsValidId(bad)) << bad;
+  for (const char* bad : {"", "a/b", "a+b", "a#b", "$sys", "a b", "ü"})
+    EXPECT_FALSE(IsValidId(bad)) << bad;
   EXPECT_FALSE(IsValidId(std::string(65, 'x')));
 }
 
@@ -45,12 +46,11 @@ TEST(TopicsTest, ParsesWhatTheListenerSubscribesTo) {
 }
 
 TEST(TopicsTest, RejectsOtherTopics) {
-  for (const char* bad :
-       {"ems/v2/sites/home/devices/x/meta", "ems/v1/sites/home/devices/x/other",
-        "ems/v1/sites/home/devices/x", "ems/v1/sites//devices/x/meta", "ems/v1",
-        "ems/v1x/sites/home/tariff", "charger/st/connector/0/session/1",
-        "charger/st/connector/a/session/1", "charger/st/connector/1/session",
-        "ems/v1/sites/home/summary"}) {
+  for (const char* bad : {"ems/v2/sites/home/devices/x/meta", "ems/v1/sites/home/devices/x/other",
+                          "ems/v1/sites/home/devices/x", "ems/v1/sites//devices/x/meta", "ems/v1",
+                          "ems/v1x/sites/home/tariff", "charger/st/connector/0/session/1",
+                          "charger/st/connector/a/session/1", "charger/st/connector/1/session",
+                          "ems/v1/sites/home/summary"}) {
     EXPECT_FALSE(ParseTopic("ems/v1", bad)) << bad;
   }
 }
@@ -60,7 +60,8 @@ TEST(BrokerUrlTest, TranslatesSchemes) {
   EXPECT_EQ(PahoUri("mqtts://broker:8883"), "ssl://broker:8883");
   EXPECT_EQ(PahoUri("mqtt://broker"), "tcp://broker:1883");
   EXPECT_EQ(PahoUri("mqtts://broker"), "ssl://broker:8883");
-  for (const char* bad : {"http://x", "mqtt://", "mqtt://h:99999", "mqtt://h:1883/path", "h:1883"}) {
+  for (const char* bad :
+       {"http://x", "mqtt://", "mqtt://h:99999", "mqtt://h:1883/path", "h:1883"}) {
     EXPECT_EQ(PahoUri(bad), "") << bad;
   }
 }

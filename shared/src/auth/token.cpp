@@ -47,12 +47,11 @@ IssuedToken IssueToken(std::string_view secret, const std::string& username,
                        const std::string& role, Timestamp now, std::chrono::seconds ttl) {
   const auto exp = std::chrono::floor<std::chrono::seconds>(now + ttl);
   const nlohmann::json header = {{"alg", "HS256"}, {"typ", "JWT"}};
-  const nlohmann::json payload = {{"sub", username},
-                                  {"role", role},
-                                  {"iat", std::chrono::floor<std::chrono::seconds>(now)
-                                              .time_since_epoch()
-                                              .count()},
-                                  {"exp", exp.time_since_epoch().count()}};
+  const nlohmann::json payload = {
+      {"sub", username},
+      {"role", role},
+      {"iat", std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count()},
+      {"exp", exp.time_since_epoch().count()}};
   const std::string signing_input =
       Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(payload.dump());
   return IssuedToken{signing_input + "." + Base64UrlEncode(Sign(secret, signing_input)),
@@ -79,9 +78,8 @@ Result<Claims> VerifyToken(std::string_view secret, std::string_view token, Time
   const auto header = nlohmann::json::parse(*header_text, nullptr, false);
   const auto payload = nlohmann::json::parse(*payload_text, nullptr, false);
   if (!header.is_object() || header.value("alg", "") != "HS256" || !payload.is_object() ||
-      !payload.contains("exp") || !payload["exp"].is_number_integer() ||
-      !payload.contains("sub") || !payload["sub"].is_string() || !payload.contains("role") ||
-      !payload["role"].is_string()) {
+      !payload.contains("exp") || !payload["exp"].is_number_integer() || !payload.contains("sub") ||
+      !payload["sub"].is_string() || !payload.contains("role") || !payload["role"].is_string()) {
     return unauthorized("The token is malformed.");
   }
   const Timestamp exp = FromMillis(payload["exp"].get<std::int64_t>() * 1000);

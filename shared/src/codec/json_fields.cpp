@@ -32,7 +32,8 @@ Result<Json> ParseObject(std::string_view text) {
   return doc;
 }
 
-Result<std::string> RequiredString(const Json& obj, std::string_view field, std::string_view reason) {
+Result<std::string> RequiredString(const Json& obj, std::string_view field,
+                                   std::string_view reason) {
   const Json* v = Find(obj, field);
   if (v == nullptr) return Rejected(std::string(reason), Quoted(field) + " is required.");
   if (!v->is_string()) return Rejected(std::string(reason), Quoted(field) + " must be a string.");
@@ -67,7 +68,8 @@ Result<std::int64_t> RequiredInteger(const Json& obj, std::string_view field,
 Result<bool> RequiredBool(const Json& obj, std::string_view field, std::string_view reason) {
   const Json* v = Find(obj, field);
   if (v == nullptr) return Rejected(std::string(reason), Quoted(field) + " is required.");
-  if (!v->is_boolean()) return Rejected(std::string(reason), Quoted(field) + " must be true or false.");
+  if (!v->is_boolean())
+    return Rejected(std::string(reason), Quoted(field) + " must be true or false.");
   return v->get<bool>();
 }
 
@@ -86,31 +88,29 @@ Result<std::string> RequiredId(const Json& obj, std::string_view field, std::str
   auto text = RequiredString(obj, field, reason);
   if (!text) return text;
   if (!IsValidId(*text)) {
-    return Rejected(std::string(reason),
-                    Quoted(field) + " must be 1 to 64 characters of letters, digits, '_', '.' or '-'.");
+    return Rejected(
+        std::string(reason),
+        Quoted(field) + " must be 1 to 64 characters of letters, digits, '_', '.' or '-'.");
   }
   return text;
 }
 
 Result<std::optional<std::string>> OptionalString(const Json& obj, std::string_view field,
                                                   std::string_view reason) {
-  return Optional<std::string>(obj, field, [&](const Json& o, std::string_view f) {
-    return RequiredString(o, f, reason);
-  });
+  return Optional<std::string>(
+      obj, field, [&](const Json& o, std::string_view f) { return RequiredString(o, f, reason); });
 }
 
 Result<std::optional<double>> OptionalNumber(const Json& obj, std::string_view field,
                                              std::string_view reason) {
-  return Optional<double>(obj, field, [&](const Json& o, std::string_view f) {
-    return RequiredNumber(o, f, reason);
-  });
+  return Optional<double>(
+      obj, field, [&](const Json& o, std::string_view f) { return RequiredNumber(o, f, reason); });
 }
 
 Result<std::optional<std::int64_t>> OptionalInteger(const Json& obj, std::string_view field,
                                                     std::string_view reason) {
-  return Optional<std::int64_t>(obj, field, [&](const Json& o, std::string_view f) {
-    return RequiredInteger(o, f, reason);
-  });
+  return Optional<std::int64_t>(
+      obj, field, [&](const Json& o, std::string_view f) { return RequiredInteger(o, f, reason); });
 }
 
 Result<std::optional<Timestamp>> OptionalTimestamp(const Json& obj, std::string_view field,
@@ -122,9 +122,8 @@ Result<std::optional<Timestamp>> OptionalTimestamp(const Json& obj, std::string_
 
 Result<std::optional<std::string>> OptionalId(const Json& obj, std::string_view field,
                                               std::string_view reason) {
-  return Optional<std::string>(obj, field, [&](const Json& o, std::string_view f) {
-    return RequiredId(o, f, reason);
-  });
+  return Optional<std::string>(
+      obj, field, [&](const Json& o, std::string_view f) { return RequiredId(o, f, reason); });
 }
 
 }  // namespace ems::codec

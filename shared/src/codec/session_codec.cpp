@@ -57,8 +57,8 @@ Result<ChargingSession> DecodeLegacySession(std::string_view payload,
   EMS_TRY(doc, ParseObject(payload));
   EMS_TRY(n, RequiredInteger(doc, "session_id", kReason));
   // Firmware differs in the spelling of the energy field.
-  const char* energy_field =
-      doc.contains("energy_delivered_in_kWh") ? "energy_delivered_in_kWh" : "energy_delivered_in_kwh";
+  const char* energy_field = doc.contains("energy_delivered_in_kWh") ? "energy_delivered_in_kWh"
+                                                                     : "energy_delivered_in_kwh";
   EMS_TRY(energy, RequiredNumber(doc, energy_field, kReason));
   EMS_TRY(duration_s, RequiredNumber(doc, "duration_in_seconds", kReason));
   if (duration_s < 0 || duration_s > 366.0 * 86400) {
@@ -77,8 +77,8 @@ Result<ChargingSession> DecodeLegacySession(std::string_view payload,
   s.site_id = std::string(site_id);
   s.connector = topic.connector;
   s.status = SessionStatus::kCompleted;
-  s.ended_at = unix_ts ? FromMillis(static_cast<std::int64_t>(std::llround(*unix_ts * 1000)))
-                       : arrival;
+  s.ended_at =
+      unix_ts ? FromMillis(static_cast<std::int64_t>(std::llround(*unix_ts * 1000))) : arrival;
   s.started_at = *s.ended_at - Millis(static_cast<std::int64_t>(std::llround(duration_s * 1000)));
   s.energy_kwh = energy;
   s.cost = cents / 100.0;

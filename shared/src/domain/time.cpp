@@ -85,9 +85,7 @@ cctz::civil_day NextPeriodStartDay(const cctz::civil_day& start, CalendarUnit un
 
 }  // namespace
 
-Timestamp Now() {
-  return std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now());
-}
+Timestamp Now() { return std::chrono::time_point_cast<Millis>(std::chrono::system_clock::now()); }
 
 std::optional<Timestamp> ParseTimestamp(std::string_view s) {
   int y, mo, d, h, mi, sec;

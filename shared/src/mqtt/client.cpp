@@ -60,8 +60,7 @@ ConnectionSettings ConnectionFromSettings(const config::Settings& s, std::string
 }
 
 std::unique_ptr<::mqtt::async_client> MakeClient(const ConnectionSettings& cs,
-                                                 const std::string& persist_dir,
-                                                 int max_buffered) {
+                                                 const std::string& persist_dir, int max_buffered) {
   auto opts = ::mqtt::create_options_builder()
                   .mqtt_version(MQTTVERSION_3_1_1)
                   .send_while_disconnected(true, /*anyTime=*/true)

@@ -64,8 +64,8 @@ std::optional<ParsedTopic> ParseTopic(std::string_view prefix, std::string_view 
     int connector = 0;
     const auto c = parts[3];
     const auto [ptr, ec] = std::from_chars(c.data(), c.data() + c.size(), connector);
-    if (ec != std::errc() || ptr != c.data() + c.size() || connector < 1 ||
-        !IsValidId(parts[1]) || !IsValidId(parts[5])) {
+    if (ec != std::errc() || ptr != c.data() + c.size() || connector < 1 || !IsValidId(parts[1]) ||
+        !IsValidId(parts[5])) {
       return std::nullopt;
     }
     return LegacySessionMsg{std::string(parts[1]), connector, std::string(parts[5])};

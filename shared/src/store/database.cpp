@@ -19,8 +19,8 @@ std::unique_ptr<SQLite::Database> OpenDatabase(const std::string& path) {
   }
   std::unique_ptr<SQLite::Database> db;
   try {
-    db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE |
-                                                      SQLite::OPEN_FULLMUTEX);
+    db = std::make_unique<SQLite::Database>(
+        path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
     db->setBusyTimeout(10000);
     db->exec("PRAGMA journal_mode=WAL");
     // A committed transaction survives a process crash at NORMAL; only power loss can undo the

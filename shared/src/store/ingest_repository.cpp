@@ -28,7 +28,8 @@ IngestRepository::IngestRepository(SQLite::Database& db)
                        "VALUES (?, ?, ?, ?, ?)"),
       set_checkpoint_(db,
                       "INSERT INTO inbox_checkpoints (listener_id, applied_seq) VALUES (?1, ?2) "
-                      "ON CONFLICT(listener_id) DO UPDATE SET applied_seq = excluded.applied_seq") {}
+                      "ON CONFLICT(listener_id) DO UPDATE SET applied_seq = excluded.applied_seq") {
+}
 
 void IngestRepository::Add(const IngestCounts& d) {
   add_totals_.reset();
@@ -65,7 +66,8 @@ IngestCounts IngestRepository::Totals() {
     }
   }
   SQLite::Statement r(db_, "SELECT reason, count FROM ingest_rejections ORDER BY reason");
-  while (r.executeStep()) c.rejected_by_reason[r.getColumn(0).getString()] = r.getColumn(1).getInt64();
+  while (r.executeStep())
+    c.rejected_by_reason[r.getColumn(0).getString()] = r.getColumn(1).getInt64();
   return c;
 }
 
@@ -82,9 +84,8 @@ void IngestRepository::AddDeadLetter(Timestamp received_at, const std::string& t
   add_dead_letter_.exec();
 }
 
-std::vector<DeadLetter> IngestRepository::ListDeadLetters(int limit,
-                                                          std::optional<std::int64_t> before_id,
-                                                          const std::optional<std::string>& reason) {
+std::vector<DeadLetter> IngestRepository::ListDeadLetters(
+    int limit, std::optional<std::int64_t> before_id, const std::optional<std::string>& reason) {
   SQLite::Statement q(db_,
                       "SELECT id, received_at, topic, payload, reason, message FROM dead_letters "
                       "WHERE (?1 IS NULL OR id < ?1) AND (?2 IS NULL OR reason = ?2) "

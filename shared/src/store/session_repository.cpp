@@ -148,8 +148,8 @@ std::vector<StationRow> SessionRepository::ListStations(
 
 std::optional<StationRow> SessionRepository::GetStation(
     const std::string& station_id, const std::optional<std::string>& visible_to_user) {
-  SQLite::Statement q(db_, std::string(kStationSelect) + kVisible +
-                               " AND station_id = ?2 GROUP BY station_id");
+  SQLite::Statement q(
+      db_, std::string(kStationSelect) + kVisible + " AND station_id = ?2 GROUP BY station_id");
   BindOptional(q, 1, visible_to_user);
   q.bind(2, station_id);
   if (!q.executeStep()) return std::nullopt;

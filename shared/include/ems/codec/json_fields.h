@@ -3,9 +3,8 @@
 // the same way ("Field 'energy_kwh' must be a number.").
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,11 +22,14 @@ Result<Json> ParseObject(std::string_view text);
 
 // Required fields: absent or null → "Field 'x' is required."; wrong type → "Field 'x' must be …".
 // Every reject uses `reason` (the payload family's rejection slug, e.g. "invalid_session").
-Result<std::string> RequiredString(const Json& obj, std::string_view field, std::string_view reason);
+Result<std::string> RequiredString(const Json& obj, std::string_view field,
+                                   std::string_view reason);
 Result<double> RequiredNumber(const Json& obj, std::string_view field, std::string_view reason);
-Result<std::int64_t> RequiredInteger(const Json& obj, std::string_view field, std::string_view reason);
+Result<std::int64_t> RequiredInteger(const Json& obj, std::string_view field,
+                                     std::string_view reason);
 Result<bool> RequiredBool(const Json& obj, std::string_view field, std::string_view reason);
-Result<Timestamp> RequiredTimestamp(const Json& obj, std::string_view field, std::string_view reason);
+Result<Timestamp> RequiredTimestamp(const Json& obj, std::string_view field,
+                                    std::string_view reason);
 // An id per SPEC §3.
 Result<std::string> RequiredId(const Json& obj, std::string_view field, std::string_view reason);
 

@@ -39,16 +39,14 @@ std::string PahoUri(const std::string& url);
 // connection). `persist_dir` empty = in-memory only; otherwise Paho file persistence there, so
 // buffered and in-flight messages survive a restart of the process.
 std::unique_ptr<::mqtt::async_client> MakeClient(const ConnectionSettings& cs,
-                                                 const std::string& persist_dir,
-                                                 int max_buffered);
+                                                 const std::string& persist_dir, int max_buffered);
 
 // Connects, retrying every second until connected or `stop` becomes true (returns false then).
 // Installs a connected handler that publishes "online" on the status topic after every
 // (re)connect; call BeforeConnect hooks (subscriptions) through `on_connected` — it runs on
 // Paho's thread and must not block on Paho calls.
 bool ConnectWithRetry(::mqtt::async_client& client, const ConnectionSettings& cs,
-                      const std::atomic<bool>& stop,
-                      std::function<void()> on_connected = nullptr);
+                      const std::atomic<bool>& stop, std::function<void()> on_connected = nullptr);
 
 // Publishes "offline" (retained) and disconnects, waiting up to a few seconds.
 void DisconnectCleanly(::mqtt::async_client& client, const ConnectionSettings& cs);

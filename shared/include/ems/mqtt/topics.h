@@ -24,12 +24,24 @@ std::string StatusTopic(std::string_view prefix, std::string_view service);
 std::string LegacySessionTopic(std::string_view station, int connector, std::string_view n);
 
 // --- parsing what the listener receives ---
-struct MetaMsg { std::string site, device; };
-struct TelemetryMsg { std::string site, device; };
-struct SessionMsg { std::string site, station; };
-struct TariffMsg { std::string site; };
+struct MetaMsg {
+  std::string site, device;
+};
+struct TelemetryMsg {
+  std::string site, device;
+};
+struct SessionMsg {
+  std::string site, station;
+};
+struct TariffMsg {
+  std::string site;
+};
 struct ContractEventMsg {};
-struct LegacySessionMsg { std::string station; int connector; std::string n; };
+struct LegacySessionMsg {
+  std::string station;
+  int connector;
+  std::string n;
+};
 
 using ParsedTopic =
     std::variant<MetaMsg, TelemetryMsg, SessionMsg, TariffMsg, ContractEventMsg, LegacySessionMsg>;

@@ -54,11 +54,12 @@ class SessionRepository {
   SessionMerge Store(const ChargingSession& s, Timestamp now);
 
   std::optional<ChargingSession> Get(const std::string& session_id);
-  SessionPage List(const SessionFilter& filter, int limit, const std::optional<SessionCursor>& after);
+  SessionPage List(const SessionFilter& filter, int limit,
+                   const std::optional<SessionCursor>& after);
 
   // Stations that have sessions, ordered by id, after `after_id`.
-  std::vector<StationRow> ListStations(const std::optional<std::string>& visible_to_user,
-                                       int limit, const std::optional<std::string>& after_id);
+  std::vector<StationRow> ListStations(const std::optional<std::string>& visible_to_user, int limit,
+                                       const std::optional<std::string>& after_id);
   std::optional<StationRow> GetStation(const std::string& station_id,
                                        const std::optional<std::string>& visible_to_user);
   StationSummary Summarize(const std::string& station_id, std::optional<Timestamp> from,
