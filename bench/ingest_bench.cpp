@@ -1,0 +1,122 @@
+// Listener ingest throughput against the raw broker, measured in one run (BENCHMARKS.md).
+//
+// Both sides drain the same number of QoS-1 messages that were queued for a persistent session
+// while its client was away: first a Paho client whose callback does nothing (the ceiling the
+// MQTT library and broker set), then the real ems-listener, timed until every message is
+// committed in SQLite. Usage: ingest_bench [messages=100000]
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <atomic>
+#include <cstdio>
+#include <deque>
+#include <thread>
+
+#include "ems/store/database.h"
+#include "harness.h"
+
+using ems::testing::Json;
+using ems::testing::Stack;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+std::string Payload(int i) {
+  return Json{{"session_id", "b-" + std::to_string(i)},
+              {"station_id", "st-" + std::to_string(i % 50)},
+              {"connector", 1},
+              {"vehicle_id", "ev-1"},
+              {"status", "completed"},
+              {"started_at", "2026-11-21T08:00:00Z"},
+              {"ended_at", "2026-11-21T09:10:00Z"},
+              {"energy_kwh", 18.42},
+              {"cost", 5.71},
+              {"currency", "EUR"}}
+      .dump();
+}
+
+void PublishAll(Stack& stack, int n) {
+  mqtt::async_client client(
+      "tcp://127.0.0.1:" + std::to_string(stack.broker_port()), "bench-device",
+      mqtt::create_options_builder().max_buffered_messages(2000).finalize(), nullptr);
+  client
+      .connect(mqtt::connect_options_builder()
+                   .clean_session(true)
+                   .max_inflight(1000)
+                   .user_name("ems-publisher")
+                   .password(stack.password("ems-publisher"))
+                   .finalize())
+      ->wait();
+  std::deque<mqtt::delivery_token_ptr> window;
+  for (int i = 0; i < n; ++i) {
+    const auto topic = std::string(Stack::kPrefix) + "/sites/site-" + std::to_string(i % 10) +
+                       "/devices/st-" + std::to_string(i % 50) + "/sessions";
+    window.push_back(client.publish(topic, Payload(i), 1, false));
+    if (window.size() >= 500) {
+      window.front()->wait();
+      window.pop_front();
+    }
+  }
+  for (auto& t : window) t->wait();
+  client.disconnect()->wait();
+}
+
+mqtt::connect_options PersistentOptions(Stack& stack, const std::string& user) {
+  return mqtt::connect_options_builder()
+      .clean_session(false)
+      .user_name(user)
+      .password(stack.password(user))
+      .finalize();
+}
+
+double RawDrain(Stack& stack, int n) {
+  const std::string uri = "tcp://127.0.0.1:" + std::to_string(stack.broker_port());
+  const std::string filter = std::string(Stack::kPrefix) + "/sites/+/devices/+/sessions";
+  {
+    mqtt::async_client sub(uri, "bench-raw", nullptr);
+    sub.connect(PersistentOptions(stack, "ems-listener"))->wait();
+    sub.subscribe(filter, 1)->wait();
+    sub.disconnect()->wait();
+  }
+  PublishAll(stack, n);
+  std::atomic<int> got{0};
+  mqtt::async_client sub(uri, "bench-raw", nullptr);
+  sub.set_message_callback([&](mqtt::const_message_ptr) { ++got; });
+  const auto start = Clock::now();
+  sub.connect(PersistentOptions(stack, "ems-listener"))->wait();
+  while (got < n) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  sub.disconnect()->wait();
+  return n / secs;
+}
+
+long Received(const std::string& db_path) {
+  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+  return db.execAndGet("SELECT received FROM ingest_stats WHERE id = 1").getInt64();
+}
+
+double ListenerDrain(Stack& stack, int n) {
+  stack.StartListener({{"EMS_LOG_LEVEL", "info"}});  // creates the persistent session
+  stack.StopListener();
+  PublishAll(stack, n);
+  const auto start = Clock::now();
+  stack.StartListener({{"EMS_LOG_LEVEL", "info"}});
+  while (Received(stack.db_path()) < n) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  stack.StopListener();
+  return n / secs;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int n = argc > 1 ? std::atoi(argv[1]) : 100000;
+  Stack stack;
+  stack.StartBroker();
+  const double raw = RawDrain(stack, n);
+  const double listener = ListenerDrain(stack, n);
+  std::printf("messages                 %d (charging sessions, 50 stations, QoS 1)\n", n);
+  std::printf("raw Paho subscriber      %.0f msg/s\n", raw);
+  std::printf("ems-listener (committed) %.0f msg/s\n", listener);
+  std::printf("ratio listener / raw     %.2f\n", listener / raw);
+  return 0;
+}
