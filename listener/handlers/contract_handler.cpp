@@ -1,0 +1,24 @@
+#include "listener/handlers/contract_handler.h"
+
+#include "ems/codec/contract_codec.h"
+
+namespace ems::listener {
+
+ContractHandler::ContractHandler(SQLite::Database& db) : contracts_(db) {}
+
+Result<Outcome> ContractHandler::Handle(const mqtt::ContractEventMsg&, const InboxRecord& r,
+                                        BatchEffects&) {
+  const auto event = codec::DecodeContractEvent(r.payload, r.arrival);
+  if (!event) return std::unexpected(event.error());
+  const auto appended = contracts_.AppendEvent(*event, r.arrival);
+  if (!appended) return std::unexpected(appended.error());  // unknown_contract: nothing stored
+  if (appended->duplicate) return Outcome::kDuplicate;
+  if (appended->outcome.status == EventStatus::kRejected) {
+    // Stored as rejected (listed with its reason); the ingestor keeps the transaction and
+    // dead-letters the message.
+    return Rejected("contract_rule", appended->outcome.message);
+  }
+  return Outcome::kStored;
+}
+
+}  // namespace ems::listener

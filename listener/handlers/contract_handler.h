@@ -1,0 +1,32 @@
+// Contract events from {p}/contracts/events (SPEC §4.1, §6.7): the same operation as the API's
+// POST /api/v1/contracts/events, applied inside the writer's open transaction.
+//
+// Outcomes: an accepted event is kStored; a redelivered identical event (same contract, type,
+// date and created_at; SPEC §4.4) is kDuplicate whatever its status. A rule-rejected event
+// (unknown type, component not in the contract, date order) is stored in the contract's event
+// log with its reason, so it is listed like one posted over REST, and is also answered as
+// Reject "contract_rule" so ingest counts and dead-letters it. An unknown contract stores
+// nothing: Reject "unknown_contract". Undecodable bodies: "invalid_json" /
+// "invalid_contract_event". A missing created_at is the inbox arrival time, which a replay of the
+// inbox keeps, so replays stay idempotent.
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "ems/mqtt/topics.h"
+#include "ems/store/contract_repository.h"
+#include "listener/handlers/handler.h"
+
+namespace ems::listener {
+
+class ContractHandler {
+ public:
+  explicit ContractHandler(SQLite::Database& db);
+  Result<Outcome> Handle(const mqtt::ContractEventMsg& topic, const InboxRecord& r,
+                         BatchEffects& e);
+
+ private:
+  store::ContractRepository contracts_;
+};
+
+}  // namespace ems::listener
