@@ -1,5 +1,7 @@
 #include "listener/derived/derived.h"
 
+#include "listener/derived/schedule_publisher.h"
+
 namespace ems::listener {
 
 std::vector<std::unique_ptr<DerivedPublisher>> MakeDerivedPublishers(SQLite::Database& db,
@@ -9,6 +11,7 @@ std::vector<std::unique_ptr<DerivedPublisher>> MakeDerivedPublishers(SQLite::Dat
   (void)options;
   (void)publish;
   std::vector<std::unique_ptr<DerivedPublisher>> out;
+  out.push_back(std::make_unique<ScheduleDerivedPublisher>(db, options, publish));
   return out;
 }
 

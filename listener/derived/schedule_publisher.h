@@ -1,0 +1,67 @@
+// EV charging schedules as derived state (SPEC §6.6, §4.3): after each committed batch,
+// recomputes the schedule of every EV the batch touched and publishes its view retained on
+// `{p}/sites/{site}/devices/{ev}/schedule`.
+//
+// Which EVs: every `ev` device in effects.devices (its soc, at_home, state or meta changed;
+// other device types are skipped), plus every EV with a planned schedule on a site in
+// effects.tariff_sites. For each it:
+//   - ends a running override when the EV is away (ApplyAtHome(false): "going away ends the
+//     override");
+//   - re-plans a planned schedule (PlanCharging from the stored soc, goal, pause and the site's
+//     stored tariff, with `now`) and stores the plan;
+//   - publishes ViewSchedule as EncodeScheduleView — the same body GET
+//     /api/v1/devices/{ev}/charging-schedule answers.
+// EVs without a stored schedule publish the default view (manual, no slots), so the topic
+// exists for every EV whose soc is reported.
+//
+// The reads and writes of one call run in one IMMEDIATE transaction; publishing happens only
+// after it committed. A payload identical to the last one this publisher sent for the same EV
+// is not sent again (most telemetry changes nothing a subscriber sees). Storage failures are
+// logged and swallowed: the batch is already committed and the next change recomputes.
+//
+// EV inputs, as the API reads them: soc = latest `soc_pct` / 100 clamped to 0–1 (0 when never
+// reported); at home = device state `at_home` (true when never reported).
+//
+// Writer thread only, with the writer's connection (see derived.h).
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "ems/store/device_repository.h"
+#include "ems/store/schedule_repository.h"
+#include "ems/store/telemetry_repository.h"
+#include "listener/derived/derived.h"
+
+namespace ems::listener {
+
+class ScheduleDerivedPublisher : public DerivedPublisher {
+ public:
+  ScheduleDerivedPublisher(SQLite::Database& db, const IngestOptions& options, PublishFn publish);
+
+  void AfterCommit(const BatchEffects& effects, Timestamp now) override;
+
+ private:
+  struct Publication {
+    std::string device_id;
+    std::string topic;
+    std::string payload;
+  };
+  // Recomputes and stores one device's schedule; nothing when it is not an EV (or is gone).
+  std::optional<Publication> Recompute(const std::string& device_id, Timestamp now);
+
+  SQLite::Database& db_;
+  std::string prefix_;
+  PublishFn publish_;
+  store::DeviceRepository devices_;
+  store::TelemetryRepository telemetry_;
+  store::ScheduleRepository schedules_;
+  std::unordered_map<std::string, std::string> last_payload_;  // device id → last sent
+};
+
+}  // namespace ems::listener

@@ -1,0 +1,19 @@
+#include "listener/handlers/tariff_handler.h"
+
+#include "ems/codec/tariff_codec.h"
+
+namespace ems::listener {
+
+TariffHandler::TariffHandler(SQLite::Database& db) : schedules_(db) {}
+
+Result<Outcome> TariffHandler::Handle(const mqtt::TariffMsg& topic, const InboxRecord& r,
+                                      BatchEffects& e) {
+  auto tariff = codec::DecodeTariff(r.payload);
+  if (!tariff) return std::unexpected(tariff.error());
+  if (schedules_.GetTariff(topic.site) == *tariff) return Outcome::kDuplicate;
+  schedules_.PutTariff(topic.site, *tariff, r.arrival);
+  e.tariff_sites.insert(topic.site);
+  return Outcome::kStored;
+}
+
+}  // namespace ems::listener

@@ -1,0 +1,30 @@
+// Site tariffs from the retained `{p}/sites/{site}/tariff` topic (SPEC §4.1): decoded and
+// validated by codec::DecodeTariff, then stored as the site's latest tariff, replacing the
+// previous one entirely.
+//
+// Rejects: "invalid_json" (not a JSON object) and "invalid_tariff" (anything DecodeTariff
+// refuses). A tariff equal to the stored one (a redelivery, or the retained message again after
+// a reconnect) is a duplicate and changes nothing; any other marks the site in
+// effects.tariff_sites, so planned EV schedules of the site are re-planned after the commit.
+// The site row is not created here: a retained tariff may arrive before the site's first
+// discovery message, which then sets the site's name and time zone.
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "ems/mqtt/topics.h"
+#include "ems/store/schedule_repository.h"
+#include "listener/handlers/handler.h"
+
+namespace ems::listener {
+
+class TariffHandler {
+ public:
+  explicit TariffHandler(SQLite::Database& db);
+  Result<Outcome> Handle(const mqtt::TariffMsg& topic, const InboxRecord& r, BatchEffects& e);
+
+ private:
+  store::ScheduleRepository schedules_;
+};
+
+}  // namespace ems::listener

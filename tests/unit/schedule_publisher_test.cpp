@@ -1,0 +1,296 @@
+// The listener's side of EV charging schedules (SPEC §4.1 tariff, §4.3, §6.6): the tariff
+// handler, the derived publisher that re-plans and publishes schedules after a batch, and the
+// simulator's tariff payloads going through the real decoder.
+#include "listener/derived/schedule_publisher.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <variant>
+
+#include "ems/codec/tariff_codec.h"
+#include "ems/mqtt/topics.h"
+#include "ems/sim/fleet.h"
+#include "ems/store/database.h"
+#include "listener/handlers/tariff_handler.h"
+
+namespace ems::listener {
+namespace {
+
+using Json = nlohmann::json;
+using std::chrono::hours;
+
+Timestamp At(const char* text) { return *ParseTimestamp(text); }
+
+class TempDb {
+ public:
+  TempDb() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ems-schedule-pub-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    std::filesystem::create_directories(dir_);
+    db_ = store::OpenDatabase((dir_ / "ems.db").string());
+  }
+  ~TempDb() {
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  SQLite::Database& db() { return *db_; }
+
+ private:
+  static inline int counter_ = 0;
+  std::filesystem::path dir_;
+  std::unique_ptr<SQLite::Database> db_;
+};
+
+// Hourly prices over [from, from + n h): 0.30 everywhere but the `cheap` hours (offsets).
+Tariff HourlyTariff(Timestamp from, int n, const std::map<int, double>& cheap) {
+  Tariff t{"EUR", {}};
+  for (int h = 0; h < n; ++h) {
+    const auto it = cheap.find(h);
+    t.prices.push_back(
+        {from + hours(h), from + hours(h + 1), it == cheap.end() ? 0.30 : it->second});
+  }
+  return t;
+}
+
+InboxRecord Record(const std::string& topic, const std::string& payload, Timestamp arrival) {
+  return InboxRecord{1, arrival, topic, payload};
+}
+
+TEST(TariffHandlerTest, StoresNewTariffsAndMarksTheSite) {
+  TempDb tmp;
+  TariffHandler handler(tmp.db());
+  store::ScheduleRepository repo(tmp.db());
+  const auto now = At("2026-11-21T10:00:00Z");
+  const Tariff tariff = HourlyTariff(At("2026-11-21T12:00:00Z"), 3, {{1, 0.1}});
+  const std::string payload = codec::EncodeTariff(tariff).dump();
+
+  BatchEffects e;
+  const auto first = handler.Handle(mqtt::TariffMsg{"home"}, Record("t", payload, now), e);
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ(*first, Outcome::kStored);
+  EXPECT_EQ(e.tariff_sites, std::set<std::string>{"home"});
+  EXPECT_EQ(repo.GetTariff("home"), tariff);
+
+  BatchEffects again;
+  EXPECT_EQ(handler.Handle(mqtt::TariffMsg{"home"}, Record("t", payload, now), again),
+            Outcome::kDuplicate);
+  EXPECT_TRUE(again.tariff_sites.empty());
+
+  Tariff changed = tariff;
+  changed.prices[0].price_per_kwh = 0.5;
+  BatchEffects third;
+  EXPECT_EQ(handler.Handle(mqtt::TariffMsg{"home"},
+                           Record("t", codec::EncodeTariff(changed).dump(), now), third),
+            Outcome::kStored);
+  EXPECT_EQ(repo.GetTariff("home"), changed);
+  EXPECT_EQ(third.tariff_sites.count("home"), 1u);
+}
+
+TEST(TariffHandlerTest, RejectsBadPayloadsAndKeepsTheStoredTariff) {
+  TempDb tmp;
+  TariffHandler handler(tmp.db());
+  store::ScheduleRepository repo(tmp.db());
+  const auto now = At("2026-11-21T10:00:00Z");
+  BatchEffects e;
+  const auto not_json = handler.Handle(mqtt::TariffMsg{"home"}, Record("t", "{nope", now), e);
+  ASSERT_FALSE(not_json);
+  EXPECT_EQ(not_json.error().reason, "invalid_json");
+
+  const auto overlapping = handler.Handle(mqtt::TariffMsg{"home"},
+                                          Record("t",
+                                                 R"({"currency": "EUR", "prices": [
+                  {"start": "2026-11-21T12:00:00Z", "end": "2026-11-21T14:00:00Z", "price_per_kwh": 0.2},
+                  {"start": "2026-11-21T13:00:00Z", "end": "2026-11-21T15:00:00Z", "price_per_kwh": 0.3}]})",
+                                                 now),
+                                          e);
+  ASSERT_FALSE(overlapping);
+  EXPECT_EQ(overlapping.error().reason, "invalid_tariff");
+  EXPECT_NE(overlapping.error().message.find("prices[1]"), std::string::npos);
+
+  const auto no_prices =
+      handler.Handle(mqtt::TariffMsg{"home"}, Record("t", R"({"currency": "EUR"})", now), e);
+  ASSERT_FALSE(no_prices);
+  EXPECT_EQ(no_prices.error().reason, "invalid_tariff");
+  EXPECT_TRUE(e.tariff_sites.empty());
+  EXPECT_FALSE(repo.GetTariff("home"));
+}
+
+// What ems-publisher sends on {p}/sites/{site}/tariff must pass the listener's decoder, be
+// stored once per change, and price whole local hours.
+TEST(TariffHandlerTest, EverySimulatedTariffDecodesAndStores) {
+  TempDb tmp;
+  TariffHandler handler(tmp.db());
+  store::ScheduleRepository repo(tmp.db());
+  const auto start = At("2026-03-28T09:30:00Z");  // spans the Europe/Berlin switch to DST
+  // Hourly telemetry and sessions keep the run short; tariffs do not depend on them.
+  sim::FleetConfig config;
+  config.telemetry_interval = hours(1);
+  config.session_interval = hours(1);
+  sim::Fleet fleet(config, start);
+  std::vector<sim::OutMessage> messages = fleet.Discovery();
+  for (auto t = start; t <= start + hours(50); t += hours(1)) {
+    auto batch = fleet.Advance(t);
+    for (auto& m : batch) {
+      if (m.topic.ends_with("/tariff")) messages.push_back(std::move(m));
+    }
+  }
+  std::map<std::string, int> per_site;
+  for (const auto& m : messages) {
+    const auto topic = mqtt::ParseTopic("ems/v1", m.topic);
+    ASSERT_TRUE(topic) << m.topic;
+    const auto* tariff_topic = std::get_if<mqtt::TariffMsg>(&*topic);
+    if (!tariff_topic) continue;
+    EXPECT_TRUE(m.retained);
+    const auto tariff = codec::DecodeTariff(m.payload);
+    ASSERT_TRUE(tariff) << tariff.error().message << "\n" << m.payload;
+    EXPECT_EQ(tariff->currency.size(), 3u);
+    ASSERT_GE(tariff->prices.size(), 23u) << m.payload;  // at least today's local hours
+    for (const auto& p : tariff->prices) EXPECT_EQ(p.end - p.start, hours(1));
+
+    BatchEffects e;
+    const auto stored = handler.Handle(*tariff_topic, Record(m.topic, m.payload, Now()), e);
+    ASSERT_TRUE(stored) << stored.error().message;
+    EXPECT_EQ(repo.GetTariff(tariff_topic->site), *tariff);
+    ++per_site[tariff_topic->site];
+  }
+  // The first at start, then one at 13:00 local on each of the two following days at most.
+  ASSERT_EQ(per_site.size(), 3u);
+  for (const auto& [site, n] : per_site) EXPECT_GE(n, 2) << site;
+}
+
+class SchedulePublisherTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store::DeviceRepository devices(tmp_.db());
+    DeviceMeta ev{
+        DeviceSpec{
+            DeviceType::kEv,
+            "Car",
+            {{"battery_capacity_wh", 50000}, {"max_charge_w", 10000}, {"max_discharge_w", 0}}},
+        "Home", "Europe/Berlin"};
+    ASSERT_TRUE(devices.UpsertFromMeta("home", "ev-1", ev, now_));
+    DeviceMeta battery{
+        DeviceSpec{DeviceType::kBattery,
+                   "Battery",
+                   {{"capacity_wh", 10000}, {"max_charge_w", 5000}, {"max_discharge_w", 5000}}},
+        "Home", "Europe/Berlin"};
+    ASSERT_TRUE(devices.UpsertFromMeta("home", "bat-1", battery, now_));
+    store::TelemetryRepository telemetry(tmp_.db());
+    telemetry.Insert("ev-1", "soc_pct", now_ - std::chrono::minutes(1), 50, "Europe/Berlin");
+  }
+
+  std::unique_ptr<ScheduleDerivedPublisher> MakePublisher() {
+    return std::make_unique<ScheduleDerivedPublisher>(
+        tmp_.db(), IngestOptions{}, [this](const std::string& topic, const std::string& payload) {
+          published_.emplace_back(topic, Json::parse(payload));
+        });
+  }
+
+  TempDb tmp_;
+  const Timestamp now_ = At("2026-11-21T10:00:00Z");
+  std::vector<std::pair<std::string, Json>> published_;
+};
+
+TEST_F(SchedulePublisherTest, TariffChangeReplansAtTheCheapestHoursAndPublishes) {
+  store::ScheduleRepository repo(tmp_.db());
+  ChargingSchedule planned;
+  planned.goal = ChargingGoal{0.9, At("2026-11-22T00:00:00Z")};
+  repo.Put("ev-1", planned, now_);
+  // 0.4 of soc at 0.2 per hour: two hours, the cheapest two of the tariff.
+  repo.PutTariff("home", HourlyTariff(At("2026-11-21T12:00:00Z"), 12, {{3, 0.10}, {7, 0.12}}),
+                 now_);
+  auto publisher = MakePublisher();
+  BatchEffects e;
+  e.tariff_sites.insert("home");
+  publisher->AfterCommit(e, now_);
+
+  ASSERT_EQ(published_.size(), 1u);
+  EXPECT_EQ(published_[0].first, "ems/v1/sites/home/devices/ev-1/schedule");
+  const Json& view = published_[0].second;
+  EXPECT_EQ(view["device_id"], "ev-1");
+  EXPECT_EQ(view["mode"], "planned");
+  EXPECT_DOUBLE_EQ(view["soc"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(view["projected_soc"].get<double>(), 0.9);
+  EXPECT_EQ(view["target_reachable"], true);
+  EXPECT_EQ(view["slots"], Json::parse(R"([
+      {"start": "2026-11-21T15:00:00Z", "end": "2026-11-21T16:00:00Z", "soc_gained": 0.2},
+      {"start": "2026-11-21T19:00:00Z", "end": "2026-11-21T20:00:00Z", "soc_gained": 0.2}])"));
+  const auto stored = repo.Get("ev-1");
+  ASSERT_TRUE(stored && stored->plan);
+  EXPECT_EQ(stored->plan->computed_at, now_);
+  EXPECT_EQ(stored->plan->slots.size(), 2u);
+
+  // Nothing changed for a subscriber: not sent again.
+  publisher->AfterCommit(e, now_);
+  EXPECT_EQ(published_.size(), 1u);
+}
+
+TEST_F(SchedulePublisherTest, SocChangeReplansAndOtherDevicesAreSkipped) {
+  store::ScheduleRepository repo(tmp_.db());
+  ChargingSchedule planned;
+  planned.goal = ChargingGoal{0.9, At("2026-11-22T00:00:00Z")};
+  repo.Put("ev-1", planned, now_);
+  repo.PutTariff("home", HourlyTariff(At("2026-11-21T12:00:00Z"), 12, {{3, 0.10}, {7, 0.12}}),
+                 now_);
+  store::TelemetryRepository telemetry(tmp_.db());
+  telemetry.Insert("ev-1", "soc_pct", now_, 80, "Europe/Berlin");
+
+  auto publisher = MakePublisher();
+  BatchEffects e;
+  e.devices = {"bat-1", "ev-1", "gone"};
+  publisher->AfterCommit(e, now_);
+  ASSERT_EQ(published_.size(), 1u);
+  const Json& view = published_[0].second;
+  EXPECT_DOUBLE_EQ(view["soc"].get<double>(), 0.8);
+  // 0.1 left: half an hour, the start of the cheapest hour.
+  EXPECT_EQ(view["slots"], Json::parse(R"([
+      {"start": "2026-11-21T15:00:00Z", "end": "2026-11-21T15:30:00Z", "soc_gained": 0.1}])"));
+}
+
+TEST_F(SchedulePublisherTest, ManualEvWithoutScheduleGetsTheDefaultView) {
+  auto publisher = MakePublisher();
+  BatchEffects e;
+  e.devices = {"ev-1"};
+  publisher->AfterCommit(e, now_);
+  ASSERT_EQ(published_.size(), 1u);
+  const Json& view = published_[0].second;
+  EXPECT_EQ(view["mode"], "manual");
+  EXPECT_EQ(view["slots"], Json::array());
+  EXPECT_EQ(view["is_at_home"], true);  // never reported: at home
+  EXPECT_EQ(view["override"], nullptr);
+  EXPECT_FALSE(store::ScheduleRepository(tmp_.db()).Get("ev-1"));  // nothing stored for it
+}
+
+TEST_F(SchedulePublisherTest, GoingAwayEndsTheOverride) {
+  store::ScheduleRepository repo(tmp_.db());
+  repo.SetOverride("ev-1", ChargingSlot{now_, now_ + hours(1)}, now_);
+  auto publisher = MakePublisher();
+  BatchEffects e;
+  e.devices = {"ev-1"};
+  publisher->AfterCommit(e, now_ + std::chrono::minutes(5));
+  ASSERT_EQ(published_.size(), 1u);
+  EXPECT_TRUE(published_[0].second["override"].is_object());  // at home: it runs
+
+  store::DeviceRepository devices(tmp_.db());
+  ASSERT_TRUE(devices.RecordTelemetry("ev-1", now_ + std::chrono::minutes(6),
+                                      Json{{"at_home", false}, {"mode", "idle"}}));
+  publisher->AfterCommit(e, now_ + std::chrono::minutes(7));
+  ASSERT_EQ(published_.size(), 2u);
+  EXPECT_EQ(published_[1].second["is_at_home"], false);
+  EXPECT_EQ(published_[1].second["override"], nullptr);
+  EXPECT_FALSE(repo.Get("ev-1")->override_window);
+
+  // Back home within the hour: the override does not come back.
+  ASSERT_TRUE(
+      devices.RecordTelemetry("ev-1", now_ + std::chrono::minutes(8), Json{{"at_home", true}}));
+  publisher->AfterCommit(e, now_ + std::chrono::minutes(9));
+  ASSERT_EQ(published_.size(), 3u);
+  EXPECT_EQ(published_[2].second["override"], nullptr);
+}
+
+}  // namespace
+}  // namespace ems::listener
