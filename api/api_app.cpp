@@ -94,6 +94,8 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_) {
   RegisterAuthRoutes(router_, ctx_);
   RegisterSessionRoutes(router_, ctx_);
   RegisterIngestRoutes(router_, ctx_);
+  RegisterScheduleRoutes(router_, ctx_);
+  RegisterContractRoutes(router_, ctx_);
 }
 
 void ApiApp::EnsureAdmin(const std::string& user, const std::string& password) {

@@ -16,7 +16,8 @@ struct Overloaded : Fs... {
 }  // namespace
 
 Ingestor::Ingestor(SQLite::Database& db, IngestOptions options)
-    : db_(db), options_(std::move(options)), ingest_(db), sessions_(db, options_) {}
+    : db_(db), options_(std::move(options)), ingest_(db), sessions_(db, options_),
+      contracts_(db), tariffs_(db) {}
 
 BatchEffects Ingestor::ApplyBatch(const std::vector<InboxRecord>& batch, Timestamp now) {
   (void)now;
@@ -99,6 +100,8 @@ Result<Outcome> Ingestor::Dispatch(const InboxRecord& record, BatchEffects& effe
       Overloaded{
           [&](const mqtt::SessionMsg& t) { return sessions_.Handle(t, record, effects); },
           [&](const mqtt::LegacySessionMsg& t) { return sessions_.Handle(t, record, effects); },
+          [&](const mqtt::ContractEventMsg& t) { return contracts_.Handle(t, record, effects); },
+          [&](const mqtt::TariffMsg& t) { return tariffs_.Handle(t, record, effects); },
           [&](const auto&) -> Result<Outcome> {
             return Rejected("unsupported_topic", "This listener does not store this topic yet.");
           },

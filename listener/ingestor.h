@@ -16,8 +16,10 @@
 #include <vector>
 
 #include "ems/store/ingest_repository.h"
+#include "listener/handlers/contract_handler.h"
 #include "listener/handlers/handler.h"
 #include "listener/handlers/session_handler.h"
+#include "listener/handlers/tariff_handler.h"
 #include "listener/inbox.h"
 
 namespace ems::listener {
@@ -45,6 +47,8 @@ class Ingestor {
   store::IngestRepository ingest_;
   // One handler per payload family; Dispatch routes each parsed topic to its handler.
   SessionHandler sessions_;
+  ContractHandler contracts_;
+  TariffHandler tariffs_;
 };
 
 }  // namespace ems::listener
