@@ -21,6 +21,7 @@
 #include "ems/domain/device.h"
 #include "ems/mqtt/topics.h"
 #include "ems/store/device_repository.h"
+#include "ems/store/ev_loader.h"
 #include "ems/store/schedule_repository.h"
 #include "ems/store/telemetry_repository.h"
 
@@ -29,49 +30,24 @@ namespace {
 
 constexpr const char* kScheduleRoute = R"(/api/v1/devices/([^/]+)/charging-schedule)";
 
-// An EV as the schedule rules see it.
-struct Ev {
-  Device device;
-  EvParams params;
-  EvState state;
-};
+using Ev = store::StoredEv;
 
 // The visible `ev` device `id` with its soc and presence; HttpError 404 otherwise.
 Ev LoadEv(SQLite::Database& db, const std::string& id, const Principal& p) {
   store::DeviceRepository devices(db);
-  auto device = devices.Get(id);
-  if (!device || !p.CanSee(device->site_id)) throw HttpError{404, "Device " + id + " not found."};
-  if (device->type != DeviceType::kEv) throw HttpError{404, "Device " + id + " is not an EV."};
-  Ev ev{std::move(*device), {}, {}};
-  // Properties were validated when the device was registered; a broken one gains nothing rather
-  // than failing every read.
-  ev.params = codec::DecodeEvParams(ev.device.properties).value_or(EvParams{});
   store::TelemetryRepository telemetry(db);
-  if (const auto soc = telemetry.Latest(id, std::string(kSocMetric))) {
-    ev.state.soc = std::clamp(soc->value / 100.0, 0.0, 1.0);
+  auto ev = store::LoadEv(devices, telemetry, id);
+  if (!ev || !p.CanSee(ev->device.site_id)) {
+    throw HttpError{404, ev ? "Device " + id + " not found." : ev.error().message};
   }
-  if (const auto it = ev.device.state.find("at_home");
-      it != ev.device.state.end() && it->is_boolean()) {
-    ev.state.is_at_home = it->get<bool>();
-  }
-  return ev;
+  return std::move(*ev);
 }
 
-// A planned schedule gets a fresh plan for `now` (honouring a pause in force); a manual one is
-// returned as it is.
 ChargingSchedule Replan(ChargingSchedule schedule, const Ev& ev, store::ScheduleRepository& repo,
                         Timestamp now) {
   if (!schedule.goal) return schedule;
   const auto tariff = repo.GetTariff(ev.device.site_id);
-  PlanRequest request;
-  request.soc = ev.state.soc;
-  request.goal = *schedule.goal;
-  request.ev = ev.params;
-  request.tariff = tariff ? &*tariff : nullptr;
-  request.now = now;
-  if (IsPaused(schedule, now)) request.paused_until = schedule.paused_until;
-  schedule.plan = PlanCharging(request);
-  return schedule;
+  return ems::Replan(std::move(schedule), ev.state, ev.params, tariff ? &*tariff : nullptr, now);
 }
 
 Json View(const Ev& ev, const ChargingSchedule& schedule, Timestamp now) {

@@ -7,6 +7,7 @@
 
 #include "ems/codec/schedule_codec.h"
 #include "ems/mqtt/topics.h"
+#include "ems/store/ev_loader.h"
 #include "ems/util/log.h"
 
 namespace ems::listener {
@@ -51,38 +52,21 @@ std::optional<ScheduleDerivedPublisher::Publication> ScheduleDerivedPublisher::R
   // Most devices a batch touches are not EVs: their type is one indexed lookup, no JSON.
   const auto context = devices_.Context(device_id);
   if (!context || context->type != DeviceType::kEv) return std::nullopt;
-  const auto device = devices_.Get(device_id);
-  if (!device) return std::nullopt;
-
-  const EvParams params = codec::DecodeEvParams(device->properties).value_or(EvParams{});
-  EvState state;
-  if (const auto soc = telemetry_.Latest(device_id, std::string(kSocMetric))) {
-    state.soc = std::clamp(soc->value / 100.0, 0.0, 1.0);
-  }
-  if (const auto it = device->state.find("at_home");
-      it != device->state.end() && it->is_boolean()) {
-    state.is_at_home = it->get<bool>();
-  }
+  auto ev = store::LoadEv(devices_, telemetry_, device_id);
+  if (!ev) return std::nullopt;
 
   ChargingSchedule schedule = schedules_.Get(device_id).value_or(ChargingSchedule{});
-  if (!state.is_at_home && schedule.override_window) {
+  if (!ev->state.is_at_home && schedule.override_window) {
     schedule = ApplyAtHome(std::move(schedule), false);
     schedules_.SetOverride(device_id, std::nullopt, now);
   }
   if (schedule.goal) {
-    const auto tariff = schedules_.GetTariff(device->site_id);
-    PlanRequest request;
-    request.soc = state.soc;
-    request.goal = *schedule.goal;
-    request.ev = params;
-    request.tariff = tariff ? &*tariff : nullptr;
-    request.now = now;
-    if (IsPaused(schedule, now)) request.paused_until = schedule.paused_until;
-    schedule.plan = PlanCharging(request);
+    const auto tariff = schedules_.GetTariff(ev->device.site_id);
+    schedule = Replan(std::move(schedule), ev->state, ev->params, tariff ? &*tariff : nullptr, now);
     schedules_.PutPlan(device_id, *schedule.plan, now);
   }
-  const auto view = ViewSchedule(device_id, schedule, state, params, now);
-  return Publication{device_id, mqtt::ScheduleTopic(prefix_, device->site_id, device_id),
+  const auto view = ViewSchedule(device_id, schedule, ev->state, ev->params, now);
+  return Publication{device_id, mqtt::ScheduleTopic(prefix_, ev->device.site_id, device_id),
                      codec::EncodeScheduleView(view).dump()};
 }
 

@@ -324,4 +324,18 @@ ScheduleView ViewSchedule(std::string device_id, const ChargingSchedule& schedul
   return view;
 }
 
+ChargingSchedule Replan(ChargingSchedule schedule, const EvState& state, const EvParams& ev,
+                        const Tariff* tariff, Timestamp now) {
+  if (!schedule.goal) return schedule;
+  PlanRequest request;
+  request.soc = state.soc;
+  request.goal = *schedule.goal;
+  request.ev = ev;
+  request.tariff = tariff;
+  request.now = now;
+  if (IsPaused(schedule, now)) request.paused_until = schedule.paused_until;
+  schedule.plan = PlanCharging(request);
+  return schedule;
+}
+
 }  // namespace ems

@@ -191,6 +191,12 @@ struct PlanRequest {
 // "Target 80% cannot be reached by 2026-11-22T07:00:00Z; projected 64%.".
 ChargingPlan PlanCharging(const PlanRequest& request);
 
+// A planned schedule gets a fresh plan for `now` from the EV's soc and the site's tariff (may be
+// null), honouring a pause in force; a manual schedule is returned unchanged. The one way both
+// the API (after a user's change) and the listener (after soc, presence or tariff change) plan.
+ChargingSchedule Replan(ChargingSchedule schedule, const EvState& state, const EvParams& ev,
+                        const Tariff* tariff, Timestamp now);
+
 // ---- What GET /charging-schedule answers and the schedule topic publishes. ----
 
 struct ScheduleView {
