@@ -1,0 +1,77 @@
+#include "listener/derived/summary_publisher.h"
+
+#include <algorithm>
+
+#include "ems/codec/energy_codec.h"
+#include "ems/domain/energy.h"
+#include "ems/mqtt/topics.h"
+#include "ems/util/log.h"
+
+namespace ems::listener {
+
+SummaryDerivedPublisher::SummaryDerivedPublisher(SQLite::Database& db, const IngestOptions& options,
+                                                 PublishFn publish)
+    : prefix_(options.prefix),
+      stale_after_(options.stale_after),
+      publish_(std::move(publish)),
+      telemetry_(db) {
+  try {
+    SQLite::Statement sites(db, "SELECT id FROM sites ORDER BY id");
+    while (sites.executeStep()) dirty_.insert(sites.getColumn(0).getString());
+  } catch (const std::exception& e) {
+    log::Warn(std::string("cannot list sites for their summaries: ") + e.what());
+  }
+}
+
+void SummaryDerivedPublisher::AfterCommit(const BatchEffects& effects, Timestamp now) {
+  (void)now;
+  dirty_.insert(effects.sites.begin(), effects.sites.end());
+}
+
+void SummaryDerivedPublisher::Tick(Timestamp now) {
+  for (const auto& [site_id, state] : sites_) {
+    if (state.recheck_at && *state.recheck_at <= now) dirty_.insert(site_id);
+  }
+  for (auto it = dirty_.begin(); it != dirty_.end();) {
+    auto& state = sites_[*it];
+    if (state.computed_at && now - *state.computed_at < kMinPeriod) {
+      ++it;  // throttled: stays dirty until its second has passed
+      continue;
+    }
+    try {
+      Refresh(*it, state, now);
+      it = dirty_.erase(it);
+    } catch (const std::exception& e) {
+      log::WarnThrottled("summary-recompute",
+                         "cannot recompute the energy summary of site " + *it + ": " + e.what());
+      state.computed_at = now;  // retried after kMinPeriod
+      ++it;
+    }
+  }
+}
+
+void SummaryDerivedPublisher::Refresh(const std::string& site_id, SiteState& state, Timestamp now) {
+  const auto readings = telemetry_.SiteReadings(site_id);
+  state.computed_at = now;
+  const auto summary = ComputeEnergySummary(site_id, readings, now, stale_after_);
+
+  // The next instant a reading that is fresh now turns stale (fresh while now − ts ≤ stale_after).
+  state.recheck_at.reset();
+  for (const auto& r : readings) {
+    for (const auto& value : {r.power_w, r.soc_pct}) {
+      if (!value || now - value->ts > stale_after_) continue;
+      const Timestamp stale_at = value->ts + stale_after_ + Millis(1);
+      state.recheck_at = state.recheck_at ? std::min(*state.recheck_at, stale_at) : stale_at;
+    }
+  }
+
+  auto body = codec::EncodeEnergySummary(summary);
+  auto compared = body;
+  compared.erase("ts");
+  auto key = compared.dump();
+  if (key == state.sent) return;
+  publish_(mqtt::SummaryTopic(prefix_, site_id), body.dump());
+  state.sent = std::move(key);
+}
+
+}  // namespace ems::listener

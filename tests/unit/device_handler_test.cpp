@@ -1,0 +1,424 @@
+// The listener's device side (SPEC §4.1, §4.3, §4.4, §2 retention) on a real temporary SQLite
+// database: the discovery and telemetry handler, the ingestor around it (counts, dead letters,
+// rollups flushed exactly once even when a batch falls back to one message at a time), the
+// retained energy summary publisher, raw retention, and the simulator's payloads going through
+// the real rules.
+#include "listener/handlers/device_handler.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "ems/mqtt/topics.h"
+#include "ems/sim/fleet.h"
+#include "ems/store/database.h"
+#include "ems/store/ingest_repository.h"
+#include "listener/derived/retention.h"
+#include "listener/derived/summary_publisher.h"
+#include "listener/ingestor.h"
+
+namespace ems::listener {
+namespace {
+
+using Json = nlohmann::json;
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+constexpr const char* kPrefix = "ems/v1";
+
+Timestamp At(const char* text) { return *ParseTimestamp(text); }
+
+std::string Topic(const std::string& site, const std::string& device, const std::string& leaf) {
+  return std::string(kPrefix) + "/sites/" + site + "/devices/" + device + "/" + leaf;
+}
+
+Json SolarMeta() {
+  return {{"type", "solar_panel"},
+          {"name", "Roof"},
+          {"properties", {{"rated_power_w", 5000}}},
+          {"site_name", "Home"},
+          {"site_timezone", "Europe/Berlin"}};
+}
+Json ApplianceMeta() {
+  return {{"type", "appliance"}, {"name", "Fridge"}, {"properties", {{"average_power_w", 150}}}};
+}
+Json BatteryMeta() {
+  return {
+      {"type", "battery"},
+      {"name", "Garage"},
+      {"properties", {{"capacity_wh", 10000}, {"max_charge_w", 5000}, {"max_discharge_w", 4000}}}};
+}
+
+std::string Telemetry(Timestamp ts, const Json& metrics, const Json& state = Json()) {
+  Json j = {{"ts", FormatTimestamp(ts)}, {"metrics", metrics}};
+  if (!state.is_null()) j["state"] = state;
+  return j.dump();
+}
+
+class DeviceHandlerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("ems-device-handler-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    db_ = store::OpenDatabase((dir_ / "ems.db").string());
+  }
+  void TearDown() override {
+    db_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  InboxRecord Record(const std::string& topic, const std::string& payload) {
+    ++seq_;
+    return InboxRecord{seq_, now_ + seconds(seq_), topic, payload};
+  }
+
+  // One message in its own transaction, as the writer would (BeforeCommit included).
+  Result<Outcome> Handle(DeviceHandler& h, const std::string& topic, const std::string& payload,
+                         BatchEffects* effects = nullptr) {
+    BatchEffects local;
+    BatchEffects& e = effects ? *effects : local;
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    const auto record = Record(topic, payload);
+    const auto parsed = mqtt::ParseTopic(kPrefix, topic);
+    EXPECT_TRUE(parsed.has_value()) << topic;
+    Result<Outcome> out = Rejected("test", "unparsed topic");
+    if (const auto* meta = std::get_if<mqtt::MetaMsg>(&*parsed)) out = h.Handle(*meta, record, e);
+    if (const auto* t = std::get_if<mqtt::TelemetryMsg>(&*parsed)) out = h.Handle(*t, record, e);
+    h.BeforeCommit();
+    tx.commit();
+    return out;
+  }
+
+  std::vector<SeriesPoint> Hourly(const std::string& device, const std::string& metric) {
+    store::TelemetryRepository telemetry(*db_);
+    store::SeriesQuery q;
+    q.device_id = device;
+    q.metric = metric;
+    q.from = now_ - hours(24);
+    q.to = now_ + hours(24);
+    q.interval = Interval::k1h;
+    auto points = telemetry.Series(q);
+    EXPECT_TRUE(points.has_value());
+    return points ? *points : std::vector<SeriesPoint>{};
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<SQLite::Database> db_;
+  std::int64_t seq_ = 0;
+  Timestamp now_ = At("2026-11-21T10:00:00Z");
+  IngestOptions options_;
+};
+
+TEST_F(DeviceHandlerTest, MetaCreatesSiteAndDeviceThenUpdatesOrIsADuplicate) {
+  DeviceHandler h(*db_, options_);
+  BatchEffects e;
+  EXPECT_EQ(Handle(h, Topic("home", "pv-1", "meta"), SolarMeta().dump(), &e), Outcome::kStored);
+  EXPECT_EQ(e.sites, std::set<std::string>{"home"});
+  EXPECT_EQ(e.devices, std::set<std::string>{"pv-1"});
+
+  store::SiteRepository sites(*db_);
+  const auto site = sites.Get("home");
+  ASSERT_TRUE(site.has_value());
+  EXPECT_EQ(site->name, "Home");
+  EXPECT_EQ(site->timezone, "Europe/Berlin");
+
+  BatchEffects again;
+  EXPECT_EQ(Handle(h, Topic("home", "pv-1", "meta"), SolarMeta().dump(), &again),
+            Outcome::kDuplicate);
+  EXPECT_TRUE(again.devices.empty());
+
+  auto renamed = SolarMeta();
+  renamed["name"] = "Roof south";
+  EXPECT_EQ(Handle(h, Topic("home", "pv-1", "meta"), renamed.dump()), Outcome::kStored);
+  store::DeviceRepository devices(*db_);
+  EXPECT_EQ(devices.Get("pv-1")->name, "Roof south");
+
+  EXPECT_EQ(Handle(h, Topic("away", "pv-1", "meta"), SolarMeta().dump()).error().reason,
+            "device_site_mismatch");
+  EXPECT_EQ(Handle(h, Topic("home", "pv-2", "meta"), "not json").error().reason, "invalid_json");
+  auto bad = SolarMeta();
+  bad["properties"]["rated_power_w"] = -1;
+  const auto rejected = Handle(h, Topic("home", "pv-2", "meta"), bad.dump());
+  ASSERT_FALSE(rejected.has_value());
+  EXPECT_EQ(rejected.error().reason, "invalid_meta");
+  EXPECT_NE(rejected.error().message.find("rated_power_w"), std::string::npos);
+}
+
+TEST_F(DeviceHandlerTest, TelemetryIsStoredOnceAndFollowsTheRules) {
+  DeviceHandler h(*db_, options_);
+  ASSERT_EQ(Handle(h, Topic("home", "pv-1", "meta"), SolarMeta().dump()), Outcome::kStored);
+  ASSERT_EQ(Handle(h, Topic("home", "bat-1", "meta"), BatteryMeta().dump()), Outcome::kStored);
+
+  const auto sample = Telemetry(now_, {{"power_w", 1830.5}, {"energy_wh", 12.0}});
+  BatchEffects e;
+  EXPECT_EQ(Handle(h, Topic("home", "pv-1", "telemetry"), sample, &e), Outcome::kStored);
+  EXPECT_EQ(e.sites, std::set<std::string>{"home"});
+  EXPECT_EQ(e.devices, std::set<std::string>{"pv-1"});
+  BatchEffects dup;
+  EXPECT_EQ(Handle(h, Topic("home", "pv-1", "telemetry"), sample, &dup), Outcome::kDuplicate);
+  EXPECT_TRUE(dup.devices.empty());
+
+  store::TelemetryRepository telemetry(*db_);
+  const auto latest = telemetry.Latest("pv-1", "power_w");
+  ASSERT_TRUE(latest.has_value());
+  EXPECT_EQ(latest->value, 1830.5);
+  const auto hourly = Hourly("pv-1", "power_w");
+  ASSERT_EQ(hourly.size(), 1u);
+  EXPECT_EQ(hourly[0].count, 1);  // the duplicate was not counted again
+  store::DeviceRepository devices(*db_);
+  EXPECT_EQ(devices.Get("pv-1")->last_seen, now_);
+
+  const auto unknown = Handle(h, Topic("home", "ghost", "telemetry"), sample);
+  ASSERT_FALSE(unknown.has_value());
+  EXPECT_EQ(unknown.error().reason, "unknown_device");
+  EXPECT_EQ(unknown.error().message, "Device ghost was never discovered or registered.");
+
+  EXPECT_EQ(Handle(h, Topic("away", "pv-1", "telemetry"), sample).error().reason,
+            "device_site_mismatch");
+
+  // The sign convention: a solar panel never draws power; a battery may do both.
+  const auto sign = Handle(h, Topic("home", "pv-1", "telemetry"),
+                           Telemetry(now_ + seconds(5), {{"power_w", -10.0}}));
+  ASSERT_FALSE(sign.has_value());
+  EXPECT_EQ(sign.error().reason, "invalid_telemetry");
+  EXPECT_NE(sign.error().message.find("power_w"), std::string::npos);
+  EXPECT_EQ(
+      Handle(h, Topic("home", "bat-1", "telemetry"),
+             Telemetry(now_, {{"power_w", -1200.0}, {"soc_pct", 54.2}}, {{"mode", "charging"}})),
+      Outcome::kStored);
+  EXPECT_EQ(Handle(h, Topic("home", "bat-1", "telemetry"),
+                   Telemetry(now_ + seconds(5), {{"soc_pct", 120.0}}))
+                .error()
+                .reason,
+            "invalid_telemetry");
+  EXPECT_EQ(devices.Get("bat-1")->state, (Json{{"mode", "charging"}}));
+
+  // A state-only message stores no sample but moves the state: stored, then a duplicate.
+  const auto state_only = Json{
+      {"ts", FormatTimestamp(now_ + seconds(10))},
+      {"metrics", Json::object()},
+      {"state",
+       {{"mode", "idle"}}}}.dump();
+  EXPECT_EQ(Handle(h, Topic("home", "bat-1", "telemetry"), state_only), Outcome::kStored);
+  EXPECT_EQ(Handle(h, Topic("home", "bat-1", "telemetry"), state_only), Outcome::kDuplicate);
+  EXPECT_EQ(devices.Get("bat-1")->state, (Json{{"mode", "idle"}}));
+}
+
+TEST_F(DeviceHandlerTest, SamplesOlderThanThePruneCutoffAreTooOld) {
+  DeviceHandler h(*db_, options_);
+  ASSERT_EQ(Handle(h, Topic("home", "pv-1", "meta"), SolarMeta().dump()), Outcome::kStored);
+  RawRetention retention(*db_, options_);  // 90 days
+  retention.PruneNow(now_);
+  const auto old = Handle(h, Topic("home", "pv-1", "telemetry"),
+                          Telemetry(now_ - hours(24 * 91), {{"power_w", 1.0}}));
+  ASSERT_FALSE(old.has_value());
+  EXPECT_EQ(old.error().reason, "too_old");
+  EXPECT_EQ(Handle(h, Topic("home", "pv-1", "telemetry"),
+                   Telemetry(now_ - hours(24 * 89), {{"power_w", 1.0}})),
+            Outcome::kStored);
+}
+
+TEST_F(DeviceHandlerTest, ARolledBackTransactionLeavesNoPendingRollups) {
+  DeviceHandler h(*db_, options_);
+  ASSERT_EQ(Handle(h, Topic("home", "pv-1", "meta"), SolarMeta().dump()), Outcome::kStored);
+  const auto sample = Telemetry(now_, {{"power_w", 100.0}});
+  {
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    BatchEffects e;
+    ASSERT_EQ(h.Handle(mqtt::TelemetryMsg{"home", "pv-1"},
+                       Record(Topic("home", "pv-1", "telemetry"), sample), e),
+              Outcome::kStored);
+    EXPECT_GT(h.pending_rows(), 0u);
+  }  // rolled back: the raw row is gone, and so must be the batch's rollups
+  {
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    h.BeforeCommit();  // a transaction without telemetry must not write the stale rollups
+    tx.commit();
+  }
+  EXPECT_TRUE(Hourly("pv-1", "power_w").empty());
+  EXPECT_EQ(Handle(h, Topic("home", "pv-1", "telemetry"), sample), Outcome::kStored);
+  const auto hourly = Hourly("pv-1", "power_w");
+  ASSERT_EQ(hourly.size(), 1u);
+  EXPECT_EQ(hourly[0].count, 1);
+}
+
+TEST_F(DeviceHandlerTest, IngestorFallbackStoresEachSampleOnceAndDeadLettersTheFailure) {
+  // A storage failure injected on one session makes the whole batch fail, so the ingestor
+  // retries it one message per transaction; rollups of the failed attempt must not survive.
+  db_->exec(
+      "CREATE TRIGGER fail_boom BEFORE INSERT ON sessions WHEN NEW.session_id = 'boom' "
+      "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+  Ingestor ingestor(*db_, options_);
+  const Json session = {{"session_id", "boom"},
+                        {"station_id", "st-1"},
+                        {"connector", 1},
+                        {"status", "completed"},
+                        {"started_at", "2026-11-21T08:00:00Z"},
+                        {"ended_at", "2026-11-21T09:00:00Z"},
+                        {"energy_kwh", 10.0},
+                        {"cost", 3.0},
+                        {"currency", "EUR"}};
+  std::vector<InboxRecord> batch = {
+      Record(Topic("home", "pv-1", "meta"), SolarMeta().dump()),
+      Record(Topic("home", "fridge", "meta"), ApplianceMeta().dump()),
+      Record(Topic("home", "pv-1", "telemetry"), Telemetry(now_, {{"power_w", 1000.0}})),
+      Record(Topic("home", "fridge", "telemetry"), Telemetry(now_, {{"power_w", -150.0}})),
+      Record(Topic("home", "st-1", "sessions"), session.dump()),
+      Record(Topic("home", "pv-1", "telemetry"),
+             Telemetry(now_ + seconds(5), {{"power_w", 1100.0}})),
+      Record(Topic("home", "pv-1", "telemetry"),
+             Telemetry(now_ + seconds(5), {{"power_w", 1100.0}})),
+      Record(Topic("home", "ghost", "telemetry"), Telemetry(now_, {{"power_w", 1.0}})),
+  };
+  const auto effects = ingestor.ApplyBatch(batch, now_);
+  EXPECT_EQ(effects.counts.received, 8);
+  EXPECT_EQ(effects.counts.stored, 5);
+  EXPECT_EQ(effects.counts.duplicates, 1);
+  EXPECT_EQ(effects.counts.rejected, 2);
+  EXPECT_EQ(effects.counts.rejected_by_reason.at("storage_error"), 1);
+  EXPECT_EQ(effects.counts.rejected_by_reason.at("unknown_device"), 1);
+  EXPECT_EQ(effects.devices, (std::set<std::string>{"fridge", "pv-1"}));
+
+  const auto hourly = Hourly("pv-1", "power_w");
+  ASSERT_EQ(hourly.size(), 1u);
+  EXPECT_EQ(hourly[0].count, 2);
+  EXPECT_DOUBLE_EQ(hourly[0].value, 1050.0);
+  store::TelemetryRepository telemetry(*db_);
+  EXPECT_EQ(telemetry.Latest("pv-1", "power_w")->value, 1100.0);
+  store::IngestRepository ingest(*db_);
+  EXPECT_EQ(ingest.ListDeadLetters(10, std::nullopt, std::string("unknown_device")).size(), 1u);
+}
+
+TEST_F(DeviceHandlerTest, SummaryIsPublishedThrottledWhenChangedAndWhenReadingsTurnStale) {
+  Ingestor ingestor(*db_, options_);
+  std::vector<std::pair<std::string, std::string>> sent;
+  SummaryDerivedPublisher summaries(
+      *db_, options_, [&](const std::string& t, const std::string& p) { sent.emplace_back(t, p); });
+  // Telemetry stamped "now": the publisher computes with the test's clock.
+  const auto t0 = now_;
+  auto effects = ingestor.ApplyBatch(
+      {Record(Topic("home", "pv-1", "meta"), SolarMeta().dump()),
+       Record(Topic("home", "fridge", "meta"), ApplianceMeta().dump()),
+       Record(Topic("home", "bat-1", "meta"), BatteryMeta().dump()),
+       Record(Topic("home", "pv-1", "telemetry"), Telemetry(t0, {{"power_w", 3000.0}})),
+       Record(Topic("home", "fridge", "telemetry"), Telemetry(t0, {{"power_w", -150.0}})),
+       Record(Topic("home", "bat-1", "telemetry"),
+              Telemetry(t0, {{"power_w", -1000.0}, {"soc_pct", 50.0}}))},
+      t0);
+  summaries.AfterCommit(effects, t0);
+  summaries.Tick(t0);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].first, "ems/v1/sites/home/summary");
+  auto j = Json::parse(sent[0].second);
+  EXPECT_EQ(j["site_id"], "home");
+  EXPECT_EQ(j["produced_w"], 3000.0);
+  EXPECT_EQ(j["consumed_w"], 1150.0);
+  EXPECT_EQ(j["net_w"], 1850.0);
+  EXPECT_EQ(j["devices_reporting"], 3);
+  ASSERT_EQ(j["storage"].size(), 1u);
+  EXPECT_EQ(j["storage"][0]["stored_wh"], 5000.0);
+
+  // A change within the second waits for it; an unchanged summary is not sent again.
+  effects = ingestor.ApplyBatch({Record(Topic("home", "pv-1", "telemetry"),
+                                        Telemetry(t0 + seconds(1), {{"power_w", 3500.0}}))},
+                                t0);
+  summaries.AfterCommit(effects, t0 + Millis(400));
+  summaries.Tick(t0 + Millis(400));
+  EXPECT_EQ(sent.size(), 1u);
+  summaries.Tick(t0 + Millis(1000));
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_EQ(Json::parse(sent[1].second)["produced_w"], 3500.0);
+  summaries.AfterCommit(effects, t0 + seconds(3));
+  summaries.Tick(t0 + seconds(3));
+  EXPECT_EQ(sent.size(), 2u);
+
+  // No message at all, yet the first readings turn stale after EMS_STALE_AFTER_S.
+  summaries.Tick(t0 + seconds(30));
+  EXPECT_EQ(sent.size(), 2u);
+  summaries.Tick(t0 + seconds(31));
+  ASSERT_EQ(sent.size(), 3u);
+  j = Json::parse(sent[2].second);
+  EXPECT_EQ(j["produced_w"], 3500.0);
+  EXPECT_EQ(j["consumed_w"], 0.0);
+  EXPECT_EQ(j["devices_stale"], 2);
+  EXPECT_TRUE(j["storage"][0]["soc_pct"].is_null());
+  summaries.Tick(t0 + seconds(32));
+  ASSERT_EQ(sent.size(), 4u);  // and then the last one
+  EXPECT_EQ(Json::parse(sent[3].second)["devices_reporting"], 0);
+
+  // A restarted listener republishes every site it has.
+  std::vector<std::string> restarted;
+  SummaryDerivedPublisher fresh(
+      *db_, options_, [&](const std::string& t, const std::string&) { restarted.push_back(t); });
+  fresh.Tick(t0 + seconds(40));
+  EXPECT_EQ(restarted, std::vector<std::string>{"ems/v1/sites/home/summary"});
+}
+
+TEST_F(DeviceHandlerTest, RetentionPrunesRawRowsAtStartThenHourly) {
+  DeviceHandler h(*db_, options_);
+  ASSERT_EQ(Handle(h, Topic("home", "pv-1", "meta"), SolarMeta().dump()), Outcome::kStored);
+  const auto real_now = Now();
+  for (int days : {100, 95, 50}) {
+    ASSERT_EQ(Handle(h, Topic("home", "pv-1", "telemetry"),
+                     Telemetry(real_now - hours(24 * days), {{"power_w", 1.0}})),
+              Outcome::kStored);
+  }
+  store::TelemetryRepository telemetry(*db_);
+  const auto raw = [&] {
+    return telemetry.Raw("pv-1", "power_w", real_now - hours(24 * 200), real_now).size();
+  };
+  IngestOptions options;
+  options.raw_retention_days = 90;
+  RawRetention retention(*db_, options);
+  retention.Tick(real_now);
+  EXPECT_EQ(raw(), 1u);
+  EXPECT_EQ(telemetry.PrunedBefore(), real_now - hours(24 * 90));
+  // Rollups stay.
+  store::SeriesQuery q{"pv-1",   "power_w",     "UTC",    real_now - hours(24 * 200),
+                       real_now, Interval::k1d, Agg::kAvg};
+  EXPECT_EQ(telemetry.Series(q)->size(), 3u);
+  // The next run is an hour later.
+  retention.Tick(real_now + minutes(59));
+  EXPECT_EQ(telemetry.PrunedBefore(), real_now - hours(24 * 90));
+  retention.Tick(real_now + hours(1));
+  EXPECT_EQ(telemetry.PrunedBefore(), real_now + hours(1) - hours(24 * 90));
+}
+
+TEST_F(DeviceHandlerTest, TheSimulatedFleetBreaksNoRule) {
+  sim::FleetConfig config;
+  config.prefix = kPrefix;
+  config.telemetry_interval = minutes(10);  // a day in ~6 k messages
+  config.session_interval = hours(1);
+  const auto start = At("2026-06-21T04:00:00Z");
+  sim::Fleet fleet(config, start);
+  Ingestor ingestor(*db_, options_);
+  std::vector<InboxRecord> batch;
+  for (auto& m : fleet.Discovery()) batch.push_back(Record(m.topic, m.payload));
+  // A simulated day in 15-minute steps: sunrise to night, EVs leaving and coming back.
+  for (auto t = start; t <= start + hours(24); t += minutes(15)) {
+    for (auto& m : fleet.Advance(t)) batch.push_back(Record(m.topic, m.payload));
+  }
+  const auto effects = ingestor.ApplyBatch(batch, start);
+  EXPECT_GT(effects.counts.stored, 1000);
+  EXPECT_EQ(effects.counts.rejected, 0);
+  for (const auto& [reason, n] : effects.counts.rejected_by_reason) {
+    ADD_FAILURE() << n << " rejected: " << reason;
+  }
+  store::IngestRepository ingest(*db_);
+  for (const auto& d : ingest.ListDeadLetters(5, std::nullopt, std::nullopt)) {
+    ADD_FAILURE() << d.topic << ": " << d.reason << ": " << d.message << " " << d.payload;
+  }
+  store::DeviceRepository devices(*db_);
+  for (const char* site : {"site-1", "site-2", "site-3"}) {
+    EXPECT_GE(devices.CountBySite(site), 10) << site;
+  }
+}
+
+}  // namespace
+}  // namespace ems::listener
