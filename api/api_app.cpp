@@ -15,10 +15,14 @@ namespace ems::api {
 std::vector<config::Option> ApiOptions() {
   auto options = config::CommonOptions("ems-api", "ems-api");
   options.push_back({"EMS_API_LISTEN", "127.0.0.1:8080", "address the API listens on"});
-  options.push_back({"EMS_JWT_SECRET", "", "HMAC key for tokens, at least 32 bytes (required)", true});
+  options.push_back(
+      {"EMS_JWT_SECRET", "", "HMAC key for tokens, at least 32 bytes (required)", true});
   options.push_back({"EMS_ADMIN_USER", "", "admin created at start if missing"});
   options.push_back({"EMS_ADMIN_PASSWORD", "", "password of that admin", true});
-  options.push_back({"EMS_DEFAULT_CURRENCY", "EUR", "currency of sessions whose payload names none"});
+  options.push_back(
+      {"EMS_DEFAULT_CURRENCY", "EUR", "currency of sessions whose payload names none"});
+  options.push_back({"EMS_STALE_AFTER_S", "30",
+                     "a device whose latest telemetry is older counts as stale in summaries"});
   options.push_back({"EMS_API_THREADS", "16", "HTTP worker threads"});
   return options;
 }
@@ -31,6 +35,7 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_) {
   }
   ctx_.topic_prefix = s.Get("EMS_TOPIC_PREFIX");
   ctx_.default_currency = s.Get("EMS_DEFAULT_CURRENCY");
+  ctx_.stale_after = std::chrono::seconds(s.GetInt("EMS_STALE_AFTER_S", 1, 86400));
   const auto listen = s.Get("EMS_API_LISTEN");
   const auto colon = listen.rfind(':');
   try {
@@ -96,6 +101,8 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_) {
   RegisterIngestRoutes(router_, ctx_);
   RegisterScheduleRoutes(router_, ctx_);
   RegisterContractRoutes(router_, ctx_);
+  RegisterSiteRoutes(router_, ctx_);
+  RegisterDeviceRoutes(router_, ctx_);
 }
 
 void ApiApp::EnsureAdmin(const std::string& user, const std::string& password) {

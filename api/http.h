@@ -27,6 +27,7 @@ struct ApiContext {
   std::string topic_prefix;
   std::string default_currency;
   std::chrono::seconds token_ttl{std::chrono::hours(12)};
+  std::chrono::seconds stale_after{30};  // EMS_STALE_AFTER_S
   auth::LoginThrottle login_throttle;
   // Publishes derived state retained at QoS 1 (e.g. a schedule recomputed after a user's
   // change). Never blocks; a no-op until the API's broker client exists.

@@ -16,8 +16,12 @@ struct Overloaded : Fs... {
 }  // namespace
 
 Ingestor::Ingestor(SQLite::Database& db, IngestOptions options)
-    : db_(db), options_(std::move(options)), ingest_(db), sessions_(db, options_),
-      contracts_(db), tariffs_(db) {}
+    : db_(db),
+      options_(std::move(options)),
+      ingest_(db),
+      sessions_(db, options_),
+      contracts_(db),
+      tariffs_(db) {}
 
 BatchEffects Ingestor::ApplyBatch(const std::vector<InboxRecord>& batch, Timestamp now) {
   (void)now;
@@ -66,6 +70,7 @@ void Ingestor::ApplyAll(const std::vector<InboxRecord>& records, BatchEffects& e
       ++counts.duplicates;
     }
   }
+  devices_.BeforeCommit();  // the telemetry batch writes its rollups inside this transaction
   Commit(counts, records.back().seq, effects);
 }
 
@@ -87,8 +92,8 @@ void Ingestor::DeadLetter(const InboxRecord& record, const Reject& reject,
   ++counts.rejected_by_reason[reject.reason];
   ingest_.AddDeadLetter(record.arrival, record.topic, record.payload, reject.reason,
                         reject.message);
-  log::WarnThrottled(reject.reason, "rejected a message on " + record.topic + " (" +
-                                        reject.reason + "): " + reject.message);
+  log::WarnThrottled(reject.reason, "rejected a message on " + record.topic + " (" + reject.reason +
+                                        "): " + reject.message);
 }
 
 Result<Outcome> Ingestor::Dispatch(const InboxRecord& record, BatchEffects& effects) {
@@ -102,6 +107,8 @@ Result<Outcome> Ingestor::Dispatch(const InboxRecord& record, BatchEffects& effe
           [&](const mqtt::LegacySessionMsg& t) { return sessions_.Handle(t, record, effects); },
           [&](const mqtt::ContractEventMsg& t) { return contracts_.Handle(t, record, effects); },
           [&](const mqtt::TariffMsg& t) { return tariffs_.Handle(t, record, effects); },
+          [&](const mqtt::MetaMsg& t) { return devices_.Handle(t, record, effects); },
+          [&](const mqtt::TelemetryMsg& t) { return devices_.Handle(t, record, effects); },
           [&](const auto&) -> Result<Outcome> {
             return Rejected("unsupported_topic", "This listener does not store this topic yet.");
           },

@@ -17,6 +17,7 @@
 
 #include "ems/store/ingest_repository.h"
 #include "listener/handlers/contract_handler.h"
+#include "listener/handlers/device_handler.h"
 #include "listener/handlers/handler.h"
 #include "listener/handlers/session_handler.h"
 #include "listener/handlers/tariff_handler.h"
@@ -49,6 +50,7 @@ class Ingestor {
   SessionHandler sessions_;
   ContractHandler contracts_;
   TariffHandler tariffs_;
+  DeviceHandler devices_{db_, options_};
 };
 
 }  // namespace ems::listener

@@ -11,10 +11,6 @@
 //   from power_w (TelemetryRepository::EnergySeries). Defaults: the last 24 hours (to = now, or
 //   from + 24 h when from is in the future; from = to − 24 h), interval chosen from the range
 //   (DefaultInterval). interval=raw and from ≥ to answer 422, unparsable values 400.
-//
-// EMS_STALE_AFTER_S is read from the environment (else ./.env, else 30), as the listener's
-// settings are: the API's settings do not carry it.
-#include <cstdlib>
 
 #include "api/routes/routes.h"
 #include "ems/codec/energy_codec.h"
@@ -49,30 +45,6 @@ void BindUser(SQLite::Statement& stmt, const std::optional<std::string>& user) {
   } else {
     stmt.bind(1);  // NULL
   }
-}
-
-// EMS_STALE_AFTER_S as the API sees it: the environment, else ./.env, else 30 (SPEC §2). Read
-// once; an unusable value falls back to the default with a warning.
-std::chrono::seconds StaleAfter() {
-  static const std::chrono::seconds kValue = [] {
-    std::string text;
-    if (const char* env = std::getenv("EMS_STALE_AFTER_S")) {
-      text = env;
-    } else {
-      const auto file = config::ReadEnvFile(".env");
-      if (const auto it = file.find("EMS_STALE_AFTER_S"); it != file.end()) text = it->second;
-    }
-    if (text.empty()) return std::chrono::seconds(30);
-    try {
-      std::size_t used = 0;
-      const long long v = std::stoll(text, &used);
-      if (used == text.size() && v >= 1 && v <= 86400) return std::chrono::seconds(v);
-    } catch (const std::exception&) {
-    }
-    log::Warn("EMS_STALE_AFTER_S must be an integer from 1 to 86400; using 30");
-    return std::chrono::seconds(30);
-  }();
-  return kValue;
 }
 
 // The visible site `id`, else HttpError 404.
@@ -139,7 +111,7 @@ void RegisterSiteRoutes(Router& router, ApiContext& ctx) {
                const auto readings = telemetry.SiteReadings(id);
                SendJson(res, 200,
                         codec::EncodeEnergySummary(
-                            ComputeEnergySummary(id, readings, Now(), StaleAfter())));
+                            ComputeEnergySummary(id, readings, Now(), ctx.stale_after)));
              }));
 
   router.Get(
