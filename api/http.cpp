@@ -100,6 +100,17 @@ std::optional<Json> QueryCursor(const httplib::Request& req) {
     auto doc = Json::parse(*raw, nullptr, false);
     if (!doc.is_discarded()) return doc;
   }
+  BadCursor();
+}
+
+std::optional<std::string> QueryStringCursor(const httplib::Request& req) {
+  const auto cursor = QueryCursor(req);
+  if (!cursor) return std::nullopt;
+  if (!cursor->is_string()) BadCursor();
+  return cursor->get<std::string>();
+}
+
+void BadCursor() {
   throw HttpError{400, "Query parameter 'cursor' is not a cursor this API issued."};
 }
 

@@ -76,6 +76,10 @@ std::pair<std::optional<Timestamp>, std::optional<Timestamp>> QueryRange(
 // Opaque cursors: base64url of a small JSON value. A tampered cursor → HttpError 400.
 std::string EncodeCursor(const Json& position);
 std::optional<Json> QueryCursor(const httplib::Request& req);
+// A cursor whose position is a string (an id): the common keyset position.
+std::optional<std::string> QueryStringCursor(const httplib::Request& req);
+// HttpError 400 for a cursor whose position does not have the shape its route issues.
+[[noreturn]] void BadCursor();
 // {"items": [...], "next_cursor": "..." | null}
 Json ListAnswer(Json items, const std::optional<Json>& next_position);
 

@@ -25,16 +25,6 @@ constexpr std::string_view kUnknownContract = "unknown_contract";
   ThrowReject(r);
 }
 
-// A cursor this API issued holding a JSON string, else HttpError 400.
-std::optional<std::string> QueryStringCursor(const httplib::Request& req) {
-  const auto cursor = QueryCursor(req);
-  if (!cursor) return std::nullopt;
-  if (!cursor->is_string()) {
-    throw HttpError{400, "Query parameter 'cursor' is not a cursor this API issued."};
-  }
-  return cursor->get<std::string>();
-}
-
 // What one event POST did: the outcome in the replay, or why nothing was stored.
 struct EventPost {
   // Set when the event was stored (or was a duplicate of a stored one).
@@ -152,31 +142,27 @@ void RegisterContractRoutes(Router& router, ApiContext& ctx) {
                res.status = 204;
              }));
 
-  router.Get(
-      R"(/api/v1/contracts/([^/]+)/events)",
-      Authed(
-          ctx, Access::kAnyUser,
-          [&ctx](const httplib::Request& req, httplib::Response& res, const Principal&) {
-            const auto number = PathId(req, 1);
-            std::optional<store::ContractEventCursor> after;
-            if (const auto text = QueryStringCursor(req)) {
-              after = store::ParseContractEventCursor(*text);
-              if (!after) {
-                throw HttpError{400, "Query parameter 'cursor' is not a cursor this API issued."};
-              }
-            }
-            const int limit = QueryLimit(req);
-            store::ContractRepository contracts(ctx.Db());
-            const auto page = contracts.ListEvents(number, limit, after);
-            if (!page) ThrowContractReject(page.error());
-            Json items = Json::array();
-            for (const auto& r : page->items) {
-              items.push_back(codec::EncodeContractEventRecord(r));
-            }
-            std::optional<Json> next;
-            if (page->next) next = Json(store::FormatContractEventCursor(*page->next));
-            SendJson(res, 200, ListAnswer(std::move(items), next));
-          }));
+  router.Get(R"(/api/v1/contracts/([^/]+)/events)",
+             Authed(ctx, Access::kAnyUser,
+                    [&ctx](const httplib::Request& req, httplib::Response& res, const Principal&) {
+                      const auto number = PathId(req, 1);
+                      std::optional<store::ContractEventCursor> after;
+                      if (const auto text = QueryStringCursor(req)) {
+                        after = store::ParseContractEventCursor(*text);
+                        if (!after) BadCursor();
+                      }
+                      const int limit = QueryLimit(req);
+                      store::ContractRepository contracts(ctx.Db());
+                      const auto page = contracts.ListEvents(number, limit, after);
+                      if (!page) ThrowContractReject(page.error());
+                      Json items = Json::array();
+                      for (const auto& r : page->items) {
+                        items.push_back(codec::EncodeContractEventRecord(r));
+                      }
+                      std::optional<Json> next;
+                      if (page->next) next = Json(store::FormatContractEventCursor(*page->next));
+                      SendJson(res, 200, ListAnswer(std::move(items), next));
+                    }));
 
   const auto timeline = [&ctx](const httplib::Request& req, httplib::Response& res,
                                const Principal&) {

@@ -75,12 +75,7 @@ void ListDevices(ApiContext& ctx, const httplib::Request& req, httplib::Response
                  const Principal& p) {
   const auto site_id = PathId(req, 1);
   std::string after;
-  if (const auto cursor = QueryCursor(req)) {
-    if (!cursor->is_string()) {
-      throw HttpError{400, "Query parameter 'cursor' is not a cursor this API issued."};
-    }
-    after = cursor->get<std::string>();
-  }
+  if (const auto cursor = QueryStringCursor(req)) after = *cursor;
   const int limit = QueryLimit(req);
   auto& db = ctx.Db();
   SQLite::Transaction snapshot(db);  // devices and their metrics from one consistent read

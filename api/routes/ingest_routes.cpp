@@ -20,37 +20,36 @@ void RegisterIngestRoutes(Router& router, ApiContext& ctx) {
                                                         : Json(nullptr)}});
                     }));
 
-  router.Get(
-      "/api/v1/ingest/dead-letters",
-      Authed(
-          ctx, Access::kAdmin,
-          [&ctx](const httplib::Request& req, httplib::Response& res, const Principal&) {
-            std::optional<std::int64_t> before;
-            if (const auto cursor = QueryCursor(req)) {
-              if (!cursor->is_number_integer()) {
-                throw HttpError{400, "Query parameter 'cursor' is not a cursor this API issued."};
-              }
-              before = cursor->get<std::int64_t>();
-            }
-            const int limit = QueryLimit(req);
-            store::IngestRepository ingest(ctx.Db());
-            auto rows = ingest.ListDeadLetters(limit + 1, before, QueryString(req, "reason"));
-            std::optional<Json> next;
-            if (static_cast<int>(rows.size()) > limit) {
-              rows.pop_back();
-              next = rows.back().id;
-            }
-            Json items = Json::array();
-            for (const auto& d : rows) {
-              items.push_back({{"id", d.id},
-                               {"received_at", FormatTimestamp(d.received_at)},
-                               {"topic", d.topic},
-                               {"payload", d.payload},
-                               {"reason", d.reason},
-                               {"message", d.message}});
-            }
-            SendJson(res, 200, ListAnswer(std::move(items), next));
-          }));
+  router.Get("/api/v1/ingest/dead-letters",
+             Authed(ctx, Access::kAdmin,
+                    [&ctx](const httplib::Request& req, httplib::Response& res, const Principal&) {
+                      std::optional<std::int64_t> before;
+                      if (const auto cursor = QueryCursor(req)) {
+                        if (!cursor->is_number_integer()) {
+                          BadCursor();
+                        }
+                        before = cursor->get<std::int64_t>();
+                      }
+                      const int limit = QueryLimit(req);
+                      store::IngestRepository ingest(ctx.Db());
+                      auto rows =
+                          ingest.ListDeadLetters(limit + 1, before, QueryString(req, "reason"));
+                      std::optional<Json> next;
+                      if (static_cast<int>(rows.size()) > limit) {
+                        rows.pop_back();
+                        next = rows.back().id;
+                      }
+                      Json items = Json::array();
+                      for (const auto& d : rows) {
+                        items.push_back({{"id", d.id},
+                                         {"received_at", FormatTimestamp(d.received_at)},
+                                         {"topic", d.topic},
+                                         {"payload", d.payload},
+                                         {"reason", d.reason},
+                                         {"message", d.message}});
+                      }
+                      SendJson(res, 200, ListAnswer(std::move(items), next));
+                    }));
 }
 
 }  // namespace ems::api

@@ -26,7 +26,7 @@ void RegisterSessionRoutes(Router& router, ApiContext& ctx) {
             if (const auto cursor = QueryCursor(req)) {
               if (!cursor->is_array() || cursor->size() != 2 || !(*cursor)[0].is_number_integer() ||
                   !(*cursor)[1].is_string()) {
-                throw HttpError{400, "Query parameter 'cursor' is not a cursor this API issued."};
+                BadCursor();
               }
               after = store::SessionCursor{FromMillis((*cursor)[0].get<std::int64_t>()),
                                            (*cursor)[1].get<std::string>()};
@@ -56,33 +56,27 @@ void RegisterSessionRoutes(Router& router, ApiContext& ctx) {
 
   router.Get(
       "/api/v1/stations",
-      Authed(
-          ctx, Access::kAnyUser,
-          [&ctx](const httplib::Request& req, httplib::Response& res, const Principal& p) {
-            std::optional<std::string> after;
-            if (const auto cursor = QueryCursor(req)) {
-              if (!cursor->is_string()) {
-                throw HttpError{400, "Query parameter 'cursor' is not a cursor this API issued."};
-              }
-              after = cursor->get<std::string>();
-            }
-            const int limit = QueryLimit(req);
-            store::SessionRepository sessions(ctx.Db());
-            auto rows = sessions.ListStations(p.VisibilityUser(), limit + 1, after);
-            std::optional<Json> next;
-            if (static_cast<int>(rows.size()) > limit) {
-              rows.pop_back();
-              next = rows.back().id;
-            }
-            Json items = Json::array();
-            for (const auto& r : rows) {
-              items.push_back({{"id", r.id},
-                               {"site_id", r.site_id},
-                               {"sessions", r.sessions},
-                               {"last_session_at", FormatTimestamp(r.last_session_at)}});
-            }
-            SendJson(res, 200, ListAnswer(std::move(items), next));
-          }));
+      Authed(ctx, Access::kAnyUser,
+             [&ctx](const httplib::Request& req, httplib::Response& res, const Principal& p) {
+               std::optional<std::string> after;
+               if (const auto cursor = QueryStringCursor(req)) after = *cursor;
+               const int limit = QueryLimit(req);
+               store::SessionRepository sessions(ctx.Db());
+               auto rows = sessions.ListStations(p.VisibilityUser(), limit + 1, after);
+               std::optional<Json> next;
+               if (static_cast<int>(rows.size()) > limit) {
+                 rows.pop_back();
+                 next = rows.back().id;
+               }
+               Json items = Json::array();
+               for (const auto& r : rows) {
+                 items.push_back({{"id", r.id},
+                                  {"site_id", r.site_id},
+                                  {"sessions", r.sessions},
+                                  {"last_session_at", FormatTimestamp(r.last_session_at)}});
+               }
+               SendJson(res, 200, ListAnswer(std::move(items), next));
+             }));
 
   router.Get(
       R"(/api/v1/stations/([^/]+)/sessions/summary)",

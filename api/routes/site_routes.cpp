@@ -61,31 +61,25 @@ store::Site VisibleSite(SQLite::Database& db, const std::string& id, const Princ
 void RegisterSiteRoutes(Router& router, ApiContext& ctx) {
   router.Get(
       "/api/v1/sites",
-      Authed(
-          ctx, Access::kAnyUser,
-          [&ctx](const httplib::Request& req, httplib::Response& res, const Principal& p) {
-            std::string after;
-            if (const auto cursor = QueryCursor(req)) {
-              if (!cursor->is_string()) {
-                throw HttpError{400, "Query parameter 'cursor' is not a cursor this API issued."};
-              }
-              after = cursor->get<std::string>();
-            }
-            const int limit = QueryLimit(req);
-            SQLite::Statement rows(ctx.Db(), std::string(kSiteColumns) + "WHERE s.id > ?2 AND " +
-                                                 kVisible + " ORDER BY s.id LIMIT ?3");
-            BindUser(rows, p.VisibilityUser());
-            rows.bind(2, after);
-            rows.bind(3, limit + 1);
-            Json items = Json::array();
-            while (rows.executeStep()) items.push_back(SiteJson(rows));
-            std::optional<Json> next;
-            if (static_cast<int>(items.size()) > limit) {
-              items.erase(items.end() - 1);
-              next = items.back()["id"];
-            }
-            SendJson(res, 200, ListAnswer(std::move(items), next));
-          }));
+      Authed(ctx, Access::kAnyUser,
+             [&ctx](const httplib::Request& req, httplib::Response& res, const Principal& p) {
+               std::string after;
+               if (const auto cursor = QueryStringCursor(req)) after = *cursor;
+               const int limit = QueryLimit(req);
+               SQLite::Statement rows(ctx.Db(), std::string(kSiteColumns) + "WHERE s.id > ?2 AND " +
+                                                    kVisible + " ORDER BY s.id LIMIT ?3");
+               BindUser(rows, p.VisibilityUser());
+               rows.bind(2, after);
+               rows.bind(3, limit + 1);
+               Json items = Json::array();
+               while (rows.executeStep()) items.push_back(SiteJson(rows));
+               std::optional<Json> next;
+               if (static_cast<int>(items.size()) > limit) {
+                 items.erase(items.end() - 1);
+                 next = items.back()["id"];
+               }
+               SendJson(res, 200, ListAnswer(std::move(items), next));
+             }));
 
   router.Get(
       R"(/api/v1/sites/([^/]+))",
