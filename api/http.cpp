@@ -178,19 +178,19 @@ httplib::Server::Handler Public(httplib::Server::Handler handler) {
 }
 
 void Router::Get(const std::string& p, httplib::Server::Handler h) {
-  routes_.push_back("GET " + p);
+  routes_.push_back(std::string("GET ") + p);
   server_.Get(p, std::move(h));
 }
 void Router::Post(const std::string& p, httplib::Server::Handler h) {
-  routes_.push_back("POST " + p);
+  routes_.push_back(std::string("POST ") + p);
   server_.Post(p, std::move(h));
 }
 void Router::Put(const std::string& p, httplib::Server::Handler h) {
-  routes_.push_back("PUT " + p);
+  routes_.push_back(std::string("PUT ") + p);
   server_.Put(p, std::move(h));
 }
 void Router::Delete(const std::string& p, httplib::Server::Handler h) {
-  routes_.push_back("DELETE " + p);
+  routes_.push_back(std::string("DELETE ") + p);
   server_.Delete(p, std::move(h));
 }
 
