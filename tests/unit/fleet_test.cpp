@@ -216,7 +216,8 @@ TEST(FleetTest, PayloadsFollowTheSpecAndTheSignConvention) {
   const auto types = TypesOf(fleet);
   std::map<std::string, std::string> zone_of_site;
   for (const OutMessage& m : fleet.Discovery()) {
-    const auto& meta = std::get<mqtt::MetaMsg>(*mqtt::ParseTopic("ems/v1", m.topic));
+    const auto parsed = mqtt::ParseTopic("ems/v1", m.topic);
+    const auto& meta = std::get<mqtt::MetaMsg>(*parsed);
     zone_of_site[meta.site] = json::parse(m.payload).at("site_timezone");
   }
 
