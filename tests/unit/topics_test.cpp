@@ -17,6 +17,11 @@ TEST(IdTest, AcceptsOnlyTheSpecAlphabet) {
   EXPECT_FALSE(IsValidId(std::string(65, 'x')));
 }
 
+TEST(IdTest, CurrencyCodesAreThreeUpperCaseLetters) {
+  EXPECT_TRUE(IsCurrencyCode("EUR"));
+  for (const char* bad : {"", "eur", "EU", "EURO", "E1R"}) EXPECT_FALSE(IsCurrencyCode(bad)) << bad;
+}
+
 TEST(TopicsTest, BuildsSpecTopics) {
   EXPECT_EQ(MetaTopic("ems/v1", "home", "bat-1"), "ems/v1/sites/home/devices/bat-1/meta");
   EXPECT_EQ(SessionsTopic("p", "s", "st"), "p/sites/s/devices/st/sessions");

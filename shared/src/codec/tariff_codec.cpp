@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "ems/domain/ids.h"
+
 namespace ems::codec {
 namespace {
 
@@ -14,14 +16,6 @@ Reject AtPath(Reject reject, const std::string& path) {
     reject.message.insert(kPrefix.size(), path + ".");
   }
   return reject;
-}
-
-bool IsCurrencyCode(const std::string& s) {
-  if (s.size() != 3) return false;
-  for (char c : s) {
-    if (c < 'A' || c > 'Z') return false;
-  }
-  return true;
 }
 
 }  // namespace

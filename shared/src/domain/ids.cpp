@@ -12,4 +12,9 @@ bool IsValidId(std::string_view id) {
   });
 }
 
+bool IsCurrencyCode(std::string_view code) {
+  return code.size() == 3 &&
+         std::all_of(code.begin(), code.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
 }  // namespace ems

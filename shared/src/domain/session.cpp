@@ -9,14 +9,6 @@ namespace {
 
 constexpr std::string_view kReason = "invalid_session";
 
-bool IsCurrencyCode(std::string_view c) {
-  if (c.size() != 3) return false;
-  for (char ch : c) {
-    if (ch < 'A' || ch > 'Z') return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 std::string_view ToString(SessionStatus s) {

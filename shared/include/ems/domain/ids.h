@@ -9,4 +9,7 @@ namespace ems {
 // also makes every valid id safe as one MQTT topic level.
 bool IsValidId(std::string_view id);
 
+// A three-letter upper-case ISO 4217 currency code such as "EUR" (sessions, tariffs).
+bool IsCurrencyCode(std::string_view code);
+
 }  // namespace ems
