@@ -120,14 +120,8 @@ TEST_F(ContractsApiTest, CreateGetListAndDeleteContracts) {
     CreateContract(n, {"battery_optimization"});
   }
   std::vector<std::string> seen;
-  std::string path = "/api/v1/contracts?limit=2";
-  for (int page = 0; page < 5; ++page) {
-    const auto a = stack_.Get(path);
-    ASSERT_EQ(a.status, 200) << a.raw;
-    EXPECT_LE(a.body["items"].size(), 2u);
-    for (const auto& item : a.body["items"]) seen.push_back(item["contract_number"]);
-    if (a.body["next_cursor"].is_null()) break;
-    path = "/api/v1/contracts?limit=2&cursor=" + a.body["next_cursor"].get<std::string>();
+  for (const auto& item : stack_.GetAllItems("/api/v1/contracts?limit=2")) {
+    seen.push_back(item["contract_number"]);
   }
   EXPECT_EQ(seen, (std::vector<std::string>{"1001", "1002", "1003", "1004", "1005"}));
   const auto all = stack_.Get("/api/v1/contracts");
@@ -259,14 +253,8 @@ TEST_F(ContractsApiTest, EventsAnswerWithTheirStatusCodes) {
 
   // Pages in replay order.
   std::vector<std::string> dates;
-  std::string path = "/api/v1/contracts/1001/events?limit=4";
-  for (int page = 0; page < 4; ++page) {
-    const auto a = stack_.Get(path);
-    ASSERT_EQ(a.status, 200) << a.raw;
-    for (const auto& item : a.body["items"]) dates.push_back(item["created_at"]);
-    if (a.body["next_cursor"].is_null()) break;
-    path =
-        "/api/v1/contracts/1001/events?limit=4&cursor=" + a.body["next_cursor"].get<std::string>();
+  for (const auto& item : stack_.GetAllItems("/api/v1/contracts/1001/events?limit=4")) {
+    dates.push_back(item["created_at"]);
   }
   EXPECT_EQ(dates.size(), 6u);
   EXPECT_TRUE(std::is_sorted(dates.begin(), dates.end()));

@@ -291,6 +291,25 @@ HttpAnswer Stack::Post(const std::string& path, const Json& body, const std::str
   return Request("POST", path, body.dump(), token.empty() ? AdminToken() : token);
 }
 
+std::vector<Json> Stack::GetAllItems(const std::string& path) {
+  const auto limit_pos = path.find("limit=");
+  const std::size_t limit =
+      limit_pos == std::string::npos ? 1000 : std::stoul(path.substr(limit_pos + 6));
+  const char sep = path.find('?') == std::string::npos ? '?' : '&';
+  std::vector<Json> items;
+  std::string page_path = path;
+  while (true) {
+    const auto a = Get(page_path);
+    EXPECT_EQ(a.status, 200) << page_path << ": " << a.raw;
+    if (a.status != 200) break;
+    EXPECT_LE(a.body["items"].size(), limit) << page_path;
+    for (const auto& item : a.body["items"]) items.push_back(item);
+    if (a.body["next_cursor"].is_null()) break;
+    page_path = path + sep + "cursor=" + a.body["next_cursor"].get<std::string>();
+  }
+  return items;
+}
+
 std::string Stack::Login(const std::string& user, const std::string& password) {
   const auto a = Request("POST", "/api/v1/auth/login",
                          Json{{"username", user}, {"password", password}}.dump(), "");

@@ -110,6 +110,9 @@ class Stack {
   HttpAnswer Request(const std::string& method, const std::string& path, const std::string& body,
                      const std::string& token,
                      const std::string& content_type = "application/json");
+  // Every item of a list route, following next_cursor page by page (admin token). Each page
+  // must answer 200 and hold at most the `limit` in `path`, if any.
+  std::vector<Json> GetAllItems(const std::string& path);
   std::string AdminToken();
   std::string Login(const std::string& user, const std::string& password);
 

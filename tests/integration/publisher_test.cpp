@@ -13,17 +13,9 @@ namespace {
 // Completed sessions of the one simulated station, by their sequence number ({station}-{n}).
 std::set<long> CompletedSessionNumbers(Stack& stack) {
   std::set<long> out;
-  std::string path = "/api/v1/sessions?status=completed&limit=1000";
-  while (true) {
-    const auto a = stack.Get(path);
-    if (a.status != 200) break;
-    for (const auto& item : a.body["items"]) {
-      const auto id = item["session_id"].get<std::string>();
-      out.insert(std::stol(id.substr(id.rfind('-') + 1)));
-    }
-    if (a.body["next_cursor"].is_null()) break;
-    path = "/api/v1/sessions?status=completed&limit=1000&cursor=" +
-           a.body["next_cursor"].get<std::string>();
+  for (const auto& item : stack.GetAllItems("/api/v1/sessions?status=completed&limit=1000")) {
+    const auto id = item["session_id"].get<std::string>();
+    out.insert(std::stol(id.substr(id.rfind('-') + 1)));
   }
   return out;
 }

@@ -157,13 +157,8 @@ TEST_F(SessionsTest, FiltersCursorsStationsAndSummaries) {
   ASSERT_TRUE(stack_.WaitForReceived(7));
 
   std::vector<std::string> seen;
-  std::string path = "/api/v1/sessions?limit=3";
-  for (int page = 0; page < 5; ++page) {
-    const auto a = stack_.Get(path);
-    ASSERT_EQ(a.status, 200) << a.raw;
-    for (const auto& item : a.body["items"]) seen.push_back(item["session_id"]);
-    if (a.body["next_cursor"].is_null()) break;
-    path = "/api/v1/sessions?limit=3&cursor=" + a.body["next_cursor"].get<std::string>();
+  for (const auto& item : stack_.GetAllItems("/api/v1/sessions?limit=3")) {
+    seen.push_back(item["session_id"]);
   }
   EXPECT_EQ(seen, (std::vector<std::string>{"s-6", "s-5", "s-4", "s-3", "s-2", "s-1", "s-0"}));
 
@@ -221,12 +216,8 @@ TEST_F(SessionsTest, ListenerKilledMidStreamLosesAndDuplicatesNothing) {
   EXPECT_EQ(stats.body["stored"], kCount);
   EXPECT_EQ(stats.body["rejected"], 0);
   std::set<std::string> ids;
-  std::string path = "/api/v1/sessions?limit=1000";
-  while (true) {
-    const auto a = stack_.Get(path);
-    for (const auto& item : a.body["items"]) ids.insert(item["session_id"].get<std::string>());
-    if (a.body["next_cursor"].is_null()) break;
-    path = "/api/v1/sessions?limit=1000&cursor=" + a.body["next_cursor"].get<std::string>();
+  for (const auto& item : stack_.GetAllItems("/api/v1/sessions?limit=1000")) {
+    ids.insert(item["session_id"].get<std::string>());
   }
   EXPECT_EQ(ids.size(), static_cast<std::size_t>(kCount));
 }
