@@ -53,18 +53,6 @@ Device RowToDevice(SQLite::Statement& s) {
 
 }  // namespace
 
-std::string_view ToString(MetaOutcome o) {
-  switch (o) {
-    case MetaOutcome::kCreated:
-      return "created";
-    case MetaOutcome::kUpdated:
-      return "updated";
-    case MetaOutcome::kUnchanged:
-      return "unchanged";
-  }
-  return "unchanged";
-}
-
 DeviceRepository::DeviceRepository(SQLite::Database& db)
     : insert_site_(db,
                    "INSERT INTO sites (id, name, timezone, created_at) VALUES (?1, ?2, ?3, ?4) "

@@ -50,18 +50,6 @@ AggState RowState(SQLite::Statement& s, int first_column) {
 
 }  // namespace
 
-std::string_view ToString(InsertOutcome o) {
-  switch (o) {
-    case InsertOutcome::kStored:
-      return "stored";
-    case InsertOutcome::kDuplicate:
-      return "duplicate";
-    case InsertOutcome::kExpired:
-      return "expired";
-  }
-  return "stored";
-}
-
 TelemetryRepository::TelemetryRepository(SQLite::Database& db)
     : insert_raw_(db,
                   "INSERT OR IGNORE INTO telemetry (device_id, metric, ts, value) "

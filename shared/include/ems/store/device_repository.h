@@ -94,6 +94,4 @@ class DeviceRepository {
   SQLite::Statement record_;
 };
 
-std::string_view ToString(MetaOutcome o);
-
 }  // namespace ems::store

@@ -52,7 +52,6 @@ enum class InsertOutcome {
   kDuplicate,  // (device, metric, ts) already stored: nothing written
   kExpired,    // older than the last prune cutoff: nothing written
 };
-std::string_view ToString(InsertOutcome o);
 
 struct InsertCounts {
   int stored = 0;
