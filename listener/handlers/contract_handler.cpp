@@ -9,9 +9,9 @@ ContractHandler::ContractHandler(SQLite::Database& db) : contracts_(db) {}
 Result<Outcome> ContractHandler::Handle(const mqtt::ContractEventMsg&, const InboxRecord& r,
                                         BatchEffects&) {
   const auto event = codec::DecodeContractEvent(r.payload, r.arrival);
-  if (!event) return std::unexpected(event.error());
+  if (!event) return Unexpected(event.error());
   const auto appended = contracts_.AppendEvent(*event, r.arrival);
-  if (!appended) return std::unexpected(appended.error());  // unknown_contract: nothing stored
+  if (!appended) return Unexpected(appended.error());  // unknown_contract: nothing stored
   if (appended->duplicate) return Outcome::kDuplicate;
   if (appended->outcome.status == EventStatus::kRejected) {
     // Stored as rejected (listed with its reason); the ingestor keeps the transaction and

@@ -43,9 +43,9 @@ std::size_t DeviceHandler::pending_rows() const { return batch_ ? batch_->pendin
 Result<Outcome> DeviceHandler::Handle(const mqtt::MetaMsg& topic, const InboxRecord& r,
                                       BatchEffects& e) {
   auto meta = codec::DecodeMeta(r.payload);
-  if (!meta) return std::unexpected(meta.error());
+  if (!meta) return Unexpected(meta.error());
   const auto outcome = devices_.UpsertFromMeta(topic.site, topic.device, *meta, r.arrival);
-  if (!outcome) return std::unexpected(outcome.error());
+  if (!outcome) return Unexpected(outcome.error());
   if (*outcome == store::MetaOutcome::kUnchanged) return Outcome::kDuplicate;
   e.sites.insert(topic.site);
   e.devices.insert(topic.device);
@@ -55,7 +55,7 @@ Result<Outcome> DeviceHandler::Handle(const mqtt::MetaMsg& topic, const InboxRec
 Result<Outcome> DeviceHandler::Handle(const mqtt::TelemetryMsg& topic, const InboxRecord& r,
                                       BatchEffects& e) {
   auto telemetry = codec::DecodeTelemetry(r.payload);
-  if (!telemetry) return std::unexpected(telemetry.error());
+  if (!telemetry) return Unexpected(telemetry.error());
   const auto context = devices_.Context(topic.device);
   if (!context) {
     return Rejected("unknown_device",
@@ -66,7 +66,7 @@ Result<Outcome> DeviceHandler::Handle(const mqtt::TelemetryMsg& topic, const Inb
                                                 context->site_id + ", not " + topic.site + ".");
   }
   if (auto ok = ValidateTelemetryFor(context->type, *telemetry, "invalid_telemetry"); !ok) {
-    return std::unexpected(ok.error());
+    return Unexpected(ok.error());
   }
   const auto too_old = [&] {
     return Rejected("too_old", "Telemetry stamped " + FormatTimestamp(telemetry->ts) +

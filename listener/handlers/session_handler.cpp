@@ -22,7 +22,7 @@ Result<Outcome> SessionHandler::Handle(const mqtt::LegacySessionMsg& topic, cons
 
 Result<Outcome> SessionHandler::Store(const Result<ChargingSession>& s, const InboxRecord& r,
                                       BatchEffects& e) {
-  if (!s) return std::unexpected(s.error());
+  if (!s) return Unexpected(s.error());
   sites_.Ensure(s->site_id, r.arrival);
   const auto merge = sessions_.Store(*s, r.arrival);
   if (merge == SessionMerge::kInsert || merge == SessionMerge::kReplace) {

@@ -31,7 +31,7 @@ Json DateOrNull(const std::optional<Date>& d) { return d ? Json(FormatDate(*d)) 
 
 Result<ContractEvent> DecodeEventObject(const Json& body, Timestamp arrival) {
   auto type = RequiredString(body, "type", kEventReason);
-  if (!type) return std::unexpected(type.error());
+  if (!type) return Unexpected(type.error());
   if (type->empty()) return Rejected(std::string(kEventReason), "Field 'type' must not be empty.");
   if (type->size() > kMaxContractEventTypeLength) {
     return Rejected(std::string(kEventReason), "Field 'type' must be at most " +
@@ -39,15 +39,15 @@ Result<ContractEvent> DecodeEventObject(const Json& body, Timestamp arrival) {
                                                    " characters.");
   }
   auto number = RequiredContractNumber(body, kEventReason);
-  if (!number) return std::unexpected(number.error());
+  if (!number) return Unexpected(number.error());
   auto date_text = RequiredString(body, "date", kEventReason);
-  if (!date_text) return std::unexpected(date_text.error());
+  if (!date_text) return Unexpected(date_text.error());
   const std::optional<Date> date = ParseDate(*date_text);
   if (!date) {
     return Rejected(std::string(kEventReason), "Field 'date' must be a date YYYY-MM-DD.");
   }
   auto created_at = OptionalTimestamp(body, "created_at", kEventReason);
-  if (!created_at) return std::unexpected(created_at.error());
+  if (!created_at) return Unexpected(created_at.error());
   return ContractEvent{.contract_number = std::move(*number),
                        .type = std::move(*type),
                        .date = *date,
@@ -57,7 +57,7 @@ Result<ContractEvent> DecodeEventObject(const Json& body, Timestamp arrival) {
 
 Result<Contract> DecodeContractObject(const Json& body, Timestamp now) {
   auto number = RequiredContractNumber(body, kContractReason);
-  if (!number) return std::unexpected(number.error());
+  if (!number) return Unexpected(number.error());
 
   const auto it = body.find("components");
   if (it == body.end() || it->is_null()) {
@@ -86,7 +86,7 @@ Result<Contract> DecodeContractObject(const Json& body, Timestamp now) {
   }
 
   auto created_at = OptionalTimestamp(body, "created_at", kContractReason);
-  if (!created_at) return std::unexpected(created_at.error());
+  if (!created_at) return Unexpected(created_at.error());
   return ValidateContract(Contract{.contract_number = std::move(*number),
                                    .components = std::move(components),
                                    .created_at = created_at->value_or(now)});
@@ -96,13 +96,13 @@ Result<Contract> DecodeContractObject(const Json& body, Timestamp now) {
 
 Result<ContractEvent> DecodeContractEvent(std::string_view body, Timestamp arrival) {
   auto doc = ParseObject(body);
-  if (!doc) return std::unexpected(doc.error());
+  if (!doc) return Unexpected(doc.error());
   return DecodeEventObject(*doc, arrival);
 }
 
 Result<Contract> DecodeContract(std::string_view body, Timestamp now) {
   auto doc = ParseObject(body);
-  if (!doc) return std::unexpected(doc.error());
+  if (!doc) return Unexpected(doc.error());
   return DecodeContractObject(*doc, now);
 }
 

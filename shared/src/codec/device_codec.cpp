@@ -15,20 +15,20 @@ constexpr std::string_view kDeviceReason = "invalid_device";
 // {"type", "name", "properties"} shared by meta and the REST body.
 Result<DeviceSpec> DecodeSpec(const Json& obj, std::string_view reason) {
   auto type_name = RequiredString(obj, "type", reason);
-  if (!type_name) return std::unexpected(type_name.error());
+  if (!type_name) return Unexpected(type_name.error());
   const auto type = ParseDeviceType(*type_name);
   if (!type) {
     return Rejected(std::string(reason), "Field 'type' must be one of " + DeviceTypeList() + ".");
   }
   auto name = RequiredString(obj, "name", reason);
-  if (!name) return std::unexpected(name.error());
+  if (!name) return Unexpected(name.error());
   DeviceSpec spec{*type, std::move(*name), Json::object()};
   const auto props = obj.find("properties");
   if (props == obj.end() || props->is_null()) {
     return Rejected(std::string(reason), "Field 'properties' is required.");
   }
   spec.properties = *props;
-  if (auto ok = ValidateDeviceSpec(spec, reason); !ok) return std::unexpected(ok.error());
+  if (auto ok = ValidateDeviceSpec(spec, reason); !ok) return Unexpected(ok.error());
   return spec;
 }
 
@@ -48,18 +48,18 @@ std::vector<LatestMetric> SortedByName(std::span<const LatestMetric> latest) {
 
 Result<DeviceMeta> DecodeMeta(std::string_view payload) {
   auto obj = ParseObject(payload);
-  if (!obj) return std::unexpected(obj.error());
+  if (!obj) return Unexpected(obj.error());
   auto spec = DecodeSpec(*obj, kMetaReason);
-  if (!spec) return std::unexpected(spec.error());
+  if (!spec) return Unexpected(spec.error());
   DeviceMeta meta{std::move(*spec), std::nullopt, std::nullopt};
   auto site_name = OptionalString(*obj, "site_name", kMetaReason);
-  if (!site_name) return std::unexpected(site_name.error());
+  if (!site_name) return Unexpected(site_name.error());
   if (*site_name && site_name->value().find_first_not_of(" \t") == std::string::npos) {
     return Rejected(std::string(kMetaReason), "Field 'site_name' must not be empty.");
   }
   meta.site_name = std::move(*site_name);
   auto tz = OptionalString(*obj, "site_timezone", kMetaReason);
-  if (!tz) return std::unexpected(tz.error());
+  if (!tz) return Unexpected(tz.error());
   if (*tz && !IsValidTimeZone(**tz)) {
     return Rejected(std::string(kMetaReason),
                     "Field 'site_timezone' must be an IANA time zone such as Europe/Berlin.");
@@ -79,10 +79,10 @@ Json EncodeMeta(const DeviceMeta& meta) {
 
 Result<Telemetry> DecodeTelemetry(std::string_view payload) {
   auto obj = ParseObject(payload);
-  if (!obj) return std::unexpected(obj.error());
+  if (!obj) return Unexpected(obj.error());
   Telemetry t;
   auto ts = RequiredTimestamp(*obj, "ts", kTelemetryReason);
-  if (!ts) return std::unexpected(ts.error());
+  if (!ts) return Unexpected(ts.error());
   t.ts = *ts;
   const auto metrics = obj->find("metrics");
   if (metrics == obj->end() || metrics->is_null()) {
@@ -97,13 +97,13 @@ Result<Telemetry> DecodeTelemetry(std::string_view payload) {
     const double v =
         value.is_number() ? value.get<double>() : std::numeric_limits<double>::quiet_NaN();
     if (auto ok = ValidateMetric(name, v, kTelemetryReason); !ok) {
-      return std::unexpected(ok.error());
+      return Unexpected(ok.error());
     }
     t.metrics.push_back(MetricSample{name, v});
   }
   if (const auto state = obj->find("state"); state != obj->end() && !state->is_null()) {
     if (auto ok = ValidateDeviceState(*state, kTelemetryReason); !ok) {
-      return std::unexpected(ok.error());
+      return Unexpected(ok.error());
     }
     t.state = *state;
   }
@@ -118,7 +118,7 @@ Result<Telemetry> DecodeTelemetry(std::string_view payload, DeviceType type) {
   auto t = DecodeTelemetry(payload);
   if (!t) return t;
   if (auto ok = ValidateTelemetryFor(type, *t, kTelemetryReason); !ok) {
-    return std::unexpected(ok.error());
+    return Unexpected(ok.error());
   }
   return t;
 }
@@ -133,11 +133,11 @@ Json EncodeTelemetry(const Telemetry& t) {
 
 Result<DeviceBody> DecodeDeviceBody(std::string_view body) {
   auto obj = ParseObject(body);
-  if (!obj) return std::unexpected(obj.error());
+  if (!obj) return Unexpected(obj.error());
   auto id = OptionalId(*obj, "id", kDeviceReason);
-  if (!id) return std::unexpected(id.error());
+  if (!id) return Unexpected(id.error());
   auto spec = DecodeSpec(*obj, kDeviceReason);
-  if (!spec) return std::unexpected(spec.error());
+  if (!spec) return Unexpected(spec.error());
   return DeviceBody{std::move(*id), std::move(*spec)};
 }
 

@@ -19,7 +19,7 @@ template <class T, class Read>
 Result<std::optional<T>> Optional(const Json& obj, std::string_view field, Read read) {
   if (Find(obj, field) == nullptr) return std::optional<T>();
   auto value = read(obj, field);
-  if (!value) return std::unexpected(value.error());
+  if (!value) return Unexpected(value.error());
   return std::optional<T>(std::move(*value));
 }
 
@@ -76,7 +76,7 @@ Result<bool> RequiredBool(const Json& obj, std::string_view field, std::string_v
 Result<Timestamp> RequiredTimestamp(const Json& obj, std::string_view field,
                                     std::string_view reason) {
   auto text = RequiredString(obj, field, reason);
-  if (!text) return std::unexpected(text.error());
+  if (!text) return Unexpected(text.error());
   const auto ts = ParseTimestamp(*text);
   if (!ts) {
     return Rejected(std::string(reason), Quoted(field) + " must be an RFC 3339 timestamp.");

@@ -43,25 +43,25 @@ Result<ScheduleRequest> DecodeManual(const Json& obj) {
       return Rejected(std::string(kReason), "Field '" + path + "' must be an object.");
     }
     auto start = RequiredTimestamp(item, "start", kReason);
-    if (!start) return std::unexpected(AtPath(start.error(), path));
+    if (!start) return Unexpected(AtPath(start.error(), path));
     auto end = RequiredTimestamp(item, "end", kReason);
-    if (!end) return std::unexpected(AtPath(end.error(), path));
+    if (!end) return Unexpected(AtPath(end.error(), path));
     slots.push_back({*start, *end});
   }
   auto valid = ValidateSlots(std::move(slots));
-  if (!valid) return std::unexpected(valid.error());
+  if (!valid) return Unexpected(valid.error());
   return ManualScheduleRequest{std::move(*valid)};
 }
 
 Result<ScheduleRequest> DecodeGoal(const Json& obj) {
   auto target = RequiredNumber(obj, "target_soc", kReason);
-  if (!target) return std::unexpected(target.error());
+  if (!target) return Unexpected(target.error());
   if (!(*target > 0 && *target <= 1)) {
     return Rejected(std::string(kReason),
                     "Field 'target_soc' must be a fraction greater than 0 and at most 1.");
   }
   auto ready_by = RequiredTimestamp(obj, "ready_by", kReason);
-  if (!ready_by) return std::unexpected(ready_by.error());
+  if (!ready_by) return Unexpected(ready_by.error());
   return ChargingGoal{*target, *ready_by};
 }
 
@@ -80,7 +80,7 @@ Result<double> PositiveProperty(const Json& properties, std::string_view field) 
 
 Result<ScheduleRequest> DecodeScheduleRequest(std::string_view text) {
   auto obj = ParseObject(text);
-  if (!obj) return std::unexpected(obj.error());
+  if (!obj) return Unexpected(obj.error());
   return DecodeScheduleRequestJson(*obj);
 }
 
@@ -132,9 +132,9 @@ Result<EvParams> DecodeEvParams(const Json& properties) {
     return Rejected("invalid_device", "The EV properties must be a JSON object.");
   }
   auto capacity = PositiveProperty(properties, "battery_capacity_wh");
-  if (!capacity) return std::unexpected(capacity.error());
+  if (!capacity) return Unexpected(capacity.error());
   auto max_charge = PositiveProperty(properties, "max_charge_w");
-  if (!max_charge) return std::unexpected(max_charge.error());
+  if (!max_charge) return Unexpected(max_charge.error());
   return EvParams{*capacity, *max_charge};
 }
 

@@ -22,7 +22,7 @@ Reject AtPath(Reject reject, const std::string& path) {
 
 Result<Tariff> DecodeTariff(std::string_view text) {
   auto obj = ParseObject(text);
-  if (!obj) return std::unexpected(obj.error());
+  if (!obj) return Unexpected(obj.error());
   return DecodeTariffJson(*obj);
 }
 
@@ -32,7 +32,7 @@ Result<Tariff> DecodeTariffJson(const Json& obj) {
   }
   Tariff tariff;
   auto currency = RequiredString(obj, "currency", kReason);
-  if (!currency) return std::unexpected(currency.error());
+  if (!currency) return Unexpected(currency.error());
   if (!IsCurrencyCode(*currency)) {
     return Rejected(std::string(kReason),
                     "Field 'currency' must be a three-letter upper-case code such as EUR.");
@@ -54,11 +54,11 @@ Result<Tariff> DecodeTariffJson(const Json& obj) {
       return Rejected(std::string(kReason), "Field '" + path + "' must be an object.");
     }
     auto start = RequiredTimestamp(item, "start", kReason);
-    if (!start) return std::unexpected(AtPath(start.error(), path));
+    if (!start) return Unexpected(AtPath(start.error(), path));
     auto end = RequiredTimestamp(item, "end", kReason);
-    if (!end) return std::unexpected(AtPath(end.error(), path));
+    if (!end) return Unexpected(AtPath(end.error(), path));
     auto price = RequiredNumber(item, "price_per_kwh", kReason);
-    if (!price) return std::unexpected(AtPath(price.error(), path));
+    if (!price) return Unexpected(AtPath(price.error(), path));
     if (*end <= *start) {
       return Rejected(std::string(kReason),
                       "Field '" + path + ".end' must be after '" + path + ".start'.");

@@ -187,7 +187,7 @@ Result<Contract> ContractRepository::GetContract(const std::string& contract_num
       contract.components.push_back(ReadComponent(load_contract_.getColumn(1)));
     }
   }
-  if (!found) return std::unexpected(UnknownContract(contract_number));
+  if (!found) return Unexpected(UnknownContract(contract_number));
   std::ranges::sort(contract.components);
   return contract;
 }
@@ -229,7 +229,7 @@ Result<void> ContractRepository::DeleteContract(const std::string& contract_numb
   }
   Reset(delete_contract_);
   delete_contract_.bind(1, contract_number);
-  if (delete_contract_.exec() == 0) return std::unexpected(UnknownContract(contract_number));
+  if (delete_contract_.exec() == 0) return Unexpected(UnknownContract(contract_number));
   return {};
 }
 
@@ -251,7 +251,7 @@ std::optional<ContractTimeline> ContractRepository::LoadTimeline(
 
 Result<ContractTimeline> ContractRepository::GetTimeline(const std::string& contract_number) {
   auto timeline = LoadTimeline(contract_number);
-  if (!timeline) return std::unexpected(UnknownContract(contract_number));
+  if (!timeline) return Unexpected(UnknownContract(contract_number));
   return std::move(*timeline);
 }
 
@@ -309,7 +309,7 @@ Result<AppendResult> ContractRepository::AppendEvent(const ContractEvent& event,
                                                      Timestamp arrival) {
   RequireTransaction("AppendEvent");
   std::optional<ContractTimeline> timeline = LoadTimeline(event.contract_number);
-  if (!timeline) return std::unexpected(UnknownContract(event.contract_number));
+  if (!timeline) return Unexpected(UnknownContract(event.contract_number));
 
   Reset(find_duplicate_);
   find_duplicate_.bind(1, event.contract_number);
@@ -397,7 +397,7 @@ Result<AppendResult> ContractRepository::AppendEvent(const ContractEvent& event,
 Result<ContractEventPage> ContractRepository::ListEvents(
     const std::string& contract_number, int limit,
     const std::optional<ContractEventCursor>& after) {
-  if (!LoadTimeline(contract_number)) return std::unexpected(UnknownContract(contract_number));
+  if (!LoadTimeline(contract_number)) return Unexpected(UnknownContract(contract_number));
   limit = ClampLimit(limit);
   constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
   Reset(list_events_);
@@ -421,7 +421,7 @@ Result<ContractEventPage> ContractRepository::ListEvents(
 Result<std::size_t> ContractRepository::RebuildContract(const std::string& contract_number) {
   RequireTransaction("RebuildContract");
   auto contract = GetContract(contract_number);
-  if (!contract) return std::unexpected(contract.error());
+  if (!contract) return Unexpected(contract.error());
 
   Reset(all_events_);
   all_events_.bind(1, contract_number);

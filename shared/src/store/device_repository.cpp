@@ -91,7 +91,7 @@ Result<MetaOutcome> DeviceRepository::UpsertFromMeta(const std::string& site_id,
     return Rejected("invalid_meta", "Site and device ids must be valid ids.");
   }
   if (auto ok = ValidateDeviceSpec(meta.spec, "invalid_meta"); !ok) {
-    return std::unexpected(ok.error());
+    return Unexpected(ok.error());
   }
   if (meta.site_timezone && !IsValidTimeZone(*meta.site_timezone)) {
     return Rejected("invalid_meta",
@@ -143,7 +143,7 @@ Result<Device> DeviceRepository::Create(const std::string& site_id, const std::s
                     "Field 'id' must be 1 to 64 characters of letters, digits, '_', '.' or '-'.");
   }
   if (auto ok = ValidateDeviceSpec(spec, "invalid_device"); !ok) {
-    return std::unexpected(ok.error());
+    return Unexpected(ok.error());
   }
   if (!SiteTimezone(site_id)) {
     return Rejected("unknown_site", "Site '" + site_id + "' not found.");
@@ -168,7 +168,7 @@ Result<Device> DeviceRepository::Create(const std::string& site_id, const std::s
 Result<Device> DeviceRepository::Update(const std::string& device_id, const DeviceSpec& spec,
                                         Timestamp now) {
   if (auto ok = ValidateDeviceSpec(spec, "invalid_device"); !ok) {
-    return std::unexpected(ok.error());
+    return Unexpected(ok.error());
   }
   int changed = 0;
   {

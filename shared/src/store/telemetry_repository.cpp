@@ -313,7 +313,7 @@ std::vector<SeriesPoint> TelemetryRepository::WeekSeries(const SeriesQuery& q) {
 
 Result<std::vector<SeriesPoint>> TelemetryRepository::Series(const SeriesQuery& q) {
   if (auto ok = ValidateSeriesRange(q.from, q.to, q.interval); !ok) {
-    return std::unexpected(ok.error());
+    return Unexpected(ok.error());
   }
   switch (q.interval) {
     case Interval::kRaw: {
@@ -400,7 +400,7 @@ Result<std::vector<EnergyBucket>> TelemetryRepository::EnergySeries(const std::s
   if (interval == Interval::kRaw) {
     return Rejected("invalid_query", "Energy series need an interval other than raw.");
   }
-  if (auto ok = ValidateSeriesRange(from, to, interval); !ok) return std::unexpected(ok.error());
+  if (auto ok = ValidateSeriesRange(from, to, interval); !ok) return Unexpected(ok.error());
   std::vector<EnergyBucket> buckets = MakeEnergyBuckets(from, to, interval, site_timezone);
   if (buckets.empty()) return buckets;
   const Timestamp end = NextBucketStart(buckets.back().ts, interval, site_timezone);

@@ -4,11 +4,17 @@
 // short machine-readable `reason` (dead-letter reason, e.g. "invalid_json", "unknown_device")
 // and a one-sentence human `message`. Infrastructure failures (disk, broker) are exceptions and
 // are caught at the process edge.
+//
+// Result has the shape of std::expected<T, Reject> (has_value, *, ->, error, value_or) but is
+// our own small type: the fuzz targets build the codecs with Debian's clang 14, whose libstdc++
+// 12 <expected> is empty for clang (DESIGN.md), and both compilers must build the same code.
 #pragma once
 
-#include <expected>
+#include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
+#include <variant>
 
 namespace ems {
 
@@ -17,18 +23,85 @@ struct Reject {
   std::string message;  // one human sentence, ends with a period
 };
 
-template <class T>
-using Result = std::expected<T, Reject>;
+// The failure side of a Result, as std::unexpected is for std::expected.
+struct Unexpected {
+  explicit Unexpected(Reject r) : reject(std::move(r)) {}
+  Reject reject;
+};
 
-inline std::unexpected<Reject> Rejected(std::string reason, std::string message) {
-  return std::unexpected<Reject>(Reject{std::move(reason), std::move(message)});
+template <class T>
+class Result {
+ public:
+  Result() requires std::is_default_constructible_v<T> : v_(std::in_place_index<0>) {}
+  template <class U = T>
+  requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, Result> &&
+           !std::is_same_v<std::remove_cvref_t<U>, Unexpected>) Result(U&& value)
+      : v_(std::in_place_index<0>, std::forward<U>(value)) {}                            // NOLINT
+  Result(Unexpected failure) : v_(std::in_place_index<1>, std::move(failure.reject)) {}  // NOLINT
+
+  bool has_value() const { return v_.index() == 0; }
+  explicit operator bool() const { return has_value(); }
+
+  T& operator*() & { return std::get<0>(v_); }
+  const T& operator*() const& { return std::get<0>(v_); }
+  T&& operator*() && { return std::get<0>(std::move(v_)); }
+  T* operator->() { return &std::get<0>(v_); }
+  const T* operator->() const { return &std::get<0>(v_); }
+  // Throws std::logic_error when this holds a Reject (a programming error at the call site).
+  T& value() & {
+    Check();
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    Check();
+    return std::get<0>(v_);
+  }
+  template <class U>
+  T value_or(U&& fallback) const& {
+    return has_value() ? **this : static_cast<T>(std::forward<U>(fallback));
+  }
+
+  const Reject& error() const { return std::get<1>(v_); }
+
+  // Equal to a value when it holds an equal value (as std::expected compares).
+  template <class U>
+  requires(!std::is_same_v<U, Result>) friend bool operator==(const Result& r, const U& v) {
+    return r.has_value() && *r == v;
+  }
+
+ private:
+  void Check() const {
+    if (!has_value()) throw std::logic_error("Result holds a Reject: " + error().message);
+  }
+
+  std::variant<T, Reject> v_;
+};
+
+template <>
+class Result<void> {
+ public:
+  Result() = default;
+  Result(Unexpected failure) : reject_(std::move(failure.reject)), ok_(false) {}  // NOLINT
+
+  bool has_value() const { return ok_; }
+  explicit operator bool() const { return ok_; }
+  void operator*() const {}
+  const Reject& error() const { return reject_; }
+
+ private:
+  Reject reject_;
+  bool ok_ = true;
+};
+
+inline Unexpected Rejected(std::string reason, std::string message) {
+  return Unexpected(Reject{std::move(reason), std::move(message)});
 }
 
 }  // namespace ems
 
 // Declares `var` as the value of the Result `expr`, or returns its Reject from the enclosing
 // function (which must return some Result<U>).
-#define EMS_TRY(var, expr)                                         \
-  auto var##_result = (expr);                                      \
-  if (!var##_result) return std::unexpected(var##_result.error()); \
+#define EMS_TRY(var, expr)                                           \
+  auto var##_result = (expr);                                        \
+  if (!var##_result) return ::ems::Unexpected(var##_result.error()); \
   auto var = std::move(*var##_result)
