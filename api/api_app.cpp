@@ -57,14 +57,14 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_) {
   server_.set_tcp_nodelay(true);
   server_.set_keep_alive_max_count(1000);
   server_.set_read_timeout(std::chrono::seconds(10));
-  server_.set_payload_max_length(kMaxBody);
+  server_.set_payload_max_length(kMaxRequestBody);
   server_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     if (req.has_header("Transfer-Encoding")) {
       SendError(res, 411, "Send the request body with a Content-Length, not chunked.");
       return httplib::Server::HandlerResponse::Handled;
     }
     if (req.has_header("Content-Length") &&
-        req.get_header_value<std::uint64_t>("Content-Length") > kMaxBody) {
+        req.get_header_value<std::uint64_t>("Content-Length") > kMaxRequestBody) {
       SendError(res, 413, "The request body is larger than 1 MiB.");
       return httplib::Server::HandlerResponse::Handled;
     }

@@ -18,8 +18,6 @@ std::vector<config::Option> ApiOptions();
 
 class ApiApp {
  public:
-  static constexpr std::size_t kMaxBody = 1 << 20;
-
   explicit ApiApp(const config::Settings& settings);
   void Run(const std::atomic<bool>& stop);
 

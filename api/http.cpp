@@ -45,8 +45,8 @@ void ThrowReject(const Reject& r) {
 }
 
 Json BodyObject(const httplib::Request& req) {
-  auto doc = codec::ParseObject(req.body);
-  if (!doc) throw HttpError{400, "The request body must be a JSON object."};
+  auto doc = codec::ParseObject(req.body, kMaxRequestBody);
+  if (!doc) throw HttpError{400, doc.error().message};
   return std::move(*doc);
 }
 
@@ -97,8 +97,8 @@ std::optional<Json> QueryCursor(const httplib::Request& req) {
   if (!v || v->empty()) return std::nullopt;
   const auto raw = auth::Base64UrlDecode(*v);
   if (raw) {
-    auto doc = Json::parse(*raw, nullptr, false);
-    if (!doc.is_discarded()) return doc;
+    auto doc = codec::ParseJson(*raw, kMaxCursorBytes);
+    if (doc) return std::move(*doc);
   }
   BadCursor();
 }

@@ -20,6 +20,11 @@ namespace ems::api {
 
 using Json = nlohmann::json;
 
+// SPEC §6: request bodies over 1 MiB answer 413.
+inline constexpr std::size_t kMaxRequestBody = 1 << 20;
+// A cursor is a small keyset position; anything longer was not issued by this API.
+inline constexpr std::size_t kMaxCursorBytes = 1 << 10;
+
 // Shared by all routes. Thread-safe: each worker thread gets its own database connection.
 struct ApiContext {
   std::string db_path;

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ems/codec/json_fields.h"
+
 namespace ems::auth {
 namespace {
 
@@ -75,10 +77,15 @@ Result<Claims> VerifyToken(std::string_view secret, std::string_view token, Time
   const auto header_text = Base64UrlDecode(token.substr(0, dot1));
   const auto payload_text = Base64UrlDecode(token.substr(dot1 + 1, dot2 - dot1 - 1));
   if (!header_text || !payload_text) return unauthorized("The token is malformed.");
-  const auto header = nlohmann::json::parse(*header_text, nullptr, false);
-  const auto payload = nlohmann::json::parse(*payload_text, nullptr, false);
-  if (!header.is_object() || header.value("alg", "") != "HS256" || !payload.is_object() ||
-      !payload.contains("exp") || !payload["exp"].is_number_integer() || !payload.contains("sub") ||
+  // Signed by us, so well-formed; bounded anyway, as everything parsed from a request is.
+  constexpr std::size_t kMaxPart = 4 << 10;
+  const auto header_doc = codec::ParseObject(*header_text, kMaxPart);
+  const auto payload_doc = codec::ParseObject(*payload_text, kMaxPart);
+  if (!header_doc || !payload_doc) return unauthorized("The token is malformed.");
+  const auto& header = *header_doc;
+  const auto& payload = *payload_doc;
+  if (header.value("alg", "") != "HS256" || !payload.contains("exp") ||
+      !payload["exp"].is_number_integer() || !payload.contains("sub") ||
       !payload["sub"].is_string() || !payload.contains("role") || !payload["role"].is_string()) {
     return unauthorized("The token is malformed.");
   }

@@ -95,13 +95,13 @@ Result<Contract> DecodeContractObject(const Json& body, Timestamp now) {
 }  // namespace
 
 Result<ContractEvent> DecodeContractEvent(std::string_view body, Timestamp arrival) {
-  auto doc = ParseObject(body);
+  auto doc = ParseObject(body, kMaxContractBytes);
   if (!doc) return Unexpected(doc.error());
   return DecodeEventObject(*doc, arrival);
 }
 
 Result<Contract> DecodeContract(std::string_view body, Timestamp now) {
-  auto doc = ParseObject(body);
+  auto doc = ParseObject(body, kMaxContractBytes);
   if (!doc) return Unexpected(doc.error());
   return DecodeContractObject(*doc, now);
 }

@@ -12,8 +12,9 @@ constexpr std::string_view kMetaReason = "invalid_meta";
 constexpr std::string_view kTelemetryReason = "invalid_telemetry";
 constexpr std::string_view kDeviceReason = "invalid_device";
 
-// {"type", "name", "properties"} shared by meta and the REST body.
-Result<DeviceSpec> DecodeSpec(const Json& obj, std::string_view reason) {
+// {"type", "name", "properties"} shared by meta and the REST body. Moves the properties out of
+// `obj` (never copies an untrusted sub-tree).
+Result<DeviceSpec> DecodeSpec(Json& obj, std::string_view reason) {
   auto type_name = RequiredString(obj, "type", reason);
   if (!type_name) return Unexpected(type_name.error());
   const auto type = ParseDeviceType(*type_name);
@@ -27,7 +28,7 @@ Result<DeviceSpec> DecodeSpec(const Json& obj, std::string_view reason) {
   if (props == obj.end() || props->is_null()) {
     return Rejected(std::string(reason), "Field 'properties' is required.");
   }
-  spec.properties = *props;
+  spec.properties = std::move(*props);
   if (auto ok = ValidateDeviceSpec(spec, reason); !ok) return Unexpected(ok.error());
   return spec;
 }
@@ -47,7 +48,7 @@ std::vector<LatestMetric> SortedByName(std::span<const LatestMetric> latest) {
 }  // namespace
 
 Result<DeviceMeta> DecodeMeta(std::string_view payload) {
-  auto obj = ParseObject(payload);
+  auto obj = ParseObject(payload, kMaxDeviceBytes);
   if (!obj) return Unexpected(obj.error());
   auto spec = DecodeSpec(*obj, kMetaReason);
   if (!spec) return Unexpected(spec.error());
@@ -78,7 +79,7 @@ Json EncodeMeta(const DeviceMeta& meta) {
 }
 
 Result<Telemetry> DecodeTelemetry(std::string_view payload) {
-  auto obj = ParseObject(payload);
+  auto obj = ParseObject(payload, kMaxDeviceBytes);
   if (!obj) return Unexpected(obj.error());
   Telemetry t;
   auto ts = RequiredTimestamp(*obj, "ts", kTelemetryReason);
@@ -105,7 +106,7 @@ Result<Telemetry> DecodeTelemetry(std::string_view payload) {
     if (auto ok = ValidateDeviceState(*state, kTelemetryReason); !ok) {
       return Unexpected(ok.error());
     }
-    t.state = *state;
+    t.state = std::move(*state);
   }
   if (t.metrics.empty() && t.state.empty()) {
     return Rejected(std::string(kTelemetryReason),
@@ -132,7 +133,7 @@ Json EncodeTelemetry(const Telemetry& t) {
 }
 
 Result<DeviceBody> DecodeDeviceBody(std::string_view body) {
-  auto obj = ParseObject(body);
+  auto obj = ParseObject(body, kMaxDeviceBytes);
   if (!obj) return Unexpected(obj.error());
   auto id = OptionalId(*obj, "id", kDeviceReason);
   if (!id) return Unexpected(id.error());

@@ -23,11 +23,60 @@ Result<std::optional<T>> Optional(const Json& obj, std::string_view field, Read 
   return std::optional<T>(std::move(*value));
 }
 
+// nlohmann's DOM builder with a depth count: start_object/start_array past kMaxJsonDepth stop
+// the parse (returning false ends sax_parse at once), so no deeper value is ever built.
+class DepthBoundedSax : public nlohmann::detail::json_sax_dom_parser<Json> {
+ public:
+  explicit DepthBoundedSax(Json& root) : json_sax_dom_parser(root, /*allow_exceptions=*/false) {}
+
+  bool start_object(std::size_t n) { return Enter() && json_sax_dom_parser::start_object(n); }
+  bool start_array(std::size_t n) { return Enter() && json_sax_dom_parser::start_array(n); }
+  bool end_object() {
+    --depth_;
+    return json_sax_dom_parser::end_object();
+  }
+  bool end_array() {
+    --depth_;
+    return json_sax_dom_parser::end_array();
+  }
+  bool too_deep() const { return too_deep_; }
+
+ private:
+  bool Enter() {
+    too_deep_ = ++depth_ > kMaxJsonDepth;
+    return !too_deep_;
+  }
+
+  int depth_ = 0;
+  bool too_deep_ = false;
+};
+
+std::string ByteSize(std::size_t bytes) {
+  if (bytes % (1 << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  if (bytes % (1 << 10) == 0) return std::to_string(bytes >> 10) + " KiB";
+  return std::to_string(bytes) + " bytes";
+}
+
 }  // namespace
 
-Result<Json> ParseObject(std::string_view text) {
-  Json doc = Json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return Rejected("invalid_json", "The payload is not valid JSON.");
+Result<Json> ParseJson(std::string_view text, std::size_t max_bytes) {
+  if (text.size() > max_bytes) {
+    return Rejected("invalid_json", "The payload is larger than " + ByteSize(max_bytes) + ".");
+  }
+  Json doc;
+  DepthBoundedSax sax(doc);
+  const bool ok = Json::sax_parse(text, &sax, nlohmann::detail::input_format_t::json,
+                                  /*strict=*/true, /*ignore_comments=*/false);
+  if (sax.too_deep()) {
+    return Rejected("invalid_json",
+                    "The payload nests deeper than " + std::to_string(kMaxJsonDepth) + " levels.");
+  }
+  if (!ok || sax.is_errored()) return Rejected("invalid_json", "The payload is not valid JSON.");
+  return doc;
+}
+
+Result<Json> ParseObject(std::string_view text, std::size_t max_bytes) {
+  EMS_TRY(doc, ParseJson(text, max_bytes));
   if (!doc.is_object()) return Rejected("invalid_json", "The payload must be a JSON object.");
   return doc;
 }

@@ -11,7 +11,7 @@ constexpr std::string_view kReason = "invalid_session";
 
 Result<ChargingSession> DecodeSession(std::string_view payload, const mqtt::SessionMsg& topic,
                                       std::string_view default_currency) {
-  EMS_TRY(doc, ParseObject(payload));
+  EMS_TRY(doc, ParseObject(payload, kMaxSessionBytes));
   ChargingSession s;
   EMS_TRY(session_id, RequiredId(doc, "session_id", kReason));
   EMS_TRY(station_id, RequiredId(doc, "station_id", kReason));
@@ -54,7 +54,7 @@ Result<ChargingSession> DecodeLegacySession(std::string_view payload,
                                             const mqtt::LegacySessionMsg& topic,
                                             std::string_view site_id, Timestamp arrival,
                                             std::string_view default_currency) {
-  EMS_TRY(doc, ParseObject(payload));
+  EMS_TRY(doc, ParseObject(payload, kMaxSessionBytes));
   EMS_TRY(n, RequiredInteger(doc, "session_id", kReason));
   // Firmware differs in the spelling of the energy field.
   const char* energy_field = doc.contains("energy_delivered_in_kWh") ? "energy_delivered_in_kWh"

@@ -21,7 +21,7 @@ Reject AtPath(Reject reject, const std::string& path) {
 }  // namespace
 
 Result<Tariff> DecodeTariff(std::string_view text) {
-  auto obj = ParseObject(text);
+  auto obj = ParseObject(text, kMaxTariffBytes);
   if (!obj) return Unexpected(obj.error());
   return DecodeTariffJson(*obj);
 }

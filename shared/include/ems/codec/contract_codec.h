@@ -23,6 +23,8 @@ namespace ems::codec {
 
 // Longest accepted event `type`; longer ones are malformed rather than "unknown".
 inline constexpr std::size_t kMaxContractEventTypeLength = 64;
+// Largest contract or contract event accepted (each is well under 1 KiB).
+inline constexpr std::size_t kMaxContractBytes = 16 << 10;
 
 // `{"type", "contract_number", "date": "YYYY-MM-DD", "created_at"?}`. A missing or null
 // `created_at` becomes `arrival`. The returned event has seq = kUnassignedSeq (storage assigns

@@ -21,6 +21,10 @@
 
 namespace ems::codec {
 
+// Largest meta, telemetry or device body accepted (a device is a few hundred bytes; telemetry
+// carries a handful of metrics).
+inline constexpr std::size_t kMaxDeviceBytes = 64 << 10;
+
 // --- MQTT meta: {"type", "name", "properties", "site_name"?, "site_timezone"?} ---
 
 // Reason "invalid_meta": unknown type, empty name, properties breaking ValidateProperties,

@@ -16,9 +16,17 @@ namespace ems::codec {
 
 using Json = nlohmann::json;
 
-// Parses a UTF-8 JSON object; anything else (invalid JSON, an array, a number) is rejected with
-// reason "invalid_json".
-Result<Json> ParseObject(std::string_view text);
+// How deep any JSON we parse from outside may nest. Parsing refuses deeper text before it builds
+// the value, so nothing recursive (copy, dump, compare) ever meets an unbounded structure.
+inline constexpr int kMaxJsonDepth = 32;
+
+// Parses untrusted UTF-8 JSON of at most `max_bytes` bytes and kMaxJsonDepth levels, checked
+// while parsing (a SAX handler), before any value is built. Text over the limits or not valid
+// JSON (invalid UTF-8, numbers out of range, trailing bytes) is rejected with reason
+// "invalid_json" and a sentence that says which limit.
+Result<Json> ParseJson(std::string_view text, std::size_t max_bytes);
+// ParseJson, and the value must be an object.
+Result<Json> ParseObject(std::string_view text, std::size_t max_bytes);
 
 // Required fields: absent or null → "Field 'x' is required."; wrong type → "Field 'x' must be …".
 // Every reject uses `reason` (the payload family's rejection slug, e.g. "invalid_session").

@@ -16,6 +16,9 @@
 
 namespace ems::codec {
 
+// Largest schedule request accepted (hundreds of slots).
+inline constexpr std::size_t kMaxScheduleBytes = 64 << 10;
+
 // The PUT body, validated, ready for ApplyScheduleRequest:
 //   {"slots": [{"start": "...", "end": "..."}, ...]}  → ManualScheduleRequest, slots checked by
 //                                                       ValidateSlots (non-empty, end > start,

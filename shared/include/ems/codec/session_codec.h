@@ -10,6 +10,9 @@
 
 namespace ems::codec {
 
+// Largest session payload accepted (a session is a few hundred bytes).
+inline constexpr std::size_t kMaxSessionBytes = 16 << 10;
+
 // A session published on {p}/sites/{site}/devices/{station}/sessions. The payload's station_id
 // must match the topic's station; currency defaults to `default_currency`.
 Result<ChargingSession> DecodeSession(std::string_view payload, const mqtt::SessionMsg& topic,

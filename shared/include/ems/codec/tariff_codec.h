@@ -17,6 +17,9 @@
 
 namespace ems::codec {
 
+// Largest tariff accepted: room for a week of 15-minute prices several times over.
+inline constexpr std::size_t kMaxTariffBytes = 256 << 10;
+
 Result<Tariff> DecodeTariff(std::string_view text);
 Result<Tariff> DecodeTariffJson(const Json& obj);  // an already parsed payload
 

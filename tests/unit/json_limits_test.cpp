@@ -1,0 +1,132 @@
+// Bounded JSON (SPEC §4.4: no single message can stop ingestion, however it is built): every
+// decoder of an MQTT payload or a request body refuses text over its size or nesting limit with
+// reason "invalid_json" and one sentence, before any value is built, and survives the shapes an
+// attacker with publish rights would send.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "ems/codec/contract_codec.h"
+#include "ems/codec/device_codec.h"
+#include "ems/codec/json_fields.h"
+#include "ems/codec/schedule_codec.h"
+#include "ems/codec/session_codec.h"
+#include "ems/codec/tariff_codec.h"
+
+namespace ems::codec {
+namespace {
+
+// Concatenation by append (GCC 12 warns falsely on `"literal" + std::string` at -O2).
+std::string Cat(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (const auto p : parts) out.append(p);
+  return out;
+}
+
+// {"a": [[[ ... ]]]} nested `depth` levels in all (the object counts as one).
+std::string Nested(int depth, const std::string& key = "a") {
+  return Cat({"{\"", key, "\":", std::string(depth - 1, '['), std::string(depth - 1, ']'), "}"});
+}
+
+TEST(JsonLimitsTest, AcceptsTheDeepestAllowedNesting) {
+  const auto doc = ParseObject(Nested(kMaxJsonDepth), 1 << 20);
+  ASSERT_TRUE(doc) << doc.error().message;
+}
+
+TEST(JsonLimitsTest, RefusesOneLevelDeeperWithAClearSentence) {
+  const auto doc = ParseObject(Nested(kMaxJsonDepth + 1), 1 << 20);
+  ASSERT_FALSE(doc);
+  EXPECT_EQ(doc.error().reason, "invalid_json");
+  EXPECT_EQ(doc.error().message, "The payload nests deeper than 32 levels.");
+}
+
+TEST(JsonLimitsTest, RefusesHundredsOfKibibytesOfOpenBracketsWithoutRecursion) {
+  // The message that crashed the listener: a few hundred KiB of '[' (nlohmann copies recurse).
+  const std::string attack = Cat({"{\"metrics\":", std::string(400 << 10, '[')});
+  const auto doc = ParseObject(attack, 1 << 20);
+  ASSERT_FALSE(doc);
+  EXPECT_EQ(doc.error().message, "The payload nests deeper than 32 levels.");
+}
+
+TEST(JsonLimitsTest, RefusesTextOverTheSizeLimitBeforeParsing) {
+  const std::string big = Cat({"{\"a\":\"", std::string(2000, 'x'), "\"}"});
+  const auto doc = ParseObject(big, 1024);
+  ASSERT_FALSE(doc);
+  EXPECT_EQ(doc.error().reason, "invalid_json");
+  EXPECT_EQ(doc.error().message, "The payload is larger than 1 KiB.");
+}
+
+TEST(JsonLimitsTest, RefusesInvalidUtf8HugeNumbersAndTrailingBytes) {
+  for (const std::string& text : {std::string("{\"a\":\"\xff\xfe\"}"), std::string("{\"a\":1e999}"),
+                                  std::string("{\"a\":1} {"), std::string("{\"a\":"),
+                                  std::string(""), std::string("\"\\ud800\"")}) {
+    const auto doc = ParseJson(text, 1 << 20);
+    ASSERT_FALSE(doc) << text;
+    EXPECT_EQ(doc.error().message, "The payload is not valid JSON.") << text;
+  }
+}
+
+TEST(JsonLimitsTest, DuplicateKeysKeepTheLastValue) {
+  const auto doc = ParseObject(R"({"a": 1, "a": 2})", 1024);
+  ASSERT_TRUE(doc);
+  EXPECT_EQ((*doc)["a"], 2);
+}
+
+TEST(JsonLimitsTest, NonObjectsAreRefusedByParseObject) {
+  EXPECT_TRUE(ParseJson("[1, 2]", 1024));
+  const auto doc = ParseObject("[1, 2]", 1024);
+  ASSERT_FALSE(doc);
+  EXPECT_EQ(doc.error().message, "The payload must be a JSON object.");
+}
+
+// Every payload family, MQTT and REST, with a field nested past the limit, and with a payload
+// just over its size limit.
+TEST(JsonLimitsTest, EveryDecoderRefusesDeepAndOversizedPayloads) {
+  const Timestamp now = *ParseTimestamp("2026-11-21T10:00:00Z");
+  const mqtt::SessionMsg session_topic{"home", "st-1"};
+  const mqtt::LegacySessionMsg legacy_topic{"st-1", 1, "7"};
+  struct Family {
+    const char* name;
+    std::function<Reject(const std::string&)> decode;
+    std::size_t max_bytes;
+  };
+  const auto error_of = [](const auto& result) {
+    EXPECT_FALSE(result);
+    return result ? Reject{} : result.error();
+  };
+  const std::vector<Family> families = {
+      {"session",
+       [&](const std::string& t) { return error_of(DecodeSession(t, session_topic, "EUR")); },
+       kMaxSessionBytes},
+      {"legacy session",
+       [&](const std::string& t) {
+         return error_of(DecodeLegacySession(t, legacy_topic, "home", now, "EUR"));
+       },
+       kMaxSessionBytes},
+      {"meta", [&](const std::string& t) { return error_of(DecodeMeta(t)); }, kMaxDeviceBytes},
+      {"telemetry", [&](const std::string& t) { return error_of(DecodeTelemetry(t)); },
+       kMaxDeviceBytes},
+      {"device body", [&](const std::string& t) { return error_of(DecodeDeviceBody(t)); },
+       kMaxDeviceBytes},
+      {"tariff", [&](const std::string& t) { return error_of(DecodeTariff(t)); }, kMaxTariffBytes},
+      {"contract event",
+       [&](const std::string& t) { return error_of(DecodeContractEvent(t, now)); },
+       kMaxContractBytes},
+      {"contract", [&](const std::string& t) { return error_of(DecodeContract(t, now)); },
+       kMaxContractBytes},
+      {"schedule", [&](const std::string& t) { return error_of(DecodeScheduleRequest(t)); },
+       kMaxScheduleBytes},
+  };
+  for (const auto& f : families) {
+    SCOPED_TRACE(f.name);
+    const auto deep = f.decode(Nested(kMaxJsonDepth + 1, "properties"));
+    EXPECT_EQ(deep.reason, "invalid_json");
+    EXPECT_EQ(deep.message, "The payload nests deeper than 32 levels.");
+    const auto big = f.decode(Cat({"{\"x\":\"", std::string(f.max_bytes, 'x'), "\"}"}));
+    EXPECT_EQ(big.reason, "invalid_json");
+    EXPECT_TRUE(big.message.starts_with("The payload is larger than ")) << big.message;
+  }
+}
+
+}  // namespace
+}  // namespace ems::codec
