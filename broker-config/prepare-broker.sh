@@ -5,7 +5,7 @@
 #
 # Environment: EMS_PUBLISHER_MQTT_PASSWORD, EMS_LISTENER_MQTT_PASSWORD, EMS_API_MQTT_PASSWORD
 # (required); EMS_BROKER_PORT (1883), EMS_BROKER_TLS_PORT (8883), EMS_BROKER_BIND (127.0.0.1),
-# EMS_TOPIC_PREFIX (ems/v1).
+# EMS_TOPIC_PREFIX (ems/v1), EMS_BROKER_AUTOSAVE_S (30: the most a SIGKILL of the broker loses).
 # Usage: prepare-broker.sh STATE_DIR   → writes STATE_DIR/mosquitto.conf
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,6 +17,7 @@ port=${EMS_BROKER_PORT:-1883}
 tls_port=${EMS_BROKER_TLS_PORT:-8883}
 bind=${EMS_BROKER_BIND:-127.0.0.1}
 prefix=${EMS_TOPIC_PREFIX:-ems/v1}
+autosave=${EMS_BROKER_AUTOSAVE_S:-30}
 
 umask 077
 rm -f "$state/passwd.new"
@@ -44,7 +45,8 @@ fi
 
 render() {
   sed -e "s|@STATE_DIR@|$state|g" -e "s|@PORT@|$port|g" -e "s|@TLS_PORT@|$tls_port|g" \
-      -e "s|@BIND@|$bind|g" -e "s|@PREFIX@|$prefix|g" -e "s|@USER@|$broker_user|g" "$1" > "$2"
+      -e "s|@BIND@|$bind|g" -e "s|@PREFIX@|$prefix|g" -e "s|@USER@|$broker_user|g" \
+      -e "s|@AUTOSAVE_S@|$autosave|g" "$1" > "$2"
 }
 render "$here/acl.template" "$state/acl"
 render "$here/mosquitto.conf.template" "$state/mosquitto.conf"

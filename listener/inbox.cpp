@@ -4,25 +4,42 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
+#include <string_view>
+#include <utility>
+
+#include "ems/store/database.h"
+#include "ems/util/log.h"
 
 namespace ems::listener {
 namespace {
 
-// Record: u32 body length | u64 checksum of body | body
-// body:   i64 seq | i64 arrival ms | u32 topic length | topic | payload
-constexpr std::size_t kHeader = 4 + 8;
+// Record: u32 magic | u32 body length | u64 checksum of body | body
+// body:   i64 seq | i64 arrival ms | u32 flags | u32 topic length | topic | payload
+// The magic lets a reader find the next record after a torn or corrupt one.
+constexpr std::uint32_t kMagic = 0x52534d45;  // "EMSR"
+constexpr std::size_t kHeader = 4 + 4 + 8;
+constexpr std::size_t kBodyFixed = 8 + 8 + 4 + 4;
+constexpr std::uint32_t kMaxBody = 256u << 20;  // far above the broker's packet limit
+constexpr std::uint32_t kRedelivered = 1;
 
-std::uint64_t Checksum(const char* data, std::size_t n) {  // FNV-1a, enough to spot torn tails
-  std::uint64_t h = 1469598103934665603ull;
-  for (std::size_t i = 0; i < n; ++i) {
-    h ^= static_cast<unsigned char>(data[i]);
+// Mark file: u32 magic | i32 attempt | i64 first | i64 last | u64 checksum of the 24 bytes before
+constexpr std::uint32_t kMarkMagic = 0x4b4d5045;  // "EPMK"
+constexpr std::size_t kMarkBytes = 4 + 4 + 8 + 8 + 8;
+
+std::uint64_t Fnv1a(std::string_view data, std::uint64_t h = 1469598103934665603ull) {
+  for (unsigned char c : data) {
+    h ^= c;
     h *= 1099511628211ull;
   }
   return h;
+}
+
+std::uint64_t MessageHash(const std::string& topic, const std::string& payload) {
+  return Fnv1a(payload, Fnv1a(std::string_view(topic.c_str(), topic.size() + 1)));
 }
 
 template <class T>
@@ -41,90 +58,246 @@ T Get(const char* p) {
   throw std::runtime_error(what + ": " + std::strerror(errno));
 }
 
+void WriteAll(int fd, const std::string& data, const char* what) {
+  std::size_t written = 0;
+  while (written < data.size()) {
+    const auto n = ::write(fd, data.data() + written, data.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Fail(what);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+}
+
+// "inbox-<digits>.log" → the digits; anything else → nullopt.
+std::optional<std::int64_t> SegmentFirstSeq(const std::string& name) {
+  constexpr std::string_view kPrefix = "inbox-", kSuffix = ".log";
+  if (name.size() <= kPrefix.size() + kSuffix.size() || !name.starts_with(kPrefix) ||
+      !name.ends_with(kSuffix)) {
+    return std::nullopt;
+  }
+  const char* begin = name.data() + kPrefix.size();
+  const char* end = name.data() + name.size() - kSuffix.size();
+  std::int64_t seq = 0;
+  const auto [ptr, ec] = std::from_chars(begin, end, seq);
+  if (ec != std::errc() || ptr != end || seq < 1) return std::nullopt;
+  return seq;
+}
+
+// Sequential reads of a segment through a window of the file, so a segment is never loaded
+// whole: memory is one window (1 MiB or one record, whichever is larger).
+class SegmentReader {
+ public:
+  explicit SegmentReader(const std::string& path)
+      : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    if (fd_ < 0) Fail("cannot read " + path);
+  }
+  ~SegmentReader() { ::close(fd_); }
+
+  // Up to `n` bytes of the file from `pos` (fewer only at its end).
+  std::string_view Bytes(std::uint64_t pos, std::size_t n) {
+    if (pos < start_ || pos > start_ + buf_.size()) {
+      buf_.clear();
+    } else {
+      buf_.erase(0, pos - start_);
+    }
+    start_ = pos;
+    while (buf_.size() < n && !eof_) {
+      const std::size_t want = std::max<std::size_t>(n - buf_.size(), 1 << 20);
+      const std::size_t old = buf_.size();
+      buf_.resize(old + want);
+      ssize_t got;
+      do {
+        got = ::pread(fd_, buf_.data() + old, want, static_cast<off_t>(start_ + old));
+      } while (got < 0 && errno == EINTR);
+      if (got < 0) Fail("cannot read an inbox segment");
+      buf_.resize(old + static_cast<std::size_t>(got));
+      eof_ = got == 0;
+    }
+    return std::string_view(buf_).substr(0, n);
+  }
+
+  // The position of the next record magic at or after `pos`, or nullopt at the end of the file.
+  std::optional<std::uint64_t> FindMagic(std::uint64_t pos) {
+    char magic[4];
+    std::memcpy(magic, &kMagic, 4);
+    while (true) {
+      const auto window = Bytes(pos, 1 << 20);
+      if (window.size() < 4) return std::nullopt;
+      const auto found = window.find(std::string_view(magic, 4));
+      if (found != std::string_view::npos) return pos + found;
+      pos += window.size() - 3;
+    }
+  }
+
+ private:
+  int fd_;
+  std::string buf_;
+  std::uint64_t start_ = 0;
+  bool eof_ = false;
+};
+
 }  // namespace
 
-Inbox::Inbox(std::string dir) : dir_(std::move(dir)) {
+RecoveryPlan PlanRecovery(const std::optional<ApplyingMark>& mark, std::int64_t checkpoint) {
+  if (!mark || mark->last <= checkpoint) return {};  // what was being applied committed
+  if (mark->first != mark->last) return {std::nullopt, mark->last, 1};
+  if (mark->attempt >= 2) return {mark->first, 0, 1};
+  return {std::nullopt, mark->last, mark->attempt + 1};
+}
+
+Inbox::Inbox(std::string dir, Sync sync) : dir_(std::move(dir)), sync_(sync) {
   std::error_code ec;
   std::filesystem::create_directories(dir_, ec);
   if (ec) throw std::runtime_error("cannot create the inbox folder " + dir_ + ": " + ec.message());
   for (const auto& entry : std::filesystem::directory_iterator(dir_)) {
     const auto name = entry.path().filename().string();
-    if (name.rfind("inbox-", 0) != 0 || entry.path().extension() != ".log") continue;
-    segments_[std::stoll(name.substr(6))] = entry.path().string();
+    if (name == "applying") continue;
+    if (const auto first = SegmentFirstSeq(name); first && entry.is_regular_file()) {
+      segments_[*first] = entry.path().string();
+    } else {
+      log::Warn("ignoring " + entry.path().string() + ": not an inbox file");
+    }
   }
+  applying_fd_ = ::open((dir_ + "/applying").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (applying_fd_ < 0 || ::posix_fallocate(applying_fd_, 0, kMarkBytes) != 0) {
+    Fail("cannot open " + dir_ + "/applying");
+  }
+  recent_order_.resize(kRecentRecords);
 }
 
 Inbox::~Inbox() {
   if (fd_ >= 0) ::close(fd_);
+  if (applying_fd_ >= 0) ::close(applying_fd_);
 }
 
-std::vector<InboxRecord> Inbox::ReadAfter(std::int64_t after_seq) {
-  std::lock_guard lock(mu_);
-  std::vector<InboxRecord> out;
-  std::int64_t last_seq = after_seq;
-  for (const auto& [first, path] : segments_) {
-    std::ifstream in(path, std::ios::binary);
-    const std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::size_t pos = 0;
-    while (pos + kHeader <= data.size()) {
-      const auto len = Get<std::uint32_t>(data.data() + pos);
-      if (len < 20 || pos + kHeader + len > data.size()) break;
-      const char* body = data.data() + pos + kHeader;
-      if (Get<std::uint64_t>(data.data() + pos + 4) != Checksum(body, len)) break;
-      const auto seq = Get<std::int64_t>(body);
-      const auto topic_len = Get<std::uint32_t>(body + 16);
-      if (20 + topic_len > len) break;
-      if (seq > after_seq) {
-        out.push_back(InboxRecord{seq, FromMillis(Get<std::int64_t>(body + 8)),
-                                  std::string(body + 20, topic_len),
-                                  std::string(body + 20 + topic_len, len - 20 - topic_len)});
+bool Inbox::ReadSegment(const std::string& path, std::int64_t after_seq, std::int64_t& last_seq,
+                        const std::function<bool(InboxRecord&&)>& on_record) {
+  SegmentReader in(path);
+  std::uint64_t pos = 0;
+  std::uint64_t skipped = 0;
+  while (true) {
+    const auto header = in.Bytes(pos, kHeader);
+    if (header.empty()) break;
+    const std::size_t header_size = header.size();
+    std::string_view body;
+    bool intact = header_size == kHeader && Get<std::uint32_t>(header.data()) == kMagic;
+    if (intact) {
+      const auto len = Get<std::uint32_t>(header.data() + 4);
+      const auto checksum = Get<std::uint64_t>(header.data() + 8);
+      intact = len >= kBodyFixed && len <= kMaxBody;
+      if (intact) {
+        body = in.Bytes(pos + kHeader, len);  // `header` is invalid from here on
+        intact = body.size() == len && Fnv1a(body) == checksum &&
+                 kBodyFixed + Get<std::uint32_t>(body.data() + 20) <= len;
       }
-      last_seq = std::max(last_seq, seq);
-      pos += kHeader + len;
     }
+    if (!intact) {  // torn or corrupt: go on at the next record that checks out
+      const auto next = in.FindMagic(pos + 1);
+      skipped += (next ? *next : pos + header_size) - pos;
+      if (!next) break;
+      pos = *next;
+      continue;
+    }
+    InboxRecord r;
+    r.seq = Get<std::int64_t>(body.data());
+    r.arrival = FromMillis(Get<std::int64_t>(body.data() + 8));
+    r.redelivered = (Get<std::uint32_t>(body.data() + 16) & kRedelivered) != 0;
+    const auto topic_len = Get<std::uint32_t>(body.data() + 20);
+    r.topic.assign(body.data() + kBodyFixed, topic_len);
+    r.payload.assign(body.data() + kBodyFixed + topic_len, body.size() - kBodyFixed - topic_len);
+    pos += kHeader + body.size();
+    last_seq = std::max(last_seq, r.seq);
+    Remember(r.topic, r.payload);
+    if (r.seq > after_seq && !on_record(std::move(r))) return false;
   }
+  if (skipped > 0) {
+    log::Warn("skipped " + std::to_string(skipped) + " bytes of torn or corrupt records in " +
+              path);
+  }
+  return true;
+}
+
+bool Inbox::Replay(std::int64_t after_seq, std::size_t max_batch_bytes,
+                   std::size_t max_batch_records,
+                   const std::function<bool(std::vector<InboxRecord>&&)>& apply) {
+  std::map<std::int64_t, std::string> segments;
+  {
+    std::lock_guard lock(mu_);
+    segments = segments_;
+  }
+  std::int64_t last_seq = after_seq;
+  std::vector<InboxRecord> batch;
+  std::size_t batch_bytes = 0;
+  for (const auto& [first, path] : segments) {
+    last_seq = std::max(last_seq, first);
+    const bool read_all = ReadSegment(path, after_seq, last_seq, [&](InboxRecord&& r) {
+      batch_bytes += r.bytes();
+      batch.push_back(std::move(r));
+      if (batch_bytes < max_batch_bytes && batch.size() < max_batch_records) return true;
+      batch_bytes = 0;
+      return apply(std::exchange(batch, {}));
+    });
+    if (!read_all) return false;
+  }
+  if (!batch.empty() && !apply(std::move(batch))) return false;
+  std::lock_guard lock(mu_);
+  // Past every record and every segment name, so the next segment is a fresh file.
   next_seq_ = last_seq + 1;
-  return out;
+  replayed_ = true;
+  return true;
 }
 
 void Inbox::OpenSegment(std::int64_t first_seq) {
   if (fd_ >= 0) ::close(fd_);
   const auto path = dir_ + "/inbox-" + std::to_string(first_seq) + ".log";
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd_ < 0) Fail("cannot open " + path);
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
+  if (fd_ < 0) Fail("cannot create " + path);
+  if (sync_ == Sync::kAlways) {
+    const int dir_fd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd < 0 || ::fsync(dir_fd) != 0) Fail("cannot sync the inbox folder " + dir_);
+    ::close(dir_fd);
+  }
   segments_[first_seq] = path;
   segment_bytes_ = 0;
 }
 
-std::int64_t Inbox::Append(Timestamp arrival, const std::string& topic,
-                           const std::string& payload) {
+void Inbox::Remember(const std::string& topic, const std::string& payload) {
+  auto& slot = recent_order_[recent_next_];
+  if (slot != 0) recent_.erase(recent_.find(slot));
+  slot = MessageHash(topic, payload) | 1;  // never 0, which marks an empty slot
+  recent_.insert(slot);
+  recent_next_ = (recent_next_ + 1) % recent_order_.size();
+}
+
+InboxRecord Inbox::Append(Timestamp arrival, std::string topic, std::string payload,
+                          bool dup_flag) {
   std::lock_guard lock(mu_);
+  if (!replayed_) throw std::logic_error("Inbox::Replay must run before the first Append");
   if (fd_ < 0 || segment_bytes_ >= kSegmentBytes) OpenSegment(next_seq_);
-  const std::int64_t seq = next_seq_;
-  std::string body;
-  body.reserve(20 + topic.size() + payload.size());
-  Put<std::int64_t>(body, seq);
-  Put<std::int64_t>(body, ToMillis(arrival));
-  Put<std::uint32_t>(body, static_cast<std::uint32_t>(topic.size()));
-  body += topic;
-  body += payload;
+  InboxRecord r{next_seq_, arrival, std::move(topic), std::move(payload), false};
+  r.redelivered = dup_flag && recent_.contains(MessageHash(r.topic, r.payload) | 1);
   std::string record;
-  record.reserve(kHeader + body.size());
-  Put<std::uint32_t>(record, static_cast<std::uint32_t>(body.size()));
-  Put<std::uint64_t>(record, Checksum(body.data(), body.size()));
-  record += body;
-  std::size_t written = 0;
-  while (written < record.size()) {
-    const auto n = ::write(fd_, record.data() + written, record.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Fail("cannot append to the inbox");
-    }
-    written += static_cast<std::size_t>(n);
-  }
+  record.reserve(kHeader + kBodyFixed + r.topic.size() + r.payload.size());
+  Put<std::uint32_t>(record, kMagic);
+  Put<std::uint32_t>(record,
+                     static_cast<std::uint32_t>(kBodyFixed + r.topic.size() + r.payload.size()));
+  Put<std::uint64_t>(record, 0);  // checksum, filled in below
+  Put<std::int64_t>(record, r.seq);
+  Put<std::int64_t>(record, ToMillis(arrival));
+  Put<std::uint32_t>(record, r.redelivered ? kRedelivered : 0);
+  Put<std::uint32_t>(record, static_cast<std::uint32_t>(r.topic.size()));
+  record += r.topic;
+  record += r.payload;
+  const auto checksum = Fnv1a(std::string_view(record).substr(kHeader));
+  std::memcpy(record.data() + 8, &checksum, sizeof checksum);
+  WriteAll(fd_, record, "cannot append to the inbox");
+  if (sync_ == Sync::kAlways && ::fdatasync(fd_) != 0) Fail("cannot sync the inbox");
   segment_bytes_ += static_cast<std::int64_t>(record.size());
   ++next_seq_;
-  return seq;
+  Remember(r.topic, r.payload);
+  return r;
 }
 
 void Inbox::Release(std::int64_t applied_seq) {
@@ -136,6 +309,31 @@ void Inbox::Release(std::int64_t applied_seq) {
     std::filesystem::remove(it->second);
     it = segments_.erase(it);
   }
+}
+
+void Inbox::MarkApplying(const ApplyingMark& mark) {
+  std::string data;
+  Put<std::uint32_t>(data, kMarkMagic);
+  Put<std::int32_t>(data, mark.attempt);
+  Put<std::int64_t>(data, mark.first);
+  Put<std::int64_t>(data, mark.last);
+  Put<std::uint64_t>(data, Fnv1a(data));
+  std::lock_guard lock(mu_);
+  if (::pwrite(applying_fd_, data.data(), data.size(), 0) != static_cast<ssize_t>(data.size())) {
+    throw store::StorageFault("cannot write " + dir_ + "/applying: " + std::strerror(errno));
+  }
+}
+
+std::optional<ApplyingMark> Inbox::Applying() const {
+  char data[kMarkBytes];
+  std::lock_guard lock(mu_);
+  if (::pread(applying_fd_, data, kMarkBytes, 0) != static_cast<ssize_t>(kMarkBytes) ||
+      Get<std::uint32_t>(data) != kMarkMagic ||
+      Get<std::uint64_t>(data + 24) != Fnv1a(std::string_view(data, 24))) {
+    return std::nullopt;
+  }
+  return ApplyingMark{Get<std::int64_t>(data + 8), Get<std::int64_t>(data + 16),
+                      Get<std::int32_t>(data + 4)};
 }
 
 }  // namespace ems::listener

@@ -2,21 +2,32 @@
 // durable with a single write() before Paho sends its PUBACK (DESIGN.md: Paho acknowledges when
 // the message callback returns). A write() that returned survives a SIGKILL of the process (it
 // is in the kernel's page cache), the same durability class as SQLite's WAL at
-// synchronous=NORMAL; only power loss can take back the newest records.
+// synchronous=NORMAL; with Sync::kAlways each append is also fdatasync'ed and survives power
+// loss.
 //
-// Records carry a sequence number. The writer thread applies them to SQLite in large batches and
+// Records carry a sequence number. The writer thread applies them to SQLite in batches and
 // stores the last applied sequence in the same transaction, so at start-up the records after
 // that checkpoint are replayed; idempotent storage absorbs any overlap.
 //
-// Files: <dir>/inbox-<first seq>.log, rotated at kSegmentBytes; a segment is deleted once all of
-// its records are applied. Append() is called from one thread (Paho's), Release() from another;
-// both are thread-safe with respect to each other.
+// Files in the folder:
+//   inbox-<first seq>.log   segments, rotated at kSegmentBytes; a fresh one at every start, so a
+//                           torn tail (power loss) never sits in front of newer records. Deleted
+//                           once all of their records are applied.
+//   applying                which records the writer is applying right now (poison quarantine,
+//                           see ApplyingMark).
+// Anything else is ignored with a warning.
+//
+// Append() is called from one thread (Paho's), the rest from another (the writer); all public
+// members are thread-safe with respect to each other.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "ems/domain/time.h"
@@ -28,37 +39,91 @@ struct InboxRecord {
   Timestamp arrival;
   std::string topic;
   std::string payload;
+  // An MQTT redelivery (DUP flag) of a message this inbox already holds: counted, not applied.
+  bool redelivered = false;
+
+  // What the record holds in memory, for byte limits.
+  std::size_t bytes() const { return sizeof(InboxRecord) + topic.size() + payload.size(); }
 };
+
+// The records the writer is applying: one batch [first, last], or a single record
+// (first == last) on its `attempt`-th try after a crash. Written before the apply begins, so
+// after a crash the next start knows which records were in flight.
+struct ApplyingMark {
+  std::int64_t first = 0;
+  std::int64_t last = 0;
+  int attempt = 1;
+  bool operator==(const ApplyingMark&) const = default;
+};
+
+// What the start-up replay does with the records after `checkpoint`, given the mark the previous
+// run left (poison quarantine, SPEC §4.4). A record that was being applied alone when the process
+// died, twice, is quarantined; after a crash during a batch, the uncommitted records of that batch
+// are applied one at a time, so the next crash (if any) names the record.
+struct RecoveryPlan {
+  std::optional<std::int64_t> quarantine;  // dead-letter this record as "poison", do not apply it
+  std::int64_t one_by_one_until = 0;       // records up to here are applied alone, each marked
+  int first_attempt = 1;                   // the attempt number of the first of them
+  bool operator==(const RecoveryPlan&) const = default;
+};
+RecoveryPlan PlanRecovery(const std::optional<ApplyingMark>& mark, std::int64_t checkpoint);
 
 class Inbox {
  public:
+  enum class Sync { kOff, kAlways };
   static constexpr std::int64_t kSegmentBytes = 64ll << 20;
+  // Redeliveries are recognised among this many of the most recent records (the broker holds at
+  // most max_inflight_messages = 1000 unacknowledged messages per client).
+  static constexpr std::size_t kRecentRecords = 4096;
 
-  // Opens (creating) the folder. Throws std::runtime_error when it is not writable.
-  explicit Inbox(std::string dir);
+  // Opens (creating) the folder. Throws std::runtime_error when it is not usable.
+  Inbox(std::string dir, Sync sync);
   ~Inbox();
   Inbox(const Inbox&) = delete;
   Inbox& operator=(const Inbox&) = delete;
 
-  // Every intact record with seq > after_seq, in order. A torn or corrupt tail (power loss) ends
-  // the read of its segment. Also positions the next sequence number after the last one found.
-  std::vector<InboxRecord> ReadAfter(std::int64_t after_seq);
+  // Hands every intact record with seq > after_seq to `apply`, in order, in batches of at most
+  // `max_batch_bytes` (InboxRecord::bytes) and `max_batch_records`, so replaying a large backlog
+  // holds one batch in memory. A torn or corrupt record is skipped (with a warning) and reading
+  // goes on at the next intact one. `apply` returns false to stop the replay (the process is
+  // stopping); returns whether it ran to the end. Must run to the end before the first Append.
+  bool Replay(std::int64_t after_seq, std::size_t max_batch_bytes, std::size_t max_batch_records,
+              const std::function<bool(std::vector<InboxRecord>&&)>& apply);
 
-  // Appends with one write(); returns the record's sequence number. Throws on I/O errors.
-  std::int64_t Append(Timestamp arrival, const std::string& topic, const std::string& payload);
+  // Appends with one write() (and fdatasync with Sync::kAlways); returns the record. A message
+  // that carries the MQTT DUP flag and is byte-identical to one of the kRecentRecords most recent
+  // records is a redelivery of a message already held: it is recorded as `redelivered`.
+  // Throws std::runtime_error on I/O errors (nothing was acknowledged then).
+  InboxRecord Append(Timestamp arrival, std::string topic, std::string payload, bool dup_flag);
 
   // All records up to `applied_seq` are in SQLite: delete segments that hold nothing newer.
   void Release(std::int64_t applied_seq);
 
+  // The poison-quarantine mark (see ApplyingMark); a plain pwrite, never synced: it needs to
+  // survive the process, not the machine.
+  void MarkApplying(const ApplyingMark& mark);
+  std::optional<ApplyingMark> Applying() const;
+
  private:
   void OpenSegment(std::int64_t first_seq);
+  // Reads records until the end or until `on_record` returns false (then returns false).
+  bool ReadSegment(const std::string& path, std::int64_t after_seq, std::int64_t& last_seq,
+                   const std::function<bool(InboxRecord&&)>& on_record);
+  void Remember(const std::string& topic, const std::string& payload);
 
   std::string dir_;
-  std::mutex mu_;
+  Sync sync_;
+  mutable std::mutex mu_;
+  bool replayed_ = false;
   int fd_ = -1;
+  int applying_fd_ = -1;
   std::int64_t segment_bytes_ = 0;
   std::int64_t next_seq_ = 1;
   std::map<std::int64_t, std::string> segments_;  // first seq -> path
+  // Hashes of the most recent records' topic and payload, oldest first in recent_order_.
+  std::vector<std::uint64_t> recent_order_;
+  std::size_t recent_next_ = 0;
+  std::unordered_multiset<std::uint64_t> recent_;
 };
 
 }  // namespace ems::listener

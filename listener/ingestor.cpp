@@ -2,7 +2,10 @@
 
 #include <SQLiteCpp/Transaction.h>
 
+#include <algorithm>
+
 #include "ems/mqtt/topics.h"
+#include "ems/store/database.h"
 #include "ems/util/log.h"
 
 namespace ems::listener {
@@ -13,54 +16,102 @@ struct Overloaded : Fs... {
   using Fs::operator()...;
 };
 
+// Runs `body`, turning a SQLite error that means the storage failed into store::StorageFault;
+// every other exception passes through as the message's fault.
+template <class F>
+void Guarded(F&& body) {
+  try {
+    body();
+  } catch (const SQLite::Exception& e) {
+    if (store::IsStorageFault(e)) throw store::StorageFault(e.what());
+    throw;
+  }
+}
+
 }  // namespace
 
 Ingestor::Ingestor(SQLite::Database& db, IngestOptions options)
     : db_(db),
       options_(std::move(options)),
       ingest_(db),
+      applied_seq_(ingest_.Checkpoint(options_.listener_id)),
       sessions_(db, options_),
       contracts_(db),
       tariffs_(db) {}
 
-BatchEffects Ingestor::ApplyBatch(const std::vector<InboxRecord>& batch, Timestamp now) {
-  (void)now;
-  BatchEffects effects;
-  if (batch.empty()) return effects;
-  try {
+void Ingestor::ApplyInTransaction(std::span<const InboxRecord> records, BatchEffects& effects) {
+  Guarded([&] {
     SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    ApplyAll(batch, effects);
+    ApplyAll(records, effects);
     tx.commit();
+  });
+  applied_seq_ = records.back().seq;
+}
+
+BatchEffects Ingestor::ApplyBatch(const std::vector<InboxRecord>& batch) {
+  BatchEffects effects;
+  const auto first_new = std::find_if(batch.begin(), batch.end(),
+                                      [&](const InboxRecord& r) { return r.seq > applied_seq_; });
+  const std::span<const InboxRecord> records(first_new, batch.end());
+  if (records.empty()) return effects;
+  try {
+    ApplyInTransaction(records, effects);
     return effects;
-  } catch (const SQLite::Exception& e) {
-    log::Error(std::string("batch failed, retrying one message at a time: ") + e.what());
+  } catch (const store::StorageFault&) {
+    throw;
+  } catch (const std::exception& e) {
+    log::Warn(std::string("a batch failed, applying its messages one at a time: ") + e.what());
   }
   effects = BatchEffects{};
-  for (const auto& record : batch) {
+  for (const auto& record : records) {
     try {
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
-      ApplyAll({record}, effects);
-      tx.commit();
-    } catch (const SQLite::Exception& e) {
-      SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
-      store::IngestCounts counts;
-      ++counts.received;
-      DeadLetter(record, Reject{"storage_error", std::string("Storing failed: ") + e.what()},
-                 counts);
-      Commit(counts, record.seq, effects);
-      tx.commit();
+      ApplyInTransaction({&record, 1}, effects);
+    } catch (const store::StorageFault&) {
+      throw;
+    } catch (const std::exception& e) {
+      DeadLetterAlone(record,
+                      Reject{"processing_error", std::string("Processing failed: ") + e.what()},
+                      effects);
     }
   }
   return effects;
 }
 
-void Ingestor::ApplyAll(const std::vector<InboxRecord>& records, BatchEffects& effects) {
+void Ingestor::Quarantine(const InboxRecord& record) {
+  BatchEffects effects;
+  DeadLetterAlone(record,
+                  Reject{"poison",
+                         "Applying this message stopped the listener twice, so it was "
+                         "set aside without being applied."},
+                  effects);
+}
+
+void Ingestor::DeadLetterAlone(const InboxRecord& record, const Reject& reject,
+                               BatchEffects& effects) {
+  Guarded([&] {
+    SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    store::IngestCounts counts;
+    ++counts.received;
+    counts.last_message_at = record.arrival;
+    DeadLetter(record, reject, counts);
+    Commit(counts, record.seq, effects);
+    tx.commit();
+  });
+  applied_seq_ = record.seq;
+}
+
+void Ingestor::ApplyAll(std::span<const InboxRecord> records, BatchEffects& effects) {
   store::IngestCounts counts;
   for (const auto& record : records) {
     ++counts.received;
     if (!counts.last_message_at || *counts.last_message_at < record.arrival) {
       counts.last_message_at = record.arrival;
     }
+    if (record.redelivered) {  // the broker sent again what the inbox already holds
+      ++counts.duplicates;
+      continue;
+    }
+    if (options_.before_apply) options_.before_apply(record);
     const auto outcome = Dispatch(record, effects);
     if (!outcome) {
       DeadLetter(record, outcome.error(), counts);
@@ -73,7 +124,6 @@ void Ingestor::ApplyAll(const std::vector<InboxRecord>& records, BatchEffects& e
   devices_.BeforeCommit();  // the telemetry batch writes its rollups inside this transaction
   Commit(counts, records.back().seq, effects);
 }
-
 void Ingestor::Commit(const store::IngestCounts& counts, std::int64_t last_seq,
                       BatchEffects& effects) {
   ingest_.Add(counts);

@@ -6,12 +6,19 @@
 // ingestion. Storage is idempotent (sessions by session_id, telemetry by device/ts/metric, …),
 // so a replayed or redelivered message is counted as a duplicate and stored once.
 //
+// Failures are sorted by whose they are. A message that cannot be decoded, breaks a rule, or
+// makes a handler throw is the message's fault: it becomes a dead letter and the rest go on. A
+// failing database (disk full, read-only, I/O error) is nobody's message's fault: ApplyBatch
+// throws store::StorageFault with nothing dead-lettered, and the caller retries the same records
+// later.
+//
 // Not thread-safe: owned by the writer thread, with its own connection.
 #pragma once
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,15 +36,24 @@ class Ingestor {
  public:
   Ingestor(SQLite::Database& db, IngestOptions options);
 
-  // Applies `batch` (ascending seq) in one transaction and records its last seq as the
-  // checkpoint. If the transaction fails as a whole it is retried one record per transaction,
-  // and a record that still fails is dead-lettered with reason "storage_error".
-  BatchEffects ApplyBatch(const std::vector<InboxRecord>& batch, Timestamp now);
+  // Applies the records of `batch` (ascending seq) after the checkpoint in one transaction and
+  // moves the checkpoint to the last. If that fails for a message's fault, they are applied one
+  // record per transaction and a record that still fails is dead-lettered ("processing_error").
+  // Throws store::StorageFault when the database fails; what was committed before stays.
+  BatchEffects ApplyBatch(const std::vector<InboxRecord>& batch);
 
-  std::int64_t Checkpoint() { return ingest_.Checkpoint(options_.listener_id); }
+  // Dead-letters `record` with reason "poison" without applying it (it crashed the listener).
+  // Throws store::StorageFault like ApplyBatch.
+  void Quarantine(const InboxRecord& record);
+
+  // The last applied sequence number (kept in memory, read from the database once).
+  std::int64_t Checkpoint() const { return applied_seq_; }
 
  private:
-  void ApplyAll(const std::vector<InboxRecord>& records, BatchEffects& effects);
+  // One transaction over `records`; moves applied_seq_ only once it committed.
+  void ApplyInTransaction(std::span<const InboxRecord> records, BatchEffects& effects);
+  void ApplyAll(std::span<const InboxRecord> records, BatchEffects& effects);
+  void DeadLetterAlone(const InboxRecord& record, const Reject& reject, BatchEffects& effects);
   // Adds `counts` to the totals and moves the checkpoint, inside the caller's transaction.
   void Commit(const store::IngestCounts& counts, std::int64_t last_seq, BatchEffects& effects);
   Result<Outcome> Dispatch(const InboxRecord& record, BatchEffects& effects);
@@ -46,6 +62,7 @@ class Ingestor {
   SQLite::Database& db_;
   IngestOptions options_;
   store::IngestRepository ingest_;
+  std::int64_t applied_seq_;
   // One handler per payload family; Dispatch routes each parsed topic to its handler.
   SessionHandler sessions_;
   ContractHandler contracts_;

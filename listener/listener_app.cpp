@@ -1,12 +1,24 @@
 #include "listener/listener_app.h"
 
 #include <filesystem>
+#include <utility>
 
 #include "ems/store/database.h"
 #include "ems/util/log.h"
-#include "listener/derived/derived.h"
 
 namespace ems::listener {
+namespace {
+
+// Derived state (summaries, schedules) buffered while the broker is away; each is a retained
+// "latest value" of a few hundred bytes, so this bounds the buffer to a few MiB.
+constexpr int kMaxBufferedDerived = 10000;
+
+std::string Seconds(Timestamp since, Timestamp now) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now - since).count()) +
+         " s";
+}
+
+}  // namespace
 
 std::vector<config::Option> ListenerOptions() {
   auto options = config::CommonOptions("ems-listener", "ems-listener");
@@ -21,19 +33,29 @@ std::vector<config::Option> ListenerOptions() {
        "1 = subscribe through $share/ems-listeners/... so N listeners split the stream"});
   options.push_back({"EMS_LISTENER_INBOX_DIR", "",
                      "inbox journal folder (default: beside the database, per client id)"});
+  options.push_back({"EMS_LISTENER_SYNC", "off",
+                     "off = survives a crash of any process; always = also power loss (each "
+                     "message fdatasync'ed, SQLite synchronous=FULL)"});
   return options;
 }
 
-ListenerApp::ListenerApp(const config::Settings& settings)
+ListenerApp::ListenerApp(const config::Settings& settings,
+                         std::function<void(const InboxRecord&)> before_apply)
     : mqtt_settings_(mqtt::ConnectionFromSettings(settings, "listener")),
       db_path_(settings.Get("EMS_DB_PATH")),
       shared_subscription_(settings.GetBool("EMS_LISTENER_SHARED")) {
+  const auto sync = settings.Get("EMS_LISTENER_SYNC");
+  if (sync != "off" && sync != "always") {
+    throw config::ConfigError("EMS_LISTENER_SYNC", "must be off or always, got '" + sync + "'.");
+  }
+  sync_ = sync == "always" ? Inbox::Sync::kAlways : Inbox::Sync::kOff;
   ingest_options_.prefix = mqtt_settings_.prefix;
   ingest_options_.default_currency = settings.Get("EMS_DEFAULT_CURRENCY");
   if (ingest_options_.default_currency.size() != 3) {
     throw config::ConfigError("EMS_DEFAULT_CURRENCY", "must be a three-letter code such as EUR.");
   }
   ingest_options_.listener_id = mqtt_settings_.client_id;
+  ingest_options_.before_apply = std::move(before_apply);
   ingest_options_.stale_after =
       std::chrono::seconds(settings.GetInt("EMS_STALE_AFTER_S", 1, 86400));
   ingest_options_.raw_retention_days =
@@ -44,15 +66,19 @@ ListenerApp::ListenerApp(const config::Settings& settings)
     inbox_dir = (parent.empty() ? std::filesystem::path(".") : parent).string() + "/inbox-" +
                 mqtt_settings_.client_id;
   }
-  // Open (and migrate) once here so a bad EMS_DB_PATH fails at start with a clear line.
-  store::OpenDatabase(db_path_);
-  inbox_ = std::make_unique<Inbox>(inbox_dir);
+  // Open (and migrate) here so a bad EMS_DB_PATH fails at start with a clear line.
+  db_ = store::OpenDatabase(db_path_);
+  if (sync_ == Inbox::Sync::kAlways) db_->exec("PRAGMA synchronous=FULL");
+  ingestor_ = std::make_unique<Ingestor>(*db_, ingest_options_);
+  inbox_ = std::make_unique<Inbox>(inbox_dir, sync_);
+  status_file_ = std::make_unique<store::ListenerStatusFile>(db_path_, mqtt_settings_.client_id);
+  status_.listener = mqtt_settings_.client_id;
 }
 
 ListenerApp::~ListenerApp() {
   {
     std::lock_guard lock(mu_);
-    stopping_ = true;
+    closing_ = stopping_ = true;
   }
   has_work_.notify_all();
   has_room_.notify_all();
@@ -69,30 +95,153 @@ void ListenerApp::Subscribe() {
   for (const auto& f : filters) client_->subscribe(share + f, 1);  // not waited: Paho's thread
 }
 
+bool ListenerApp::Stopping() {
+  if (replaying_ && *stop_) return true;
+  std::lock_guard lock(mu_);
+  return stopping_;
+}
+
+void ListenerApp::SetStorageError(std::optional<std::string> error) {
+  const auto now = Now();
+  {
+    std::lock_guard lock(mu_);
+    if (error.has_value() == status_.storage_error_since.has_value()) return;
+    if (error) {
+      log::Error(
+          "storage is failing; not taking new messages until it works again (they stay "
+          "in the broker and the inbox): " +
+          *error);
+      status_.storage_error_since = now;
+      status_.storage_error = *error;
+    } else {
+      log::Info("storage works again after " + Seconds(*status_.storage_error_since, now) +
+                "; taking messages again");
+      status_.storage_error_since.reset();
+      status_.storage_error.clear();
+    }
+    status_written_ = Timestamp{};  // write the change at once
+  }
+  WriteStatus();
+}
+
+void ListenerApp::WriteStatus() {
+  store::ListenerStatus status;
+  {
+    std::lock_guard lock(mu_);
+    const auto now = Now();
+    if (now - status_written_ < std::chrono::seconds(1)) return;
+    status_written_ = now;
+    status_.updated_at = now;
+    status_.queue_messages = static_cast<std::int64_t>(queue_.size());
+    status_.queue_bytes = static_cast<std::int64_t>(queue_bytes_);
+    status = status_;
+  }
+  status_file_->Write(status);
+}
+
 void ListenerApp::OnMessage(::mqtt::const_message_ptr msg) {
   // Runs on Paho's receive thread; the PUBACK goes out when this returns, so the record must be
   // in the inbox file first. Waiting for room in the queue throttles the broker, not memory.
-  try {
+  const std::size_t size =
+      sizeof(InboxRecord) + msg->get_topic().size() + msg->get_payload().size();
+  {
     std::unique_lock lock(mu_);
-    has_room_.wait(lock, [&] { return queue_.size() < kMaxQueued || stopping_; });
-    const auto arrival = Now();
-    const auto seq = inbox_->Append(arrival, msg->get_topic(), msg->to_string());
-    queue_.push_back(InboxRecord{seq, arrival, msg->get_topic(), msg->to_string()});
-    lock.unlock();
-    has_work_.notify_one();
-  } catch (const std::exception& e) {
-    // The inbox is not writable (disk full?): nothing is safe to acknowledge. Stop hard so the
-    // broker redelivers to the next run; a supervisor restarts us.
-    log::Error(std::string("cannot make a message durable, exiting: ") + e.what());
-    std::_Exit(3);
+    has_room_.wait(lock, [&] {
+      return queue_bytes_ + size <= kMaxQueueBytes || queue_bytes_ == 0 || closing_;
+    });
+  }
+  std::optional<InboxRecord> record;
+  for (bool failing = false; !record;) {
+    try {
+      record = inbox_->Append(Now(), msg->get_topic(), msg->to_string(), msg->is_duplicate());
+      if (failing) SetStorageError(std::nullopt);
+    } catch (const std::exception& e) {
+      // Nothing is acknowledged that is not durable: wait here (the broker keeps the rest)
+      // until the inbox can be written again.
+      failing = true;
+      SetStorageError(std::string("the inbox cannot be written: ") + e.what());
+      std::unique_lock lock(mu_);
+      if (closing_) {
+        log::Error(
+            "stopping with a message that could not be made durable; it is not "
+            "acknowledged, so the broker delivers it again");
+        std::_Exit(3);
+      }
+      has_room_.wait_for(lock, std::chrono::seconds(1), [&] { return closing_; });
+    }
+  }
+  {
+    std::lock_guard lock(mu_);
+    queue_bytes_ += record->bytes();
+    queue_.push_back(std::move(*record));
+  }
+  has_work_.notify_one();
+}
+
+bool ListenerApp::Durably(const std::function<void()>& apply) {
+  auto backoff = std::chrono::milliseconds(100);
+  while (true) {
+    try {
+      apply();
+      SetStorageError(std::nullopt);
+      return true;
+    } catch (const store::StorageFault& e) {
+      SetStorageError(e.what());
+    }
+    for (auto waited = std::chrono::milliseconds(0); waited < backoff;
+         waited += std::chrono::milliseconds(50)) {
+      if (Stopping()) return false;
+      WriteStatus();
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
   }
 }
 
+bool ListenerApp::ApplyMarked(const std::vector<InboxRecord>& batch, int attempt,
+                              BatchEffects& effects) {
+  return Durably([&] {
+    inbox_->MarkApplying({batch.front().seq, batch.back().seq, attempt});
+    effects = ingestor_->ApplyBatch(batch);
+  });
+}
+
+bool ListenerApp::Recover() {
+  const auto plan = PlanRecovery(inbox_->Applying(), ingestor_->Checkpoint());
+  int attempt = plan.first_attempt;
+  std::size_t replayed = 0;
+  BatchEffects effects;  // every site's derived state is republished after start anyway
+  const bool done = inbox_->Replay(
+      ingestor_->Checkpoint(), kMaxBatchBytes, kMaxBatch, [&](std::vector<InboxRecord>&& batch) {
+        replayed += batch.size();
+        std::vector<InboxRecord> run;  // records applied together, as a normal batch
+        const auto flush = [&] {
+          const bool ok = run.empty() || ApplyMarked(run, 1, effects);
+          run.clear();
+          return ok;
+        };
+        for (auto& r : batch) {
+          if (plan.quarantine == r.seq) {
+            log::Error("message " + std::to_string(r.seq) + " on " + r.topic +
+                       " stopped the listener twice while it was applied; it is set aside as a "
+                       "dead letter (poison)");
+            if (!flush() || !Durably([&] { ingestor_->Quarantine(r); })) return false;
+          } else if (r.seq <= plan.one_by_one_until) {
+            if (!flush() || !ApplyMarked({r}, std::exchange(attempt, 1), effects)) return false;
+          } else {
+            run.push_back(std::move(r));
+          }
+        }
+        return flush();
+      });
+  if (replayed > 0) log::Info("replayed " + std::to_string(replayed) + " inbox messages");
+  if (done) inbox_->Release(ingestor_->Checkpoint());
+  return done;
+}
+
 void ListenerApp::WriterLoop() {
-  auto db = store::OpenDatabase(db_path_);
-  Ingestor ingestor(*db, ingest_options_);
   auto derived = MakeDerivedPublishers(
-      *db, ingest_options_, [this](const std::string& topic, const std::string& payload) {
+      *db_, ingest_options_, [this](const std::string& topic, const std::string& payload) {
         try {
           client_->publish(topic, payload.data(), payload.size(), 1, true);
         } catch (const ::mqtt::exception& e) {
@@ -102,63 +251,82 @@ void ListenerApp::WriterLoop() {
       });
   while (true) {
     std::vector<InboxRecord> batch;
+    std::size_t batch_bytes = 0;
     {
       std::unique_lock lock(mu_);
       has_work_.wait_for(lock, kTickPeriod, [&] { return !queue_.empty() || stopping_; });
       if (queue_.empty() && stopping_) return;
-      while (!queue_.empty() && batch.size() < kMaxBatch) {
+      while (!queue_.empty() && batch.size() < kMaxBatch && batch_bytes < kMaxBatchBytes) {
+        batch_bytes += queue_.front().bytes();
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
-    has_room_.notify_all();
+    BatchEffects effects;
+    if (!batch.empty()) {
+      // Stopping while storage fails: the batch and the queue stay in the inbox for next time.
+      if (!ApplyMarked(batch, 1, effects)) return;
+      inbox_->Release(ingestor_->Checkpoint());
+      {
+        // Counted until stored, so a failing storage fills the queue and stops the intake.
+        std::lock_guard lock(mu_);
+        queue_bytes_ -= batch_bytes;
+      }
+      has_room_.notify_all();
+      log::Debug("applied " + std::to_string(batch.size()) + " messages");
+    }
     try {
       if (!batch.empty()) {
-        const auto effects = ingestor.ApplyBatch(batch, Now());
-        inbox_->Release(batch.back().seq);
-        log::Debug("applied " + std::to_string(batch.size()) + " messages");
         for (auto& d : derived) d->AfterCommit(effects, Now());
       }
       for (auto& d : derived) d->Tick(Now());
     } catch (const std::exception& e) {
-      // The records stay in the inbox and are applied at the next start.
-      log::Error(std::string("cannot store a batch, exiting: ") + e.what());
-      std::_Exit(4);
+      // Derived state is recomputed from stored data at the next change or tick.
+      log::WarnThrottled("derived", std::string("cannot compute derived state: ") + e.what());
     }
+    WriteStatus();
   }
 }
 
 void ListenerApp::Run(const std::atomic<bool>& stop) {
-  {
-    auto db = store::OpenDatabase(db_path_);
-    Ingestor ingestor(*db, ingest_options_);
-    const auto pending = inbox_->ReadAfter(ingestor.Checkpoint());
-    if (!pending.empty()) {
-      log::Info("replaying " + std::to_string(pending.size()) + " inbox messages not yet stored");
-      for (std::size_t i = 0; i < pending.size(); i += kMaxBatch) {
-        const auto end = std::min(pending.size(), i + kMaxBatch);
-        ingestor.ApplyBatch({pending.begin() + i, pending.begin() + end}, Now());
-      }
-      inbox_->Release(pending.back().seq);
-    }
+  stop_ = &stop;
+  WriteStatus();
+  replaying_ = true;
+  const bool recovered = Recover();
+  replaying_ = false;
+  if (!recovered) {
+    log::Info("stopped during the start-up replay; the rest is applied at the next start");
+    return;
   }
   // Derived state published while the broker is away is buffered and sent on reconnect.
-  client_ = mqtt::MakeClient(mqtt_settings_, "", 100000);
+  client_ = mqtt::MakeClient(mqtt_settings_, "", kMaxBufferedDerived);
   writer_ = std::thread([this] { WriterLoop(); });
   client_->set_message_callback([this](::mqtt::const_message_ptr m) { OnMessage(std::move(m)); });
   if (mqtt::ConnectWithRetry(*client_, mqtt_settings_, stop, [this] { Subscribe(); })) {
     log::Info("listening on " + mqtt_settings_.uri);
     while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    {
+      std::lock_guard lock(mu_);
+      closing_ = true;  // a callback waiting for room takes its message, so Paho can close
+    }
+    has_room_.notify_all();
     mqtt::DisconnectCleanly(*client_, mqtt_settings_);
   }
   {
     std::lock_guard lock(mu_);
-    stopping_ = true;
+    closing_ = stopping_ = true;
   }
   has_work_.notify_all();
   has_room_.notify_all();
   writer_.join();
-  log::Info("stopped; every received message is stored");
+  std::lock_guard lock(mu_);
+  if (queue_bytes_ == 0) {
+    log::Info("stopped; every received message is stored");
+  } else {
+    log::Warn(
+        "stopped with messages not yet stored (storage failing); they are in the inbox "
+        "and are applied at the next start");
+  }
 }
 
 }  // namespace ems::listener

@@ -1,11 +1,18 @@
 // ems-listener: MQTT in, SQLite out (SPEC §1, §4.4).
 //
 //   Paho thread:   message -> Inbox::Append (one write(), durable) -> queue -> return (PUBACK)
-//   writer thread: queue -> Ingestor::ApplyBatch (one transaction, checkpoint) -> Inbox::Release
+//   writer thread: queue -> mark "applying" -> Ingestor::ApplyBatch (one transaction,
+//                  checkpoint) -> Inbox::Release -> derived state
 //
-// At start the inbox records after the stored checkpoint are applied before connecting. On
-// stop the MQTT connection is closed first (no new messages), then the queue is drained and
-// committed.
+// At start the inbox records after the stored checkpoint are applied before connecting; a
+// record that crashed the process twice is quarantined (see inbox.h). Memory is bounded in
+// bytes: the queue holds at most kMaxQueueBytes (the Paho thread waits for room, so the broker
+// keeps the rest), and batches and replay hold at most kMaxBatchBytes.
+//
+// When storage fails (disk full, read-only, I/O error) the writer keeps its batch and retries
+// with back-off; the queue fills and the listener stops taking messages; the condition is logged
+// once and shown in the status file (GET /api/v1/ingest/stats); it clears by itself. On stop the
+// MQTT connection is closed first (no new messages), then the queue is drained and committed.
 #pragma once
 
 #include <atomic>
@@ -13,10 +20,13 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "ems/config/settings.h"
 #include "ems/mqtt/client.h"
+#include "ems/store/listener_status.h"
+#include "listener/derived/derived.h"
 #include "listener/inbox.h"
 #include "listener/ingestor.h"
 
@@ -26,8 +36,14 @@ std::vector<config::Option> ListenerOptions();
 
 class ListenerApp {
  public:
-  // Throws config::ConfigError or std::runtime_error for unusable settings.
-  explicit ListenerApp(const config::Settings& settings);
+  static constexpr std::size_t kMaxQueueBytes = 64 << 20;
+  static constexpr std::size_t kMaxBatchBytes = 16 << 20;
+  static constexpr std::size_t kMaxBatch = 5000;
+
+  // Throws config::ConfigError or std::runtime_error for unusable settings. `before_apply`:
+  // fault injection for tests (IngestOptions::before_apply).
+  explicit ListenerApp(const config::Settings& settings,
+                       std::function<void(const InboxRecord&)> before_apply = nullptr);
   ~ListenerApp();
 
   // Runs until `stop` becomes true.
@@ -35,23 +51,40 @@ class ListenerApp {
 
  private:
   void OnMessage(::mqtt::const_message_ptr msg);
-  void WriterLoop();
   void Subscribe();
-
-  static constexpr std::size_t kMaxQueued = 50000;
-  static constexpr std::size_t kMaxBatch = 5000;
+  // Applies the inbox records the previous run did not commit; false if stopped first.
+  bool Recover();
+  void WriterLoop();
+  // Runs `apply` (which stores something and may throw store::StorageFault) until it succeeds;
+  // while storage fails, retries with back-off. Returns false if the process stops first.
+  bool Durably(const std::function<void()>& apply);
+  // Applies `batch` marked as `attempt` (poison quarantine), durably.
+  bool ApplyMarked(const std::vector<InboxRecord>& batch, int attempt, BatchEffects& effects);
+  void SetStorageError(std::optional<std::string> error);
+  void WriteStatus();
+  bool Stopping();
 
   mqtt::ConnectionSettings mqtt_settings_;
   std::string db_path_;
   bool shared_subscription_;
+  Inbox::Sync sync_;
   IngestOptions ingest_options_;
   std::unique_ptr<Inbox> inbox_;
+  std::unique_ptr<SQLite::Database> db_;  // the writer's connection
+  std::unique_ptr<Ingestor> ingestor_;
+  std::unique_ptr<store::ListenerStatusFile> status_file_;
   std::unique_ptr<::mqtt::async_client> client_;
+  const std::atomic<bool>* stop_ = nullptr;
+  std::atomic<bool> replaying_{false};  // Run is in the start-up replay: *stop_ stops it
 
   std::mutex mu_;
   std::condition_variable has_work_, has_room_;
   std::deque<InboxRecord> queue_;
-  bool stopping_ = false;
+  std::size_t queue_bytes_ = 0;
+  bool closing_ = false;          // the MQTT connection is being closed: take what still arrives
+  bool stopping_ = false;         // the writer drains the queue and ends
+  store::ListenerStatus status_;  // storage error and queue, guarded by mu_
+  Timestamp status_written_{};
   std::thread writer_;
 };
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <set>
 #include <string>
 
@@ -20,6 +21,9 @@ struct IngestOptions {
   std::string listener_id = "ems-listener";  // the inbox checkpoint's key
   std::chrono::seconds stale_after{30};      // EMS_STALE_AFTER_S
   int raw_retention_days = 90;               // EMS_RAW_RETENTION_DAYS
+  // Fault injection for the fault tests (tests/fault/crashing_listener.cpp): runs before each
+  // record is applied. Unset in ems-listener.
+  std::function<void(const InboxRecord&)> before_apply;
 };
 
 enum class Outcome { kStored, kDuplicate };

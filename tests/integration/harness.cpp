@@ -160,6 +160,19 @@ Stack::~Stack() {
   }
 }
 
+std::string SessionJson(const std::string& id, const std::string& station,
+                        const std::string& started, const std::string& status, double energy) {
+  Json j = {{"session_id", id},     {"station_id", station}, {"connector", 1},
+            {"vehicle_id", "ev-1"}, {"status", status},      {"started_at", started},
+            {"energy_kwh", energy}, {"cost", 5.71},          {"currency", "EUR"}};
+  j["ended_at"] = status == "completed" ? Json("2026-11-21T09:10:00Z") : Json(nullptr);
+  return j.dump();
+}
+
+std::string SessionTopic(const std::string& site, const std::string& station) {
+  return std::string(Stack::kPrefix) + "/sites/" + site + "/devices/" + station + "/sessions";
+}
+
 void Stack::StartBroker() {
   const std::string prepare = "EMS_PUBLISHER_MQTT_PASSWORD=" + passwords_["ems-publisher"] +
                               " EMS_LISTENER_MQTT_PASSWORD=" + passwords_["ems-listener"] +
@@ -248,7 +261,7 @@ void Stack::Publish(const std::string& topic, const std::string& payload, bool r
 
 std::shared_ptr<::mqtt::async_client> Stack::Subscribe(
     const std::string& user, const std::string& filter,
-    std::vector<std::pair<std::string, std::string>>* out, std::mutex* mu) {
+    std::vector<std::pair<std::string, std::string>>* out, std::mutex* mu, bool persistent) {
   auto client =
       std::make_shared<::mqtt::async_client>("tcp://127.0.0.1:" + std::to_string(broker_port_),
                                              "test-sub-" + std::to_string(FreePort()), nullptr);
@@ -257,7 +270,8 @@ std::shared_ptr<::mqtt::async_client> Stack::Subscribe(
     out->emplace_back(m->get_topic(), m->to_string());
   });
   auto opts = ::mqtt::connect_options_builder()
-                  .clean_session(true)
+                  .clean_session(!persistent)
+                  .automatic_reconnect(persistent)
                   .user_name(user)
                   .password(passwords_.at(user))
                   .finalize();

@@ -67,6 +67,12 @@ struct HttpAnswer {
   std::string raw;
 };
 
+// A session payload of SPEC §4.1 (completed ones end at 2026-11-21T09:10:00Z) and its topic.
+std::string SessionJson(const std::string& id, const std::string& station,
+                        const std::string& started, const std::string& status = "completed",
+                        double energy = 18.42);
+std::string SessionTopic(const std::string& site, const std::string& station);
+
 class Stack {
  public:
   static constexpr const char* kAdminUser = "admin";
@@ -100,9 +106,12 @@ class Stack {
   // MQTT as a device would publish (user ems-publisher), QoS 1, waiting for the PUBACK.
   void Publish(const std::string& topic, const std::string& payload, bool retained = false);
   // Subscribes as `user` and collects messages of `filter` (retained ones included).
+  // `persistent`: a persistent session that reconnects by itself and so misses nothing across
+  // a broker restart.
   std::shared_ptr<::mqtt::async_client> Subscribe(
       const std::string& user, const std::string& filter,
-      std::vector<std::pair<std::string, std::string>>* out, std::mutex* mu);
+      std::vector<std::pair<std::string, std::string>>* out, std::mutex* mu,
+      bool persistent = false);
 
   // REST against the API with the admin's token (logs in once).
   HttpAnswer Get(const std::string& path, const std::string& token = "");

@@ -129,7 +129,7 @@ TEST_F(ContractHandlerTest, IngestorStoresRuleRejectsAndDeadLettersThem) {
   };
   batch.push_back(batch[1]);
   batch.back().seq = ++seq_;
-  const auto effects = ingestor.ApplyBatch(batch, Now());
+  const auto effects = ingestor.ApplyBatch(batch);
   EXPECT_EQ(effects.counts.received, 5);
   EXPECT_EQ(effects.counts.stored, 1);
   EXPECT_EQ(effects.counts.duplicates, 1);

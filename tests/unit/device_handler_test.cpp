@@ -276,12 +276,12 @@ TEST_F(DeviceHandlerTest, IngestorFallbackStoresEachSampleOnceAndDeadLettersTheF
              Telemetry(now_ + seconds(5), {{"power_w", 1100.0}})),
       Record(Topic("home", "ghost", "telemetry"), Telemetry(now_, {{"power_w", 1.0}})),
   };
-  const auto effects = ingestor.ApplyBatch(batch, now_);
+  const auto effects = ingestor.ApplyBatch(batch);
   EXPECT_EQ(effects.counts.received, 8);
   EXPECT_EQ(effects.counts.stored, 5);
   EXPECT_EQ(effects.counts.duplicates, 1);
   EXPECT_EQ(effects.counts.rejected, 2);
-  EXPECT_EQ(effects.counts.rejected_by_reason.at("storage_error"), 1);
+  EXPECT_EQ(effects.counts.rejected_by_reason.at("processing_error"), 1);
   EXPECT_EQ(effects.counts.rejected_by_reason.at("unknown_device"), 1);
   EXPECT_EQ(effects.devices, (std::set<std::string>{"fridge", "pv-1"}));
 
@@ -309,8 +309,7 @@ TEST_F(DeviceHandlerTest, SummaryIsPublishedThrottledWhenChangedAndWhenReadingsT
        Record(Topic("home", "pv-1", "telemetry"), Telemetry(t0, {{"power_w", 3000.0}})),
        Record(Topic("home", "fridge", "telemetry"), Telemetry(t0, {{"power_w", -150.0}})),
        Record(Topic("home", "bat-1", "telemetry"),
-              Telemetry(t0, {{"power_w", -1000.0}, {"soc_pct", 50.0}}))},
-      t0);
+              Telemetry(t0, {{"power_w", -1000.0}, {"soc_pct", 50.0}}))});
   summaries.AfterCommit(effects, t0);
   summaries.Tick(t0);
   ASSERT_EQ(sent.size(), 1u);
@@ -326,8 +325,7 @@ TEST_F(DeviceHandlerTest, SummaryIsPublishedThrottledWhenChangedAndWhenReadingsT
 
   // A change within the second waits for it; an unchanged summary is not sent again.
   effects = ingestor.ApplyBatch({Record(Topic("home", "pv-1", "telemetry"),
-                                        Telemetry(t0 + seconds(1), {{"power_w", 3500.0}}))},
-                                t0);
+                                        Telemetry(t0 + seconds(1), {{"power_w", 3500.0}}))});
   summaries.AfterCommit(effects, t0 + Millis(400));
   summaries.Tick(t0 + Millis(400));
   EXPECT_EQ(sent.size(), 1u);
@@ -404,7 +402,7 @@ TEST_F(DeviceHandlerTest, TheSimulatedFleetBreaksNoRule) {
   for (auto t = start; t <= start + hours(24); t += minutes(15)) {
     for (auto& m : fleet.Advance(t)) batch.push_back(Record(m.topic, m.payload));
   }
-  const auto effects = ingestor.ApplyBatch(batch, start);
+  const auto effects = ingestor.ApplyBatch(batch);
   EXPECT_GT(effects.counts.stored, 1000);
   EXPECT_EQ(effects.counts.rejected, 0);
   for (const auto& [reason, n] : effects.counts.rejected_by_reason) {

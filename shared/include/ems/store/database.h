@@ -7,11 +7,24 @@
 #pragma once
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
 
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 namespace ems::store {
+
+// The storage itself failed (disk full, read-only, I/O error, locked for too long), not the data
+// being written: a caller keeps its data and tries again later (SPEC §4.4).
+class StorageFault : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// True for SQLite errors that are StorageFaults; false for those a statement's data causes
+// (constraints, type mismatches, too big).
+bool IsStorageFault(const SQLite::Exception& e);
 
 // Opens (creating the file and its folder if needed) and migrates. Throws std::runtime_error
 // with one clear sentence when the path is not writable or the schema is from a newer build.
