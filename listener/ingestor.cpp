@@ -111,7 +111,7 @@ void Ingestor::ApplyAll(std::span<const InboxRecord> records, BatchEffects& effe
       ++counts.duplicates;
       continue;
     }
-    if (options_.before_apply) options_.before_apply(record);
+    if (options_.faults.before_apply) options_.faults.before_apply(record);
     const auto outcome = Dispatch(record, effects);
     if (!outcome) {
       DeadLetter(record, outcome.error(), counts);

@@ -39,8 +39,7 @@ std::vector<config::Option> ListenerOptions() {
   return options;
 }
 
-ListenerApp::ListenerApp(const config::Settings& settings,
-                         std::function<void(const InboxRecord&)> before_apply)
+ListenerApp::ListenerApp(const config::Settings& settings, FaultHooks faults)
     : mqtt_settings_(mqtt::ConnectionFromSettings(settings, "listener")),
       db_path_(settings.Get("EMS_DB_PATH")),
       shared_subscription_(settings.GetBool("EMS_LISTENER_SHARED")) {
@@ -55,7 +54,7 @@ ListenerApp::ListenerApp(const config::Settings& settings,
     throw config::ConfigError("EMS_DEFAULT_CURRENCY", "must be a three-letter code such as EUR.");
   }
   ingest_options_.listener_id = mqtt_settings_.client_id;
-  ingest_options_.before_apply = std::move(before_apply);
+  ingest_options_.faults = std::move(faults);
   ingest_options_.stale_after =
       std::chrono::seconds(settings.GetInt("EMS_STALE_AFTER_S", 1, 86400));
   ingest_options_.raw_retention_days =
@@ -170,6 +169,7 @@ void ListenerApp::OnMessage(::mqtt::const_message_ptr msg) {
       has_room_.wait_for(lock, std::chrono::seconds(1), [&] { return closing_; });
     }
   }
+  if (ingest_options_.faults.after_append) ingest_options_.faults.after_append(*record);
   {
     std::lock_guard lock(mu_);
     queue_bytes_ += record->bytes();

@@ -40,10 +40,9 @@ class ListenerApp {
   static constexpr std::size_t kMaxBatchBytes = 16 << 20;
   static constexpr std::size_t kMaxBatch = 5000;
 
-  // Throws config::ConfigError or std::runtime_error for unusable settings. `before_apply`:
-  // fault injection for tests (IngestOptions::before_apply).
-  explicit ListenerApp(const config::Settings& settings,
-                       std::function<void(const InboxRecord&)> before_apply = nullptr);
+  // Throws config::ConfigError or std::runtime_error for unusable settings. `faults`: fault
+  // injection for tests only.
+  explicit ListenerApp(const config::Settings& settings, FaultHooks faults = {});
   ~ListenerApp();
 
   // Runs until `stop` becomes true.

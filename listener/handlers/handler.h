@@ -15,15 +15,19 @@
 
 namespace ems::listener {
 
+// Fault injection for the fault tests (tests/fault/crashing_listener.cpp); empty in ems-listener.
+struct FaultHooks {
+  std::function<void(const InboxRecord&)> after_append;  // Paho's thread, before the PUBACK
+  std::function<void(const InboxRecord&)> before_apply;  // writer thread, before each record
+};
+
 struct IngestOptions {
   std::string prefix = "ems/v1";
   std::string default_currency = "EUR";
   std::string listener_id = "ems-listener";  // the inbox checkpoint's key
   std::chrono::seconds stale_after{30};      // EMS_STALE_AFTER_S
   int raw_retention_days = 90;               // EMS_RAW_RETENTION_DAYS
-  // Fault injection for the fault tests (tests/fault/crashing_listener.cpp): runs before each
-  // record is applied. Unset in ems-listener.
-  std::function<void(const InboxRecord&)> before_apply;
+  FaultHooks faults;
 };
 
 enum class Outcome { kStored, kDuplicate };

@@ -1,17 +1,32 @@
-// ems-listener with one injected fault, for the poison-quarantine test: the process aborts while
-// applying any message whose payload contains CRASH-ME, as a bug in a handler would crash it.
+// ems-listener with two injected faults, for the fault tests, as a bug or a power cut would
+// strike: the process aborts
+// - while applying a message whose payload contains CRASH-ME (poison quarantine), and
+// - right after making a message that contains CRASH-AFTER-APPEND durable, before its PUBACK
+//   (the broker then delivers it again, flagged DUP); not again for that redelivery.
 #include <cstdlib>
 
 #include "ems/util/process.h"
 #include "listener/listener_app.h"
 
+namespace {
+
+bool Contains(const ems::listener::InboxRecord& r, const char* marker) {
+  return r.payload.find(marker) != std::string::npos;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  ems::listener::FaultHooks faults;
+  faults.before_apply = [](const ems::listener::InboxRecord& r) {
+    if (Contains(r, "CRASH-ME")) std::abort();
+  };
+  faults.after_append = [](const ems::listener::InboxRecord& r) {
+    if (Contains(r, "CRASH-AFTER-APPEND") && !r.redelivered) std::abort();
+  };
   return ems::RunService("ems-listener", ems::listener::ListenerOptions(), argc, argv,
-                         [](const ems::config::Settings& settings, const std::atomic<bool>& stop) {
-                           ems::listener::ListenerApp app(
-                               settings, [](const ems::listener::InboxRecord& r) {
-                                 if (r.payload.find("CRASH-ME") != std::string::npos) std::abort();
-                               });
+                         [&](const ems::config::Settings& settings, const std::atomic<bool>& stop) {
+                           ems::listener::ListenerApp app(settings, faults);
                            app.Run(stop);
                          });
 }
