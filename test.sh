@@ -24,4 +24,9 @@ if [ "${EMS_SKIP_SANITIZERS:-0}" != 1 ]; then
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 600 -LE lint
 fi
+echo "== libFuzzer targets (clang, ASan + UBSan), ${EMS_FUZZ_SECONDS:-5} s each"
+cmake -S . -B build-fuzz -DEMS_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DEMS_FUZZ_SECONDS="${EMS_FUZZ_SECONDS:-5}" >/dev/null
+cmake --build build-fuzz -j"$jobs"
+ctest --test-dir build-fuzz --output-on-failure -j"$jobs" -L fuzz
 echo "All tests passed."

@@ -9,7 +9,7 @@ packages=(
   libcctz-dev libsodium-dev libssl-dev
 )
 if [ "${1:-}" = "--with-tests" ]; then
-  packages+=(libgtest-dev libgmock-dev googletest clang-format docker-compose)
+  packages+=(libgtest-dev libgmock-dev googletest clang-format docker-compose clang libclang-rt-14-dev)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,19 @@
+// Request bodies read field by field through the API's BodyObject: POST /api/v1/auth/login
+// {"username", "password"} and PUT /api/v1/devices/{ev}/state {"is_at_home"} (SPEC §5, §6.6).
+#include "api/http.h"
+#include "fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace ems;
+  httplib::Request req;
+  req.body.assign(reinterpret_cast<const char*>(data), size);
+  try {
+    const auto body = api::BodyObject(req);
+    (void)codec::RequiredString(body, "username", "invalid_login");
+    (void)codec::RequiredString(body, "password", "invalid_login");
+    (void)codec::RequiredBool(body, "is_at_home", "invalid_state");
+  } catch (const api::HttpError& e) {
+    fuzz::Require(e.status == 400 && !e.message.empty());
+  }
+  return 0;
+}

@@ -1,0 +1,32 @@
+// Query strings and cursors, as every list and series route reads them (SPEC §6): the input is
+// the part of a URL after '?'.
+#include "api/http.h"
+#include "ems/domain/rollup.h"
+#include "ems/domain/session.h"
+#include "ems/store/contract_repository.h"
+#include "fuzz.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace ems;
+  httplib::Request req;
+  httplib::detail::parse_query_text(std::string(fuzz::Text(data, size)), req.params);
+  const auto check = [](auto&& read) {
+    try {
+      read();
+    } catch (const api::HttpError& e) {
+      fuzz::Require((e.status == 400 || e.status == 422) && !e.message.empty());
+    }
+  };
+  check([&] { (void)api::QueryLimit(req); });
+  check([&] { (void)api::QueryRange(req); });
+  check([&] { (void)api::QueryId(req, "site_id"); });
+  check([&] { (void)api::QueryCursor(req); });
+  check([&] { (void)api::QueryStringCursor(req); });
+  for (const auto& [name, value] : req.params) {
+    (void)ParseInterval(value);
+    (void)ParseAgg(value);
+    (void)ParseSessionStatus(value);
+    (void)store::ParseContractEventCursor(value);
+  }
+  return 0;
+}
