@@ -15,12 +15,25 @@ state=$(cd "$state" && pwd)
 listen=${EMS_EDGE_LISTEN:-127.0.0.1:8000}
 upstream=${EMS_API_LISTEN:-127.0.0.1:8080}
 
-tls="# Plain HTTP: for an address on loopback only (run.sh). Set EMS_EDGE_TLS_* for HTTPS."
-if [ -n "${EMS_EDGE_TLS_CERT:-}" ] || [ -n "${EMS_EDGE_TLS_KEY:-}" ]; then
-  : "${EMS_EDGE_TLS_CERT:?needs EMS_EDGE_TLS_KEY too}" "${EMS_EDGE_TLS_KEY:?needs EMS_EDGE_TLS_CERT too}"
+# Plain HTTP only where nothing crosses a network; anywhere else, HTTPS.
+tls="# Plain HTTP on loopback (run.sh): nothing crosses a network."
+if [ -n "${EMS_EDGE_TLS_CERT:-}${EMS_EDGE_TLS_KEY:-}" ]; then
+  if [ -z "${EMS_EDGE_TLS_CERT:-}" ] || [ -z "${EMS_EDGE_TLS_KEY:-}" ]; then
+    echo "EMS_EDGE_TLS_CERT and EMS_EDGE_TLS_KEY: set both, or neither." >&2
+    exit 2
+  fi
   listen="$listen ssl"
   tls="ssl_certificate $EMS_EDGE_TLS_CERT; ssl_certificate_key $EMS_EDGE_TLS_KEY;"
   tls+=" ssl_protocols TLSv1.2 TLSv1.3; ssl_session_cache shared:ems_tls:1m;"
+else
+  case $listen in
+    127.*:* | localhost:* | "[::1]:"*) ;;
+    *)
+      echo "EMS_EDGE_LISTEN=$listen is not a loopback address: set EMS_EDGE_TLS_CERT and" \
+           "EMS_EDGE_TLS_KEY to serve HTTPS there." >&2
+      exit 2
+      ;;
+  esac
 fi
 
 # Started as root, nginx runs its workers as another user: Debian's www-data when it can reach

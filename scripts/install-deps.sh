@@ -9,7 +9,8 @@ packages=(
   libcctz-dev libsodium-dev libssl-dev nginx
 )
 if [ "${1:-}" = "--with-tests" ]; then
-  packages+=(libgtest-dev libgmock-dev googletest clang-format docker-compose)
+  packages+=(libgtest-dev libgmock-dev googletest clang-format docker-compose python3-yaml
+    zlib1g-dev)
 fi
 missing=()
 for p in "${packages[@]}"; do

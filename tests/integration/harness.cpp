@@ -301,10 +301,12 @@ void Stack::StartApi(std::map<std::string, std::string> extra_env) {
   if (!edge_ || !edge_->Running()) StartEdge();
 }
 
-void Stack::StartEdge() {
-  const auto conf = Sh("EMS_EDGE_LISTEN=127.0.0.1:" + std::to_string(edge_port_) +
-                       " EMS_API_LISTEN=127.0.0.1:" + std::to_string(api_port_) + " " +
-                       SourcePath("edge/prepare-edge.sh") + " " + dir_.path() + "/edge");
+void Stack::StartEdge(std::map<std::string, std::string> extra_env) {
+  std::string settings = "EMS_EDGE_LISTEN=127.0.0.1:" + std::to_string(edge_port_) +
+                         " EMS_API_LISTEN=127.0.0.1:" + std::to_string(api_port_);
+  for (const auto& [k, v] : extra_env) settings += " " + k + "=" + v;
+  const auto conf =
+      Sh(settings + " " + SourcePath("edge/prepare-edge.sh") + " " + dir_.path() + "/edge");
   edge_ = std::make_unique<Process>(
       std::vector<std::string>{Sh("command -v nginx"), "-e", "stderr", "-c", conf},
       std::map<std::string, std::string>{}, dir_.path(), dir_.path() + "/edge.log");

@@ -93,6 +93,9 @@ class Stack {
   void StartListener(std::map<std::string, std::string> extra_env = {});
   // Starts ems-api on loopback and, unless it runs already, the edge in front of it.
   void StartApi(std::map<std::string, std::string> extra_env = {});
+  // Starts the edge as run.sh does (edge/prepare-edge.sh, then nginx), with these EMS_EDGE_*
+  // settings on top of its address and ems-api's.
+  void StartEdge(std::map<std::string, std::string> extra_env = {});
   void StartPublisher(std::map<std::string, std::string> extra_env = {});
   Process& listener() { return *listener_; }
   Process& api() { return *api_; }
@@ -141,8 +144,6 @@ class Stack {
 
  private:
   TempDir dir_;
-  void StartEdge();
-
   int broker_port_, tls_port_, api_port_, edge_port_;
   std::map<std::string, std::string> passwords_;
   std::unique_ptr<Process> broker_, listener_, api_, publisher_, edge_;
