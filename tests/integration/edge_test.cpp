@@ -225,6 +225,32 @@ TEST_F(EdgeTest, RequestRateIsLimitedPerAddressAndLoginMoreStrictly) {
   EXPECT_GE(limited, 50);
 }
 
+TEST_F(EdgeTest, ABurstOfLoginsHoldsTheMemoryOfTwoPasswordHashesNotOnePerThread) {
+  // Each Argon2id hash takes 64 MiB; sixteen at once on sixteen threads would take a GiB.
+  const long before = stack_.ServingResidentKiB();
+  std::atomic<bool> hashing{true};
+  long peak = before;
+  std::thread sampler([&] {
+    while (hashing) {
+      peak = std::max(peak, stack_.ServingResidentKiB());
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+  std::vector<std::thread> clients;
+  std::atomic<int> refused{0};
+  for (int i = 0; i < 16; ++i) {
+    clients.emplace_back([&, i] {
+      const auto body = Json{{"username", "burst-" + std::to_string(i)}, {"password", "x"}};
+      refused += stack_.Request("POST", "/api/v1/auth/login", body.dump(), "").status == 401;
+    });
+  }
+  for (auto& c : clients) c.join();
+  hashing = false;
+  sampler.join();
+  EXPECT_EQ(refused, 16);
+  EXPECT_LT(peak - before, 3 * 64 * 1024) << "resident KiB before " << before << ", peak " << peak;
+}
+
 TEST_F(EdgeTest, LoginFailuresCountPerAddressSoNoOneLocksAUserOutFromAfar) {
   const auto login = [](int port, const std::string& user, const std::string& password,
                         const std::string& headers = "") {
