@@ -75,6 +75,24 @@ void Flood(int port, const std::string& head, const std::string& filler) {
   ::close(fd);
 }
 
+// Runs `load` while sampling the resident memory of everything that serves HTTP (ems-api and
+// the edge); returns the most it rose above where it started, in KiB.
+long PeakGrowthKiB(const Stack& stack, const std::function<void()>& load) {
+  const long before = stack.ServingResidentKiB();
+  std::atomic<bool> loading{true};
+  long peak = before;
+  std::thread sampler([&] {
+    while (loading) {
+      peak = std::max(peak, stack.ServingResidentKiB());
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  });
+  load();
+  loading = false;
+  sampler.join();
+  return std::max(peak, stack.ServingResidentKiB()) - before;
+}
+
 struct FloodCase {
   const char* name;
   std::function<std::string()> head;  // sent once (made when the test runs)
@@ -119,25 +137,14 @@ class EdgeFloodTest : public EdgeTest, public ::testing::WithParamInterface<Floo
 TEST_P(EdgeFloodTest, FromSeveralConnectionsAtOnceLeavesMemoryFlat) {
   const auto head = GetParam().head();
   ASSERT_EQ(stack_.Request("GET", "/health", "", "").status, 200);
-  const long before = stack_.ServingResidentKiB();
-  std::atomic<bool> flooding{true};
-  long peak = before;
-  std::thread sampler([&] {
-    while (flooding) {
-      peak = std::max(peak, stack_.ServingResidentKiB());
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const long growth = PeakGrowthKiB(stack_, [&] {
+    std::vector<std::thread> clients;
+    for (int i = 0; i < kFloodConnections; ++i) {
+      clients.emplace_back(Flood, stack_.edge_port(), head, GetParam().filler);
     }
+    for (auto& c : clients) c.join();
   });
-  std::vector<std::thread> clients;
-  for (int i = 0; i < kFloodConnections; ++i) {
-    clients.emplace_back(Flood, stack_.edge_port(), head, GetParam().filler);
-  }
-  for (auto& c : clients) c.join();
-  flooding = false;
-  sampler.join();
-  peak = std::max(peak, stack_.ServingResidentKiB());
-
-  EXPECT_LT(peak - before, kMaxGrowthKiB) << "resident KiB before " << before << ", peak " << peak;
+  EXPECT_LT(growth, kMaxGrowthKiB);
   EXPECT_EQ(stack_.Request("GET", "/health", "", "").status, 200);
 }
 
@@ -227,28 +234,19 @@ TEST_F(EdgeTest, RequestRateIsLimitedPerAddressAndLoginMoreStrictly) {
 
 TEST_F(EdgeTest, ABurstOfLoginsHoldsTheMemoryOfTwoPasswordHashesNotOnePerThread) {
   // Each Argon2id hash takes 64 MiB; sixteen at once on sixteen threads would take a GiB.
-  const long before = stack_.ServingResidentKiB();
-  std::atomic<bool> hashing{true};
-  long peak = before;
-  std::thread sampler([&] {
-    while (hashing) {
-      peak = std::max(peak, stack_.ServingResidentKiB());
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-  });
-  std::vector<std::thread> clients;
   std::atomic<int> refused{0};
-  for (int i = 0; i < 16; ++i) {
-    clients.emplace_back([&, i] {
-      const auto body = Json{{"username", "burst-" + std::to_string(i)}, {"password", "x"}};
-      refused += stack_.Request("POST", "/api/v1/auth/login", body.dump(), "").status == 401;
-    });
-  }
-  for (auto& c : clients) c.join();
-  hashing = false;
-  sampler.join();
+  const long growth = PeakGrowthKiB(stack_, [&] {
+    std::vector<std::thread> clients;
+    for (int i = 0; i < 16; ++i) {
+      clients.emplace_back([&, i] {
+        const auto body = Json{{"username", "burst-" + std::to_string(i)}, {"password", "x"}};
+        refused += stack_.Request("POST", "/api/v1/auth/login", body.dump(), "").status == 401;
+      });
+    }
+    for (auto& c : clients) c.join();
+  });
   EXPECT_EQ(refused, 16);
-  EXPECT_LT(peak - before, 3 * 64 * 1024) << "resident KiB before " << before << ", peak " << peak;
+  EXPECT_LT(growth, 3 * 64 * 1024);
 }
 
 TEST_F(EdgeTest, LoginFailuresCountPerAddressSoNoOneLocksAUserOutFromAfar) {
