@@ -1,4 +1,4 @@
-# One image for the four ems containers (broker, listener, api, publisher).
+# One image for the ems containers (certs, broker, edge, api, listener, publisher).
 # Stage 1 builds the executables with the same script a developer uses.
 FROM debian:12 AS build
 WORKDIR /src
@@ -8,14 +8,21 @@ COPY . .
 RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DEMS_BUILD_TESTS=OFF \
  && cmake --build build -j"$(nproc)" --target ems-publisher ems-listener ems-api
 
-# Stage 2: runtime libraries only.
+# Stage 2: runtime libraries only; every service runs as the unprivileged user ems.
 FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libpaho-mqttpp3-1 libpaho-mqtt1.3 libcpp-httplib0.11 libsqlite3-0 libcctz2 libsodium23 \
-      mosquitto mosquitto-clients openssl curl ca-certificates \
+      mosquitto mosquitto-clients nginx openssl curl ca-certificates \
  && rm -rf /var/lib/apt/lists/*
+# One folder per named volume of docker-compose.yml; a new volume takes its owner from here.
+RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/ems --no-create-home ems \
+ && mkdir -p /var/lib/ems/pki /var/lib/ems/ca /var/lib/ems/broker /var/lib/ems/broker-tls \
+      /var/lib/ems/edge /var/lib/ems/edge-tls /var/lib/ems/db /var/lib/ems/publisher \
+ && chown -R ems:ems /var/lib/ems \
+ && chmod 700 /var/lib/ems/pki /var/lib/ems/broker /var/lib/ems/broker-tls /var/lib/ems/edge-tls
 COPY --from=build /src/build/bin/ems-publisher /src/build/bin/ems-listener /src/build/bin/ems-api /usr/local/bin/
 COPY broker-config /opt/ems/broker-config
-WORKDIR /data
-VOLUME /data
+COPY edge /opt/ems/edge
+USER ems
+WORKDIR /var/lib/ems

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs ems on this machine: installs what is missing, builds, creates .env with local secrets
 # on the first run, prepares and starts its own Mosquitto from broker-config/, then the
-# listener, the API and the publisher. Ctrl-C stops all four. A second run reuses .env and data/.
+# listener, the API, the publisher and the HTTP edge (nginx from edge/) in front of the API.
+# Ctrl-C stops them all. A second run reuses .env and data/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 cd "$root"
@@ -19,9 +20,12 @@ broker_port=${EMS_BROKER_PORT:-1883}
 tls_port=${EMS_BROKER_TLS_PORT:-8883}
 api_listen=${EMS_API_LISTEN:-127.0.0.1:8080}
 api_port=${api_listen##*:}
+edge_listen=${EMS_EDGE_LISTEN:-127.0.0.1:8000}
+edge_port=${edge_listen##*:}
 
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for check in "$broker_port:EMS_BROKER_PORT" "$tls_port:EMS_BROKER_TLS_PORT" "$api_port:EMS_API_LISTEN"; do
+for check in "$broker_port:EMS_BROKER_PORT" "$tls_port:EMS_BROKER_TLS_PORT" \
+             "$api_port:EMS_API_LISTEN" "$edge_port:EMS_EDGE_LISTEN"; do
   if port_taken "${check%%:*}"; then
     echo "Port ${check%%:*} is already in use (a system mosquitto or an earlier run?); set ${check##*:} in .env to move it." >&2
     exit 1
@@ -30,6 +34,7 @@ done
 
 mkdir -p data/logs
 conf=$(EMS_BROKER_PORT=$broker_port EMS_BROKER_TLS_PORT=$tls_port broker-config/prepare-broker.sh data/broker)
+edge_conf=$(EMS_EDGE_LISTEN=$edge_listen EMS_API_LISTEN=$api_listen edge/prepare-edge.sh data/edge)
 
 pids=()
 stop_all() {
@@ -57,13 +62,24 @@ EMS_MQTT_USERNAME=ems-api EMS_MQTT_PASSWORD=$EMS_API_MQTT_PASSWORD build/bin/ems
 pids+=($!)
 EMS_MQTT_USERNAME=ems-publisher EMS_MQTT_PASSWORD=$EMS_PUBLISHER_MQTT_PASSWORD build/bin/ems-publisher &
 pids+=($!)
+# The edge: the one HTTP address users reach (EMS_EDGE_TLS_CERT/KEY in .env make it HTTPS).
+nginx -e stderr -c "$edge_conf" >data/logs/edge.log 2>&1 &
+pids+=($!)
 
-api="http://$api_listen"
-for _ in $(seq 100); do curl -fs "$api/health" >/dev/null 2>&1 && break; sleep 0.1; done
+scheme=http
+note="plain HTTP on loopback only, so nothing crosses a network; docker-compose serves HTTPS"
+if [ -n "${EMS_EDGE_TLS_CERT:-}" ]; then
+  scheme=https
+  note="HTTPS with $EMS_EDGE_TLS_CERT"
+fi
+api="$scheme://$edge_listen"
+for _ in $(seq 100); do curl -fs "http://$api_listen/health" >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 50); do port_taken "$edge_port" && break; sleep 0.1; done
 cat <<INFO
 
   ems is running.
-    API:        $api   (docs: $api/docs)
+    Address:    $api   ($note)
+    API docs:   $api/docs     (ems-api itself listens on $api_listen, behind the edge)
     Broker:     mqtt://127.0.0.1:$broker_port, mqtts://127.0.0.1:$tls_port (CA: data/broker/certs/ca.crt)
     Admin:      $EMS_ADMIN_USER / $EMS_ADMIN_PASSWORD
     Try:        token=\$(curl -s -X POST $api/api/v1/auth/login -H 'Content-Type: application/json' \\

@@ -1,5 +1,6 @@
 #include "api/api_app.h"
 
+#include <algorithm>
 #include <thread>
 
 #include "api/routes/routes.h"
@@ -11,6 +12,27 @@
 #include "ems/util/log.h"
 
 namespace ems::api {
+namespace {
+
+constexpr std::size_t kMinAdminPassword = 12;
+
+// UTF-8 code points: the bytes that start one.
+std::size_t CountCharacters(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+// Answers before the body is read. The unread body would be taken for the next request on this
+// connection, so the client (the edge, too) is told to close it.
+httplib::Server::HandlerResponse RefuseBody(httplib::Response& res, int status,
+                                            const std::string& message) {
+  SendError(res, status, message);
+  res.set_header("Connection", "close");
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+}  // namespace
 
 std::vector<config::Option> ApiOptions() {
   auto options = config::CommonOptions("ems-api", "ems-api");
@@ -32,6 +54,12 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_) {
   ctx_.jwt_secret = s.Get("EMS_JWT_SECRET");
   if (ctx_.jwt_secret.size() < 32) {
     throw config::ConfigError("EMS_JWT_SECRET", "is required and must be at least 32 bytes.");
+  }
+  const auto& admin_password = s.Get("EMS_ADMIN_PASSWORD");
+  if (!admin_password.empty() && CountCharacters(admin_password) < kMinAdminPassword) {
+    throw config::ConfigError("EMS_ADMIN_PASSWORD",
+                              "must be at least " + std::to_string(kMinAdminPassword) +
+                                  " characters (./run.sh and scripts/ensure-env.sh make one).");
   }
   ctx_.topic_prefix = s.Get("EMS_TOPIC_PREFIX");
   ctx_.default_currency = s.Get("EMS_DEFAULT_CURRENCY");
@@ -58,15 +86,20 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_) {
   server_.set_keep_alive_max_count(1000);
   server_.set_read_timeout(std::chrono::seconds(10));
   server_.set_payload_max_length(kMaxRequestBody);
+  // Runs after the headers and before cpp-httplib reads the body, which it would hold whole in
+  // memory (read until the connection closes when there is no length, inflated when encoded):
+  // refuse every body that is not plain and of a known, allowed length.
   server_.set_pre_routing_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (req.has_header("Transfer-Encoding")) {
-      SendError(res, 411, "Send the request body with a Content-Length, not chunked.");
-      return httplib::Server::HandlerResponse::Handled;
+    if (req.has_header("Content-Encoding")) {
+      return RefuseBody(res, 415, "Send the request body without Content-Encoding.");
     }
-    if (req.has_header("Content-Length") &&
-        req.get_header_value<std::uint64_t>("Content-Length") > kMaxRequestBody) {
-      SendError(res, 413, "The request body is larger than 1 MiB.");
-      return httplib::Server::HandlerResponse::Handled;
+    const bool has_length = req.has_header("Content-Length");
+    const bool may_have_body = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+    if (req.has_header("Transfer-Encoding") || (may_have_body && !has_length)) {
+      return RefuseBody(res, 411, "Send the request body with a Content-Length, not chunked.");
+    }
+    if (has_length && req.get_header_value<std::uint64_t>("Content-Length") > kMaxRequestBody) {
+      return RefuseBody(res, 413, "The request body is larger than 1 MiB.");
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });

@@ -1,5 +1,7 @@
 #include "api/http.h"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 
 #include "ems/auth/token.h"
@@ -199,6 +201,26 @@ std::string PathId(const httplib::Request& req, std::size_t index) {
   std::string id = req.matches[index].str();
   if (!IsValidId(id)) throw HttpError{404, "Not found."};
   return id;
+}
+
+namespace {
+
+bool IsIpAddress(const std::string& text) {
+  in6_addr ignored{};
+  return ::inet_pton(AF_INET, text.c_str(), &ignored) == 1 ||
+         ::inet_pton(AF_INET6, text.c_str(), &ignored) == 1;
+}
+
+bool IsLoopback(const std::string& address) {
+  return address.rfind("127.", 0) == 0 || address == "::1" || address.rfind("::ffff:127.", 0) == 0;
+}
+
+}  // namespace
+
+std::string ClientAddress(const httplib::Request& req) {
+  const auto forwarded = req.get_header_value("X-Real-IP");
+  if (IsLoopback(req.remote_addr) && IsIpAddress(forwarded)) return forwarded;
+  return req.remote_addr;
 }
 
 }  // namespace ems::api

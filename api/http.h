@@ -114,6 +114,10 @@ class Router {
   std::vector<std::string> routes_;
 };
 
+// The client's address: the X-Real-IP header the edge sets (SPEC §8) when the request comes
+// from loopback, where the edge runs, and holds an IP address; else the peer's own address.
+std::string ClientAddress(const httplib::Request& req);
+
 // A path segment captured by a route pattern, validated as an id; else HttpError 404.
 std::string PathId(const httplib::Request& req, std::size_t index);
 

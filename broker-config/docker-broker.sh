@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Entry point of the broker container: prepares /data/broker and runs Mosquitto in front.
+# Entry point of the broker container: prepares /var/lib/ems/broker and runs Mosquitto in front.
+# Compose sets where its certificate is and that its TLS listener faces the network; the plain
+# listener stays on the container's loopback.
 set -euo pipefail
-conf=$(EMS_BROKER_BIND=0.0.0.0 /opt/ems/broker-config/prepare-broker.sh /data/broker)
+conf=$(/opt/ems/broker-config/prepare-broker.sh /var/lib/ems/broker)
 exec mosquitto -c "$conf"

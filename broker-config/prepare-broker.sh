@@ -4,7 +4,9 @@
 # certificates on first use, and the persistence folder.
 #
 # Environment: EMS_PUBLISHER_MQTT_PASSWORD, EMS_LISTENER_MQTT_PASSWORD, EMS_API_MQTT_PASSWORD
-# (required); EMS_BROKER_PORT (1883), EMS_BROKER_TLS_PORT (8883), EMS_BROKER_BIND (127.0.0.1),
+# (required); EMS_BROKER_PORT (1883, plain MQTT, always on loopback), EMS_BROKER_TLS_PORT (8883),
+# EMS_BROKER_TLS_BIND (127.0.0.1, address of the TLS listener), EMS_BROKER_CERT_DIR (folder with
+# ca.crt, server.crt and server.key; default STATE_DIR/certs, made by make-certs.sh on first use),
 # EMS_TOPIC_PREFIX (ems/v1), EMS_BROKER_AUTOSAVE_S (30: the most a SIGKILL of the broker loses).
 # Usage: prepare-broker.sh STATE_DIR   → writes STATE_DIR/mosquitto.conf
 set -euo pipefail
@@ -15,7 +17,8 @@ state=$(cd "$state" && pwd)
 : "${EMS_PUBLISHER_MQTT_PASSWORD:?missing}" "${EMS_LISTENER_MQTT_PASSWORD:?missing}" "${EMS_API_MQTT_PASSWORD:?missing}"
 port=${EMS_BROKER_PORT:-1883}
 tls_port=${EMS_BROKER_TLS_PORT:-8883}
-bind=${EMS_BROKER_BIND:-127.0.0.1}
+tls_bind=${EMS_BROKER_TLS_BIND:-127.0.0.1}
+cert_dir=${EMS_BROKER_CERT_DIR:-$state/certs}
 prefix=${EMS_TOPIC_PREFIX:-ems/v1}
 autosave=${EMS_BROKER_AUTOSAVE_S:-30}
 
@@ -27,7 +30,7 @@ mosquitto_passwd -b "$state/passwd.new" ems-listener "$EMS_LISTENER_MQTT_PASSWOR
 mosquitto_passwd -b "$state/passwd.new" ems-api "$EMS_API_MQTT_PASSWORD"
 mv "$state/passwd.new" "$state/passwd"
 
-"$here/make-certs.sh" "$state/certs"
+[ -n "${EMS_BROKER_CERT_DIR:-}" ] || "$here/make-certs.sh" "$cert_dir"
 chmod 700 "$state"
 chmod 600 "$state/passwd"
 
@@ -45,7 +48,8 @@ fi
 
 render() {
   sed -e "s|@STATE_DIR@|$state|g" -e "s|@PORT@|$port|g" -e "s|@TLS_PORT@|$tls_port|g" \
-      -e "s|@BIND@|$bind|g" -e "s|@PREFIX@|$prefix|g" -e "s|@USER@|$broker_user|g" \
+      -e "s|@TLS_BIND@|$tls_bind|g" -e "s|@CERT_DIR@|$cert_dir|g" -e "s|@PREFIX@|$prefix|g" \
+      -e "s|@USER@|$broker_user|g" \
       -e "s|@AUTOSAVE_S@|$autosave|g" "$1" > "$2"
 }
 render "$here/acl.template" "$state/acl"

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Creates .env with random local secrets on first run; a second run keeps it.
+# Creates .env with random local secrets on first run; a second run keeps it. Either way the
+# file is left readable by its owner only (0600).
 # Usage: scripts/ensure-env.sh [PATH]   (default: .env at the repository root)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 env_file=${1:-$root/.env}
-[ -f "$env_file" ] && exit 0
+if [ -f "$env_file" ]; then
+  chmod 600 "$env_file"
+  exit 0
+fi
 secret() { openssl rand -base64 "$1" | tr -d '\n=+/' | cut -c1-"$2"; }
 umask 077
 sed -e "s|^EMS_JWT_SECRET=.*|EMS_JWT_SECRET=$(secret 48 48)|" \

@@ -6,10 +6,11 @@ packages=(
   build-essential cmake pkg-config g++ openssl ca-certificates curl
   libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients
   libcpp-httplib-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev sqlite3
-  libcctz-dev libsodium-dev libssl-dev
+  libcctz-dev libsodium-dev libssl-dev nginx
 )
 if [ "${1:-}" = "--with-tests" ]; then
-  packages+=(libgtest-dev libgmock-dev googletest clang-format docker-compose clang libclang-rt-14-dev)
+  packages+=(libgtest-dev libgmock-dev googletest clang-format docker-compose python3-yaml
+    zlib1g-dev clang libclang-rt-14-dev)
 fi
 missing=()
 for p in "${packages[@]}"; do

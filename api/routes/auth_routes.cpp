@@ -1,6 +1,7 @@
 #include "api/routes/routes.h"
 #include "ems/auth/password.h"
 #include "ems/auth/token.h"
+#include "ems/domain/ids.h"
 #include "ems/store/user_repository.h"
 
 namespace ems::api {
@@ -13,9 +14,20 @@ void RegisterAuthRoutes(Router& router, ApiContext& ctx) {
         const auto password = codec::RequiredString(body, "password", "invalid_login");
         if (!username) ThrowReject(username.error());
         if (!password) ThrowReject(password.error());
+        // Usernames are ids (SPEC §3): anything else is refused before it is looked up or counted.
+        if (!IsValidId(*username)) {
+          throw HttpError{400, "A username is 1 to 64 letters, digits, '_', '.' or '-'."};
+        }
+        const auto address = ClientAddress(req);
         const auto now = Now();
-        if (ctx.login_throttle.Blocked(*username, now)) {
-          throw HttpError{429, "Too many failed logins for this user; try again in a minute."};
+        switch (ctx.login_throttle.Check(*username, address, now)) {
+          case auth::LoginThrottle::Verdict::kUserBlocked:
+            throw HttpError{429, "Too many failed logins for this user; try again in a minute."};
+          case auth::LoginThrottle::Verdict::kAddressBlocked:
+            throw HttpError{429,
+                            "Too many failed logins from this address; try again in a minute."};
+          case auth::LoginThrottle::Verdict::kAllowed:
+            break;
         }
         store::UserRepository users(ctx.Db());
         const auto user = users.Get(*username);
@@ -24,7 +36,7 @@ void RegisterAuthRoutes(Router& router, ApiContext& ctx) {
         const bool ok = auth::VerifyPassword(*password, user ? user->password_hash : kDummyHash) &&
                         user.has_value();
         if (!ok) {
-          ctx.login_throttle.RecordFailure(*username, now);
+          ctx.login_throttle.RecordFailure(*username, address, now);
           throw HttpError{401, "Wrong username or password."};
         }
         const auto issued =

@@ -1,38 +1,16 @@
 // The API's edges (SPEC §5, §6): authentication, error format, limits, public routes,
 // configuration errors, and the status topics of §4.3.
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include <filesystem>
+#include <sstream>
+
+#include "ems/config/settings.h"
 #include "harness.h"
 
 namespace ems::testing {
 namespace {
-
-// Sends `request` on a fresh connection and returns everything the server answers.
-std::string RawHttp(int port, const std::string& request) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return "";
-  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  timeval tv{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
-    out.append(buf, static_cast<std::size_t>(n));
-    if (out.find("\r\n\r\n") != std::string::npos && out.find('}') != std::string::npos) break;
-  }
-  ::close(fd);
-  return out;
-}
 
 class ApiTest : public ::testing::Test {
  protected:
@@ -100,21 +78,25 @@ TEST_F(ApiTest, LoginAnswersTokenAndThrottlesGuessing) {
   EXPECT_EQ(stack_.Request("POST", "/api/v1/auth/login", R"({"username": "x"})", "").status, 422);
 }
 
-TEST_F(ApiTest, OversizedAndChunkedBodiesAreRefusedBeforeReading) {
-  // Announce 2 MiB and send none of it: the answer must come from the headers alone.
-  const int port = std::stoi(stack_.ServiceEnv("api")["EMS_API_LISTEN"].substr(10));
-  const auto raw = RawHttp(port,
-                           "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
-                           "Content-Type: application/json\r\nContent-Length: 2097152\r\n\r\n");
-  EXPECT_EQ(raw.substr(0, 12), "HTTP/1.1 413") << raw;
-  EXPECT_NE(raw.find(R"("status":"error")"), std::string::npos) << raw;
-
-  // A chunked body could bypass the limit: refused from the headers, before any chunk is read.
-  const auto chunked = RawHttp(port,
-                               "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\n"
-                               "Content-Type: application/json\r\n"
-                               "Transfer-Encoding: chunked\r\n\r\n");
-  EXPECT_EQ(chunked.substr(0, 12), "HTTP/1.1 411") << chunked;
+// ems-api itself, without the edge: what cpp-httplib would read without bound or inflate is
+// refused from the headers alone, before any byte of the body is read.
+TEST_F(ApiTest, BodiesTheApiCannotBoundAreRefusedBeforeReading) {
+  const auto expect_json_error = [](const HttpAnswer& a, int status) {
+    EXPECT_EQ(a.status, status) << a.raw;
+    EXPECT_EQ(a.body["status"], "error") << a.raw;
+    EXPECT_FALSE(a.body["message"].get<std::string>().empty()) << a.raw;
+  };
+  const std::string login =
+      "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+  // Announce 2 MiB and send none of it.
+  expect_json_error(RawHttp(stack_.api_port(), login + "Content-Length: 2097152\r\n\r\n"), 413);
+  // Chunked, or no length at all: the body would be read until the client stops.
+  expect_json_error(RawHttp(stack_.api_port(), login + "Transfer-Encoding: chunked\r\n\r\n"), 411);
+  expect_json_error(RawHttp(stack_.api_port(), login + "\r\n{\"username\":"), 411);
+  // Compressed: never inflated.
+  expect_json_error(
+      RawHttp(stack_.api_port(), login + "Content-Encoding: gzip\r\nContent-Length: 4\r\n\r\nabcd"),
+      415);
 
   EXPECT_EQ(stack_.Request("GET", "/no/such/route", "", "").status, 404);
 }
@@ -137,6 +119,41 @@ TEST(ConfigTest, MissingSecretOrBadUrlExitsWithOneClearLine) {
                stack.dir(), stack.dir() + "/h.log");
   EXPECT_EQ(help.Wait(), 0);
   EXPECT_NE(help.Log().find("EMS_PUBLISHER_SPEED"), std::string::npos);
+}
+
+TEST(ConfigTest, PlaceholderSecretsAndAShortAdminPasswordAreRefused) {
+  Stack stack;
+  // .env.example copied as it is, as by a user who did not change it.
+  std::filesystem::copy_file(stack.SourcePath(".env.example"), stack.dir() + "/.env");
+  const auto example = config::ReadEnvFile(stack.dir() + "/.env");
+  int run = 0;
+  const auto expect_refused = [&](const std::string& service,
+                                  const std::map<std::string, std::string>& env,
+                                  const std::string& variable) {
+    Process p({stack.BinPath("ems-" + service)}, env, stack.dir(),
+              stack.dir() + "/refused-" + std::to_string(++run) + ".log");
+    EXPECT_EQ(p.Wait(), 2) << p.Log();
+    // One line says why, naming the variable.
+    std::istringstream log(p.Log());
+    std::vector<std::string> errors;
+    for (std::string line; std::getline(log, line);) {
+      if (line.find("invalid configuration") != std::string::npos) errors.push_back(line);
+    }
+    ASSERT_EQ(errors.size(), 1u) << p.Log();
+    EXPECT_NE(errors[0].find(variable), std::string::npos) << p.Log();
+  };
+  auto env = stack.ServiceEnv("api");
+  env.erase("EMS_JWT_SECRET");  // both from .env now
+  env.erase("EMS_ADMIN_PASSWORD");
+  expect_refused("api", env, "EMS_JWT_SECRET");
+  env["EMS_JWT_SECRET"] = "a-secret-of-our-own-at-least-32-bytes-long";
+  expect_refused("api", env, "EMS_ADMIN_PASSWORD");
+  env["EMS_ADMIN_PASSWORD"] = "eleven-char";
+  expect_refused("api", env, "EMS_ADMIN_PASSWORD");
+
+  auto listener_env = stack.ServiceEnv("listener");
+  listener_env["EMS_MQTT_PASSWORD"] = example.at("EMS_LISTENER_MQTT_PASSWORD");
+  expect_refused("listener", listener_env, "EMS_MQTT_PASSWORD");
 }
 
 TEST(StatusTopicTest, ServicesAnnounceOnlineAndLastWillSaysOffline) {

@@ -102,6 +102,37 @@ std::string Process::Log() const {
   return ss.str();
 }
 
+long TreeResidentKiB(pid_t root) {
+  std::multimap<pid_t, pid_t> children;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // "pid (command) state ppid ...": the command may hold anything, so read after the last ')'.
+    std::istringstream rest(line.substr(line.rfind(')') + 1));
+    std::string state;
+    pid_t ppid = 0;
+    if (rest >> state >> ppid) children.emplace(ppid, std::stoi(name));
+  }
+  long total = 0;
+  std::vector<pid_t> todo{root};
+  while (!todo.empty()) {
+    const pid_t pid = todo.back();
+    todo.pop_back();
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string key;
+    long kib = 0;
+    while (status >> key) {
+      if (key == "VmRSS:" && status >> kib) total += kib;
+    }
+    const auto [first, last] = children.equal_range(pid);
+    for (auto it = first; it != last; ++it) todo.push_back(it->second);
+  }
+  return total;
+}
+
 bool WaitFor(const std::function<bool()>& check, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
@@ -111,17 +142,46 @@ bool WaitFor(const std::function<bool()>& check, std::chrono::milliseconds timeo
   }
 }
 
-namespace {
-
-bool PortOpen(int port) {
+int ConnectLoopback(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<uint16_t>(port));
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+HttpAnswer RawHttp(int port, const std::string& request) {
+  const int fd = ConnectLoopback(port);
+  if (fd < 0) return {};
+  ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string out;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::recv(fd, buf, sizeof buf, 0)) > 0) {
+    out.append(buf, static_cast<std::size_t>(n));
+    if (out.find("\r\n\r\n") != std::string::npos && out.find('}') != std::string::npos) break;
+  }
   ::close(fd);
-  return ok;
+  HttpAnswer a{0, Json(), out};
+  if (out.rfind("HTTP/1.", 0) == 0 && out.size() > 12) a.status = std::atoi(out.c_str() + 9);
+  const auto body = out.find("\r\n\r\n");
+  if (body != std::string::npos) a.body = Json::parse(out.substr(body + 4), nullptr, false);
+  return a;
+}
+
+namespace {
+
+bool PortOpen(int port) {
+  const int fd = ConnectLoopback(port);
+  if (fd >= 0) ::close(fd);
+  return fd >= 0;
 }
 
 std::string Sh(const std::string& cmd) {
@@ -136,7 +196,11 @@ std::string Sh(const std::string& cmd) {
 
 }  // namespace
 
-Stack::Stack() : broker_port_(FreePort()), tls_port_(FreePort()), api_port_(FreePort()) {
+Stack::Stack()
+    : broker_port_(FreePort()),
+      tls_port_(FreePort()),
+      api_port_(FreePort()),
+      edge_port_(FreePort()) {
   passwords_ = {{"ems-publisher", "pub-secret"},
                 {"ems-listener", "listener-secret"},
                 {"ems-api", "api-secret"}};
@@ -153,7 +217,7 @@ Stack::~Stack() {
     } catch (...) {
     }
   }
-  for (auto* p : {publisher_.get(), api_.get(), listener_.get(), broker_.get()}) {
+  for (auto* p : {edge_.get(), publisher_.get(), api_.get(), listener_.get(), broker_.get()}) {
     if (p == nullptr) continue;
     p->Stop();
     if (failed) std::cerr << "---- " << p->log_path() << "\n" << p->Log() << "\n";
@@ -179,7 +243,7 @@ void Stack::StartBroker() {
                               " EMS_API_MQTT_PASSWORD=" + passwords_["ems-api"] +
                               " EMS_BROKER_PORT=" + std::to_string(broker_port_) +
                               " EMS_BROKER_TLS_PORT=" + std::to_string(tls_port_) + " " +
-                              EMS_SOURCE_DIR + "/broker-config/prepare-broker.sh " + dir_.path() +
+                              SourcePath("broker-config/prepare-broker.sh") + " " + dir_.path() +
                               "/broker";
   const auto conf = Sh(prepare);
   broker_ = std::make_unique<Process>(
@@ -214,6 +278,14 @@ std::string Stack::BinPath(const std::string& name) const {
   return std::string(EMS_BIN_DIR) + "/" + name;
 }
 
+std::string Stack::SourcePath(const std::string& relative) const {
+  return std::string(EMS_SOURCE_DIR) + "/" + relative;
+}
+
+long Stack::ServingResidentKiB() const {
+  return TreeResidentKiB(api_->pid()) + TreeResidentKiB(edge_->pid());
+}
+
 namespace {
 
 std::unique_ptr<Process> StartService(const Stack& s, const std::string& service,
@@ -238,6 +310,21 @@ void Stack::StartApi(std::map<std::string, std::string> extra_env) {
   api_ = StartService(*this, "api", std::move(extra_env));
   if (!WaitFor([&] { return PortOpen(api_port_); })) {
     throw std::runtime_error("ems-api did not start: " + api_->Log());
+  }
+  if (!edge_ || !edge_->Running()) StartEdge();
+}
+
+void Stack::StartEdge(std::map<std::string, std::string> extra_env) {
+  std::string settings = "EMS_EDGE_LISTEN=127.0.0.1:" + std::to_string(edge_port_) +
+                         " EMS_API_LISTEN=127.0.0.1:" + std::to_string(api_port_);
+  for (const auto& [k, v] : extra_env) settings += " " + k + "=" + v;
+  const auto conf =
+      Sh(settings + " " + SourcePath("edge/prepare-edge.sh") + " " + dir_.path() + "/edge");
+  edge_ = std::make_unique<Process>(
+      std::vector<std::string>{Sh("command -v nginx"), "-e", "stderr", "-c", conf},
+      std::map<std::string, std::string>{}, dir_.path(), dir_.path() + "/edge.log");
+  if (!WaitFor([&] { return PortOpen(edge_port_); })) {
+    throw std::runtime_error("the edge (nginx) did not start: " + edge_->Log());
   }
 }
 
@@ -283,7 +370,7 @@ std::shared_ptr<::mqtt::async_client> Stack::Subscribe(
 HttpAnswer Stack::Request(const std::string& method, const std::string& path,
                           const std::string& body, const std::string& token,
                           const std::string& content_type) {
-  httplib::Client cli("127.0.0.1", api_port_);
+  httplib::Client cli("127.0.0.1", edge_port_);
   cli.set_read_timeout(std::chrono::seconds(30));
   httplib::Headers headers;
   if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);

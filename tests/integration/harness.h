@@ -1,5 +1,6 @@
 // Integration harness: a real Mosquitto on free ports configured from broker-config/ (password
-// file, ACL, TLS), the real ems-listener / ems-api / ems-publisher processes, a REST client and
+// file, ACL, TLS), the real ems-listener / ems-api / ems-publisher processes, the nginx edge in
+// front of ems-api started from edge/ as run.sh starts it, a REST client (through the edge) and
 // an MQTT client. Everything lives in a temporary folder removed afterwards; on a failed test
 // the process logs are printed.
 #pragma once
@@ -50,6 +51,7 @@ class Process {
   int Wait(std::chrono::milliseconds timeout = std::chrono::seconds(15));
   const std::string& log_path() const { return log_path_; }
   std::string Log() const;
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;
@@ -60,6 +62,9 @@ class Process {
 // Polls `check` every 50 ms until it is true or `timeout` passes; returns the last result.
 bool WaitFor(const std::function<bool()>& check,
              std::chrono::milliseconds timeout = std::chrono::seconds(15));
+
+// Resident memory of a process and all its descendants (nginx's master and workers), in KiB.
+long TreeResidentKiB(pid_t root);
 
 struct HttpAnswer {
   int status = 0;
@@ -73,6 +78,13 @@ std::string SessionJson(const std::string& id, const std::string& station,
                         double energy = 18.42);
 std::string SessionTopic(const std::string& site, const std::string& station);
 
+// A TCP connection to 127.0.0.1:port (a file descriptor), or -1.
+int ConnectLoopback(int port);
+
+// Sends `request` as it is on a fresh loopback connection and returns the answer: status and
+// JSON body, raw = everything read (up to the end of the first JSON body, or 5 s).
+HttpAnswer RawHttp(int port, const std::string& request);
+
 class Stack {
  public:
   static constexpr const char* kAdminUser = "admin";
@@ -85,19 +97,30 @@ class Stack {
   void StartBroker();
   void StopBroker(int signal = 15);
   void StartListener(std::map<std::string, std::string> extra_env = {});
+  // Starts ems-api on loopback and, unless it runs already, the edge in front of it.
   void StartApi(std::map<std::string, std::string> extra_env = {});
+  // Starts the edge as run.sh does (edge/prepare-edge.sh, then nginx), with these EMS_EDGE_*
+  // settings on top of its address and ems-api's.
+  void StartEdge(std::map<std::string, std::string> extra_env = {});
   void StartPublisher(std::map<std::string, std::string> extra_env = {});
   Process& listener() { return *listener_; }
   Process& api() { return *api_; }
+  Process& edge() { return *edge_; }
   Process& publisher() { return *publisher_; }
   void StopListener(int signal = 15) { listener_->Stop(signal); }
 
   // Environment every ems process gets (broker URL, credentials of `service`, db path, …).
   std::map<std::string, std::string> ServiceEnv(const std::string& service) const;
   std::string BinPath(const std::string& name) const;
+  std::string SourcePath(const std::string& relative) const;
 
   int broker_port() const { return broker_port_; }
   int tls_port() const { return tls_port_; }
+  // The edge: the address users reach. ems-api itself listens on loopback at api_port().
+  int edge_port() const { return edge_port_; }
+  int api_port() const { return api_port_; }
+  // Resident memory of everything that serves HTTP: ems-api and the edge's processes, in KiB.
+  long ServingResidentKiB() const;
   std::string ca_file() const { return dir_.path() + "/broker/certs/ca.crt"; }
   std::string db_path() const { return dir_.path() + "/data/ems.db"; }
   const std::string& dir() const { return dir_.path(); }
@@ -113,7 +136,7 @@ class Stack {
       std::vector<std::pair<std::string, std::string>>* out, std::mutex* mu,
       bool persistent = false);
 
-  // REST against the API with the admin's token (logs in once).
+  // REST through the edge with the admin's token (logs in once).
   HttpAnswer Get(const std::string& path, const std::string& token = "");
   HttpAnswer Post(const std::string& path, const Json& body, const std::string& token = "");
   HttpAnswer Request(const std::string& method, const std::string& path, const std::string& body,
@@ -130,9 +153,9 @@ class Stack {
 
  private:
   TempDir dir_;
-  int broker_port_, tls_port_, api_port_;
+  int broker_port_, tls_port_, api_port_, edge_port_;
   std::map<std::string, std::string> passwords_;
-  std::unique_ptr<Process> broker_, listener_, api_, publisher_;
+  std::unique_ptr<Process> broker_, listener_, api_, publisher_, edge_;
   std::unique_ptr<::mqtt::async_client> device_client_;
   std::string admin_token_;
 };

@@ -53,17 +53,48 @@ TEST(TokenTest, Base64UrlRoundTrips) {
   EXPECT_FALSE(Base64UrlDecode("***"));
 }
 
+using Verdict = LoginThrottle::Verdict;
+
 TEST(LoginThrottleTest, SixthAttemptWithinAMinuteIsBlockedUntilTheMinutePasses) {
   LoginThrottle t;
   const auto t0 = *ParseTimestamp("2026-11-21T10:00:00Z");
   for (int i = 0; i < 5; ++i) {
-    EXPECT_FALSE(t.Blocked("bob", t0 + std::chrono::seconds(i)));
-    t.RecordFailure("bob", t0 + std::chrono::seconds(i));
+    EXPECT_EQ(t.Check("bob", "10.0.0.1", t0 + std::chrono::seconds(i)), Verdict::kAllowed);
+    t.RecordFailure("bob", "10.0.0.1", t0 + std::chrono::seconds(i));
   }
-  EXPECT_TRUE(t.Blocked("bob", t0 + std::chrono::seconds(10)));
-  EXPECT_FALSE(t.Blocked("carol", t0 + std::chrono::seconds(10)));  // per username
+  const auto t10 = t0 + std::chrono::seconds(10);
+  EXPECT_EQ(t.Check("bob", "10.0.0.1", t10), Verdict::kUserBlocked);
+  EXPECT_EQ(t.Check("carol", "10.0.0.1", t10), Verdict::kAllowed);  // per username
+  // Guessing from one address does not lock bob out where he really is.
+  EXPECT_EQ(t.Check("bob", "192.168.1.7", t10), Verdict::kAllowed);
   // The first failure leaves the window at t0 + 60 s: four remain, so bob may try again.
-  EXPECT_FALSE(t.Blocked("bob", t0 + std::chrono::seconds(60)));
+  EXPECT_EQ(t.Check("bob", "10.0.0.1", t0 + std::chrono::seconds(60)), Verdict::kAllowed);
+}
+
+TEST(LoginThrottleTest, OneAddressGuessingManyUsernamesIsBlockedForEveryUsername) {
+  LoginThrottle t;
+  const auto t0 = *ParseTimestamp("2026-11-21T10:00:00Z");
+  for (int i = 0; i < LoginThrottle::kMaxFailuresPerAddress; ++i) {
+    EXPECT_EQ(t.Check("user" + std::to_string(i), "10.0.0.1", t0), Verdict::kAllowed);
+    t.RecordFailure("user" + std::to_string(i), "10.0.0.1", t0);
+  }
+  EXPECT_EQ(t.Check("admin", "10.0.0.1", t0), Verdict::kAddressBlocked);
+  EXPECT_EQ(t.Check("admin", "10.0.0.2", t0), Verdict::kAllowed);
+  EXPECT_EQ(t.Check("admin", "10.0.0.1", t0 + LoginThrottle::kWindow), Verdict::kAllowed);
+}
+
+TEST(LoginThrottleTest, MemoryIsBoundedAndExpiredFailuresAreForgotten) {
+  LoginThrottle t(100);
+  const auto t0 = *ParseTimestamp("2026-11-21T10:00:00Z");
+  for (int i = 0; i < 10000; ++i) {
+    t.RecordFailure("invented-" + std::to_string(i), "10.0." + std::to_string(i % 250) + ".1", t0);
+  }
+  EXPECT_EQ(t.remembered(), 100u);
+  // The newest failures are the ones kept.
+  for (int i = 0; i < 5; ++i) t.RecordFailure("bob", "10.9.9.9", t0);
+  EXPECT_EQ(t.Check("bob", "10.9.9.9", t0), Verdict::kUserBlocked);
+  EXPECT_EQ(t.Check("bob", "10.9.9.9", t0 + LoginThrottle::kWindow), Verdict::kAllowed);
+  EXPECT_EQ(t.remembered(), 0u);
 }
 
 }  // namespace

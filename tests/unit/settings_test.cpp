@@ -72,5 +72,17 @@ TEST_F(SettingsTest, BadValuesAndFlagsNameTheVariable) {
   EXPECT_THROW(Settings("x", Options(), 2, dangling, env_file_), ConfigError);
 }
 
+TEST_F(SettingsTest, PlaceholderSecretsOfTheExampleFileAreRefused) {
+  const char* argv[] = {"x"};
+  Settings("x", Options(), 1, argv, env_file_).RefusePlaceholderSecrets();  // s3cret is fine
+  std::ofstream(env_file_) << "EMS_TEST_SECRET=change-me\nEMS_TEST_URL=change-me-too\n";
+  try {
+    Settings("x", Options(), 1, argv, env_file_).RefusePlaceholderSecrets();
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("EMS_TEST_SECRET: ", 0), 0u) << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace ems::config

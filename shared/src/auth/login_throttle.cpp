@@ -1,28 +1,59 @@
 #include "ems/auth/login_throttle.h"
 
 namespace ems::auth {
+namespace {
 
-void LoginThrottle::Expire(std::deque<Timestamp>& failures, Timestamp now) {
-  while (!failures.empty() && now - failures.front() >= kWindow) failures.pop_front();
+std::string UserKey(const std::string& username, const std::string& address) {
+  return address + '\n' + username;  // neither may contain a line break
 }
 
-bool LoginThrottle::Blocked(const std::string& username, Timestamp now) {
+void Decrement(std::unordered_map<std::string, int>& counts, const std::string& key) {
+  const auto it = counts.find(key);
+  if (it != counts.end() && --it->second <= 0) counts.erase(it);
+}
+
+int CountOf(const std::unordered_map<std::string, int>& counts, const std::string& key) {
+  const auto it = counts.find(key);
+  return it == counts.end() ? 0 : it->second;
+}
+
+}  // namespace
+
+void LoginThrottle::ForgetOldest() {
+  const auto& oldest = failures_.front();
+  Decrement(per_user_, oldest.user_key);
+  Decrement(per_address_, oldest.address);
+  failures_.pop_front();
+}
+
+void LoginThrottle::Expire(Timestamp now) {
+  while (!failures_.empty() && now - failures_.front().at >= kWindow) ForgetOldest();
+}
+
+LoginThrottle::Verdict LoginThrottle::Check(const std::string& username, const std::string& address,
+                                            Timestamp now) {
   std::lock_guard lock(mu_);
-  auto it = failures_.find(username);
-  if (it == failures_.end()) return false;
-  Expire(it->second, now);
-  if (it->second.empty()) {
-    failures_.erase(it);
-    return false;
+  Expire(now);
+  if (CountOf(per_address_, address) >= kMaxFailuresPerAddress) return Verdict::kAddressBlocked;
+  if (CountOf(per_user_, UserKey(username, address)) >= kMaxFailuresPerUser) {
+    return Verdict::kUserBlocked;
   }
-  return static_cast<int>(it->second.size()) >= kMaxFailures;
+  return Verdict::kAllowed;
 }
 
-void LoginThrottle::RecordFailure(const std::string& username, Timestamp now) {
+void LoginThrottle::RecordFailure(const std::string& username, const std::string& address,
+                                  Timestamp now) {
   std::lock_guard lock(mu_);
-  auto& failures = failures_[username];
-  Expire(failures, now);
-  failures.push_back(now);
+  Expire(now);
+  if (failures_.size() >= capacity_) ForgetOldest();
+  failures_.push_back({now, UserKey(username, address), address});
+  ++per_user_[failures_.back().user_key];
+  ++per_address_[address];
+}
+
+std::size_t LoginThrottle::remembered() {
+  std::lock_guard lock(mu_);
+  return failures_.size();
 }
 
 }  // namespace ems::auth

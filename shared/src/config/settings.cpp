@@ -117,6 +117,16 @@ std::vector<std::string> Settings::Describe() const {
   return out;
 }
 
+void Settings::RefusePlaceholderSecrets() const {
+  for (const auto& o : options_) {
+    if (o.secret && values_.at(o.name).rfind("change-me", 0) == 0) {
+      throw ConfigError(o.name,
+                        "still has the placeholder value of .env.example; set a secret of your "
+                        "own (./run.sh and scripts/ensure-env.sh generate them).");
+    }
+  }
+}
+
 const std::string& Settings::Get(const std::string& name) const {
   const auto it = values_.find(name);
   if (it == values_.end()) throw std::logic_error("setting " + name + " was never declared");

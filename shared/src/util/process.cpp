@@ -23,6 +23,7 @@ int RunService(const std::string& service, std::vector<config::Option> options, 
       std::fputs(settings.HelpText().c_str(), stdout);
       return 0;
     }
+    settings.RefusePlaceholderSecrets();
     if (!log::Init(service, settings.Get("EMS_LOG_LEVEL"))) {
       throw config::ConfigError("EMS_LOG_LEVEL", "must be debug, info, warn or error.");
     }

@@ -1,12 +1,22 @@
-// SPEC §5: more than 5 failed logins for one username within a minute answer 429 until that
-// minute has passed, without checking the password. Pure (time is a parameter); thread-safe.
+// SPEC §5 login throttling, bounded in memory and keyed so that nobody can lock a user out from
+// afar. A failed login counts against its (username, client address) pair and against its
+// client address:
+// - kMaxFailuresPerUser failures for one username from one address within kWindow: the next
+//   attempt from there (the sixth, "more than 5") answers 429 without a password check, until
+//   enough of those failures have left the window. The same user from elsewhere is unaffected.
+// - kMaxFailuresPerAddress failures from one address, whatever the usernames: likewise for
+//   every attempt from that address, so guessing across many usernames is bounded too.
+// At most `capacity` failures are remembered; past that the oldest are forgotten first, so no
+// stream of invented usernames or addresses grows the table. Pure (time is a parameter);
+// thread-safe.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <deque>
-#include <map>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 
 #include "ems/domain/time.h"
 
@@ -14,18 +24,35 @@ namespace ems::auth {
 
 class LoginThrottle {
  public:
-  static constexpr int kMaxFailures = 5;
+  static constexpr int kMaxFailuresPerUser = 5;
+  static constexpr int kMaxFailuresPerAddress = 20;
   static constexpr std::chrono::seconds kWindow{60};
+  static constexpr std::size_t kDefaultCapacity = 100000;
 
-  // True once this username has had kMaxFailures failures within the last window: the next
-  // attempt, the sixth, is "more than 5" and answers 429 without a password check.
-  bool Blocked(const std::string& username, Timestamp now);
-  void RecordFailure(const std::string& username, Timestamp now);
+  enum class Verdict { kAllowed, kUserBlocked, kAddressBlocked };
+
+  // `capacity` >= 1.
+  explicit LoginThrottle(std::size_t capacity = kDefaultCapacity) : capacity_(capacity) {}
+
+  Verdict Check(const std::string& username, const std::string& address, Timestamp now);
+  void RecordFailure(const std::string& username, const std::string& address, Timestamp now);
+  // Failures currently remembered (at most the capacity).
+  std::size_t remembered();
 
  private:
-  void Expire(std::deque<Timestamp>& failures, Timestamp now);
+  struct Failure {
+    Timestamp at;
+    std::string user_key;  // address and username
+    std::string address;
+  };
+  void ForgetOldest();
+  void Expire(Timestamp now);
+
+  const std::size_t capacity_;
   std::mutex mu_;
-  std::map<std::string, std::deque<Timestamp>> failures_;
+  std::deque<Failure> failures_;  // in the order they happened, oldest first
+  std::unordered_map<std::string, int> per_user_;
+  std::unordered_map<std::string, int> per_address_;
 };
 
 }  // namespace ems::auth

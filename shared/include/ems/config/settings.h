@@ -42,6 +42,9 @@ class Settings {
   std::string HelpText() const;
   // "EMS_X=value" lines, secrets masked, for the start-up log.
   std::vector<std::string> Describe() const;
+  // ConfigError naming the first secret still set to a placeholder of .env.example (a value
+  // beginning with "change-me"): such a secret is public, so no process starts with it.
+  void RefusePlaceholderSecrets() const;
 
   const std::string& Get(const std::string& name) const;
   // Integer within [min, max], else ConfigError naming the variable.
