@@ -55,8 +55,26 @@ pids+=($!)
 for _ in $(seq 50); do port_taken "$broker_port" && break; sleep 0.1; done
 port_taken "$broker_port" || { echo "The broker did not start; see data/logs/broker.log." >&2; exit 1; }
 
+# A crashed listener is started again (as compose's restart policy does): a message that crashed
+# it is set aside at its next start (SPEC §4.4, poison), so one bad message never stops ingestion.
+# A clean stop or a configuration error (exit code under 128) ends it.
+supervise() {
+  local child rc
+  trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
+  while true; do
+    "$@" &
+    child=$!
+    rc=0
+    wait "$child" || rc=$?
+    [ "$rc" -lt 128 ] && exit "$rc"
+    echo "$1 stopped by signal $((rc - 128)); starting it again" >&2
+    sleep 1
+  done
+}
+
 export EMS_MQTT_URL="mqtt://127.0.0.1:$broker_port"
-EMS_MQTT_USERNAME=ems-listener EMS_MQTT_PASSWORD=$EMS_LISTENER_MQTT_PASSWORD build/bin/ems-listener &
+EMS_MQTT_USERNAME=ems-listener EMS_MQTT_PASSWORD=$EMS_LISTENER_MQTT_PASSWORD \
+  supervise build/bin/ems-listener &
 pids+=($!)
 EMS_MQTT_USERNAME=ems-api EMS_MQTT_PASSWORD=$EMS_API_MQTT_PASSWORD build/bin/ems-api &
 pids+=($!)

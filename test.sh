@@ -2,7 +2,8 @@
 # Installs what is missing, builds, and runs every test: unit, integration (a real Mosquitto
 # on a free port and the real ems-* processes), docker-compose validation and formatting.
 # Then the whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer
-# (skip that second pass with EMS_SKIP_SANITIZERS=1).
+# (skip that second pass with EMS_SKIP_SANITIZERS=1), then every libFuzzer target for
+# EMS_FUZZ_SECONDS (5) seconds.
 set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 cd "$root"

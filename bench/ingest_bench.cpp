@@ -3,7 +3,8 @@
 // Both sides drain the same number of QoS-1 messages that were queued for a persistent session
 // while its client was away: first a Paho client whose callback does nothing (the ceiling the
 // MQTT library and broker set), then the real ems-listener, timed until every message is
-// committed in SQLite. Usage: ingest_bench [messages=100000]
+// committed in SQLite, once in each durability class (EMS_LISTENER_SYNC=off, always).
+// Usage: ingest_bench [messages=100000]
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <atomic>
@@ -20,8 +21,8 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-std::string Payload(int i) {
-  return Json{{"session_id", "b-" + std::to_string(i)},
+std::string Payload(const std::string& run, int i) {
+  return Json{{"session_id", run + "-" + std::to_string(i)},
               {"station_id", "st-" + std::to_string(i % 50)},
               {"connector", 1},
               {"vehicle_id", "ev-1"},
@@ -34,7 +35,8 @@ std::string Payload(int i) {
       .dump();
 }
 
-void PublishAll(Stack& stack, int n) {
+// Queues n distinct sessions (ids "<run>-<i>") for the offline persistent sessions.
+void PublishAll(Stack& stack, int n, const std::string& run) {
   mqtt::async_client client(
       "tcp://127.0.0.1:" + std::to_string(stack.broker_port()), "bench-device",
       mqtt::create_options_builder().max_buffered_messages(2000).finalize(), nullptr);
@@ -50,7 +52,7 @@ void PublishAll(Stack& stack, int n) {
   for (int i = 0; i < n; ++i) {
     const auto topic = std::string(Stack::kPrefix) + "/sites/site-" + std::to_string(i % 10) +
                        "/devices/st-" + std::to_string(i % 50) + "/sessions";
-    window.push_back(client.publish(topic, Payload(i), 1, false));
+    window.push_back(client.publish(topic, Payload(run, i), 1, false));
     if (window.size() >= 500) {
       window.front()->wait();
       window.pop_front();
@@ -77,7 +79,7 @@ double RawDrain(Stack& stack, int n) {
     sub.subscribe(filter, 1)->wait();
     sub.disconnect()->wait();
   }
-  PublishAll(stack, n);
+  PublishAll(stack, n, "raw");
   std::atomic<int> got{0};
   mqtt::async_client sub(uri, "bench-raw", nullptr);
   sub.set_message_callback([&](mqtt::const_message_ptr) { ++got; });
@@ -90,17 +92,22 @@ double RawDrain(Stack& stack, int n) {
 }
 
 long Received(const std::string& db_path) {
-  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
-  return db.execAndGet("SELECT received FROM ingest_stats WHERE id = 1").getInt64();
+  auto db = ems::store::OpenDatabase(db_path);
+  return db->execAndGet("SELECT received FROM ingest_stats WHERE id = 1").getInt64();
 }
 
-double ListenerDrain(Stack& stack, int n) {
-  stack.StartListener({{"EMS_LOG_LEVEL", "info"}});  // creates the persistent session
+double ListenerDrain(Stack& stack, int n, const std::string& sync) {
+  const std::map<std::string, std::string> env = {{"EMS_LOG_LEVEL", "info"},
+                                                  {"EMS_LISTENER_SYNC", sync}};
+  stack.StartListener(env);  // creates the persistent session
   stack.StopListener();
-  PublishAll(stack, n);
+  const long before = Received(stack.db_path());
+  PublishAll(stack, n, "sync-" + sync);
   const auto start = Clock::now();
-  stack.StartListener({{"EMS_LOG_LEVEL", "info"}});
-  while (Received(stack.db_path()) < n) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  stack.StartListener(env);
+  while (Received(stack.db_path()) < before + n) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
   stack.StopListener();
   return n / secs;
@@ -113,10 +120,12 @@ int main(int argc, char** argv) {
   Stack stack;
   stack.StartBroker();
   const double raw = RawDrain(stack, n);
-  const double listener = ListenerDrain(stack, n);
-  std::printf("messages                 %d (charging sessions, 50 stations, QoS 1)\n", n);
-  std::printf("raw Paho subscriber      %.0f msg/s\n", raw);
-  std::printf("ems-listener (committed) %.0f msg/s\n", listener);
-  std::printf("ratio listener / raw     %.2f\n", listener / raw);
+  const double off = ListenerDrain(stack, n, "off");
+  const double always = ListenerDrain(stack, n, "always");
+  std::printf("messages                         %d (charging sessions, 50 stations, QoS 1)\n", n);
+  std::printf("raw Paho subscriber              %.0f msg/s\n", raw);
+  std::printf("ems-listener, sync=off           %.0f msg/s  (%.2f x raw)\n", off, off / raw);
+  std::printf("ems-listener, sync=always        %.0f msg/s  (%.2f x raw, %.2f x off)\n", always,
+              always / raw, always / off);
   return 0;
 }
