@@ -7,8 +7,7 @@
 #include "ems/auth/password.h"
 #include "ems/domain/ids.h"
 #include "ems/mqtt/client.h"
-#include "ems/store/database.h"
-#include "ems/store/user_repository.h"
+#include "ems/store/store.h"
 #include "ems/util/log.h"
 
 namespace ems::api {
@@ -41,15 +40,12 @@ std::vector<config::Option> ApiOptions() {
       {"EMS_JWT_SECRET", "", "HMAC key for tokens, at least 32 bytes (required)", true});
   options.push_back({"EMS_ADMIN_USER", "", "admin created at start if missing"});
   options.push_back({"EMS_ADMIN_PASSWORD", "", "password of that admin", true});
-  options.push_back(
-      {"EMS_DEFAULT_CURRENCY", "EUR", "currency of sessions whose payload names none"});
-  options.push_back({"EMS_STALE_AFTER_S", "30",
-                     "a device whose latest telemetry is older counts as stale in summaries"});
+  for (auto& o : config::StoredDataOptions()) options.push_back(std::move(o));
   options.push_back({"EMS_API_THREADS", "16", "HTTP worker threads"});
   return options;
 }
 
-ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_) {
+ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_, ctx_) {
   ctx_.db_path = s.Get("EMS_DB_PATH");
   ctx_.jwt_secret = s.Get("EMS_JWT_SECRET");
   if (ctx_.jwt_secret.size() < 32) {
@@ -62,7 +58,7 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_) {
                                   " characters (./run.sh and scripts/ensure-env.sh make one).");
   }
   ctx_.topic_prefix = s.Get("EMS_TOPIC_PREFIX");
-  ctx_.default_currency = s.Get("EMS_DEFAULT_CURRENCY");
+  ctx_.default_currency = s.GetCurrency("EMS_DEFAULT_CURRENCY");
   ctx_.stale_after = std::chrono::seconds(s.GetInt("EMS_STALE_AFTER_S", 1, 86400));
   const auto listen = s.Get("EMS_API_LISTEN");
   const auto colon = listen.rfind(':');
@@ -77,8 +73,9 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_) {
   } catch (const std::exception&) {
     throw config::ConfigError("EMS_API_LISTEN", "must be host:port, got '" + listen + "'.");
   }
-  store::OpenDatabase(ctx_.db_path);  // fails at start with a clear line when unusable
-  EnsureAdmin(s.Get("EMS_ADMIN_USER"), s.Get("EMS_ADMIN_PASSWORD"));
+  // Opening fails at start with a clear line when the database is unusable.
+  EnsureAdmin(*store::OpenStore(ctx_.db_path), s.Get("EMS_ADMIN_USER"),
+              s.Get("EMS_ADMIN_PASSWORD"));
 
   const int threads = static_cast<int>(s.GetInt("EMS_API_THREADS", 1, 1024));
   server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -128,24 +125,26 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_) {
     }
   });
 
-  RegisterSystemRoutes(router_, ctx_);
-  RegisterAuthRoutes(router_, ctx_);
-  RegisterSessionRoutes(router_, ctx_);
-  RegisterIngestRoutes(router_, ctx_);
-  RegisterScheduleRoutes(router_, ctx_);
-  RegisterContractRoutes(router_, ctx_);
-  RegisterSiteRoutes(router_, ctx_);
-  RegisterDeviceRoutes(router_, ctx_);
+  RegisterSystemRoutes(router_);
+  RegisterAuthRoutes(router_);
+  RegisterSessionRoutes(router_);
+  RegisterIngestRoutes(router_);
+  RegisterScheduleRoutes(router_);
+  RegisterContractRoutes(router_);
+  RegisterSiteRoutes(router_);
+  RegisterDeviceRoutes(router_);
 }
 
-void ApiApp::EnsureAdmin(const std::string& user, const std::string& password) {
+void ApiApp::EnsureAdmin(store::Store& store, const std::string& user,
+                         const std::string& password) {
   if (user.empty() || password.empty()) return;
   if (!IsValidId(user)) throw config::ConfigError("EMS_ADMIN_USER", "is not a valid user id.");
-  auto db = store::OpenDatabase(ctx_.db_path);
-  store::UserRepository users(*db);
-  if (users.Get(user)) return;
-  users.Create(store::User{user, auth::HashPassword(password), "admin", {}}, Now());
-  log::Info("created admin user " + user);
+  if (store.Users().Get(user)) return;
+  const store::User admin{user, auth::HashPassword(password), "admin", {}};
+  auto tx = store.Begin(store::TxMode::kWrite);
+  const bool created = store.Users().Create(admin, Now());  // false: another API was first
+  tx.Commit();
+  if (created) log::Info("created admin user " + user);
 }
 
 void ApiApp::Run(const std::atomic<bool>& stop) {

@@ -27,7 +27,7 @@ class ApiApp {
   const std::vector<std::string>& routes() const { return router_.routes(); }
 
  private:
-  void EnsureAdmin(const std::string& user, const std::string& password);
+  void EnsureAdmin(store::Store& store, const std::string& user, const std::string& password);
 
   const config::Settings& settings_;
   ApiContext ctx_;

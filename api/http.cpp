@@ -6,29 +6,68 @@
 
 #include "ems/auth/token.h"
 #include "ems/domain/ids.h"
-#include "ems/store/database.h"
-#include "ems/store/user_repository.h"
 
 namespace ems::api {
 
-SQLite::Database& ApiContext::Db() {
-  thread_local std::unique_ptr<SQLite::Database> db;
+store::Store& ApiContext::Store() {
+  thread_local std::unique_ptr<store::Store> store;
   thread_local std::string opened_path;
-  if (!db || opened_path != db_path) {
-    db = store::OpenDatabase(db_path);
+  if (!store || opened_path != db_path) {
+    store = store::OpenStore(db_path);
     opened_path = db_path;
   }
-  return *db;
+  return *store;
 }
 
-bool Principal::CanSee(const std::string& site_id) const {
-  return is_admin() || std::find(site_ids.begin(), site_ids.end(), site_id) != site_ids.end();
+store::Visibility Principal::visibility() const {
+  return is_admin() ? store::Visibility::All() : store::Visibility::SitesOf(username);
 }
 
-std::optional<std::string> Principal::VisibilityUser() const {
-  if (is_admin()) return std::nullopt;
-  return username;
+int HttpStatus(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kInvalidJson:
+    case ErrorCode::kInvalidParameter:
+      return 400;
+    case ErrorCode::kUnauthorized:
+      return 401;
+    case ErrorCode::kForbidden:
+      return 403;
+    case ErrorCode::kNotFound:
+    case ErrorCode::kUnknownSite:
+    case ErrorCode::kUnknownDevice:
+    case ErrorCode::kUnknownContract:
+      return 404;
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kThrottled:
+      return 429;
+    case ErrorCode::kInvalidMeta:
+    case ErrorCode::kInvalidTelemetry:
+    case ErrorCode::kInvalidSession:
+    case ErrorCode::kInvalidTariff:
+    case ErrorCode::kInvalidContract:
+    case ErrorCode::kInvalidContractEvent:
+    case ErrorCode::kInvalidDevice:
+    case ErrorCode::kInvalidSchedule:
+    case ErrorCode::kInvalidState:
+    case ErrorCode::kInvalidQuery:
+    case ErrorCode::kInvalidLogin:
+    case ErrorCode::kContractRule:
+    case ErrorCode::kDeviceSiteMismatch:
+    case ErrorCode::kTooOld:
+    case ErrorCode::kTooNew:
+      return 422;
+    case ErrorCode::kUnknownTopic:
+    case ErrorCode::kUnsupportedTopic:
+    case ErrorCode::kProcessingError:
+    case ErrorCode::kPoison:
+      break;  // the listener's own: never the answer to a request
+  }
+  return 500;
 }
+
+void Fail(ErrorCode code, std::string message) { throw RouteFailure{{code, std::move(message)}}; }
+void Fail(Reject reject) { throw RouteFailure{std::move(reject)}; }
 
 void SendJson(httplib::Response& res, int status, const Json& body) {
   res.status = status;
@@ -39,17 +78,8 @@ void SendError(httplib::Response& res, int status, const std::string& message) {
   SendJson(res, status, {{"status", "error"}, {"message", message}});
 }
 
-void ThrowReject(const Reject& r) {
-  if (r.reason == "conflict") throw HttpError{409, r.message};
-  if (r.reason == "not_found") throw HttpError{404, r.message};
-  if (r.reason == "invalid_json") throw HttpError{400, r.message};
-  throw HttpError{422, r.message};
-}
-
 Json BodyObject(const httplib::Request& req) {
-  auto doc = codec::ParseObject(req.body, kMaxRequestBody);
-  if (!doc) throw HttpError{400, doc.error().message};
-  return std::move(*doc);
+  return ValueOrFail(codec::ParseObject(req.body, kMaxRequestBody));
 }
 
 std::optional<std::string> QueryString(const httplib::Request& req, const std::string& name) {
@@ -60,7 +90,7 @@ std::optional<std::string> QueryString(const httplib::Request& req, const std::s
 std::optional<std::string> QueryId(const httplib::Request& req, const std::string& name) {
   auto v = QueryString(req, name);
   if (v && !IsValidId(*v)) {
-    throw HttpError{400, "Query parameter '" + name + "' is not a valid id."};
+    Fail(ErrorCode::kInvalidParameter, "Query parameter '" + name + "' is not a valid id.");
   }
   return v;
 }
@@ -69,7 +99,10 @@ std::optional<Timestamp> QueryTime(const httplib::Request& req, const std::strin
   const auto v = QueryString(req, name);
   if (!v) return std::nullopt;
   const auto t = ParseTimestamp(*v);
-  if (!t) throw HttpError{400, "Query parameter '" + name + "' must be an RFC 3339 timestamp."};
+  if (!t) {
+    Fail(ErrorCode::kInvalidParameter,
+         "Query parameter '" + name + "' must be an RFC 3339 timestamp.");
+  }
   return t;
 }
 
@@ -79,7 +112,7 @@ int QueryLimit(const httplib::Request& req) {
   int n = 0;
   const auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
   if (ec != std::errc() || ptr != v->data() + v->size() || n < 1 || n > 1000) {
-    throw HttpError{400, "Query parameter 'limit' must be an integer from 1 to 1000."};
+    Fail(ErrorCode::kInvalidParameter, "Query parameter 'limit' must be an integer from 1 to 1000.");
   }
   return n;
 }
@@ -88,13 +121,37 @@ std::pair<std::optional<Timestamp>, std::optional<Timestamp>> QueryRange(
     const httplib::Request& req) {
   auto from = QueryTime(req, "from");
   auto to = QueryTime(req, "to");
-  if (from && to && *from >= *to) throw HttpError{422, "'from' must be before 'to'."};
+  if (from && to && *from >= *to) Fail(ErrorCode::kInvalidQuery, "'from' must be before 'to'.");
   return {from, to};
 }
 
-std::string EncodeCursor(const Json& position) { return auth::Base64UrlEncode(position.dump()); }
+std::pair<Timestamp, Timestamp> QuerySeriesRange(const httplib::Request& req) {
+  auto [from, to] = QueryRange(req);
+  const auto now = Now();
+  if (!to) to = !from || *from < now ? now : *from + std::chrono::hours(24);
+  if (!from) from = *to - std::chrono::hours(24);
+  return {*from, *to};
+}
 
-std::optional<Json> QueryCursor(const httplib::Request& req) {
+std::optional<Interval> QueryInterval(const httplib::Request& req) {
+  const auto text = QueryString(req, "interval");
+  if (!text) return std::nullopt;
+  const auto interval = ParseInterval(*text);
+  if (!interval) {
+    Fail(ErrorCode::kInvalidParameter,
+         "Query parameter 'interval' must be one of raw, 1m, 15m, 1h, 1d, 1w, 1mo.");
+  }
+  return interval;
+}
+
+namespace {
+
+[[noreturn]] void BadCursor() {
+  Fail(ErrorCode::kInvalidParameter, "Query parameter 'cursor' is not a cursor this API issued.");
+}
+
+// The keyset position of the `cursor` parameter; std::nullopt when there is none.
+std::optional<Json> CursorParameter(const httplib::Request& req) {
   const auto v = QueryString(req, "cursor");
   if (!v || v->empty()) return std::nullopt;
   const auto raw = auth::Base64UrlDecode(*v);
@@ -105,30 +162,65 @@ std::optional<Json> QueryCursor(const httplib::Request& req) {
   BadCursor();
 }
 
-std::optional<std::string> QueryStringCursor(const httplib::Request& req) {
-  const auto cursor = QueryCursor(req);
-  if (!cursor) return std::nullopt;
-  if (!cursor->is_string()) BadCursor();
-  return cursor->get<std::string>();
+}  // namespace
+
+template <>
+std::optional<std::string> QueryCursor(const httplib::Request& req) {
+  const auto position = CursorParameter(req);
+  if (!position) return std::nullopt;
+  if (!position->is_string()) BadCursor();
+  return position->get<std::string>();
 }
 
-void BadCursor() {
-  throw HttpError{400, "Query parameter 'cursor' is not a cursor this API issued."};
+template <>
+std::optional<std::int64_t> QueryCursor(const httplib::Request& req) {
+  const auto position = CursorParameter(req);
+  if (!position) return std::nullopt;
+  if (!position->is_number_integer()) BadCursor();
+  return position->get<std::int64_t>();
 }
 
-Json ListAnswer(Json items, const std::optional<Json>& next_position) {
-  return {{"items", std::move(items)},
-          {"next_cursor", next_position ? Json(EncodeCursor(*next_position)) : Json(nullptr)}};
+template <>
+std::optional<store::SessionCursor> QueryCursor(const httplib::Request& req) {
+  const auto position = CursorParameter(req);
+  if (!position) return std::nullopt;
+  if (!position->is_array() || position->size() != 2 || !(*position)[0].is_number_integer() ||
+      !(*position)[1].is_string()) {
+    BadCursor();
+  }
+  return store::SessionCursor{FromMillis((*position)[0].get<std::int64_t>()),
+                              (*position)[1].get<std::string>()};
 }
+
+template <>
+std::optional<store::ContractEventCursor> QueryCursor(const httplib::Request& req) {
+  const auto text = QueryCursor<std::string>(req);
+  if (!text) return std::nullopt;
+  const auto cursor = store::ParseContractEventCursor(*text);
+  if (!cursor) BadCursor();
+  return cursor;
+}
+
+Json CursorPosition(const std::string& id) { return id; }
+Json CursorPosition(std::int64_t id) { return id; }
+Json CursorPosition(const store::SessionCursor& c) {
+  return Json::array({ToMillis(c.started_at), c.session_id});
+}
+Json CursorPosition(const store::ContractEventCursor& c) {
+  return store::FormatContractEventCursor(c);
+}
+
+std::string EncodeCursor(const Json& position) { return auth::Base64UrlEncode(position.dump()); }
 
 namespace {
 
+// Runs a route, answering its failure as the SPEC §6 error.
 template <class F>
-void Guarded(httplib::Response& res, F&& f) {
+void Answer(httplib::Response& res, F&& route) {
   try {
-    f();
-  } catch (const HttpError& e) {
-    SendError(res, e.status, e.message);
+    route();
+  } catch (const RouteFailure& f) {
+    SendError(res, HttpStatus(f.reject.code), f.reject.message);
   } catch (const Json::exception&) {
     SendError(res, 400, "The request has a value of the wrong type.");
   }
@@ -148,58 +240,68 @@ std::optional<Principal> Authenticate(ApiContext& ctx, const httplib::Request& r
   }
   const auto claims = auth::VerifyToken(ctx.jwt_secret, token, Now());
   if (!claims) return std::nullopt;
-  store::UserRepository users(ctx.Db());
-  const auto user = users.Get(claims->username);
+  const auto user = ctx.Store().Users().Get(claims->username);
   if (!user) return std::nullopt;  // deleted since the token was issued
   return Principal{user->username, user->role, user->site_ids};
 }
 
 }  // namespace
 
-httplib::Server::Handler Authed(ApiContext& ctx, Access access, AuthedHandler handler) {
-  return [&ctx, access, handler = std::move(handler)](const httplib::Request& req,
-                                                      httplib::Response& res) {
-    Guarded(res, [&] {
-      const auto principal = Authenticate(ctx, req);
-      if (!principal) {
+httplib::Server::Handler Router::Authed(Access access, RouteHandler handler) {
+  return [&ctx = ctx_, access, handler](const httplib::Request& req, httplib::Response& res) {
+    Answer(res, [&] {
+      const auto caller = Authenticate(ctx, req);
+      if (!caller) {
         res.set_header("WWW-Authenticate", "Bearer");
-        throw HttpError{401, "A valid bearer token is required."};
+        Fail(ErrorCode::kUnauthorized, "A valid bearer token is required.");
       }
-      if (access == Access::kAdmin && !principal->is_admin()) {
-        throw HttpError{403, "This needs the admin role."};
+      if (access == Access::kAdmin && !caller->is_admin()) {
+        Fail(ErrorCode::kForbidden, "This needs the admin role.");
       }
-      handler(req, res, *principal);
+      handler(ctx, req, res, *caller);
     });
   };
 }
 
-httplib::Server::Handler Public(httplib::Server::Handler handler) {
-  return [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
-    Guarded(res, [&] { handler(req, res); });
+httplib::Server::Handler Router::Public(PublicHandler handler) {
+  return [&ctx = ctx_, handler](const httplib::Request& req, httplib::Response& res) {
+    Answer(res, [&] { handler(ctx, req, res); });
   };
 }
 
-void Router::Get(const std::string& p, httplib::Server::Handler h) {
-  routes_.push_back(std::string("GET ") + p);
-  server_.Get(p, std::move(h));
-}
-void Router::Post(const std::string& p, httplib::Server::Handler h) {
-  routes_.push_back(std::string("POST ") + p);
-  server_.Post(p, std::move(h));
-}
-void Router::Put(const std::string& p, httplib::Server::Handler h) {
-  routes_.push_back(std::string("PUT ") + p);
-  server_.Put(p, std::move(h));
-}
-void Router::Delete(const std::string& p, httplib::Server::Handler h) {
-  routes_.push_back(std::string("DELETE ") + p);
-  server_.Delete(p, std::move(h));
+void Router::Add(const char* method, const std::string& pattern, httplib::Server::Handler h) {
+  routes_.push_back(std::string(method) + " " + pattern);
+  const std::string m = method;
+  if (m == "GET") {
+    server_.Get(pattern, std::move(h));
+  } else if (m == "POST") {
+    server_.Post(pattern, std::move(h));
+  } else if (m == "PUT") {
+    server_.Put(pattern, std::move(h));
+  } else {
+    server_.Delete(pattern, std::move(h));
+  }
 }
 
+void Router::Get(const std::string& p, Access access, RouteHandler h) {
+  Add("GET", p, Authed(access, h));
+}
+void Router::Post(const std::string& p, Access access, RouteHandler h) {
+  Add("POST", p, Authed(access, h));
+}
+void Router::Put(const std::string& p, Access access, RouteHandler h) {
+  Add("PUT", p, Authed(access, h));
+}
+void Router::Delete(const std::string& p, Access access, RouteHandler h) {
+  Add("DELETE", p, Authed(access, h));
+}
+void Router::GetPublic(const std::string& p, PublicHandler h) { Add("GET", p, Public(h)); }
+void Router::PostPublic(const std::string& p, PublicHandler h) { Add("POST", p, Public(h)); }
+
 std::string PathId(const httplib::Request& req, std::size_t index) {
-  if (index >= req.matches.size()) throw HttpError{404, "Not found."};
+  if (index >= req.matches.size()) Fail(ErrorCode::kNotFound, "Not found.");
   std::string id = req.matches[index].str();
-  if (!IsValidId(id)) throw HttpError{404, "Not found."};
+  if (!IsValidId(id)) Fail(ErrorCode::kNotFound, "Not found.");
   return id;
 }
 

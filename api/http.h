@@ -1,9 +1,18 @@
-// The API's HTTP conventions (SPEC §5, §6), shared by every route file:
-// JSON answers, the one-sentence error format, query parsing, opaque cursors, and who is
-// calling (authentication and the visibility rule "404 for what a user may not see").
+// The API's HTTP conventions (SPEC §5, §6), shared by every route file: how a route is written
+// and registered, JSON answers, the one-sentence error format and the one mapping of ErrorCode to
+// an HTTP status, query parsing, opaque cursors and pages, and who is calling.
+//
+// A route is a named function, registered with the access it needs:
+//
+//   void GetDevice(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+//                  const Principal& caller);
+//   router.Get(R"(/api/v1/devices/([^/]+))", Access::kAnyUser, GetDevice);
+//
+// It answers success with SendJson and every failure one way: Fail(code, message), or
+// ValueOrFail(result) for a Result. The router authenticates (401), checks the role (403), and
+// turns a failure into the SPEC §6 error answer with HttpStatus(code).
 #pragma once
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <httplib.h>
 
 #include <functional>
@@ -14,7 +23,9 @@
 #include "ems/auth/login_throttle.h"
 #include "ems/codec/json_fields.h"
 #include "ems/domain/result.h"
+#include "ems/domain/rollup.h"
 #include "ems/domain/time.h"
+#include "ems/store/store.h"
 
 namespace ems::api {
 
@@ -25,7 +36,7 @@ inline constexpr std::size_t kMaxRequestBody = 1 << 20;
 // A cursor is a small keyset position; anything longer was not issued by this API.
 inline constexpr std::size_t kMaxCursorBytes = 1 << 10;
 
-// Shared by all routes. Thread-safe: each worker thread gets its own database connection.
+// Shared by all routes. Thread-safe: each worker thread gets its own Store.
 struct ApiContext {
   std::string db_path;
   std::string jwt_secret;
@@ -39,7 +50,9 @@ struct ApiContext {
   std::function<void(const std::string& topic, const std::string& payload)> publish_retained =
       [](const std::string&, const std::string&) {};
 
-  SQLite::Database& Db();  // this thread's connection
+  // This worker thread's Store, opened on its first request and kept for the thread's life, so
+  // every statement is prepared once per thread, not per request.
+  store::Store& Store();
 };
 
 // The authenticated caller.
@@ -49,68 +62,111 @@ struct Principal {
   std::vector<std::string> site_ids;
 
   bool is_admin() const { return role == "admin"; }
-  bool CanSee(const std::string& site_id) const;
-  // For repository filters: nullopt for admins (everything), else the username.
-  std::optional<std::string> VisibilityUser() const;
+  // What the caller may see (SPEC §5): every site for admins, else the assigned ones. Passed to
+  // every repository query that answers the caller.
+  store::Visibility visibility() const;
 };
 
-// An error answer with a status from SPEC §6; thrown by helpers, caught by the route wrapper.
-struct HttpError {
-  int status;
-  std::string message;
+// The one mapping of ErrorCode to an HTTP status (SPEC §6): malformed 400, 401, 403, not found
+// 404, conflict 409, throttled 429, every broken rule 422.
+int HttpStatus(ErrorCode code);
+
+// A route's failure, thrown by Fail and answered by the router.
+struct RouteFailure {
+  Reject reject;
 };
+[[noreturn]] void Fail(ErrorCode code, std::string message);
+[[noreturn]] void Fail(Reject reject);
+// The value of `result`, or Fail with its Reject.
+template <class T>
+T ValueOrFail(Result<T> result) {
+  if (!result) Fail(result.error());
+  return std::move(*result);
+}
+inline void ValueOrFail(const Result<void>& result) {
+  if (!result) Fail(result.error());
+}
 
 void SendJson(httplib::Response& res, int status, const Json& body);
 void SendError(httplib::Response& res, int status, const std::string& message);
-// Maps a Reject to 422 (rules), or 409 for reason "conflict", 404 for reason "not_found".
-[[noreturn]] void ThrowReject(const Reject& r);
 
-// The request body as a JSON object, else HttpError 400.
+// The request body as a JSON object, else kInvalidJson (400).
 Json BodyObject(const httplib::Request& req);
 
-// Query helpers: absent → nullopt; malformed → HttpError 400 naming the parameter.
+// Query helpers: absent → nullopt; malformed → kInvalidParameter (400) naming the parameter.
 std::optional<std::string> QueryString(const httplib::Request& req, const std::string& name);
 std::optional<std::string> QueryId(const httplib::Request& req, const std::string& name);
 std::optional<Timestamp> QueryTime(const httplib::Request& req, const std::string& name);
 // `limit`: default 100, 1..1000.
 int QueryLimit(const httplib::Request& req);
-// from/to of a range; from >= to → HttpError 422.
+// from/to of a range; from >= to → kInvalidQuery (422).
 std::pair<std::optional<Timestamp>, std::optional<Timestamp>> QueryRange(
     const httplib::Request& req);
+// from/to of a series (SPEC §6.3, §6.4), by default the last 24 hours: to = now (or from + 24 h
+// when from is in the future), from = to − 24 h.
+std::pair<Timestamp, Timestamp> QuerySeriesRange(const httplib::Request& req);
+// `interval` of a series: raw, 1m, 15m, 1h, 1d, 1w or 1mo.
+std::optional<Interval> QueryInterval(const httplib::Request& req);
 
-// Opaque cursors: base64url of a small JSON value. A tampered cursor → HttpError 400.
+// Opaque cursors: base64url of a small JSON keyset position, one shape per cursor type of the
+// store's pages (an id, a dead letter's id, a session's [started_at ms, id], a contract event's
+// "ms.seq"). QueryCursor<C> reads the `cursor` parameter back; one this API did not issue (or of
+// another route) is kInvalidParameter (400).
+template <class Cursor>
+std::optional<Cursor> QueryCursor(const httplib::Request& req);
+template <>
+std::optional<std::string> QueryCursor(const httplib::Request& req);
+template <>
+std::optional<std::int64_t> QueryCursor(const httplib::Request& req);
+template <>
+std::optional<store::SessionCursor> QueryCursor(const httplib::Request& req);
+template <>
+std::optional<store::ContractEventCursor> QueryCursor(const httplib::Request& req);
+// The keyset position a cursor carries, and the opaque text of a position.
+Json CursorPosition(const std::string& id);
+Json CursorPosition(std::int64_t id);
+Json CursorPosition(const store::SessionCursor& c);
+Json CursorPosition(const store::ContractEventCursor& c);
 std::string EncodeCursor(const Json& position);
-std::optional<Json> QueryCursor(const httplib::Request& req);
-// A cursor whose position is a string (an id): the common keyset position.
-std::optional<std::string> QueryStringCursor(const httplib::Request& req);
-// HttpError 400 for a cursor whose position does not have the shape its route issues.
-[[noreturn]] void BadCursor();
-// {"items": [...], "next_cursor": "..." | null}
-Json ListAnswer(Json items, const std::optional<Json>& next_position);
 
-using AuthedHandler =
-    std::function<void(const httplib::Request&, httplib::Response&, const Principal&)>;
+// {"items": [...], "next_cursor": "..." | null}: the page's items, each encoded by `encode`.
+template <class T, class Cursor, class Encode>
+Json PageAnswer(const store::Page<T, Cursor>& page, Encode encode) {
+  Json items = Json::array();
+  for (const auto& item : page.items) items.push_back(encode(item));
+  Json next = nullptr;
+  if (page.next_cursor) next = EncodeCursor(CursorPosition(*page.next_cursor));
+  return {{"items", std::move(items)}, {"next_cursor", std::move(next)}};
+}
+
 enum class Access { kAnyUser, kAdmin };
 
-// Wraps a handler: authenticates (401), checks the role (403), and turns HttpError into the
-// SPEC §6 error answer.
-httplib::Server::Handler Authed(ApiContext& ctx, Access access, AuthedHandler handler);
-// Wraps a handler that needs no authentication, with the same HttpError handling.
-httplib::Server::Handler Public(httplib::Server::Handler handler);
+using RouteHandler = void (*)(ApiContext& ctx, const httplib::Request& req,
+                              httplib::Response& res, const Principal& caller);
+using PublicHandler = void (*)(ApiContext& ctx, const httplib::Request& req,
+                               httplib::Response& res);
 
 // Every route registers through this, so /openapi.json can be checked against the real routes.
 class Router {
  public:
-  explicit Router(httplib::Server& server) : server_(server) {}
-  void Get(const std::string& pattern, httplib::Server::Handler h);
-  void Post(const std::string& pattern, httplib::Server::Handler h);
-  void Put(const std::string& pattern, httplib::Server::Handler h);
-  void Delete(const std::string& pattern, httplib::Server::Handler h);
+  Router(httplib::Server& server, ApiContext& ctx) : server_(server), ctx_(ctx) {}
+  void Get(const std::string& pattern, Access access, RouteHandler h);
+  void Post(const std::string& pattern, Access access, RouteHandler h);
+  void Put(const std::string& pattern, Access access, RouteHandler h);
+  void Delete(const std::string& pattern, Access access, RouteHandler h);
+  // Routes that need no authentication (SPEC §5: /health, /openapi.json, /docs, login).
+  void GetPublic(const std::string& pattern, PublicHandler h);
+  void PostPublic(const std::string& pattern, PublicHandler h);
   // "GET /api/v1/sessions/([^/]+)" for each registered route.
   const std::vector<std::string>& routes() const { return routes_; }
 
  private:
+  httplib::Server::Handler Authed(Access access, RouteHandler h);
+  httplib::Server::Handler Public(PublicHandler h);
+  void Add(const char* method, const std::string& pattern, httplib::Server::Handler h);
+
   httplib::Server& server_;
+  ApiContext& ctx_;
   std::vector<std::string> routes_;
 };
 
@@ -118,7 +174,7 @@ class Router {
 // from loopback, where the edge runs, and holds an IP address; else the peer's own address.
 std::string ClientAddress(const httplib::Request& req);
 
-// A path segment captured by a route pattern, validated as an id; else HttpError 404.
+// A path segment captured by a route pattern, validated as an id; else kNotFound.
 std::string PathId(const httplib::Request& req, std::size_t index);
 
 }  // namespace ems::api

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <utility>
 
-#include "ems/store/database.h"
+#include "ems/store/store.h"
 #include "ems/util/log.h"
 
 namespace ems::listener {

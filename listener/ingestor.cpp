@@ -1,11 +1,8 @@
 #include "listener/ingestor.h"
 
-#include <SQLiteCpp/Transaction.h>
-
 #include <algorithm>
 
 #include "ems/mqtt/topics.h"
-#include "ems/store/database.h"
 #include "ems/util/log.h"
 
 namespace ems::listener {
@@ -16,35 +13,17 @@ struct Overloaded : Fs... {
   using Fs::operator()...;
 };
 
-// Runs `body`, turning a SQLite error that means the storage failed into store::StorageFault;
-// every other exception passes through as the message's fault.
-template <class F>
-void Guarded(F&& body) {
-  try {
-    body();
-  } catch (const SQLite::Exception& e) {
-    if (store::IsStorageFault(e)) throw store::StorageFault(e.what());
-    throw;
-  }
-}
-
 }  // namespace
 
-Ingestor::Ingestor(SQLite::Database& db, IngestOptions options)
-    : db_(db),
+Ingestor::Ingestor(store::Store& store, IngestOptions options)
+    : store_(store),
       options_(std::move(options)),
-      ingest_(db),
-      applied_seq_(ingest_.Checkpoint(options_.listener_id)),
-      sessions_(db, options_),
-      contracts_(db),
-      tariffs_(db) {}
+      applied_seq_(store_.Ingest().Checkpoint(options_.listener_id)) {}
 
 void Ingestor::ApplyInTransaction(std::span<const InboxRecord> records, BatchEffects& effects) {
-  Guarded([&] {
-    SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    ApplyAll(records, effects);
-    tx.commit();
-  });
+  auto tx = store_.Begin(store::TxMode::kWrite);
+  ApplyAll(records, effects);
+  tx.Commit();
   applied_seq_ = records.back().seq;
 }
 
@@ -70,7 +49,7 @@ BatchEffects Ingestor::ApplyBatch(const std::vector<InboxRecord>& batch) {
       throw;
     } catch (const std::exception& e) {
       DeadLetterAlone(record,
-                      Reject{"processing_error", std::string("Processing failed: ") + e.what()},
+                      Reject{ErrorCode::kProcessingError, std::string("Processing failed: ") + e.what()},
                       effects);
     }
   }
@@ -80,7 +59,7 @@ BatchEffects Ingestor::ApplyBatch(const std::vector<InboxRecord>& batch) {
 void Ingestor::Quarantine(const InboxRecord& record) {
   BatchEffects effects;
   DeadLetterAlone(record,
-                  Reject{"poison",
+                  Reject{ErrorCode::kPoison,
                          "Applying this message stopped the listener twice, so it was "
                          "set aside without being applied."},
                   effects);
@@ -88,15 +67,13 @@ void Ingestor::Quarantine(const InboxRecord& record) {
 
 void Ingestor::DeadLetterAlone(const InboxRecord& record, const Reject& reject,
                                BatchEffects& effects) {
-  Guarded([&] {
-    SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
-    store::IngestCounts counts;
-    ++counts.received;
-    counts.last_message_at = record.arrival;
-    DeadLetter(record, reject, counts);
-    Commit(counts, record.seq, effects);
-    tx.commit();
-  });
+  auto tx = store_.Begin(store::TxMode::kWrite);
+  store::IngestCounts counts;
+  ++counts.received;
+  counts.last_message_at = record.arrival;
+  DeadLetter(record, reject, counts);
+  Commit(counts, record.seq, effects);
+  tx.Commit();
   applied_seq_ = record.seq;
 }
 
@@ -121,13 +98,13 @@ void Ingestor::ApplyAll(std::span<const InboxRecord> records, BatchEffects& effe
       ++counts.duplicates;
     }
   }
-  devices_.BeforeCommit();  // the telemetry batch writes its rollups inside this transaction
   Commit(counts, records.back().seq, effects);
 }
+
 void Ingestor::Commit(const store::IngestCounts& counts, std::int64_t last_seq,
                       BatchEffects& effects) {
-  ingest_.Add(counts);
-  ingest_.SetCheckpoint(options_.listener_id, last_seq);
+  store_.Ingest().Add(counts);
+  store_.Ingest().SetCheckpoint(options_.listener_id, last_seq);
   auto& total = effects.counts;
   total.received += counts.received;
   total.stored += counts.stored;
@@ -138,18 +115,19 @@ void Ingestor::Commit(const store::IngestCounts& counts, std::int64_t last_seq,
 
 void Ingestor::DeadLetter(const InboxRecord& record, const Reject& reject,
                           store::IngestCounts& counts) {
+  const std::string reason(ToString(reject.code));
   ++counts.rejected;
-  ++counts.rejected_by_reason[reject.reason];
-  ingest_.AddDeadLetter(record.arrival, record.topic, record.payload, reject.reason,
-                        reject.message);
-  log::WarnThrottled(reject.reason, "rejected a message on " + record.topic + " (" + reject.reason +
-                                        "): " + reject.message);
+  ++counts.rejected_by_reason[reason];
+  store_.Ingest().AddDeadLetter(record.arrival, record.topic, record.payload, reason,
+                                reject.message);
+  log::WarnThrottled(reason, "rejected a message on " + record.topic + " (" + reason +
+                                 "): " + reject.message);
 }
 
 Result<Outcome> Ingestor::Dispatch(const InboxRecord& record, BatchEffects& effects) {
   const auto topic = mqtt::ParseTopic(options_.prefix, record.topic);
   if (!topic) {
-    return Rejected("unknown_topic", "The topic is not one the listener accepts.");
+    return Rejected(ErrorCode::kUnknownTopic, "The topic is not one the listener accepts.");
   }
   return std::visit(
       Overloaded{
@@ -160,7 +138,7 @@ Result<Outcome> Ingestor::Dispatch(const InboxRecord& record, BatchEffects& effe
           [&](const mqtt::MetaMsg& t) { return devices_.Handle(t, record, effects); },
           [&](const mqtt::TelemetryMsg& t) { return devices_.Handle(t, record, effects); },
           [&](const auto&) -> Result<Outcome> {
-            return Rejected("unsupported_topic", "This listener does not store this topic yet.");
+            return Rejected(ErrorCode::kUnsupportedTopic, "This listener does not store this topic yet.");
           },
       },
       *topic);

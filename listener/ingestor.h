@@ -1,9 +1,11 @@
 // The listener's write path: applies inbox records to SQLite, one transaction per batch, with
 // the ingest counters, dead letters and the inbox checkpoint in that same transaction.
 //
-// Each message is decoded and checked by the pure codecs and rules of ems::shared; a message
-// that cannot be decoded or breaks a rule becomes a dead letter with its reason and never stops
-// ingestion. Storage is idempotent (sessions by session_id, telemetry by device/ts/metric, …),
+// Each message is decoded and checked by the pure codecs and rules; a message that cannot be
+// decoded or breaks a rule becomes a dead letter and never stops ingestion. A dead letter's
+// reason is the name of its Reject's ErrorCode (ToString: "invalid_json", "unknown_device", …,
+// and the ingestor's own "processing_error" and "poison"): those names are stored, counted in
+// ingest stats and documented, so they never change. Storage is idempotent (sessions by session_id, telemetry by device/ts/metric, …),
 // so a replayed or redelivered message is counted as a duplicate and stored once.
 //
 // Failures are sorted by whose they are. A message that cannot be decoded, breaks a rule, or
@@ -12,17 +14,15 @@
 // throws store::StorageFault with nothing dead-lettered, and the caller retries the same records
 // later.
 //
-// Not thread-safe: owned by the writer thread, with its own connection.
+// Not thread-safe: owned by the writer thread, with its own Store.
 #pragma once
-
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <set>
 #include <span>
 #include <string>
 #include <vector>
 
-#include "ems/store/ingest_repository.h"
+#include "ems/store/store.h"
 #include "listener/handlers/contract_handler.h"
 #include "listener/handlers/device_handler.h"
 #include "listener/handlers/handler.h"
@@ -34,15 +34,15 @@ namespace ems::listener {
 
 class Ingestor {
  public:
-  Ingestor(SQLite::Database& db, IngestOptions options);
+  Ingestor(store::Store& store, IngestOptions options);
 
   // Applies the records of `batch` (ascending seq) after the checkpoint in one transaction and
   // moves the checkpoint to the last. If that fails for a message's fault, they are applied one
-  // record per transaction and a record that still fails is dead-lettered ("processing_error").
+  // record per transaction and a record that still fails is dead-lettered (kProcessingError).
   // Throws store::StorageFault when the database fails; what was committed before stays.
   BatchEffects ApplyBatch(const std::vector<InboxRecord>& batch);
 
-  // Dead-letters `record` with reason "poison" without applying it (it crashed the listener).
+  // Dead-letters `record` as kPoison without applying it (it crashed the listener).
   // Throws store::StorageFault like ApplyBatch.
   void Quarantine(const InboxRecord& record);
 
@@ -59,15 +59,14 @@ class Ingestor {
   Result<Outcome> Dispatch(const InboxRecord& record, BatchEffects& effects);
   void DeadLetter(const InboxRecord& record, const Reject& reject, store::IngestCounts& counts);
 
-  SQLite::Database& db_;
+  store::Store& store_;
   IngestOptions options_;
-  store::IngestRepository ingest_;
   std::int64_t applied_seq_;
   // One handler per payload family; Dispatch routes each parsed topic to its handler.
-  SessionHandler sessions_;
-  ContractHandler contracts_;
-  TariffHandler tariffs_;
-  DeviceHandler devices_{db_, options_};
+  SessionHandler sessions_{store_, options_};
+  ContractHandler contracts_{store_};
+  TariffHandler tariffs_{store_};
+  DeviceHandler devices_{store_};
 };
 
 }  // namespace ems::listener

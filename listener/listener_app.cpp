@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <utility>
 
-#include "ems/store/database.h"
+#include "ems/store/store.h"
 #include "ems/util/log.h"
 
 namespace ems::listener {
@@ -22,10 +22,7 @@ std::string Seconds(Timestamp since, Timestamp now) {
 
 std::vector<config::Option> ListenerOptions() {
   auto options = config::CommonOptions("ems-listener", "ems-listener");
-  options.push_back(
-      {"EMS_DEFAULT_CURRENCY", "EUR", "currency of sessions whose payload names none"});
-  options.push_back({"EMS_STALE_AFTER_S", "30",
-                     "a device whose latest telemetry is older counts as stale in summaries"});
+  for (auto& o : config::StoredDataOptions()) options.push_back(std::move(o));
   options.push_back({"EMS_RAW_RETENTION_DAYS", "90",
                      "raw telemetry older than this is pruned; rollups are kept"});
   options.push_back(
@@ -49,10 +46,7 @@ ListenerApp::ListenerApp(const config::Settings& settings, FaultHooks faults)
   }
   sync_ = sync == "always" ? Inbox::Sync::kAlways : Inbox::Sync::kOff;
   ingest_options_.prefix = mqtt_settings_.prefix;
-  ingest_options_.default_currency = settings.Get("EMS_DEFAULT_CURRENCY");
-  if (ingest_options_.default_currency.size() != 3) {
-    throw config::ConfigError("EMS_DEFAULT_CURRENCY", "must be a three-letter code such as EUR.");
-  }
+  ingest_options_.default_currency = settings.GetCurrency("EMS_DEFAULT_CURRENCY");
   ingest_options_.listener_id = mqtt_settings_.client_id;
   ingest_options_.faults = std::move(faults);
   ingest_options_.stale_after =
@@ -66,9 +60,8 @@ ListenerApp::ListenerApp(const config::Settings& settings, FaultHooks faults)
                 mqtt_settings_.client_id;
   }
   // Open (and migrate) here so a bad EMS_DB_PATH fails at start with a clear line.
-  db_ = store::OpenDatabase(db_path_);
-  if (sync_ == Inbox::Sync::kAlways) db_->exec("PRAGMA synchronous=FULL");
-  ingestor_ = std::make_unique<Ingestor>(*db_, ingest_options_);
+  store_ = store::OpenStore(db_path_, {.sync_every_commit = sync_ == Inbox::Sync::kAlways});
+  ingestor_ = std::make_unique<Ingestor>(*store_, ingest_options_);
   inbox_ = std::make_unique<Inbox>(inbox_dir, sync_);
   status_file_ = std::make_unique<store::ListenerStatusFile>(db_path_, mqtt_settings_.client_id);
   status_.listener = mqtt_settings_.client_id;
@@ -241,7 +234,7 @@ bool ListenerApp::Recover() {
 
 void ListenerApp::WriterLoop() {
   auto derived = MakeDerivedPublishers(
-      *db_, ingest_options_, [this](const std::string& topic, const std::string& payload) {
+      *store_, ingest_options_, [this](const std::string& topic, const std::string& payload) {
         try {
           client_->publish(topic, payload.data(), payload.size(), 1, true);
         } catch (const ::mqtt::exception& e) {

@@ -69,7 +69,7 @@ class ListenerApp {
   Inbox::Sync sync_;
   IngestOptions ingest_options_;
   std::unique_ptr<Inbox> inbox_;
-  std::unique_ptr<SQLite::Database> db_;  // the writer's connection
+  std::unique_ptr<store::Store> store_;  // the writer's
   std::unique_ptr<Ingestor> ingestor_;
   std::unique_ptr<store::ListenerStatusFile> status_file_;
   std::unique_ptr<::mqtt::async_client> client_;

@@ -1,5 +1,9 @@
+// Ingest statistics and dead letters (SPEC §4.4, §6), for admins.
+//
+// - GET /api/v1/ingest/stats: the stored totals and rejections by reason, plus each listener's
+//   storage condition and queue from its status file (the database cannot tell that it fails).
+// - GET /api/v1/ingest/dead-letters?reason=: newest first, paged by `limit` / `cursor`.
 #include "api/routes/routes.h"
-#include "ems/store/ingest_repository.h"
 #include "ems/store/listener_status.h"
 
 namespace ems::api {
@@ -33,59 +37,42 @@ Json ListenerStatuses(const std::string& db_path, Json& storage_error) {
   return listeners;
 }
 
+void Stats(ApiContext& ctx, const httplib::Request&, httplib::Response& res, const Principal&) {
+  const auto t = ctx.Store().Ingest().Totals();
+  Json storage_error = nullptr;
+  Json listeners = ListenerStatuses(ctx.db_path, storage_error);
+  SendJson(res, 200,
+           {{"received", t.received},
+            {"stored", t.stored},
+            {"duplicates", t.duplicates},
+            {"rejected", t.rejected},
+            {"rejected_by_reason", t.rejected_by_reason},
+            {"last_message_at",
+             t.last_message_at ? Json(FormatTimestamp(*t.last_message_at)) : Json(nullptr)},
+            {"storage_error", std::move(storage_error)},
+            {"listeners", std::move(listeners)}});
+}
+
+void DeadLetters(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                 const Principal&) {
+  const auto before = QueryCursor<std::int64_t>(req);
+  const auto page =
+      ctx.Store().Ingest().ListDeadLetters(QueryLimit(req), before, QueryString(req, "reason"));
+  SendJson(res, 200, PageAnswer(page, [](const store::DeadLetter& d) {
+             return Json{{"id", d.id},
+                         {"received_at", FormatTimestamp(d.received_at)},
+                         {"topic", d.topic},
+                         {"payload", d.payload},
+                         {"reason", d.reason},
+                         {"message", d.message}};
+           }));
+}
+
 }  // namespace
 
-void RegisterIngestRoutes(Router& router, ApiContext& ctx) {
-  router.Get("/api/v1/ingest/stats",
-             Authed(ctx, Access::kAdmin,
-                    [&ctx](const httplib::Request&, httplib::Response& res, const Principal&) {
-                      store::IngestRepository ingest(ctx.Db());
-                      const auto t = ingest.Totals();
-                      Json storage_error = nullptr;
-                      Json listeners = ListenerStatuses(ctx.db_path, storage_error);
-                      SendJson(res, 200,
-                               {{"received", t.received},
-                                {"stored", t.stored},
-                                {"duplicates", t.duplicates},
-                                {"rejected", t.rejected},
-                                {"rejected_by_reason", t.rejected_by_reason},
-                                {"last_message_at", t.last_message_at
-                                                        ? Json(FormatTimestamp(*t.last_message_at))
-                                                        : Json(nullptr)},
-                                {"storage_error", std::move(storage_error)},
-                                {"listeners", std::move(listeners)}});
-                    }));
-
-  router.Get("/api/v1/ingest/dead-letters",
-             Authed(ctx, Access::kAdmin,
-                    [&ctx](const httplib::Request& req, httplib::Response& res, const Principal&) {
-                      std::optional<std::int64_t> before;
-                      if (const auto cursor = QueryCursor(req)) {
-                        if (!cursor->is_number_integer()) {
-                          BadCursor();
-                        }
-                        before = cursor->get<std::int64_t>();
-                      }
-                      const int limit = QueryLimit(req);
-                      store::IngestRepository ingest(ctx.Db());
-                      auto rows =
-                          ingest.ListDeadLetters(limit + 1, before, QueryString(req, "reason"));
-                      std::optional<Json> next;
-                      if (static_cast<int>(rows.size()) > limit) {
-                        rows.pop_back();
-                        next = rows.back().id;
-                      }
-                      Json items = Json::array();
-                      for (const auto& d : rows) {
-                        items.push_back({{"id", d.id},
-                                         {"received_at", FormatTimestamp(d.received_at)},
-                                         {"topic", d.topic},
-                                         {"payload", d.payload},
-                                         {"reason", d.reason},
-                                         {"message", d.message}});
-                      }
-                      SendJson(res, 200, ListAnswer(std::move(items), next));
-                    }));
+void RegisterIngestRoutes(Router& router) {
+  router.Get("/api/v1/ingest/stats", Access::kAdmin, Stats);
+  router.Get("/api/v1/ingest/dead-letters", Access::kAdmin, DeadLetters);
 }
 
 }  // namespace ems::api

@@ -1,5 +1,4 @@
 #include "api/routes/routes.h"
-#include "ems/store/database.h"
 
 namespace ems::api {
 namespace {
@@ -57,24 +56,29 @@ std::string DocsPage(const Json& doc) {
   return html + "</body></html>";
 }
 
+void Health(ApiContext& ctx, const httplib::Request&, httplib::Response& res) {
+  try {
+    const int version = ctx.Store().SchemaVersion();
+    SendJson(res, 200, {{"status", "ok"}, {"database", "ok"}, {"schema_version", version}});
+  } catch (const std::exception&) {
+    SendJson(res, 503, {{"status", "error"}, {"message", "The database is not reachable."}});
+  }
+}
+
+void OpenApi(ApiContext&, const httplib::Request&, httplib::Response& res) {
+  SendJson(res, 200, OpenApiDocument());
+}
+
+void Docs(ApiContext&, const httplib::Request&, httplib::Response& res) {
+  res.set_content(DocsPage(OpenApiDocument()), "text/html; charset=utf-8");
+}
+
 }  // namespace
 
-void RegisterSystemRoutes(Router& router, ApiContext& ctx) {
-  router.Get(
-      "/health", Public([&ctx](const httplib::Request&, httplib::Response& res) {
-        try {
-          const int version = store::SchemaVersion(ctx.Db());
-          SendJson(res, 200, {{"status", "ok"}, {"database", "ok"}, {"schema_version", version}});
-        } catch (const std::exception&) {
-          SendJson(res, 503, {{"status", "error"}, {"message", "The database is not reachable."}});
-        }
-      }));
-  router.Get("/openapi.json", Public([](const httplib::Request&, httplib::Response& res) {
-               SendJson(res, 200, OpenApiDocument());
-             }));
-  router.Get("/docs", Public([](const httplib::Request&, httplib::Response& res) {
-               res.set_content(DocsPage(OpenApiDocument()), "text/html; charset=utf-8");
-             }));
+void RegisterSystemRoutes(Router& router) {
+  router.GetPublic("/health", Health);
+  router.GetPublic("/openapi.json", OpenApi);
+  router.GetPublic("/docs", Docs);
 }
 
 }  // namespace ems::api

@@ -6,16 +6,13 @@
 
 namespace ems::listener {
 
-std::vector<std::unique_ptr<DerivedPublisher>> MakeDerivedPublishers(SQLite::Database& db,
+std::vector<std::unique_ptr<DerivedPublisher>> MakeDerivedPublishers(store::Store& store,
                                                                      const IngestOptions& options,
                                                                      PublishFn publish) {
-  (void)db;
-  (void)options;
-  (void)publish;
   std::vector<std::unique_ptr<DerivedPublisher>> out;
-  out.push_back(std::make_unique<ScheduleDerivedPublisher>(db, options, publish));
-  out.push_back(std::make_unique<SummaryDerivedPublisher>(db, options, publish));
-  out.push_back(std::make_unique<RawRetention>(db, options));
+  out.push_back(std::make_unique<ScheduleDerivedPublisher>(store, options, publish));
+  out.push_back(std::make_unique<SummaryDerivedPublisher>(store, options, publish));
+  out.push_back(std::make_unique<RawRetention>(store, options));
   return out;
 }
 

@@ -2,11 +2,9 @@
 // site and EV charging schedules. Each publisher recomputes from stored data after a batch is
 // committed — never before, so what is published is always what the API would answer.
 //
-// All calls happen on the writer thread, with the writer's connection; publishers are not
-// thread-safe and need not be.
+// All calls happen on the writer thread, with the writer's Store; publishers are not thread-safe
+// and need not be.
 #pragma once
-
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <functional>
 #include <memory>
@@ -14,6 +12,7 @@
 #include <vector>
 
 #include "ems/domain/time.h"
+#include "ems/store/store.h"
 #include "listener/handlers/handler.h"
 
 namespace ems::listener {
@@ -32,8 +31,8 @@ class DerivedPublisher {
 
 inline constexpr std::chrono::milliseconds kTickPeriod{200};
 
-// Every derived publisher of the listener, bound to the writer's connection.
-std::vector<std::unique_ptr<DerivedPublisher>> MakeDerivedPublishers(SQLite::Database& db,
+// Every derived publisher of the listener, bound to the writer's Store.
+std::vector<std::unique_ptr<DerivedPublisher>> MakeDerivedPublishers(store::Store& store,
                                                                      const IngestOptions& options,
                                                                      PublishFn publish);
 

@@ -1,13 +1,11 @@
 #include "listener/derived/retention.h"
 
-#include <SQLiteCpp/Transaction.h>
-
 #include "ems/util/log.h"
 
 namespace ems::listener {
 
-RawRetention::RawRetention(SQLite::Database& db, const IngestOptions& options)
-    : db_(db), retention_(options.raw_retention_days), telemetry_(db) {}
+RawRetention::RawRetention(store::Store& store, const IngestOptions& options)
+    : store_(store), retention_(options.raw_retention_days) {}
 
 void RawRetention::AfterCommit(const BatchEffects& effects, Timestamp now) {
   (void)effects;
@@ -27,9 +25,9 @@ void RawRetention::Tick(Timestamp now) {
 
 std::int64_t RawRetention::PruneNow(Timestamp now) {
   const Timestamp cutoff = now - retention_;
-  SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
-  const auto deleted = telemetry_.PruneRawBefore(cutoff);
-  tx.commit();
+  auto tx = store_.Begin(store::TxMode::kWrite);
+  const auto deleted = store_.Retention().PruneRawBefore(cutoff);
+  tx.Commit();
   log::Info("retention: pruned " + std::to_string(deleted) + " raw telemetry rows older than " +
             FormatTimestamp(cutoff) + " (" + std::to_string(retention_.count()) + " days)");
   return deleted;

@@ -3,19 +3,16 @@
 // 1m and coarser and energy series still answer for older ranges.
 //
 // Runs on the writer thread between batches (a Tick step, like the derived publishers), in its
-// own IMMEDIATE transaction, so it never races the ingest path for the telemetry tables: a sample
-// older than the cutoff that arrives afterwards is rejected "too_old" (see DeviceHandler). Each
+// own write transaction, so it never races the ingest path for the telemetry tables: a sample
+// older than the cutoff that arrives afterwards is rejected kTooOld (see DeviceHandler). Each
 // run logs how many rows it deleted. A failed run is logged and retried a minute later.
 //
-// Writer thread only, with the writer's connection (see derived.h).
+// Writer thread only, with the writer's Store (see derived.h).
 #pragma once
-
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <chrono>
 #include <optional>
 
-#include "ems/store/telemetry_repository.h"
 #include "listener/derived/derived.h"
 
 namespace ems::listener {
@@ -25,7 +22,7 @@ class RawRetention : public DerivedPublisher {
   static constexpr std::chrono::hours kPeriod{1};
   static constexpr std::chrono::minutes kRetryAfter{1};
 
-  RawRetention(SQLite::Database& db, const IngestOptions& options);
+  RawRetention(store::Store& store, const IngestOptions& options);
 
   void AfterCommit(const BatchEffects& effects, Timestamp now) override;
   // Prunes when due (the first call always is).
@@ -35,9 +32,8 @@ class RawRetention : public DerivedPublisher {
   std::int64_t PruneNow(Timestamp now);
 
  private:
-  SQLite::Database& db_;
+  store::Store& store_;
   std::chrono::days retention_;
-  store::TelemetryRepository telemetry_;
   std::optional<Timestamp> next_run_;
 };
 

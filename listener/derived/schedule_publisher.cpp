@@ -1,7 +1,5 @@
 #include "listener/derived/schedule_publisher.h"
 
-#include <SQLiteCpp/Transaction.h>
-
 #include <algorithm>
 #include <set>
 
@@ -12,28 +10,23 @@
 
 namespace ems::listener {
 
-ScheduleDerivedPublisher::ScheduleDerivedPublisher(SQLite::Database& db,
+ScheduleDerivedPublisher::ScheduleDerivedPublisher(store::Store& store,
                                                    const IngestOptions& options, PublishFn publish)
-    : db_(db),
-      prefix_(options.prefix),
-      publish_(std::move(publish)),
-      devices_(db),
-      telemetry_(db),
-      schedules_(db) {}
+    : store_(store), prefix_(options.prefix), publish_(std::move(publish)) {}
 
 void ScheduleDerivedPublisher::AfterCommit(const BatchEffects& effects, Timestamp now) {
   if (effects.devices.empty() && effects.tariff_sites.empty()) return;
   std::vector<Publication> out;
   try {
-    SQLite::Transaction tx(db_, SQLite::TransactionBehavior::IMMEDIATE);
+    auto tx = store_.Begin(store::TxMode::kWrite);
     std::set<std::string> targets(effects.devices.begin(), effects.devices.end());
     for (const auto& site : effects.tariff_sites) {
-      for (auto& ev : schedules_.PlannedDevicesOfSite(site)) targets.insert(std::move(ev));
+      for (auto& ev : store_.Schedules().PlannedDevicesOfSite(site)) targets.insert(std::move(ev));
     }
     for (const auto& device_id : targets) {
       if (auto p = Recompute(device_id, now)) out.push_back(std::move(*p));
     }
-    tx.commit();
+    tx.Commit();
   } catch (const std::exception& e) {
     log::WarnThrottled("schedule-recompute",
                        std::string("cannot recompute charging schedules: ") + e.what());
@@ -50,20 +43,21 @@ void ScheduleDerivedPublisher::AfterCommit(const BatchEffects& effects, Timestam
 std::optional<ScheduleDerivedPublisher::Publication> ScheduleDerivedPublisher::Recompute(
     const std::string& device_id, Timestamp now) {
   // Most devices a batch touches are not EVs: their type is one indexed lookup, no JSON.
-  const auto context = devices_.Context(device_id);
+  const auto context = store_.Devices().Context(device_id);
   if (!context || context->type != DeviceType::kEv) return std::nullopt;
-  auto ev = store::LoadEv(devices_, telemetry_, device_id);
+  auto ev = store::LoadEv(store_, device_id, store::Visibility::All());
   if (!ev) return std::nullopt;
 
-  ChargingSchedule schedule = schedules_.Get(device_id).value_or(ChargingSchedule{});
+  auto& schedules = store_.Schedules();
+  ChargingSchedule schedule = schedules.Get(device_id).value_or(ChargingSchedule{});
   if (!ev->state.is_at_home && schedule.override_window) {
     schedule = ApplyAtHome(std::move(schedule), false);
-    schedules_.SetOverride(device_id, std::nullopt, now);
+    schedules.SetOverride(device_id, std::nullopt, now);
   }
   if (schedule.goal) {
-    const auto tariff = schedules_.GetTariff(ev->device.site_id);
+    const auto tariff = store_.Tariffs().Get(ev->device.site_id);
     schedule = Replan(std::move(schedule), ev->state, ev->params, tariff ? &*tariff : nullptr, now);
-    schedules_.PutPlan(device_id, *schedule.plan, now);
+    schedules.PutPlan(device_id, *schedule.plan, now);
   }
   const auto view = ViewSchedule(device_id, schedule, ev->state, ev->params, now);
   return Publication{device_id, mqtt::ScheduleTopic(prefix_, ev->device.site_id, device_id),

@@ -14,7 +14,7 @@
 // EVs without a stored schedule publish the default view (manual, no slots), so the topic
 // exists for every EV whose soc is reported.
 //
-// The reads and writes of one call run in one IMMEDIATE transaction; publishing happens only
+// The reads and writes of one call run in one write transaction; publishing happens only
 // after it committed. A payload identical to the last one this publisher sent for the same EV
 // is not sent again (most telemetry changes nothing a subscriber sees). Storage failures are
 // logged and swallowed: the batch is already committed and the next change recomputes.
@@ -22,10 +22,8 @@
 // EV inputs, as the API reads them: soc = latest `soc_pct` / 100 clamped to 0–1 (0 when never
 // reported); at home = device state `at_home` (true when never reported).
 //
-// Writer thread only, with the writer's connection (see derived.h).
+// Writer thread only, with the writer's Store (see derived.h).
 #pragma once
-
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <optional>
 #include <string>
@@ -33,16 +31,13 @@
 #include <utility>
 #include <vector>
 
-#include "ems/store/device_repository.h"
-#include "ems/store/schedule_repository.h"
-#include "ems/store/telemetry_repository.h"
 #include "listener/derived/derived.h"
 
 namespace ems::listener {
 
 class ScheduleDerivedPublisher : public DerivedPublisher {
  public:
-  ScheduleDerivedPublisher(SQLite::Database& db, const IngestOptions& options, PublishFn publish);
+  ScheduleDerivedPublisher(store::Store& store, const IngestOptions& options, PublishFn publish);
 
   void AfterCommit(const BatchEffects& effects, Timestamp now) override;
 
@@ -55,12 +50,9 @@ class ScheduleDerivedPublisher : public DerivedPublisher {
   // Recomputes and stores one device's schedule; nothing when it is not an EV (or is gone).
   std::optional<Publication> Recompute(const std::string& device_id, Timestamp now);
 
-  SQLite::Database& db_;
+  store::Store& store_;
   std::string prefix_;
   PublishFn publish_;
-  store::DeviceRepository devices_;
-  store::TelemetryRepository telemetry_;
-  store::ScheduleRepository schedules_;
   std::unordered_map<std::string, std::string> last_payload_;  // device id → last sent
 };
 

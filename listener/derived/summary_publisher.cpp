@@ -9,15 +9,14 @@
 
 namespace ems::listener {
 
-SummaryDerivedPublisher::SummaryDerivedPublisher(SQLite::Database& db, const IngestOptions& options,
+SummaryDerivedPublisher::SummaryDerivedPublisher(store::Store& store, const IngestOptions& options,
                                                  PublishFn publish)
     : prefix_(options.prefix),
       stale_after_(options.stale_after),
       publish_(std::move(publish)),
-      telemetry_(db) {
+      store_(store) {
   try {
-    SQLite::Statement sites(db, "SELECT id FROM sites ORDER BY id");
-    while (sites.executeStep()) dirty_.insert(sites.getColumn(0).getString());
+    for (auto& site : store_.Sites().AllIds()) dirty_.insert(std::move(site));
   } catch (const std::exception& e) {
     log::Warn(std::string("cannot list sites for their summaries: ") + e.what());
   }
@@ -51,7 +50,7 @@ void SummaryDerivedPublisher::Tick(Timestamp now) {
 }
 
 void SummaryDerivedPublisher::Refresh(const std::string& site_id, SiteState& state, Timestamp now) {
-  const auto readings = telemetry_.SiteReadings(site_id);
+  const auto readings = store_.Readings().SiteReadings(site_id);
   state.computed_at = now;
   const auto summary = ComputeEnergySummary(site_id, readings, now, stale_after_);
 

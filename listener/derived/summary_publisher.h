@@ -13,10 +13,8 @@
 //
 // Storage failures are logged and the site stays dirty, so the next Tick retries.
 //
-// Writer thread only, with the writer's connection (see derived.h).
+// Writer thread only, with the writer's Store (see derived.h).
 #pragma once
-
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <chrono>
 #include <map>
@@ -24,7 +22,6 @@
 #include <set>
 #include <string>
 
-#include "ems/store/telemetry_repository.h"
 #include "listener/derived/derived.h"
 
 namespace ems::listener {
@@ -33,7 +30,7 @@ class SummaryDerivedPublisher : public DerivedPublisher {
  public:
   static constexpr std::chrono::seconds kMinPeriod{1};  // per site
 
-  SummaryDerivedPublisher(SQLite::Database& db, const IngestOptions& options, PublishFn publish);
+  SummaryDerivedPublisher(store::Store& store, const IngestOptions& options, PublishFn publish);
 
   void AfterCommit(const BatchEffects& effects, Timestamp now) override;
   void Tick(Timestamp now) override;
@@ -50,7 +47,7 @@ class SummaryDerivedPublisher : public DerivedPublisher {
   std::string prefix_;
   std::chrono::seconds stale_after_;
   PublishFn publish_;
-  store::TelemetryRepository telemetry_;
+  store::Store& store_;
   std::set<std::string> dirty_;
   std::map<std::string, SiteState> sites_;
 };

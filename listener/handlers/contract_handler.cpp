@@ -4,19 +4,17 @@
 
 namespace ems::listener {
 
-ContractHandler::ContractHandler(SQLite::Database& db) : contracts_(db) {}
-
 Result<Outcome> ContractHandler::Handle(const mqtt::ContractEventMsg&, const InboxRecord& r,
                                         BatchEffects&) {
   const auto event = codec::DecodeContractEvent(r.payload, r.arrival);
   if (!event) return Unexpected(event.error());
-  const auto appended = contracts_.AppendEvent(*event, r.arrival);
-  if (!appended) return Unexpected(appended.error());  // unknown_contract: nothing stored
+  const auto appended = store_.Contracts().AppendEvent(*event, r.arrival);
+  if (!appended) return Unexpected(appended.error());  // kUnknownContract: nothing stored
   if (appended->duplicate) return Outcome::kDuplicate;
   if (appended->outcome.status == EventStatus::kRejected) {
     // Stored as rejected (listed with its reason); the ingestor keeps the transaction and
     // dead-letters the message.
-    return Rejected("contract_rule", appended->outcome.message);
+    return Rejected(ErrorCode::kContractRule, appended->outcome.message);
   }
   return Outcome::kStored;
 }

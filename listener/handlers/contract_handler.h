@@ -5,28 +5,25 @@
 // date and created_at; SPEC §4.4) is kDuplicate whatever its status. A rule-rejected event
 // (unknown type, component not in the contract, date order) is stored in the contract's event
 // log with its reason, so it is listed like one posted over REST, and is also answered as
-// Reject "contract_rule" so ingest counts and dead-letters it. An unknown contract stores
-// nothing: Reject "unknown_contract". Undecodable bodies: "invalid_json" /
-// "invalid_contract_event". A missing created_at is the inbox arrival time, which a replay of the
+// kContractRule so ingest counts and dead-letters it. An unknown contract stores nothing:
+// kUnknownContract. Undecodable bodies: kInvalidJson / kInvalidContractEvent. A missing created_at is the inbox arrival time, which a replay of the
 // inbox keeps, so replays stay idempotent.
 #pragma once
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include "ems/mqtt/topics.h"
-#include "ems/store/contract_repository.h"
+#include "ems/store/store.h"
 #include "listener/handlers/handler.h"
 
 namespace ems::listener {
 
 class ContractHandler {
  public:
-  explicit ContractHandler(SQLite::Database& db);
+  explicit ContractHandler(store::Store& store) : store_(store) {}
   Result<Outcome> Handle(const mqtt::ContractEventMsg& topic, const InboxRecord& r,
                          BatchEffects& e);
 
  private:
-  store::ContractRepository contracts_;
+  store::Store& store_;
 };
 
 }  // namespace ems::listener

@@ -1,7 +1,7 @@
-// What every ingest handler shares. A handler owns the repositories of one payload family
-// (prepared statements live as long as the writer's connection), decodes a message with the pure
-// codecs of ems::shared, applies it inside the writer's open transaction and says whether it
-// stored something new. A Reject becomes a dead letter; handlers never begin transactions.
+// What every ingest handler shares. A handler uses the repositories of one payload family from
+// the writer's Store (built once, statements prepared once), decodes a message with the pure
+// codecs, applies it inside the writer's open transaction and says whether it stored something
+// new. A Reject becomes a dead letter; handlers never begin transactions.
 #pragma once
 
 #include <chrono>

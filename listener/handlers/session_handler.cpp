@@ -4,27 +4,25 @@
 
 namespace ems::listener {
 
-SessionHandler::SessionHandler(SQLite::Database& db, const IngestOptions& options)
-    : options_(options), sessions_(db), sites_(db) {}
-
 Result<Outcome> SessionHandler::Handle(const mqtt::SessionMsg& topic, const InboxRecord& r,
                                        BatchEffects& e) {
-  return Store(codec::DecodeSession(r.payload, topic, options_.default_currency), r, e);
+  return Store(codec::DecodeSession(r.payload, topic.site, topic.station, options_.default_currency),
+               r, e);
 }
 
 Result<Outcome> SessionHandler::Handle(const mqtt::LegacySessionMsg& topic, const InboxRecord& r,
                                        BatchEffects& e) {
-  const auto site = sessions_.SiteOfDevice(topic.station).value_or("unassigned");
-  return Store(
-      codec::DecodeLegacySession(r.payload, topic, site, r.arrival, options_.default_currency), r,
-      e);
+  const auto site = store_.Devices().SiteOf(topic.station).value_or("unassigned");
+  return Store(codec::DecodeLegacySession(r.payload, topic.station, topic.connector, site,
+                                          r.arrival, options_.default_currency),
+               r, e);
 }
 
 Result<Outcome> SessionHandler::Store(const Result<ChargingSession>& s, const InboxRecord& r,
                                       BatchEffects& e) {
   if (!s) return Unexpected(s.error());
-  sites_.Ensure(s->site_id, r.arrival);
-  const auto merge = sessions_.Store(*s, r.arrival);
+  store_.Sites().Ensure(s->site_id, s->site_id, "UTC", r.arrival);
+  const auto merge = store_.Sessions().Store(*s, r.arrival);
   if (merge == SessionMerge::kInsert || merge == SessionMerge::kReplace) {
     e.sites.insert(s->site_id);
     return Outcome::kStored;

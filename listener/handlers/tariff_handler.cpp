@@ -4,14 +4,12 @@
 
 namespace ems::listener {
 
-TariffHandler::TariffHandler(SQLite::Database& db) : schedules_(db) {}
-
 Result<Outcome> TariffHandler::Handle(const mqtt::TariffMsg& topic, const InboxRecord& r,
                                       BatchEffects& e) {
   auto tariff = codec::DecodeTariff(r.payload);
   if (!tariff) return Unexpected(tariff.error());
-  if (schedules_.GetTariff(topic.site) == *tariff) return Outcome::kDuplicate;
-  schedules_.PutTariff(topic.site, *tariff, r.arrival);
+  if (store_.Tariffs().Get(topic.site) == *tariff) return Outcome::kDuplicate;
+  store_.Tariffs().Put(topic.site, *tariff, r.arrival);
   e.tariff_sites.insert(topic.site);
   return Outcome::kStored;
 }

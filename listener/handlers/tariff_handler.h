@@ -2,29 +2,26 @@
 // validated by codec::DecodeTariff, then stored as the site's latest tariff, replacing the
 // previous one entirely.
 //
-// Rejects: "invalid_json" (not a JSON object) and "invalid_tariff" (anything DecodeTariff
-// refuses). A tariff equal to the stored one (a redelivery, or the retained message again after
+// Rejects: kInvalidJson (not a JSON object) and kInvalidTariff (anything DecodeTariff refuses). A tariff equal to the stored one (a redelivery, or the retained message again after
 // a reconnect) is a duplicate and changes nothing; any other marks the site in
 // effects.tariff_sites, so planned EV schedules of the site are re-planned after the commit.
 // The site row is not created here: a retained tariff may arrive before the site's first
 // discovery message, which then sets the site's name and time zone.
 #pragma once
 
-#include <SQLiteCpp/SQLiteCpp.h>
-
 #include "ems/mqtt/topics.h"
-#include "ems/store/schedule_repository.h"
+#include "ems/store/store.h"
 #include "listener/handlers/handler.h"
 
 namespace ems::listener {
 
 class TariffHandler {
  public:
-  explicit TariffHandler(SQLite::Database& db);
+  explicit TariffHandler(store::Store& store) : store_(store) {}
   Result<Outcome> Handle(const mqtt::TariffMsg& topic, const InboxRecord& r, BatchEffects& e);
 
  private:
-  store::ScheduleRepository schedules_;
+  store::Store& store_;
 };
 
 }  // namespace ems::listener

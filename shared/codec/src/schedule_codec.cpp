@@ -1,0 +1,141 @@
+#include "ems/codec/schedule_codec.h"
+
+#include <cmath>
+#include <string>
+
+namespace ems::codec {
+namespace {
+
+constexpr ErrorCode kCode = ErrorCode::kInvalidSchedule;
+
+// Turns "Field 'start' …" from json_fields into "Field 'slots[2].start' …".
+Reject AtPath(Reject reject, const std::string& path) {
+  constexpr std::string_view kPrefix = "Field '";
+  if (reject.message.starts_with(kPrefix)) {
+    reject.message.insert(kPrefix.size(), path + ".");
+  }
+  return reject;
+}
+
+bool Present(const Json& obj, std::string_view field) {
+  const auto it = obj.find(field);
+  return it != obj.end() && !it->is_null();
+}
+
+// soc fractions are shown to 0.01 percentage points.
+double RoundSoc(double soc) { return std::round(soc * 10'000) / 10'000; }
+
+Json EncodeWindow(const ChargingSlot& w) {
+  return {{"start", FormatTimestamp(w.start)}, {"end", FormatTimestamp(w.end)}};
+}
+
+Result<ScheduleRequest> DecodeManual(const Json& obj) {
+  const Json& items = obj.at("slots");
+  if (!items.is_array()) {
+    return Rejected(kCode, "Field 'slots' must be an array.");
+  }
+  std::vector<ChargingSlot> slots;
+  slots.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string path = "slots[" + std::to_string(i) + "]";
+    const Json& item = items[i];
+    if (!item.is_object()) {
+      return Rejected(kCode, "Field '" + path + "' must be an object.");
+    }
+    auto start = RequiredTimestamp(item, "start", kCode);
+    if (!start) return Unexpected(AtPath(start.error(), path));
+    auto end = RequiredTimestamp(item, "end", kCode);
+    if (!end) return Unexpected(AtPath(end.error(), path));
+    slots.push_back({*start, *end});
+  }
+  auto valid = ValidateSlots(std::move(slots));
+  if (!valid) return Unexpected(valid.error());
+  return ManualScheduleRequest{std::move(*valid)};
+}
+
+Result<ScheduleRequest> DecodeGoal(const Json& obj) {
+  auto target = RequiredNumber(obj, "target_soc", kCode);
+  if (!target) return Unexpected(target.error());
+  if (!(*target > 0 && *target <= 1)) {
+    return Rejected(kCode,
+                    "Field 'target_soc' must be a fraction greater than 0 and at most 1.");
+  }
+  auto ready_by = RequiredTimestamp(obj, "ready_by", kCode);
+  if (!ready_by) return Unexpected(ready_by.error());
+  return ChargingGoal{*target, *ready_by};
+}
+
+Result<double> PositiveProperty(const Json& properties, std::string_view field) {
+  constexpr ErrorCode kDeviceCode = ErrorCode::kInvalidDevice;
+  auto value = RequiredNumber(properties, field, kDeviceCode);
+  if (!value) return value;
+  if (*value <= 0) {
+    return Rejected(kDeviceCode,
+                    "Field '" + std::string(field) + "' must be greater than 0.");
+  }
+  return value;
+}
+
+}  // namespace
+
+Result<ScheduleRequest> DecodeScheduleRequest(std::string_view text) {
+  auto obj = ParseObject(text, kMaxScheduleBytes);
+  if (!obj) return Unexpected(obj.error());
+  return DecodeScheduleRequestJson(*obj);
+}
+
+Result<ScheduleRequest> DecodeScheduleRequestJson(const Json& obj) {
+  if (!obj.is_object()) {
+    return Rejected(kCode, "The schedule must be a JSON object.");
+  }
+  const bool manual = Present(obj, "slots");
+  const bool planned = Present(obj, "target_soc") || Present(obj, "ready_by");
+  if (manual && planned) {
+    return Rejected(kCode,
+                    "Send either 'slots' or 'target_soc' with 'ready_by', not both.");
+  }
+  if (manual) return DecodeManual(obj);
+  if (planned) return DecodeGoal(obj);
+  return Rejected(kCode,
+                  "The schedule needs either 'slots' or 'target_soc' with 'ready_by'.");
+}
+
+Json EncodeScheduleView(const ScheduleView& view) {
+  Json slots = Json::array();
+  for (const SlotProjection& s : view.slots) {
+    Json slot = EncodeWindow(s.slot);
+    slot["soc_gained"] = RoundSoc(s.soc_gained);
+    slots.push_back(std::move(slot));
+  }
+  Json out = {
+      {"device_id", view.device_id},
+      {"soc", RoundSoc(view.soc)},
+      {"projected_soc", RoundSoc(view.projected_soc)},
+      {"is_at_home", view.is_at_home},
+      {"is_paused", view.is_paused},
+      {"paused_until", view.paused_until ? Json(FormatTimestamp(*view.paused_until)) : Json()},
+      {"override", view.override_window ? EncodeWindow(*view.override_window) : Json()},
+      {"mode", ToString(view.mode)},
+      {"slots", std::move(slots)},
+  };
+  if (view.mode == ScheduleMode::kPlanned) {
+    out["target_soc"] = view.goal ? Json(RoundSoc(view.goal->target_soc)) : Json();
+    out["ready_by"] = view.goal ? Json(FormatTimestamp(view.goal->ready_by)) : Json();
+    out["target_reachable"] = view.target_reachable ? Json(*view.target_reachable) : Json();
+    out["plan_message"] = view.plan_message ? Json(*view.plan_message) : Json();
+  }
+  return out;
+}
+
+Result<EvParams> DecodeEvParams(const Json& properties) {
+  if (!properties.is_object()) {
+    return Rejected(ErrorCode::kInvalidDevice, "The EV properties must be a JSON object.");
+  }
+  auto capacity = PositiveProperty(properties, "battery_capacity_wh");
+  if (!capacity) return Unexpected(capacity.error());
+  auto max_charge = PositiveProperty(properties, "max_charge_w");
+  if (!max_charge) return Unexpected(max_charge.error());
+  return EvParams{*capacity, *max_charge};
+}
+
+}  // namespace ems::codec

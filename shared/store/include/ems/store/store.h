@@ -1,0 +1,130 @@
+// Store: the one way processes reach stored data (SPEC §1, §9). A Store is one connection to the
+// database with one repository per table family, each built once when the store opens: its
+// statements are prepared once and reused for the life of the store. Callers see repository
+// interfaces and Transaction, never the database library, so a second backend (PostgreSQL,
+// SPEC §9) fits behind the same calls; today OpenStore opens SQLite (src/sqlite/).
+//
+// What callers can rely on:
+//   - Repositories never begin or commit: the caller owns the unit of work. Begin(kRead) gives
+//     one consistent snapshot for several reads; Begin(kWrite) takes the write lock at once
+//     (SQLite's BEGIN IMMEDIATE), so a read-modify-write never fails half-way on a lock.
+//     Without a Transaction every call commits on its own.
+//   - Transaction::Commit writes what repositories hold back for the unit of work (the coalesced
+//     telemetry rollups of TelemetryWriter), then commits; a Transaction destroyed before Commit
+//     rolls back and discards that too.
+//   - Expected failures are Result values with an ErrorCode. Infrastructure failures throw:
+//     StorageFault when the storage itself fails (disk full, read-only, I/O, locked too long:
+//     retry later with the same data); CorruptRow when a stored row cannot be read by this build
+//     (an unknown enum text, an unreadable date or JSON document — never skipped, never guessed);
+//     std::runtime_error when a statement's data breaks a constraint.
+//   - Not thread-safe: one Store per thread (the API keeps one per worker thread, the listener
+//     one for its writer). Repositories live as long as their Store.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "ems/store/contract_repository.h"
+#include "ems/store/device_repository.h"
+#include "ems/store/ingest_repository.h"
+#include "ems/store/schedule_repository.h"
+#include "ems/store/session_repository.h"
+#include "ems/store/site_repository.h"
+#include "ems/store/tariff_repository.h"
+#include "ems/store/telemetry_reader.h"
+#include "ems/store/telemetry_retention.h"
+#include "ems/store/telemetry_writer.h"
+#include "ems/store/user_repository.h"
+
+namespace ems::store {
+
+// The storage itself failed (disk full, read-only, I/O error, locked for too long), not the data
+// being written: a caller keeps its data and tries again later (SPEC §4.4).
+class StorageFault : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A stored row this build cannot read; the message names the table, the row and the value.
+class CorruptRow : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class TxMode {
+  kRead,   // a consistent snapshot; takes the write lock only if the transaction writes
+  kWrite,  // takes the write lock at once
+};
+
+class Store;
+
+// A unit of work on one Store: rolls back when destroyed uncommitted. Movable, not copyable.
+class Transaction {
+ public:
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+
+  // Writes what the repositories hold for this unit of work, then commits. Throws StorageFault
+  // (the transaction is then rolled back).
+  void Commit();
+
+ private:
+  friend class Store;
+  explicit Transaction(Store* store) : store_(store) {}
+
+  Store* store_;  // null once committed, rolled back or moved from
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Throws StorageFault when the lock cannot be had; std::logic_error when this store already has
+  // a transaction open (units of work do not nest).
+  Transaction Begin(TxMode mode);
+
+  virtual SiteRepository& Sites() = 0;
+  virtual UserRepository& Users() = 0;
+  virtual DeviceRepository& Devices() = 0;
+  virtual TelemetryWriter& Telemetry() = 0;
+  virtual TelemetryReader& Readings() = 0;
+  virtual TelemetryRetention& Retention() = 0;
+  virtual SessionRepository& Sessions() = 0;
+  virtual ContractRepository& Contracts() = 0;
+  virtual ScheduleRepository& Schedules() = 0;
+  virtual TariffRepository& Tariffs() = 0;
+  virtual IngestRepository& Ingest() = 0;
+
+  // The schema version of the database (migrations applied).
+  virtual int SchemaVersion() = 0;
+
+ protected:
+  Store() = default;
+
+ private:
+  friend class Transaction;
+  virtual void BeginTransaction(TxMode mode) = 0;
+  virtual void CommitTransaction() = 0;
+  virtual void RollbackTransaction() noexcept = 0;
+};
+
+struct StoreOptions {
+  // Every commit survives a power cut, not only a crash of the process (SQLite synchronous=FULL;
+  // EMS_LISTENER_SYNC=always).
+  bool sync_every_commit = false;
+};
+
+// Opens (creating the file and its folder if needed) and migrates the database at `path`: WAL
+// mode, a busy timeout so the listener and the API never fail on each other's locks, foreign
+// keys on, versioned migrations applied by whichever process starts first. Throws
+// std::runtime_error with one clear sentence when the path is not usable or the schema is from a
+// newer build.
+std::unique_ptr<Store> OpenStore(const std::string& path, const StoreOptions& options = {});
+
+}  // namespace ems::store

@@ -1,0 +1,68 @@
+// TelemetryReader: what is answered from stored telemetry (SPEC §6.2–§6.4) — latest values, the
+// readings of a site's energy summary, series at every interval, and site energy per bucket.
+//
+// Callers can rely on: a series at any interval but raw reads rollup rows only, so its cost grows
+// with the buckets returned (×7 for 1w, composed from 1d at query time), not with the samples
+// behind them. Series semantics are those of ems/domain/rollup.h: Series(q) equals ComputeSeries
+// over the raw samples (the unit tests hold it to that against a raw-row oracle). Rollups survive
+// raw pruning, so every interval but raw still answers for pruned ranges. Site timezone changes
+// are not retro-applied: stored 1d/1mo rollups keep the zone they were built in.
+// Contract of the store's repositories: ems/store/store.h.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ems/domain/device.h"
+#include "ems/domain/energy.h"
+#include "ems/domain/result.h"
+#include "ems/domain/rollup.h"
+#include "ems/domain/time.h"
+
+namespace ems::store {
+
+struct SeriesQuery {
+  std::string device_id;
+  std::string metric;
+  std::string timezone = "UTC";  // the site's zone (1d, 1w, 1mo buckets)
+  Timestamp from;                // inclusive
+  Timestamp to;                  // exclusive
+  Interval interval = Interval::k1h;
+  Agg agg = Agg::kAvg;
+};
+
+class TelemetryReader {
+ public:
+  virtual ~TelemetryReader() = default;
+
+  // Latest value of each metric of a device, in name order.
+  virtual std::vector<LatestMetric> Latest(const std::string& device_id) = 0;
+  virtual std::optional<LatestMetric> Latest(const std::string& device_id,
+                                             const std::string& metric) = 0;
+  // For ComputeEnergySummary: every device of the site (id order) with its latest power_w and
+  // soc_pct and its storage capacity, in one query.
+  virtual std::vector<DeviceReading> SiteReadings(const std::string& site_id) = 0;
+
+  // A series per SPEC §6.3: validates the range (ValidateSeriesRange, kInvalidQuery), then
+  // answers from rollups (from raw rows at `raw`).
+  virtual Result<std::vector<SeriesPoint>> Series(const SeriesQuery& q) = 0;
+  // Raw samples in [from, to), ts order.
+  virtual std::vector<TimedValue> Raw(const std::string& device_id, const std::string& metric,
+                                      Timestamp from, Timestamp to) = 0;
+
+  // Energy per bucket of a site (SPEC §6.4 energy series) for buckets overlapping [from, to):
+  // every device's `power_w` integrated with AccumulateEnergy (step method, gaps over 15 min
+  // not bridged, pro-rata split at bucket edges) and summed. Source: the 1m rollups, each minute
+  // read as one sample (its average power, at the minute's start) — exact for any reporting
+  // period of a minute or less apart from the first/last minute of a stretch of data, kept after
+  // raw pruning, and costing one row per device-minute in range. Rejects kInvalidQuery for a bad
+  // range or interval `raw`.
+  virtual Result<std::vector<EnergyBucket>> EnergySeries(const std::string& site_id,
+                                                         std::string_view site_timezone,
+                                                         Timestamp from, Timestamp to,
+                                                         Interval interval) = 0;
+};
+
+}  // namespace ems::store

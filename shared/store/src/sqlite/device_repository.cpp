@@ -1,0 +1,184 @@
+// Every statement on the devices table.
+#include "ems/domain/ids.h"
+#include "sqlite/sqlite_store.h"
+#include "sqlite/statement.h"
+
+namespace ems::store::sqlite {
+namespace {
+
+constexpr const char* kSelectDevice =
+    "SELECT id, site_id, type, name, properties, state, last_seen, created_at, updated_at "
+    "FROM devices ";
+
+Device ReadDevice(const Query& q) {
+  Device d;
+  d.id = q.Get<std::string>(0);
+  d.site_id = q.Get<std::string>(1);
+  d.type = q.Get<DeviceType>(2);
+  d.name = q.Get<std::string>(3);
+  d.properties = q.Get<nlohmann::json>(4);
+  d.state = q.Get<nlohmann::json>(5);
+  d.last_seen = q.Get<std::optional<Timestamp>>(6);
+  d.created_at = q.Get<Timestamp>(7);
+  d.updated_at = q.Get<Timestamp>(8);
+  return d;
+}
+
+class SqliteDeviceRepository final : public DeviceRepository {
+ public:
+  SqliteDeviceRepository(SQLite::Database& db, SiteRepository& sites)
+      : sites_(sites),
+        get_(db, kSelectDevice + std::string("WHERE id = ?2 AND ") + VisibleSite("site_id", 1)),
+        insert_(db,
+                "INSERT INTO devices (id, site_id, type, name, properties, state, last_seen, "
+                "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, '{}', NULL, ?6, ?6)"),
+        update_spec_(db,
+                     "UPDATE devices SET type = ?2, name = ?3, properties = ?4, updated_at = ?5 "
+                     "WHERE id = ?1"),
+        delete_(db, "DELETE FROM devices WHERE id = ?1"),
+        list_(db, kSelectDevice + std::string("WHERE site_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3")),
+        context_(db,
+                 "SELECT d.site_id, d.type, s.timezone FROM devices d JOIN sites s "
+                 "ON s.id = d.site_id WHERE d.id = ?1"),
+        site_of_(db, "SELECT site_id FROM devices WHERE id = ?1"),
+        record_(db,
+                "UPDATE devices SET "
+                "state = CASE WHEN last_seen IS NULL OR ?2 >= last_seen "
+                "THEN json_patch(state, ?3) ELSE state END, "
+                "last_seen = CASE WHEN last_seen IS NULL OR ?2 > last_seen THEN ?2 ELSE last_seen "
+                "END WHERE id = ?1"),
+        set_at_home_(db,
+                     "UPDATE devices SET state = json_set(CASE WHEN json_type(state) = 'object' "
+                     "THEN state ELSE '{}' END, '$.at_home', json(?2)) WHERE id = ?1") {}
+
+  Result<MetaOutcome> UpsertFromMeta(const std::string& site_id, const std::string& device_id,
+                                     const DeviceMeta& meta, Timestamp now) override {
+    if (!IsValidId(site_id) || !IsValidId(device_id)) {
+      return Rejected(ErrorCode::kInvalidMeta, "Site and device ids must be valid ids.");
+    }
+    if (auto ok = ValidateDeviceSpec(meta.spec, ErrorCode::kInvalidMeta); !ok) {
+      return Unexpected(ok.error());
+    }
+    if (meta.site_timezone && !IsValidTimeZone(*meta.site_timezone)) {
+      return Rejected(ErrorCode::kInvalidMeta,
+                      "Field 'site_timezone' must be an IANA time zone such as Europe/Berlin.");
+    }
+    sites_.Ensure(site_id, meta.site_name.value_or(site_id), meta.site_timezone.value_or("UTC"),
+                  now);
+    const auto stored = Get(device_id, Visibility::All());
+    if (!stored) {
+      Insert(site_id, device_id, meta.spec, now);
+      return MetaOutcome::kCreated;
+    }
+    if (stored->site_id != site_id) {
+      return Rejected(ErrorCode::kDeviceSiteMismatch, "Device '" + device_id +
+                                                          "' belongs to site '" + stored->site_id +
+                                                          "', not '" + site_id + "'.");
+    }
+    if (stored->type == meta.spec.type && stored->name == meta.spec.name &&
+        stored->properties == meta.spec.properties) {
+      return MetaOutcome::kUnchanged;
+    }
+    UpdateSpec(device_id, meta.spec, now);
+    return MetaOutcome::kUpdated;
+  }
+
+  Result<Device> Create(const std::string& site_id, const std::string& device_id,
+                        const DeviceSpec& spec, Timestamp now) override {
+    if (!IsValidId(device_id)) {
+      return Rejected(ErrorCode::kInvalidDevice,
+                      "Field 'id' must be 1 to 64 characters of letters, digits, '_', '.' or '-'.");
+    }
+    if (auto ok = ValidateDeviceSpec(spec, ErrorCode::kInvalidDevice); !ok) {
+      return Unexpected(ok.error());
+    }
+    if (!sites_.Timezone(site_id)) {
+      return Rejected(ErrorCode::kUnknownSite, "Site " + site_id + " not found.");
+    }
+    if (Get(device_id, Visibility::All())) {
+      return Rejected(ErrorCode::kConflict, "Device '" + device_id + "' already exists.");
+    }
+    Insert(site_id, device_id, spec, now);
+    return *Get(device_id, Visibility::All());
+  }
+
+  Result<Device> Update(const std::string& device_id, const DeviceSpec& spec,
+                        Timestamp now) override {
+    if (auto ok = ValidateDeviceSpec(spec, ErrorCode::kInvalidDevice); !ok) {
+      return Unexpected(ok.error());
+    }
+    if (UpdateSpec(device_id, spec, now) == 0) {
+      return Rejected(ErrorCode::kNotFound, "Device '" + device_id + "' not found.");
+    }
+    return *Get(device_id, Visibility::All());
+  }
+
+  bool Delete(const std::string& device_id) override { return delete_.Run(device_id).Exec() > 0; }
+
+  std::optional<Device> Get(const std::string& device_id, const Visibility& visibility) override {
+    auto q = get_.Run(visibility, device_id);
+    if (!q.Next()) return std::nullopt;
+    return ReadDevice(q);
+  }
+
+  Page<Device, std::string> ListBySite(const std::string& site_id, const std::string& after,
+                                       int limit) override {
+    limit = ClampPageLimit(limit);
+    std::vector<Device> rows;
+    auto q = list_.Run(site_id, after, limit + 1);
+    while (q.Next()) rows.push_back(ReadDevice(q));
+    return MakePage<std::string>(std::move(rows), limit, [](const Device& d) { return d.id; });
+  }
+
+  std::optional<DeviceContext> Context(const std::string& device_id) override {
+    auto q = context_.Run(device_id);
+    if (!q.Next()) return std::nullopt;
+    return DeviceContext{device_id, q.Get<std::string>(0), q.Get<DeviceType>(1),
+                         q.Get<std::string>(2)};
+  }
+
+  std::optional<std::string> SiteOf(const std::string& device_id) override {
+    auto q = site_of_.Run(device_id);
+    if (!q.Next()) return std::nullopt;
+    return q.Get<std::string>(0);
+  }
+
+  bool RecordTelemetry(const std::string& device_id, Timestamp ts,
+                       const nlohmann::json& state) override {
+    return record_.Run(device_id, ts, state.is_object() ? state : nlohmann::json::object())
+               .Exec() > 0;
+  }
+
+  bool SetAtHome(const std::string& device_id, bool at_home) override {
+    return set_at_home_.Run(device_id, at_home ? "true" : "false").Exec() > 0;
+  }
+
+ private:
+  void Insert(const std::string& site_id, const std::string& device_id, const DeviceSpec& spec,
+              Timestamp now) {
+    insert_.Run(device_id, site_id, spec.type, spec.name, spec.properties, now).Exec();
+  }
+  int UpdateSpec(const std::string& device_id, const DeviceSpec& spec, Timestamp now) {
+    return update_spec_.Run(device_id, spec.type, spec.name, spec.properties, now).Exec();
+  }
+
+  SiteRepository& sites_;
+  Statement get_;
+  Statement insert_;
+  Statement update_spec_;
+  Statement delete_;
+  Statement list_;
+  Statement context_;
+  Statement site_of_;
+  Statement record_;
+  Statement set_at_home_;
+};
+
+}  // namespace
+
+std::unique_ptr<DeviceRepository> MakeDeviceRepository(SQLite::Database& db,
+                                                       SiteRepository& sites) {
+  return std::make_unique<SqliteDeviceRepository>(db, sites);
+}
+
+}  // namespace ems::store::sqlite

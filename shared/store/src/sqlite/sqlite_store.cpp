@@ -1,0 +1,111 @@
+#include "sqlite/sqlite_store.h"
+
+#include <SQLiteCpp/Transaction.h>
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "sqlite/migrations.h"
+#include "sqlite/statement.h"
+
+namespace ems::store {
+
+std::unique_ptr<Store> OpenStore(const std::string& path, const StoreOptions& options) {
+  return std::make_unique<sqlite::SqliteStore>(path, options);
+}
+
+namespace sqlite {
+namespace {
+
+int UserVersion(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
+
+std::unique_ptr<SQLite::Database> Open(const std::string& path, const StoreOptions& options) {
+  const std::filesystem::path file(path);
+  if (file.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(file.parent_path(), ec);
+  }
+  std::unique_ptr<SQLite::Database> db;
+  try {
+    db = std::make_unique<SQLite::Database>(
+        path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+    db->setBusyTimeout(10000);
+    db->exec("PRAGMA journal_mode=WAL");
+    // A committed transaction survives a process crash at NORMAL; only power loss can undo the
+    // last commits, the same bound as the broker's own persistence. FULL closes that too.
+    db->exec(options.sync_every_commit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+    db->exec("PRAGMA foreign_keys=ON");
+  } catch (const SQLite::Exception& e) {
+    throw std::runtime_error("Cannot open the database at '" + path + "' (" + e.what() +
+                             "): check EMS_DB_PATH.");
+  }
+
+  const auto& migrations = Migrations();
+  const int latest = migrations.empty() ? 0 : migrations.back().version;
+  // BEGIN IMMEDIATE takes the write lock first, so two processes starting together migrate
+  // once: the second waits and then sees the new version.
+  SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
+  const int current = UserVersion(*db);
+  if (current > latest) {
+    throw std::runtime_error("The database at '" + path + "' has schema version " +
+                             std::to_string(current) + ", newer than this build knows (" +
+                             std::to_string(latest) + ").");
+  }
+  for (const auto& m : migrations) {
+    if (m.version <= current) continue;
+    db->exec(m.sql);
+    db->exec("PRAGMA user_version = " + std::to_string(m.version));
+  }
+  tx.commit();
+  return db;
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
+    : db_(Open(path, options)),
+      sites_(MakeSiteRepository(*db_)),
+      users_(MakeUserRepository(*db_)),
+      devices_(MakeDeviceRepository(*db_, *sites_)),
+      telemetry_(MakeTelemetryWriter(*db_)),
+      readings_(MakeTelemetryReader(*db_)),
+      retention_(MakeTelemetryRetention(*db_)),
+      sessions_(MakeSessionRepository(*db_)),
+      contracts_(MakeContractRepository(*db_)),
+      schedules_(MakeScheduleRepository(*db_)),
+      tariffs_(MakeTariffRepository(*db_)),
+      ingest_(MakeIngestRepository(*db_)) {}
+
+SqliteStore::~SqliteStore() {
+  if (in_transaction_) RollbackTransaction();
+}
+
+int SqliteStore::SchemaVersion() {
+  return Translated([&] { return UserVersion(*db_); });
+}
+
+void SqliteStore::BeginTransaction(TxMode mode) {
+  if (in_transaction_) throw std::logic_error("A transaction is already open on this store.");
+  Translated([&] { db_->exec(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED"); });
+  in_transaction_ = true;
+  telemetry_->BeginBatch();
+}
+
+void SqliteStore::CommitTransaction() {
+  Translated([&] {
+    telemetry_->Flush();
+    db_->exec("COMMIT");
+  });
+  in_transaction_ = false;
+}
+
+void SqliteStore::RollbackTransaction() noexcept {
+  telemetry_->Discard();
+  in_transaction_ = false;
+  // Fails only when SQLite already rolled back by itself (an I/O error, a full disk): then there
+  // is nothing left to undo.
+  db_->tryExec("ROLLBACK");
+}
+
+}  // namespace sqlite
+}  // namespace ems::store

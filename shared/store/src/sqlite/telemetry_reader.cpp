@@ -1,0 +1,182 @@
+// TelemetryReader over SQLite: latest values, site readings, series from rollups, energy series.
+#include <utility>
+
+#include "sqlite/sqlite_store.h"
+#include "sqlite/statement.h"
+#include "sqlite/telemetry_sql.h"
+
+namespace ems::store::sqlite {
+namespace {
+
+// A rollup row's aggregate, from its columns first..first+5 (count, sum, min, max, last ts and
+// value).
+AggState ReadAggState(const Query& q, int first) {
+  AggState a;
+  a.count = q.Get<std::int64_t>(first);
+  a.sum = q.Get<double>(first + 1);
+  a.min = q.Get<double>(first + 2);
+  a.max = q.Get<double>(first + 3);
+  a.last_ts = q.Get<Timestamp>(first + 4);
+  a.last_value = q.Get<double>(first + 5);
+  return a;
+}
+
+LatestMetric ReadLatest(const Query& q) {
+  return LatestMetric{q.Get<std::string>(0), q.Get<double>(1), q.Get<Timestamp>(2)};
+}
+
+std::optional<TimedValue> ReadTimedValue(const Query& q, int ts_column) {
+  if (q.IsNull(ts_column)) return std::nullopt;
+  return TimedValue{q.Get<Timestamp>(ts_column), q.Get<double>(ts_column + 1)};
+}
+
+class SqliteTelemetryReader final : public TelemetryReader {
+ public:
+  explicit SqliteTelemetryReader(SQLite::Database& db)
+      : latest_all_(db, telemetry_sql::kLatestAll),
+        latest_one_(db, telemetry_sql::kLatestOne),
+        site_readings_(db, telemetry_sql::kSiteReadings),
+        rollup_range_(db, telemetry_sql::kRollupRange),
+        raw_range_(db, telemetry_sql::kRawRange),
+        energy_minutes_(db, telemetry_sql::kEnergyMinutes) {}
+
+  std::vector<LatestMetric> Latest(const std::string& device_id) override {
+    std::vector<LatestMetric> out;
+    auto q = latest_all_.Run(device_id);
+    while (q.Next()) out.push_back(ReadLatest(q));
+    return out;
+  }
+
+  std::optional<LatestMetric> Latest(const std::string& device_id,
+                                     const std::string& metric) override {
+    auto q = latest_one_.Run(device_id, metric);
+    if (!q.Next()) return std::nullopt;
+    return ReadLatest(q);
+  }
+
+  std::vector<DeviceReading> SiteReadings(const std::string& site_id) override {
+    std::vector<DeviceReading> out;
+    auto q = site_readings_.Run(site_id);
+    while (q.Next()) {
+      DeviceReading r;
+      r.device_id = q.Get<std::string>(0);
+      r.type = q.Get<DeviceType>(1);
+      if (IsStorage(r.type)) r.capacity_wh = StorageCapacityWh(r.type, q.Get<nlohmann::json>(2));
+      r.power_w = ReadTimedValue(q, 3);
+      r.soc_pct = ReadTimedValue(q, 5);
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  Result<std::vector<SeriesPoint>> Series(const SeriesQuery& q) override {
+    if (auto ok = ValidateSeriesRange(q.from, q.to, q.interval); !ok) {
+      return Unexpected(ok.error());
+    }
+    switch (q.interval) {
+      case Interval::kRaw: {
+        std::vector<SeriesPoint> out;
+        for (const auto& s : Raw(q.device_id, q.metric, q.from, q.to)) {
+          out.push_back(SeriesPoint{s.ts, s.value, 1});
+        }
+        return out;
+      }
+      case Interval::k1w:
+        return WeekSeries(q);
+      default:
+        return RollupSeries(q);
+    }
+  }
+
+  std::vector<TimedValue> Raw(const std::string& device_id, const std::string& metric,
+                              Timestamp from, Timestamp to) override {
+    std::vector<TimedValue> out;
+    auto q = raw_range_.Run(device_id, metric, from, to);
+    while (q.Next()) out.push_back(TimedValue{q.Get<Timestamp>(0), q.Get<double>(1)});
+    return out;
+  }
+
+  Result<std::vector<EnergyBucket>> EnergySeries(const std::string& site_id,
+                                                 std::string_view site_timezone, Timestamp from,
+                                                 Timestamp to, Interval interval) override {
+    if (interval == Interval::kRaw) {
+      return Rejected(ErrorCode::kInvalidQuery, "Energy series need an interval other than raw.");
+    }
+    if (auto ok = ValidateSeriesRange(from, to, interval); !ok) return Unexpected(ok.error());
+    std::vector<EnergyBucket> buckets = MakeEnergyBuckets(from, to, interval, site_timezone);
+    if (buckets.empty()) return buckets;
+    const Timestamp end = NextBucketStart(buckets.back().ts, interval, site_timezone);
+    // A minute before the first bucket may hold into it, and the minute after the end closes the
+    // last span inside; neither reaches further than the longest bridged gap.
+    auto q = energy_minutes_.Run(site_id, buckets.front().ts - kMaxBridgedGap,
+                                 end + kMaxBridgedGap + Millis(1));
+    std::string device;
+    std::vector<PowerSample> samples;
+    const auto flush = [&] {
+      AccumulateEnergy(samples, buckets, end);
+      samples.clear();
+    };
+    while (q.Next()) {
+      auto id = q.Get<std::string>(0);
+      if (device != id) {
+        flush();
+        device = std::move(id);
+      }
+      samples.push_back(PowerSample{q.Get<Timestamp>(1), q.Get<double>(2)});
+    }
+    flush();
+    return buckets;
+  }
+
+ private:
+  std::vector<SeriesPoint> RollupSeries(const SeriesQuery& sq) {
+    std::vector<SeriesPoint> out;
+    auto q = rollup_range_.Run(sq.device_id, sq.metric, sq.interval,
+                               BucketStart(sq.from, sq.interval, sq.timezone), sq.to);
+    while (q.Next()) {
+      const AggState a = ReadAggState(q, 1);
+      out.push_back(SeriesPoint{q.Get<Timestamp>(0), a.Value(sq.agg), a.count});
+    }
+    return out;
+  }
+
+  std::vector<SeriesPoint> WeekSeries(const SeriesQuery& sq) {
+    // Local weeks are whole local days, so each week is the merge of its (up to 7) 1d rows.
+    const Timestamp first_week = BucketStart(sq.from, Interval::k1w, sq.timezone);
+    const Timestamp days_end =
+        NextBucketStart(sq.to - Millis(1), Interval::k1w, sq.timezone);  // end of the last week
+    std::vector<SeriesPoint> out;
+    std::optional<Timestamp> week;
+    AggState acc;
+    const auto flush = [&] {
+      if (week && acc.count > 0) out.push_back(SeriesPoint{*week, acc.Value(sq.agg), acc.count});
+    };
+    auto q = rollup_range_.Run(sq.device_id, sq.metric, Interval::k1d, first_week, days_end);
+    while (q.Next()) {
+      const Timestamp w = BucketStart(q.Get<Timestamp>(0), Interval::k1w, sq.timezone);
+      if (!week || w != *week) {
+        flush();
+        week = w;
+        acc = AggState{};
+      }
+      acc.Merge(ReadAggState(q, 1));
+    }
+    flush();
+    return out;
+  }
+
+  Statement latest_all_;
+  Statement latest_one_;
+  Statement site_readings_;
+  Statement rollup_range_;
+  Statement raw_range_;
+  Statement energy_minutes_;
+};
+
+}  // namespace
+
+std::unique_ptr<TelemetryReader> MakeTelemetryReader(SQLite::Database& db) {
+  return std::make_unique<SqliteTelemetryReader>(db);
+}
+
+}  // namespace ems::store::sqlite

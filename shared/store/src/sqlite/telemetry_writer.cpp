@@ -1,0 +1,192 @@
+// TelemetryWriter over SQLite: raw rows, latest values and rollup maintenance, with the rows of an
+// open transaction coalesced per bucket until its commit.
+#include <algorithm>
+#include <array>
+#include <map>
+#include <unordered_map>
+#include <utility>
+
+#include "ems/domain/rollup.h"
+#include "sqlite/sqlite_store.h"
+#include "sqlite/statement.h"
+#include "sqlite/telemetry_sql.h"
+
+namespace ems::store::sqlite {
+namespace {
+
+// The stored rollup levels, in the order of LevelBuckets.
+constexpr std::size_t kLevels = 5;
+constexpr std::array<Interval, kLevels> kStoredLevels = {
+    Interval::k1m, Interval::k15m, Interval::k1h, Interval::k1d, Interval::k1mo};
+using LevelBuckets = std::array<Timestamp, kLevels>;
+
+class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
+ public:
+  explicit SqliteTelemetryWriter(SQLite::Database& db)
+      : insert_raw_(db, telemetry_sql::kInsertRaw),
+        upsert_latest_(db, telemetry_sql::kUpsertLatest),
+        merge_rollup_(db, telemetry_sql::MergeRollup()),
+        add_sample_(db, telemetry_sql::AddSampleToRollups()),
+        pruned_before_(db, telemetry_sql::kPrunedBefore) {}
+
+  InsertOutcome Insert(const std::string& device_id, const std::string& metric, Timestamp ts,
+                       double value, std::string_view site_timezone) override {
+    return InsertOne(device_id, metric, ts, value, site_timezone, Cutoff());
+  }
+
+  InsertCounts Insert(const std::string& device_id, const Telemetry& telemetry,
+                      std::string_view site_timezone) override {
+    const Timestamp cutoff = Cutoff();
+    InsertCounts counts;
+    for (const auto& m : telemetry.metrics) {
+      switch (InsertOne(device_id, m.name, telemetry.ts, m.value, site_timezone, cutoff)) {
+        case InsertOutcome::kStored:
+          ++counts.stored;
+          break;
+        case InsertOutcome::kDuplicate:
+          ++counts.duplicates;
+          break;
+        case InsertOutcome::kExpired:
+          ++counts.expired;
+          break;
+      }
+    }
+    return counts;
+  }
+
+  Timestamp PrunedBefore() override {
+    auto q = pruned_before_.Run();
+    return q.Next() ? q.Get<Timestamp>(0) : FromMillis(0);
+  }
+
+  std::size_t pending_rows() const override { return pending_rows_; }
+
+  void BeginBatch() override {
+    Discard();
+    batching_ = true;
+  }
+
+  void Flush() override {
+    for (const auto& [key, p] : pending_) {
+      if (p.latest) upsert_latest_.Run(p.device_id, p.metric, p.latest->ts, p.latest->value).Exec();
+      for (std::size_t l = 0; l < kLevels; ++l) {
+        for (const auto& [bucket, a] : p.levels[l]) {
+          merge_rollup_
+              .Run(p.device_id, p.metric, kStoredLevels[l], bucket, a.count, a.sum, a.min, a.max,
+                   a.last_ts, a.last_value)
+              .Exec();
+        }
+      }
+    }
+    Discard();
+  }
+
+  void Discard() override {
+    pending_.clear();
+    pending_rows_ = 0;
+    batch_cutoff_.reset();
+    batching_ = false;
+  }
+
+ private:
+  // Rollup and latest rows of one series held for the commit.
+  struct Pending {
+    std::string device_id;
+    std::string metric;
+    std::optional<TimedValue> latest;
+    // Per stored level, the touched buckets in first-touch order (samples mostly arrive in ts
+    // order, so the bucket sought is nearly always the last one).
+    std::array<std::vector<std::pair<Timestamp, AggState>>, kLevels> levels;
+  };
+  // Calendar buckets of a zone around the last instant seen, so consecutive samples of a site
+  // cost no time-zone arithmetic.
+  struct CalendarCache {
+    Timestamp day_start = Timestamp::max(), day_end = Timestamp::min();
+    Timestamp month_start = Timestamp::max(), month_end = Timestamp::min();
+  };
+
+  // The prune cutoff, read once per transaction while batching.
+  Timestamp Cutoff() {
+    if (!batching_) return PrunedBefore();
+    if (!batch_cutoff_) batch_cutoff_ = PrunedBefore();
+    return *batch_cutoff_;
+  }
+
+  InsertOutcome InsertOne(const std::string& device_id, const std::string& metric, Timestamp ts,
+                          double value, std::string_view tz, Timestamp cutoff) {
+    if (ts < cutoff) return InsertOutcome::kExpired;
+    if (insert_raw_.Run(device_id, metric, ts, value).Exec() == 0) {
+      return InsertOutcome::kDuplicate;
+    }
+    const LevelBuckets buckets = Buckets(ts, tz);
+    if (batching_) {
+      Hold(device_id, metric, ts, value, buckets);
+    } else {
+      upsert_latest_.Run(device_id, metric, ts, value).Exec();
+      add_sample_.Run(device_id, metric, buckets[0], buckets[1], buckets[2], buckets[3], buckets[4],
+                      value, ts)
+          .Exec();
+    }
+    return InsertOutcome::kStored;
+  }
+
+  void Hold(const std::string& device_id, const std::string& metric, Timestamp ts, double value,
+            const LevelBuckets& buckets) {
+    key_.assign(device_id).append(1, '\n').append(metric);
+    auto it = pending_.find(key_);
+    if (it == pending_.end()) {
+      it = pending_.emplace(key_, Pending{device_id, metric, std::nullopt, {}}).first;
+    }
+    Pending& p = it->second;
+    if (!p.latest) ++pending_rows_;
+    if (!p.latest || ts > p.latest->ts) p.latest = TimedValue{ts, value};
+    for (std::size_t l = 0; l < kLevels; ++l) {
+      auto& level = p.levels[l];
+      auto found = std::find_if(level.rbegin(), level.rend(),
+                                [&](const auto& entry) { return entry.first == buckets[l]; });
+      if (found == level.rend()) {
+        level.emplace_back(buckets[l], AggState{});
+        ++pending_rows_;
+        level.back().second.Add(ts, value);
+      } else {
+        found->second.Add(ts, value);
+      }
+    }
+  }
+
+  LevelBuckets Buckets(Timestamp ts, std::string_view tz) {
+    auto it = calendars_.find(tz);
+    if (it == calendars_.end()) it = calendars_.emplace(std::string(tz), CalendarCache{}).first;
+    CalendarCache& c = it->second;
+    if (ts < c.day_start || ts >= c.day_end) {
+      c.day_start = LocalPeriodStart(ts, CalendarUnit::kDay, tz);
+      c.day_end = NextLocalPeriodStart(ts, CalendarUnit::kDay, tz);
+    }
+    if (ts < c.month_start || ts >= c.month_end) {
+      c.month_start = LocalPeriodStart(ts, CalendarUnit::kMonth, tz);
+      c.month_end = NextLocalPeriodStart(ts, CalendarUnit::kMonth, tz);
+    }
+    return {BucketStart(ts, Interval::k1m, "UTC"), BucketStart(ts, Interval::k15m, "UTC"),
+            BucketStart(ts, Interval::k1h, "UTC"), c.day_start, c.month_start};
+  }
+
+  Statement insert_raw_;
+  Statement upsert_latest_;
+  Statement merge_rollup_;
+  Statement add_sample_;
+  Statement pruned_before_;
+  std::map<std::string, CalendarCache, std::less<>> calendars_;
+  bool batching_ = false;
+  std::optional<Timestamp> batch_cutoff_;
+  std::unordered_map<std::string, Pending> pending_;  // key: device_id + '\n' + metric
+  std::string key_;                                   // reused to build keys
+  std::size_t pending_rows_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<BatchingTelemetryWriter> MakeTelemetryWriter(SQLite::Database& db) {
+  return std::make_unique<SqliteTelemetryWriter>(db);
+}
+
+}  // namespace ems::store::sqlite
