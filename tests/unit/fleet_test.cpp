@@ -438,7 +438,7 @@ TEST(FleetTest, TheHubShowsSessionsWithinAMinuteOfStart) {
 // the wallbox's open session and the schedule being followed included.
 TEST(FleetTest, ARestoredFleetContinuesExactly) {
   const Timestamp start = At("2026-11-24T16:00:00Z");  // Berlin cars come home and charge
-  const Timestamp middle = start + minutes(210);  // inside the slot: a session is open
+  const Timestamp middle = start + minutes(210);       // inside the slot: a session is open
   const Timestamp end = start + hours(5);
   FleetConfig config;
   config.session_interval = seconds(30);

@@ -245,6 +245,46 @@ TEST(ScheduleViewCodecTest, EncodesWhatViewScheduleComputes) {
   EXPECT_FALSE(json.contains("target_soc"));
 }
 
+TEST(ScheduleViewCodecTest, DecodesWhatItEncodes) {
+  // A client of the schedule topic (the simulated EV) reads back every field.
+  ScheduleView planned;
+  planned.device_id = "ev-2";
+  planned.soc = 0.14;
+  planned.projected_soc = 0.64;
+  planned.is_paused = true;
+  planned.paused_until = At("2026-11-21T23:00:00Z");
+  planned.override_window = Slot("2026-11-21T10:00:00Z", "2026-11-21T11:00:00.500Z");
+  planned.mode = ScheduleMode::kPlanned;
+  planned.slots = {{Slot("2026-11-22T05:00:00Z", "2026-11-22T07:00:00Z"), 0.5}};
+  planned.goal = ChargingGoal{0.8, At("2026-11-22T07:00:00Z")};
+  planned.target_reachable = false;
+  planned.plan_message = "Target 80% cannot be reached by 2026-11-22T07:00:00Z; projected 64%.";
+  ScheduleView manual;
+  manual.device_id = "ev-1";
+  manual.soc = 0.5;
+  manual.is_at_home = false;
+  for (const ScheduleView& view : {planned, manual}) {
+    const auto decoded = DecodeScheduleView(EncodeScheduleView(view).dump());
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    EXPECT_EQ(*decoded, view);
+  }
+}
+
+TEST(ScheduleViewCodecTest, RejectsAViewWithoutItsFieldsNamingThem) {
+  EXPECT_EQ(DecodeScheduleView("[]").error().reason, "invalid_json");
+  Json view = EncodeScheduleView(ScheduleView{.device_id = "ev-1"});
+  view["slots"] = Json::array({{{"start", "2026-11-21T01:00:00Z"}, {"end", "soon"}}});
+  const auto bad_slot = DecodeScheduleView(view.dump());
+  ASSERT_FALSE(bad_slot);
+  EXPECT_EQ(bad_slot.error().reason, "invalid_schedule");
+  EXPECT_NE(bad_slot.error().message.find("slots[0].end"), std::string::npos);
+  view = EncodeScheduleView(ScheduleView{.device_id = "ev-1"});
+  view["mode"] = "eco";
+  EXPECT_NE(DecodeScheduleView(view.dump()).error().message.find("'mode'"), std::string::npos);
+  view.erase("mode");
+  EXPECT_EQ(DecodeScheduleView(view.dump()).error().message, "Field 'mode' is required.");
+}
+
 // ---- EV properties ----
 
 TEST(EvParamsCodecTest, ReadsCapacityAndPowerFromDeviceProperties) {
