@@ -41,36 +41,25 @@ enum HomeStream : std::uint64_t {
   kTariffStream,
 };
 
-std::string_view RoleOf(ApplianceKind kind) {
+// The device id suffix and the name of an appliance.
+struct ApplianceInfo {
+  std::string_view role;
+  std::string_view name;
+};
+ApplianceInfo InfoOf(ApplianceKind kind) {
   switch (kind) {
     case ApplianceKind::kFridge:
-      return "fridge";
+      return {"fridge", "Fridge"};
     case ApplianceKind::kDishwasher:
-      return "dishwasher";
+      return {"dishwasher", "Dishwasher"};
     case ApplianceKind::kWashingMachine:
-      return "washer";
+      return {"washer", "Washing machine"};
     case ApplianceKind::kDryer:
-      return "dryer";
+      return {"dryer", "Clothes dryer"};
     case ApplianceKind::kBaseLoad:
-      return "base-load";
+      return {"base-load", "Household base load"};
   }
-  return "appliance";
-}
-
-std::string_view NameOf(ApplianceKind kind) {
-  switch (kind) {
-    case ApplianceKind::kFridge:
-      return "Fridge";
-    case ApplianceKind::kDishwasher:
-      return "Dishwasher";
-    case ApplianceKind::kWashingMachine:
-      return "Washing machine";
-    case ApplianceKind::kDryer:
-      return "Clothes dryer";
-    case ApplianceKind::kBaseLoad:
-      return "Household base load";
-  }
-  return "Appliance";
+  return {"appliance", "Appliance"};
 }
 
 // The first multiple of `interval` (since the epoch) at or after `t`.
@@ -382,7 +371,8 @@ Fleet::Fleet(FleetConfig config, Timestamp start, const Saved* saved)
               {"max_charge_w", city.ev.max_charge_w},
               {"max_discharge_w", city.ev.max_discharge_w}});
     for (ApplianceKind kind : AppliancesOf(city.household)) {
-      site.Add(prefix, RoleOf(kind), DeviceType::kAppliance, std::string(NameOf(kind)),
+      const ApplianceInfo info = InfoOf(kind);
+      site.Add(prefix, info.role, DeviceType::kAppliance, std::string(info.name),
                {{"average_power_w", RunningPowerW(kind, city.household)}});
     }
     site.Add(prefix, "heat-pump", DeviceType::kHeatPump, "Heat pump",

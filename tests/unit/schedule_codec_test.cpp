@@ -198,7 +198,8 @@ TEST(ScheduleViewCodecTest, EncodesAManualScheduleWithNullsForNoPauseAndNoOverri
                  "soc_gained": 0.3}]})"));
 }
 
-TEST(ScheduleViewCodecTest, EncodesAPlannedPausedScheduleWithItsExtraFields) {
+// A planned schedule, paused, with an override, its target out of reach.
+ScheduleView PlannedPausedView() {
   ScheduleView view;
   view.device_id = "ev-2";
   view.soc = 0.14;
@@ -212,7 +213,11 @@ TEST(ScheduleViewCodecTest, EncodesAPlannedPausedScheduleWithItsExtraFields) {
   view.goal = ChargingGoal{0.8, At("2026-11-22T07:00:00Z")};
   view.target_reachable = false;
   view.plan_message = "Target 80% cannot be reached by 2026-11-22T07:00:00Z; projected 64%.";
-  EXPECT_EQ(EncodeScheduleView(view), Json::parse(R"({
+  return view;
+}
+
+TEST(ScheduleViewCodecTest, EncodesAPlannedPausedScheduleWithItsExtraFields) {
+  EXPECT_EQ(EncodeScheduleView(PlannedPausedView()), Json::parse(R"({
       "device_id": "ev-2", "soc": 0.14, "projected_soc": 0.64, "is_at_home": false,
       "is_paused": true, "paused_until": "2026-11-21T23:00:00Z",
       "override": {"start": "2026-11-21T10:00:00Z", "end": "2026-11-21T11:00:00Z"},
@@ -247,18 +252,8 @@ TEST(ScheduleViewCodecTest, EncodesWhatViewScheduleComputes) {
 
 TEST(ScheduleViewCodecTest, DecodesWhatItEncodes) {
   // A client of the schedule topic (the simulated EV) reads back every field.
-  ScheduleView planned;
-  planned.device_id = "ev-2";
-  planned.soc = 0.14;
-  planned.projected_soc = 0.64;
-  planned.is_paused = true;
-  planned.paused_until = At("2026-11-21T23:00:00Z");
-  planned.override_window = Slot("2026-11-21T10:00:00Z", "2026-11-21T11:00:00.500Z");
-  planned.mode = ScheduleMode::kPlanned;
-  planned.slots = {{Slot("2026-11-22T05:00:00Z", "2026-11-22T07:00:00Z"), 0.5}};
-  planned.goal = ChargingGoal{0.8, At("2026-11-22T07:00:00Z")};
-  planned.target_reachable = false;
-  planned.plan_message = "Target 80% cannot be reached by 2026-11-22T07:00:00Z; projected 64%.";
+  ScheduleView planned = PlannedPausedView();
+  planned.override_window->end += Millis(500);  // milliseconds survive
   ScheduleView manual;
   manual.device_id = "ev-1";
   manual.soc = 0.5;
