@@ -201,6 +201,31 @@ TEST(EvTest, NeverChargesAwayEvenInASlot) {
   EXPECT_GT(charged_home, 0);
 }
 
+TEST(EvTest, VehicleToHomeFeedsTheEveningPeakOnlyUnderASchedule) {
+  const EvSpec v2h{.battery_capacity_wh = 40000, .max_charge_w = 6000, .max_discharge_w = 6000};
+  LocalClock clock("Asia/Tokyo");
+  const Timestamp evening = At("2026-11-21T09:30:00Z");  // Saturday 18:30 in Tokyo
+  EvModel without(v2h, 3, EvState{36000, true, true});
+  without.Step(evening, Millis(0), clock.At(evening), -2500);
+  EXPECT_EQ(without.power_w(), 0);  // no schedule: the car is left alone
+  EvModel with(v2h, 3, EvState{36000, true, true});
+  const Timestamp later = evening + days(1);
+  with.Follow(Manual({{later, later + hours(1)}}), evening - hours(1));
+  with.Step(evening, Millis(0), clock.At(evening), -2500);
+  EXPECT_EQ(with.power_w(), 2500);  // covers the home's deficit
+  EXPECT_EQ(with.mode(), EvMode::kDischarging);
+  with.Step(evening + hours(1), hours(1), clock.At(evening + hours(1)), -2500);
+  EXPECT_NEAR(with.state().stored_wh, 36000 - 2500 / 0.92, 1e-6);
+  // Not at night, and never below its floor.
+  const Timestamp night = evening + hours(5);
+  with.Step(night, hours(4), clock.At(night), -2500);
+  EXPECT_EQ(with.power_w(), 0);
+  EvModel low(v2h, 3, EvState{19000, true, true});
+  low.Follow(Manual({{later, later + hours(1)}}), evening - hours(1));
+  low.Step(evening, Millis(0), clock.At(evening), -2500);
+  EXPECT_EQ(low.power_w(), 0);
+}
+
 // --- the home wallbox ---
 
 TEST(WallboxTest, OneSessionPerChargeBilledExactlyWhatItMetered) {
