@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <cstdio>
-#include <deque>
 #include <thread>
 
 #include "ems/store/database.h"
@@ -37,29 +36,14 @@ std::string Payload(const std::string& run, int i) {
 
 // Queues n distinct sessions (ids "<run>-<i>") for the offline persistent sessions.
 void PublishAll(Stack& stack, int n, const std::string& run) {
-  mqtt::async_client client(
-      "tcp://127.0.0.1:" + std::to_string(stack.broker_port()), "bench-device",
-      mqtt::create_options_builder().max_buffered_messages(2000).finalize(), nullptr);
-  client
-      .connect(mqtt::connect_options_builder()
-                   .clean_session(true)
-                   .max_inflight(1000)
-                   .user_name("ems-publisher")
-                   .password(stack.password("ems-publisher"))
-                   .finalize())
-      ->wait();
-  std::deque<mqtt::delivery_token_ptr> window;
+  std::vector<std::pair<std::string, std::string>> messages;
+  messages.reserve(n);
   for (int i = 0; i < n; ++i) {
-    const auto topic = std::string(Stack::kPrefix) + "/sites/site-" + std::to_string(i % 10) +
-                       "/devices/st-" + std::to_string(i % 50) + "/sessions";
-    window.push_back(client.publish(topic, Payload(run, i), 1, false));
-    if (window.size() >= 500) {
-      window.front()->wait();
-      window.pop_front();
-    }
+    messages.emplace_back(std::string(Stack::kPrefix) + "/sites/site-" + std::to_string(i % 10) +
+                              "/devices/st-" + std::to_string(i % 50) + "/sessions",
+                          Payload(run, i));
   }
-  for (auto& t : window) t->wait();
-  client.disconnect()->wait();
+  stack.PublishAll(messages);
 }
 
 mqtt::connect_options PersistentOptions(Stack& stack, const std::string& user) {

@@ -1,14 +1,24 @@
-// ems-publisher: runs the fleet simulation (ems::sim::Fleet) on a simulated clock and publishes
-// what it produces, QoS 1, over one long-lived connection (SPEC §1, §4.1).
+// ems-publisher: runs the fleet simulation (ems::sim::Fleet) and publishes what it produces, QoS 1,
+// over one long-lived connection (SPEC §1, §4.1), and closes the loop: it subscribes to the
+// schedule topic of every simulated EV (§4.3) and hands each schedule to the fleet, whose EVs
+// charge as their plan says.
 //
-// Live mode: the simulated clock runs EMS_PUBLISHER_SPEED times faster than the wall clock.
-// Messages produced while the broker is down are buffered (Paho's offline buffer, persisted to
-// disk) and delivered after it returns. Backfill mode (--backfill 30d): publishes that much
-// history as fast as the broker accepts it, with a progress line, then exits.
+// Live mode: the simulated clock (SimClock) replays from where the simulation left off, or from
+// now (a day back when EMS_PUBLISHER_SPEED > 1), up to the wall clock, then runs with it; nothing
+// is stamped in the future. The simulation state (simulation-state.json in
+// EMS_PUBLISHER_PERSIST_DIR) is saved every few seconds and at stop, so a restart continues it:
+// soc does not jump, energy counters never go backwards. Messages produced while the broker is
+// down are buffered (Paho's offline buffer, persisted to disk) and delivered after it returns;
+// past 1000 unacknowledged messages the simulation waits for the broker.
+//
+// Backfill mode (--backfill 30d): publishes that much history from a fresh simulation as fast as
+// the broker accepts it, with a progress line, saves the state (a live run continues from it) and
+// exits.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <string>
 
 #include "ems/config/settings.h"
 #include "ems/mqtt/client.h"
@@ -29,12 +39,16 @@ class PublisherApp {
  private:
   void RunLive(const std::atomic<bool>& stop);
   void RunBackfill(const std::atomic<bool>& stop);
+  // The saved simulation when it can continue, else a fresh one starting at `fresh_start`.
+  sim::Fleet LoadOrStart(Timestamp wall_now, Timestamp fresh_start) const;
+  void SaveState(const sim::Fleet& fleet) const;
 
   mqtt::ConnectionSettings mqtt_settings_;
   sim::FleetConfig fleet_config_;
   double speed_;
   std::optional<std::chrono::seconds> backfill_;
   std::string persist_dir_;
+  std::string state_path_;
 };
 
 }  // namespace ems::publisher

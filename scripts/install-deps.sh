@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages ems needs to build, run and test, when any is missing.
-# Usage: scripts/install-deps.sh [--with-tests]
+# Usage: scripts/install-deps.sh [--with-tests] [--with-bench]
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config g++ openssl ca-certificates curl
@@ -8,10 +8,15 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev sqlite3
   libcctz-dev libsodium-dev libssl-dev nginx
 )
-if [ "${1:-}" = "--with-tests" ]; then
-  packages+=(libgtest-dev libgmock-dev googletest clang-format docker-compose python3-yaml
-    zlib1g-dev clang libclang-rt-14-dev)
-fi
+for option in "$@"; do
+  case "$option" in
+    --with-tests)
+      packages+=(libgtest-dev libgmock-dev googletest clang-format docker-compose python3-yaml
+        zlib1g-dev clang libclang-rt-14-dev) ;;
+    --with-bench) packages+=(wrk valgrind) ;;
+    *) echo "unknown option $option" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -32,6 +32,12 @@ Result<Outcome> DeviceHandler::Handle(const mqtt::TelemetryMsg& topic, const Inb
   if (auto ok = ValidateTelemetryFor(context->type, *telemetry, ErrorCode::kInvalidTelemetry); !ok) {
     return Unexpected(ok.error());
   }
+  // A device clock running ahead would hold latest values and summaries hostage (SPEC §4.1).
+  if (telemetry->ts - r.arrival > std::chrono::minutes(5)) {
+    return Rejected(ErrorCode::kTooNew, "Telemetry stamped " + FormatTimestamp(telemetry->ts) +
+                                   " is more than 5 minutes after the listener's clock (" +
+                                   FormatTimestamp(r.arrival) + ").");
+  }
   const auto too_old = [&] {
     return Rejected(ErrorCode::kTooOld, "Telemetry stamped " + FormatTimestamp(telemetry->ts) +
                                    " is older than the raw-retention cutoff " +

@@ -402,13 +402,13 @@ TEST_F(DevicesTest, DevicesRegisteredOverRestAcceptTelemetry) {
 }
 
 TEST_F(DevicesTest, TheSimulatedFleetFillsTheStackWithoutRejections) {
-  stack_.StartPublisher({{"EMS_PUBLISHER_SPEED", "60"}});
-  const std::vector<std::string> sites = {"site-1", "site-2", "site-3"};
+  stack_.StartPublisher({{"EMS_PUBLISHER_INTERVAL_S", "1"}});
+  const std::vector<std::string> sites = {"site-1", "site-2", "site-3", "hub-1"};
   // Every device of every simulated site has a latest power_w.
   const auto all_report = [&] {
     for (const auto& site : sites) {
       const auto list = stack_.Get("/api/v1/sites/" + site + "/devices?limit=1000");
-      if (list.status != 200 || list.body["items"].size() < 5) return false;
+      if (list.status != 200 || list.body["items"].size() < 4) return false;
       for (const auto& d : list.body["items"]) {
         if (!d["metrics"].contains("power_w")) return false;
       }
@@ -416,13 +416,11 @@ TEST_F(DevicesTest, TheSimulatedFleetFillsTheStackWithoutRejections) {
     return true;
   };
   ASSERT_TRUE(WaitFor(all_report, seconds(30)));
-  std::this_thread::sleep_for(seconds(3));  // a few more simulated minutes
-  stack_.publisher().Stop();
-
+  std::this_thread::sleep_for(seconds(3));  // a few more readings
   const auto listed = stack_.Get("/api/v1/sites");
-  ASSERT_EQ(listed.body["items"].size(), 3u);
+  ASSERT_EQ(listed.body["items"].size(), 4u);  // three homes and the charging hub
   for (const auto& s : listed.body["items"]) {
-    EXPECT_GE(s["device_count"].get<int>(), 5) << s;
+    EXPECT_GE(s["device_count"].get<int>(), 4) << s;
     EXPECT_NE(s["timezone"], "UTC") << s;  // the meta's zone
   }
   const auto stats = stack_.Get("/api/v1/ingest/stats").body;
@@ -431,11 +429,17 @@ TEST_F(DevicesTest, TheSimulatedFleetFillsTheStackWithoutRejections) {
   if (stats["rejected"] != 0) {
     std::cerr << stack_.Get("/api/v1/ingest/dead-letters?limit=20").raw << "\n";
   }
+  // Live readings: every device of every site reports (none is stale), and a home draws what a
+  // home draws (no public charger inside it).
   for (const auto& site : sites) {
     const auto summary = stack_.Get("/api/v1/sites/" + site + "/energy/summary");
     ASSERT_EQ(summary.status, 200);
-    EXPECT_GT(summary.body["devices_reporting"].get<int>(), 0) << summary.raw;
+    EXPECT_EQ(summary.body["devices_stale"].get<int>(), 0) << summary.raw;
+    if (site != "hub-1") {
+      EXPECT_LT(summary.body["consumed_w"].get<double>(), 30000) << summary.raw;
+    }
   }
+  stack_.publisher().Stop();
 }
 
 }  // namespace

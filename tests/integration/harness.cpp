@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -332,18 +333,36 @@ void Stack::StartPublisher(std::map<std::string, std::string> extra_env) {
   publisher_ = StartService(*this, "publisher", std::move(extra_env));
 }
 
-void Stack::Publish(const std::string& topic, const std::string& payload, bool retained) {
+::mqtt::async_client& Stack::DeviceClient() {
   if (!device_client_ || !device_client_->is_connected()) {
     device_client_ = std::make_unique<::mqtt::async_client>(
         "tcp://127.0.0.1:" + std::to_string(broker_port_), "test-device", nullptr);
     auto opts = ::mqtt::connect_options_builder()
                     .clean_session(true)
+                    .max_inflight(1000)
                     .user_name("ems-publisher")
                     .password(passwords_.at("ems-publisher"))
                     .finalize();
     device_client_->connect(opts)->wait();
   }
-  device_client_->publish(topic, payload.data(), payload.size(), 1, retained)->wait();
+  return *device_client_;
+}
+
+void Stack::Publish(const std::string& topic, const std::string& payload, bool retained) {
+  DeviceClient().publish(topic, payload.data(), payload.size(), 1, retained)->wait();
+}
+
+void Stack::PublishAll(const std::vector<std::pair<std::string, std::string>>& messages) {
+  auto& client = DeviceClient();
+  std::deque<::mqtt::delivery_token_ptr> window;
+  for (const auto& [topic, payload] : messages) {
+    window.push_back(client.publish(topic, payload.data(), payload.size(), 1, false));
+    if (window.size() >= 500) {
+      window.front()->wait();
+      window.pop_front();
+    }
+  }
+  for (auto& token : window) token->wait();
 }
 
 std::shared_ptr<::mqtt::async_client> Stack::Subscribe(

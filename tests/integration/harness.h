@@ -128,6 +128,9 @@ class Stack {
 
   // MQTT as a device would publish (user ems-publisher), QoS 1, waiting for the PUBACK.
   void Publish(const std::string& topic, const std::string& payload, bool retained = false);
+  // As Publish, for many messages in order, keeping up to 500 in flight; returns once the broker
+  // acknowledged every one (a quick way to load a stack with data).
+  void PublishAll(const std::vector<std::pair<std::string, std::string>>& messages);
   // Subscribes as `user` and collects messages of `filter` (retained ones included).
   // `persistent`: a persistent session that reconnects by itself and so misses nothing across
   // a broker restart.
@@ -156,6 +159,8 @@ class Stack {
   int broker_port_, tls_port_, api_port_, edge_port_;
   std::map<std::string, std::string> passwords_;
   std::unique_ptr<Process> broker_, listener_, api_, publisher_, edge_;
+  ::mqtt::async_client& DeviceClient();
+
   std::unique_ptr<::mqtt::async_client> device_client_;
   std::string admin_token_;
 };

@@ -198,7 +198,8 @@ TEST(ScheduleViewCodecTest, EncodesAManualScheduleWithNullsForNoPauseAndNoOverri
                  "soc_gained": 0.3}]})"));
 }
 
-TEST(ScheduleViewCodecTest, EncodesAPlannedPausedScheduleWithItsExtraFields) {
+// A planned schedule, paused, with an override, its target out of reach.
+ScheduleView PlannedPausedView() {
   ScheduleView view;
   view.device_id = "ev-2";
   view.soc = 0.14;
@@ -212,7 +213,11 @@ TEST(ScheduleViewCodecTest, EncodesAPlannedPausedScheduleWithItsExtraFields) {
   view.goal = ChargingGoal{0.8, At("2026-11-22T07:00:00Z")};
   view.target_reachable = false;
   view.plan_message = "Target 80% cannot be reached by 2026-11-22T07:00:00Z; projected 64%.";
-  EXPECT_EQ(EncodeScheduleView(view), Json::parse(R"({
+  return view;
+}
+
+TEST(ScheduleViewCodecTest, EncodesAPlannedPausedScheduleWithItsExtraFields) {
+  EXPECT_EQ(EncodeScheduleView(PlannedPausedView()), Json::parse(R"({
       "device_id": "ev-2", "soc": 0.14, "projected_soc": 0.64, "is_at_home": false,
       "is_paused": true, "paused_until": "2026-11-21T23:00:00Z",
       "override": {"start": "2026-11-21T10:00:00Z", "end": "2026-11-21T11:00:00Z"},
@@ -243,6 +248,36 @@ TEST(ScheduleViewCodecTest, EncodesWhatViewScheduleComputes) {
   EXPECT_EQ(json.at("projected_soc"), 0.625);
   EXPECT_EQ(json.at("slots")[0].at("soc_gained"), 0.125);
   EXPECT_FALSE(json.contains("target_soc"));
+}
+
+TEST(ScheduleViewCodecTest, DecodesWhatItEncodes) {
+  // A client of the schedule topic (the simulated EV) reads back every field.
+  ScheduleView planned = PlannedPausedView();
+  planned.override_window->end += Millis(500);  // milliseconds survive
+  ScheduleView manual;
+  manual.device_id = "ev-1";
+  manual.soc = 0.5;
+  manual.is_at_home = false;
+  for (const ScheduleView& view : {planned, manual}) {
+    const auto decoded = DecodeScheduleView(EncodeScheduleView(view).dump());
+    ASSERT_TRUE(decoded) << decoded.error().message;
+    EXPECT_EQ(*decoded, view);
+  }
+}
+
+TEST(ScheduleViewCodecTest, RejectsAViewWithoutItsFieldsNamingThem) {
+  EXPECT_EQ(DecodeScheduleView("[]").error().reason, "invalid_json");
+  Json view = EncodeScheduleView(ScheduleView{.device_id = "ev-1"});
+  view["slots"] = Json::array({{{"start", "2026-11-21T01:00:00Z"}, {"end", "soon"}}});
+  const auto bad_slot = DecodeScheduleView(view.dump());
+  ASSERT_FALSE(bad_slot);
+  EXPECT_EQ(bad_slot.error().reason, "invalid_schedule");
+  EXPECT_NE(bad_slot.error().message.find("slots[0].end"), std::string::npos);
+  view = EncodeScheduleView(ScheduleView{.device_id = "ev-1"});
+  view["mode"] = "eco";
+  EXPECT_NE(DecodeScheduleView(view.dump()).error().message.find("'mode'"), std::string::npos);
+  view.erase("mode");
+  EXPECT_EQ(DecodeScheduleView(view.dump()).error().message, "Field 'mode' is required.");
 }
 
 // ---- EV properties ----

@@ -29,7 +29,19 @@ Json EncodeWindow(const ChargingSlot& w) {
   return {{"start", FormatTimestamp(w.start)}, {"end", FormatTimestamp(w.end)}};
 }
 
-Result<ScheduleRequest> DecodeManual(const Json& obj) {
+// A {"start", "end"} object at `path` (e.g. "slots[2]", "override").
+Result<ChargingSlot> DecodeWindow(const Json& item, const std::string& path) {
+  if (!item.is_object()) {
+    return Rejected(kCode, "Field '" + path + "' must be an object.");
+  }
+  auto start = RequiredTimestamp(item, "start", kCode);
+  if (!start) return Unexpected(AtPath(start.error(), path));
+  auto end = RequiredTimestamp(item, "end", kCode);
+  if (!end) return Unexpected(AtPath(end.error(), path));
+  return ChargingSlot{*start, *end};
+}
+
+Result<std::vector<ChargingSlot>> DecodeSlots(const Json& obj) {
   const Json& items = obj.at("slots");
   if (!items.is_array()) {
     return Rejected(kCode, "Field 'slots' must be an array.");
@@ -37,18 +49,17 @@ Result<ScheduleRequest> DecodeManual(const Json& obj) {
   std::vector<ChargingSlot> slots;
   slots.reserve(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
-    const std::string path = "slots[" + std::to_string(i) + "]";
-    const Json& item = items[i];
-    if (!item.is_object()) {
-      return Rejected(kCode, "Field '" + path + "' must be an object.");
-    }
-    auto start = RequiredTimestamp(item, "start", kCode);
-    if (!start) return Unexpected(AtPath(start.error(), path));
-    auto end = RequiredTimestamp(item, "end", kCode);
-    if (!end) return Unexpected(AtPath(end.error(), path));
-    slots.push_back({*start, *end});
+    auto slot = DecodeWindow(items[i], "slots[" + std::to_string(i) + "]");
+    if (!slot) return Unexpected(slot.error());
+    slots.push_back(*slot);
   }
-  auto valid = ValidateSlots(std::move(slots));
+  return slots;
+}
+
+Result<ScheduleRequest> DecodeManual(const Json& obj) {
+  auto slots = DecodeSlots(obj);
+  if (!slots) return Unexpected(slots.error());
+  auto valid = ValidateSlots(std::move(*slots));
   if (!valid) return Unexpected(valid.error());
   return ManualScheduleRequest{std::move(*valid)};
 }
@@ -125,6 +136,56 @@ Json EncodeScheduleView(const ScheduleView& view) {
     out["plan_message"] = view.plan_message ? Json(*view.plan_message) : Json();
   }
   return out;
+}
+
+Result<ScheduleView> DecodeScheduleView(std::string_view text) {
+  auto parsed = ParseObject(text, kMaxScheduleBytes);
+  if (!parsed) return Unexpected(parsed.error());
+  const Json& obj = *parsed;
+  ScheduleView view;
+  EMS_TRY(device_id, RequiredId(obj, "device_id", kCode));
+  EMS_TRY(soc, RequiredNumber(obj, "soc", kCode));
+  EMS_TRY(projected_soc, RequiredNumber(obj, "projected_soc", kCode));
+  EMS_TRY(is_at_home, RequiredBool(obj, "is_at_home", kCode));
+  EMS_TRY(is_paused, RequiredBool(obj, "is_paused", kCode));
+  EMS_TRY(paused_until, OptionalTimestamp(obj, "paused_until", kCode));
+  EMS_TRY(mode_text, RequiredString(obj, "mode", kCode));
+  const auto mode = ParseScheduleMode(mode_text);
+  if (!mode) {
+    return Rejected(kCode, "Field 'mode' must be \"manual\" or \"planned\".");
+  }
+  if (!Present(obj, "slots")) return Rejected(kCode, "Field 'slots' is required.");
+  EMS_TRY(slots, DecodeSlots(obj));
+  const Json& items = obj.at("slots");
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    auto gained = RequiredNumber(items[i], "soc_gained", kCode);
+    if (!gained) return Unexpected(AtPath(gained.error(), "slots[" + std::to_string(i) + "]"));
+    view.slots.push_back({slots[i], *gained});
+  }
+  if (Present(obj, "override")) {
+    EMS_TRY(window, DecodeWindow(obj.at("override"), "override"));
+    view.override_window = window;
+  }
+  if (*mode == ScheduleMode::kPlanned) {
+    EMS_TRY(target, OptionalNumber(obj, "target_soc", kCode));
+    EMS_TRY(ready_by, OptionalTimestamp(obj, "ready_by", kCode));
+    if (target && ready_by) view.goal = ChargingGoal{*target, *ready_by};
+    const auto reachable = obj.find("target_reachable");
+    if (reachable != obj.end() && !reachable->is_null()) {
+      EMS_TRY(value, RequiredBool(obj, "target_reachable", kCode));
+      view.target_reachable = value;
+    }
+    EMS_TRY(message, OptionalString(obj, "plan_message", kCode));
+    view.plan_message = message;
+  }
+  view.device_id = std::move(device_id);
+  view.soc = soc;
+  view.projected_soc = projected_soc;
+  view.is_at_home = is_at_home;
+  view.is_paused = is_paused;
+  view.paused_until = paused_until;
+  view.mode = *mode;
+  return view;
 }
 
 Result<EvParams> DecodeEvParams(const Json& properties) {

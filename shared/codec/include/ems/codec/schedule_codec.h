@@ -1,6 +1,6 @@
 // JSON codecs of EV charging schedules (SPEC §6.6, §4.3): the PUT body, the GET answer (also
-// the retained payload of `{p}/sites/{site}/devices/{ev}/schedule`), and the EV parameters read
-// from an `ev` device's properties.
+// the retained payload of `{p}/sites/{site}/devices/{ev}/schedule`) and its decoder, and the EV
+// parameters read from an `ev` device's properties.
 //
 // Rejects carry reason "invalid_schedule" (or "invalid_device" for EV properties), and
 // "invalid_json" for text that is not a JSON object; the API answers "invalid_json" with 400 and
@@ -42,6 +42,11 @@ Result<ScheduleRequest> DecodeScheduleRequestJson(const Json& obj);  // an alrea
 // as 0.30000000000000004 reads 0.3. paused_until is null unless paused; override is null unless
 // running.
 Json EncodeScheduleView(const ScheduleView& view);
+
+// The inverse, for a client of the schedule topic (the simulated EV follows what it reads):
+// every field EncodeScheduleView writes, soc values as rounded there. Rejects (reason
+// "invalid_schedule", "invalid_json") name the field.
+Result<ScheduleView> DecodeScheduleView(std::string_view text);
 
 // EV parameters from an `ev` device's `properties` object: `battery_capacity_wh` and
 // `max_charge_w`, both positive finite numbers (reason "invalid_device" otherwise).
