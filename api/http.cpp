@@ -112,7 +112,8 @@ int QueryLimit(const httplib::Request& req) {
   int n = 0;
   const auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), n);
   if (ec != std::errc() || ptr != v->data() + v->size() || n < 1 || n > 1000) {
-    Fail(ErrorCode::kInvalidParameter, "Query parameter 'limit' must be an integer from 1 to 1000.");
+    Fail(ErrorCode::kInvalidParameter,
+         "Query parameter 'limit' must be an integer from 1 to 1000.");
   }
   return n;
 }

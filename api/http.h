@@ -141,8 +141,8 @@ Json PageAnswer(const store::Page<T, Cursor>& page, Encode encode) {
 
 enum class Access { kAnyUser, kAdmin };
 
-using RouteHandler = void (*)(ApiContext& ctx, const httplib::Request& req,
-                              httplib::Response& res, const Principal& caller);
+using RouteHandler = void (*)(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                              const Principal& caller);
 using PublicHandler = void (*)(ApiContext& ctx, const httplib::Request& req,
                                httplib::Response& res);
 

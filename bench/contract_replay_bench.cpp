@@ -8,7 +8,6 @@
 // measures GetTimeline, a full in-memory ReplayContract, RebuildContract (load + replay + compare)
 // and AppendEvent in order and out of order. Every out-of-order sample runs in a transaction that
 // is rolled back, so each one sees the same history. Prints a table; results go to BENCHMARKS.md.
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -23,8 +22,7 @@
 #include <vector>
 
 #include "ems/domain/contract.h"
-#include "ems/store/contract_repository.h"
-#include "ems/store/database.h"
+#include "ems/store/store.h"
 
 namespace {
 
@@ -112,17 +110,17 @@ int main(int argc, char** argv) {
   }
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
 
-  auto db = ems::store::OpenDatabase(path);
-  auto repo_owner = std::make_unique<ems::store::ContractRepository>(*db);
-  ems::store::ContractRepository& repo = *repo_owner;
+  auto store = ems::store::OpenStore(path);
+  ems::store::ContractRepository& repo = store->Contracts();
+  const auto begin = [&] { return store->Begin(ems::store::TxMode::kWrite); };
   {
-    SQLite::Transaction tx(*db);
+    auto tx = begin();
     repo.CreateContract(ems::Contract{.contract_number = "1001",
                                       .components = {ems::ContractComponent::kEnergySupply,
                                                      ems::ContractComponent::kBatteryOptimization,
                                                      ems::ContractComponent::kHeatpumpOptimization},
                                       .created_at = kBase});
-    tx.commit();
+    tx.Commit();
   }
 
   // --- build the history ---
@@ -130,7 +128,7 @@ int main(int argc, char** argv) {
   std::size_t late = 0, rederived_total = 0;
   const auto load_start = Clock::now();
   for (std::int64_t i = 0; i < n;) {
-    SQLite::Transaction tx(*db);
+    auto tx = begin();
     for (int k = 0; k < 1000 && i < n; ++k, ++i) {
       std::int64_t second = i;
       if (static_cast<int>(rng() % 100) < late_pct && i > 0) {
@@ -140,7 +138,7 @@ int main(int argc, char** argv) {
       const auto r = repo.AppendEvent(MakeEvent(rng, i, second), kBase + std::chrono::seconds(i));
       rederived_total += r->rederived;
     }
-    tx.commit();
+    tx.Commit();
   }
   const double load_s = MicrosSince(load_start) / 1e6;
 
@@ -159,12 +157,12 @@ int main(int argc, char** argv) {
   std::optional<ems::store::ContractEventCursor> after;
   const auto list_start = Clock::now();
   do {
-    auto page = repo.ListEvents("1001", ems::store::kMaxContractPageLimit, after);
+    auto page = repo.ListEvents("1001", ems::store::kMaxPageLimit, after);
     for (auto& r : page->items) {
       stored_accepted += r.outcome.status == ems::EventStatus::kAccepted;
       history.push_back(std::move(r.event));
     }
-    after = page->next;
+    after = page->next_cursor;
   } while (after);
   const double list_us = MicrosSince(list_start);
   const ems::Contract contract = *repo.GetContract("1001");
@@ -180,7 +178,7 @@ int main(int argc, char** argv) {
   std::vector<double> rebuild_us;
   std::size_t rebuild_changed = 0;
   for (int i = 0; i < 3; ++i) {
-    SQLite::Transaction tx(*db);
+    auto tx = begin();
     const auto t0 = Clock::now();
     rebuild_changed += *repo.RebuildContract("1001");
     rebuild_us.push_back(MicrosSince(t0));
@@ -191,23 +189,23 @@ int main(int argc, char** argv) {
   // In order, inside an open batch transaction (the listener's cost per message).
   std::vector<double> in_order_us;
   {
-    SQLite::Transaction tx(*db);
+    auto tx = begin();
     for (int k = 0; k < 2000; ++k, ++next_i) {
       const ContractEvent e = MakeEvent(rng, next_i, next_i);
       const auto t0 = Clock::now();
       repo.AppendEvent(e, kBase + std::chrono::seconds(next_i));
       in_order_us.push_back(MicrosSince(t0));
     }
-    tx.commit();
+    tx.Commit();
   }
   // In order, one committed transaction per event (the API's cost per POST).
   std::vector<double> in_order_commit_us;
   for (int k = 0; k < 2000; ++k, ++next_i) {
     const ContractEvent e = MakeEvent(rng, next_i, next_i);
     const auto t0 = Clock::now();
-    SQLite::Transaction tx(*db);
+    auto tx = begin();
     repo.AppendEvent(e, kBase + std::chrono::seconds(next_i));
-    tx.commit();
+    tx.Commit();
     in_order_commit_us.push_back(MicrosSince(t0));
   }
   // Out of order by `back` events; each sample rolled back.
@@ -217,7 +215,7 @@ int main(int argc, char** argv) {
     for (int k = 0; k < samples; ++k) {
       const std::int64_t second = std::max<std::int64_t>(0, next_i - back + k % 7);
       const ContractEvent e = MakeEvent(rng, second, second);
-      SQLite::Transaction tx(*db);  // rolled back at scope end
+      auto tx = begin();  // rolled back at scope end
       const auto t0 = Clock::now();
       const auto r = repo.AppendEvent(e, kBase + std::chrono::seconds(next_i));
       us.push_back(MicrosSince(t0));
@@ -237,7 +235,7 @@ int main(int argc, char** argv) {
   // a late start between them moves the start date, which no later event overwrites.
   const std::int64_t worst_n = std::max<std::int64_t>(1, n / 3);
   {
-    SQLite::Transaction tx(*db);
+    auto tx = begin();
     repo.CreateContract(ems::Contract{.contract_number = "1002",
                                       .components = {ems::ContractComponent::kEnergySupply},
                                       .created_at = kBase});
@@ -252,10 +250,10 @@ int main(int argc, char** argv) {
     for (std::int64_t i = 1; i <= worst_n; ++i) {
       repo.AppendEvent(event("supply_energy_end", 2 * i, 20 + static_cast<int>(i % 300)), kBase);
     }
-    tx.commit();
+    tx.Commit();
     std::vector<double> us;
     for (int k = 0; k < 10; ++k) {
-      SQLite::Transaction sample(*db);  // rolled back at scope end
+      auto sample = begin();  // rolled back at scope end
       const auto t0 = Clock::now();
       const auto r = repo.AppendEvent(event("supply_energy_start", 1, 5 + k), kBase);
       us.push_back(MicrosSince(t0));
@@ -306,9 +304,8 @@ int main(int argc, char** argv) {
                 static_cast<long long>(worst_n));
   PrintRow("AppendEvent late, never converging", Summarize(worst_us), note);
 
-  repo_owner.reset();  // its statements must be finalized before the connection closes
   if (!keep) {
-    db.reset();
+    store.reset();
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   }
   return 0;

@@ -11,7 +11,7 @@
 #include <cstdio>
 #include <thread>
 
-#include "ems/store/database.h"
+#include "ems/store/store.h"
 #include "harness.h"
 
 using ems::testing::Json;
@@ -75,21 +75,18 @@ double RawDrain(Stack& stack, int n) {
   return n / secs;
 }
 
-long Received(const std::string& db_path) {
-  auto db = ems::store::OpenDatabase(db_path);
-  return db->execAndGet("SELECT received FROM ingest_stats WHERE id = 1").getInt64();
-}
-
 double ListenerDrain(Stack& stack, int n, const std::string& sync) {
   const std::map<std::string, std::string> env = {{"EMS_LOG_LEVEL", "info"},
                                                   {"EMS_LISTENER_SYNC", sync}};
   stack.StartListener(env);  // creates the persistent session
   stack.StopListener();
-  const long before = Received(stack.db_path());
+  const auto store = ems::store::OpenStore(stack.db_path());
+  const auto received = [&] { return store->Ingest().Totals().received; };
+  const long before = received();
   PublishAll(stack, n, "sync-" + sync);
   const auto start = Clock::now();
   stack.StartListener(env);
-  while (Received(stack.db_path()) < before + n) {
+  while (received() < before + n) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();

@@ -1,10 +1,10 @@
 // rollup_bench: what rollups buy. Inserts N devices × D days of 1-minute power_w samples through
-// a TelemetryBatch into a temp SQLite file (time-major, one transaction per 10 simulated
-// minutes, as the listener batches), then one more day sample by sample through
-// TelemetryRepository::Insert (for comparison), then times a 1h and a 1d series over the whole
-// range for one device answered from rollups (TelemetryRepository::Series) and from raw rows
-// (TelemetryRepository::SeriesFromRaw: GROUP BY over the raw table), checks both answers agree,
-// and prints the ratio. Also times a site energy series.
+// TelemetryWriter in store transactions into a temp SQLite file (time-major, one transaction per
+// 10 simulated minutes, as the listener batches: rollups coalesced until each commit), then one
+// more day sample by sample (every row written at once, for comparison), then times a 1h and a
+// 1d series over the whole range for one device answered from rollups (TelemetryReader::Series)
+// and from raw rows (the tests' raw-series oracle: GROUP BY over the raw table), checks both
+// answers agree, and prints the ratio. Also times a site energy series.
 //
 // Usage: rollup_bench [--devices N] [--days D] [--db PATH] [--keep]
 // Defaults: 100 devices (10 sites of 10, Europe/Berlin), 30 days, a file in the temp folder
@@ -21,12 +21,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "ems/store/database.h"
-#include "ems/store/device_repository.h"
-#include "ems/store/telemetry_repository.h"
+#include "ems/store/store.h"
+#include "raw_series.h"
+#include "sqlite/sqlite_store.h"
 
 namespace {
 
@@ -89,17 +90,18 @@ int main(int argc, char** argv) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
 
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  auto db = ems::store::OpenDatabase(path);
-  // Repositories hold prepared statements: they must go before the connection closes.
-  auto device_repo_owner = std::make_unique<ems::store::DeviceRepository>(*db);
-  auto telemetry_owner = std::make_unique<ems::store::TelemetryRepository>(*db);
-  auto& device_repo = *device_repo_owner;
-  auto& telemetry = *telemetry_owner;
+  // The SQLite store itself: the one-by-one insert opens its SQL transaction on the connection,
+  // outside a store transaction, so the writer writes every row at once.
+  auto store = std::make_unique<ems::store::sqlite::SqliteStore>(path, ems::store::StoreOptions{});
+  SQLite::Database& db = store->db();
+  auto& device_repo = store->Devices();
+  auto& writer = store->Telemetry();
+  auto& telemetry = store->Readings();
 
   const ems::Timestamp start = *ems::ParseTimestamp("2026-03-01T00:00:00+01:00");
   std::vector<std::string> ids;
   {
-    SQLite::Transaction tx(*db);
+    auto tx = store->Begin(ems::store::TxMode::kWrite);
     for (int d = 0; d < devices; ++d) {
       ids.push_back("dev-" + std::to_string(d));
       const std::string site = "site-" + std::to_string(d / 10);
@@ -119,7 +121,7 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
-    tx.commit();
+    tx.Commit();
   }
 
   const std::int64_t minutes = static_cast<std::int64_t>(days) * 1440;
@@ -132,17 +134,22 @@ int main(int argc, char** argv) {
   const auto insert = [&](std::int64_t first_minute, std::int64_t end_minute, bool batched) {
     std::int64_t stored = 0;
     for (std::int64_t m0 = first_minute; m0 < end_minute; m0 += 10) {
-      SQLite::Transaction tx(*db);
-      ems::store::TelemetryBatch batch(telemetry);
+      std::optional<ems::store::Transaction> held;  // batched: a store transaction
+      std::optional<SQLite::Transaction> direct;    // one by one: the connection's own
+      if (batched) {
+        held.emplace(store->Begin(ems::store::TxMode::kWrite));
+      } else {
+        direct.emplace(db);
+      }
       for (std::int64_t m = m0; m < std::min(end_minute, m0 + 10); ++m) {
         const ems::Timestamp ts = start + std::chrono::minutes(m);
         for (int d = 0; d < devices; ++d) {
-          const auto outcome = batched ? batch.Insert(ids[d], metric, ts, Power(d, m), kZone)
-                                       : telemetry.Insert(ids[d], metric, ts, Power(d, m), kZone);
-          stored += outcome == ems::store::InsertOutcome::kStored;
+          stored += writer.Insert(ids[d], metric, ts, Power(d, m), kZone) ==
+                    ems::store::InsertOutcome::kStored;
         }
       }
-      batch.Commit(tx);
+      if (held) held->Commit();
+      if (direct) direct->commit();
     }
     return stored;
   };
@@ -157,21 +164,21 @@ int main(int argc, char** argv) {
     const auto wall = Clock::now();
     const std::clock_t cpu = std::clock();
     const std::int64_t stored = insert(0, minutes, /*batched=*/true);
-    report("batched (TelemetryBatch)", stored, Seconds(Clock::now() - wall),
+    report("batched (store transactions)", stored, Seconds(Clock::now() - wall),
            static_cast<double>(std::clock() - cpu) / CLOCKS_PER_SEC);
   }
   {
     const auto wall = Clock::now();
     const std::clock_t cpu = std::clock();
     const std::int64_t stored = insert(minutes, minutes + 1440, /*batched=*/false);
-    report("one by one (Repository::Insert), 1 more day", stored, Seconds(Clock::now() - wall),
+    report("one by one (rows written at once), 1 more day", stored, Seconds(Clock::now() - wall),
            static_cast<double>(std::clock() - cpu) / CLOCKS_PER_SEC);
   }
-  db->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   std::printf(
       "rows: telemetry %lld, telemetry_rollups %lld; file %.0f MiB\n",
-      static_cast<long long>(db->execAndGet("SELECT count(*) FROM telemetry").getInt64()),
-      static_cast<long long>(db->execAndGet("SELECT count(*) FROM telemetry_rollups").getInt64()),
+      static_cast<long long>(db.execAndGet("SELECT count(*) FROM telemetry").getInt64()),
+      static_cast<long long>(db.execAndGet("SELECT count(*) FROM telemetry_rollups").getInt64()),
       static_cast<double>(std::filesystem::file_size(path)) / (1024.0 * 1024.0));
 
   // --- series: rollups vs raw ---
@@ -181,7 +188,7 @@ int main(int argc, char** argv) {
   for (ems::Interval interval : {ems::Interval::k1h, ems::Interval::k1d}) {
     const ems::store::SeriesQuery q{device, metric, kZone, start, end, interval, ems::Agg::kAvg};
     const auto from_rollups = telemetry.Series(q);
-    const auto from_raw = telemetry.SeriesFromRaw(q);
+    const auto from_raw = ems::testing::SeriesFromRaw(db, q);
     if (!from_rollups || from_rollups->size() != from_raw.size()) {
       std::printf("MISMATCH at %s: sizes differ\n", std::string(ToString(interval)).c_str());
       ++failures;
@@ -198,7 +205,7 @@ int main(int argc, char** argv) {
     }
     const int runs = 25;
     const double rollup_ms = MedianMs(runs, [&] { (void)telemetry.Series(q); });
-    const double raw_ms = MedianMs(runs, [&] { (void)telemetry.SeriesFromRaw(q); });
+    const double raw_ms = MedianMs(runs, [&] { (void)ems::testing::SeriesFromRaw(db, q); });
     std::printf(
         "series %-3s over %d days, one device (%zu points): rollups %.3f ms, raw %.3f ms, "
         "rollups %.0fx faster (median of %d)\n",
@@ -216,9 +223,7 @@ int main(int argc, char** argv) {
                 std::string(ToString(interval)).c_str(), days, std::min(devices, 10), points, ms);
   }
 
-  telemetry_owner.reset();
-  device_repo_owner.reset();
-  db.reset();
+  store.reset();
   if (!keep) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
   }

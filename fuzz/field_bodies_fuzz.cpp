@@ -9,9 +9,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   req.body.assign(reinterpret_cast<const char*>(data), size);
   try {
     const auto body = api::BodyObject(req);
-    (void)codec::RequiredString(body, "username", "invalid_login");
-    (void)codec::RequiredString(body, "password", "invalid_login");
-    (void)codec::RequiredBool(body, "is_at_home", "invalid_state");
+    (void)codec::RequiredString(body, "username", ErrorCode::kInvalidLogin);
+    (void)codec::RequiredString(body, "password", ErrorCode::kInvalidLogin);
+    (void)codec::RequiredBool(body, "is_at_home", ErrorCode::kInvalidState);
   } catch (const api::HttpError& e) {
     fuzz::Require(e.status == 400 && !e.message.empty());
   }

@@ -13,15 +13,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto check = [](auto&& read) {
     try {
       read();
-    } catch (const api::HttpError& e) {
-      fuzz::Require((e.status == 400 || e.status == 422) && !e.message.empty());
+    } catch (const api::RouteFailure& f) {
+      const int status = api::HttpStatus(f.reject.code);
+      fuzz::Require((status == 400 || status == 422) && !f.reject.message.empty());
     }
   };
   check([&] { (void)api::QueryLimit(req); });
   check([&] { (void)api::QueryRange(req); });
   check([&] { (void)api::QueryId(req, "site_id"); });
-  check([&] { (void)api::QueryCursor(req); });
-  check([&] { (void)api::QueryStringCursor(req); });
+  check([&] { (void)api::QuerySeriesRange(req); });
+  check([&] { (void)api::QueryInterval(req); });
+  check([&] { (void)api::QueryCursor<std::string>(req); });
+  check([&] { (void)api::QueryCursor<std::int64_t>(req); });
+  check([&] { (void)api::QueryCursor<store::SessionCursor>(req); });
+  check([&] { (void)api::QueryCursor<store::ContractEventCursor>(req); });
   for (const auto& [name, value] : req.params) {
     (void)ParseInterval(value);
     (void)ParseAgg(value);

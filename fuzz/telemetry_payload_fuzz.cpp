@@ -7,7 +7,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace ems;
   const auto telemetry = codec::DecodeTelemetry(fuzz::Text(data, size));
   if (!telemetry) return 0;
-  for (const auto type : AllDeviceTypes()) (void)ValidateTelemetryFor(type, *telemetry, "invalid");
+  for (const auto type : AllDeviceTypes())
+    (void)ValidateTelemetryFor(type, *telemetry, ErrorCode::kInvalidTelemetry);
   const auto again = codec::DecodeTelemetry(codec::EncodeTelemetry(*telemetry).dump());
   fuzz::Require(again && again->metrics.size() == telemetry->metrics.size());
   return 0;

@@ -48,9 +48,10 @@ BatchEffects Ingestor::ApplyBatch(const std::vector<InboxRecord>& batch) {
     } catch (const store::StorageFault&) {
       throw;
     } catch (const std::exception& e) {
-      DeadLetterAlone(record,
-                      Reject{ErrorCode::kProcessingError, std::string("Processing failed: ") + e.what()},
-                      effects);
+      DeadLetterAlone(
+          record,
+          Reject{ErrorCode::kProcessingError, std::string("Processing failed: ") + e.what()},
+          effects);
     }
   }
   return effects;
@@ -120,8 +121,8 @@ void Ingestor::DeadLetter(const InboxRecord& record, const Reject& reject,
   ++counts.rejected_by_reason[reason];
   store_.Ingest().AddDeadLetter(record.arrival, record.topic, record.payload, reason,
                                 reject.message);
-  log::WarnThrottled(reason, "rejected a message on " + record.topic + " (" + reason +
-                                 "): " + reject.message);
+  log::WarnThrottled(
+      reason, "rejected a message on " + record.topic + " (" + reason + "): " + reject.message);
 }
 
 Result<Outcome> Ingestor::Dispatch(const InboxRecord& record, BatchEffects& effects) {
@@ -138,7 +139,8 @@ Result<Outcome> Ingestor::Dispatch(const InboxRecord& record, BatchEffects& effe
           [&](const mqtt::MetaMsg& t) { return devices_.Handle(t, record, effects); },
           [&](const mqtt::TelemetryMsg& t) { return devices_.Handle(t, record, effects); },
           [&](const auto&) -> Result<Outcome> {
-            return Rejected(ErrorCode::kUnsupportedTopic, "This listener does not store this topic yet.");
+            return Rejected(ErrorCode::kUnsupportedTopic,
+                            "This listener does not store this topic yet.");
           },
       },
       *topic);

@@ -5,8 +5,9 @@
 // decoded or breaks a rule becomes a dead letter and never stops ingestion. A dead letter's
 // reason is the name of its Reject's ErrorCode (ToString: "invalid_json", "unknown_device", …,
 // and the ingestor's own "processing_error" and "poison"): those names are stored, counted in
-// ingest stats and documented, so they never change. Storage is idempotent (sessions by session_id, telemetry by device/ts/metric, …),
-// so a replayed or redelivered message is counted as a duplicate and stored once.
+// ingest stats and documented, so they never change. Storage is idempotent (sessions by session_id,
+// telemetry by device/ts/metric, …), so a replayed or redelivered message is counted as a duplicate
+// and stored once.
 //
 // Failures are sorted by whose they are. A message that cannot be decoded, breaks a rule, or
 // makes a handler throw is the message's fault: it becomes a dead letter and the rest go on. A

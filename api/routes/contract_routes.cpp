@@ -93,8 +93,7 @@ void ListContractEvents(ApiContext& ctx, const httplib::Request& req, httplib::R
                         const Principal&) {
   const auto number = PathId(req, 1);
   const auto after = QueryCursor<store::ContractEventCursor>(req);
-  const auto page =
-      ValueOrFail(ctx.Store().Contracts().ListEvents(number, QueryLimit(req), after));
+  const auto page = ValueOrFail(ctx.Store().Contracts().ListEvents(number, QueryLimit(req), after));
   SendJson(res, 200, PageAnswer(page, codec::EncodeContractEventRecord));
 }
 

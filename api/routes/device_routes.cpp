@@ -71,9 +71,8 @@ void ListDevices(ApiContext& ctx, const httplib::Request& req, httplib::Response
   auto snapshot = store.Begin(store::TxMode::kRead);  // devices and metrics from one read
   RequireVisibleSite(store, site_id, caller);
   const auto page = store.Devices().ListBySite(site_id, after, limit);
-  const auto answer = PageAnswer(page, [&](const Device& d) {
-    return codec::EncodeDevice(d, store.Readings().Latest(d.id));
-  });
+  const auto answer = PageAnswer(
+      page, [&](const Device& d) { return codec::EncodeDevice(d, store.Readings().Latest(d.id)); });
   snapshot.Commit();
   SendJson(res, 200, answer);
 }

@@ -59,12 +59,9 @@ void DeadLetters(ApiContext& ctx, const httplib::Request& req, httplib::Response
   const auto page =
       ctx.Store().Ingest().ListDeadLetters(QueryLimit(req), before, QueryString(req, "reason"));
   SendJson(res, 200, PageAnswer(page, [](const store::DeadLetter& d) {
-             return Json{{"id", d.id},
-                         {"received_at", FormatTimestamp(d.received_at)},
-                         {"topic", d.topic},
-                         {"payload", d.payload},
-                         {"reason", d.reason},
-                         {"message", d.message}};
+             return Json{{"id", d.id},         {"received_at", FormatTimestamp(d.received_at)},
+                         {"topic", d.topic},   {"payload", d.payload},
+                         {"reason", d.reason}, {"message", d.message}};
            }));
 }
 

@@ -39,9 +39,9 @@ Json View(const Ev& ev, const ChargingSchedule& schedule, Timestamp now) {
 // A schedule change: gets the request, the EV and its stored schedule (default when none) and
 // returns the new one, or fails (the transaction then rolls back). The result is re-planned,
 // stored, published and answered.
-using Change = std::function<ChargingSchedule(const httplib::Request& req, const Ev& ev,
-                                              ChargingSchedule schedule, Timestamp now,
-                                              store::Store& store)>;
+using Change =
+    std::function<ChargingSchedule(const httplib::Request& req, const Ev& ev,
+                                   ChargingSchedule schedule, Timestamp now, store::Store& store)>;
 
 void ApplyChange(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                  const Principal& caller, const Change& change) {
@@ -82,8 +82,7 @@ void PutSchedule(ApiContext& ctx, const httplib::Request& req, httplib::Response
   ApplyChange(ctx, req, res, caller,
               [](const httplib::Request& req, const Ev&, ChargingSchedule schedule, Timestamp,
                  store::Store&) {
-                const auto request =
-                    ValueOrFail(codec::DecodeScheduleRequestJson(BodyObject(req)));
+                const auto request = ValueOrFail(codec::DecodeScheduleRequestJson(BodyObject(req)));
                 return ApplyScheduleRequest(std::move(schedule), request);
               });
 }

@@ -45,7 +45,8 @@ void GetSession(ApiContext& ctx, const httplib::Request& req, httplib::Response&
 void ListStations(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                   const Principal& caller) {
   const auto after = QueryCursor<std::string>(req);
-  const auto page = ctx.Store().Sessions().ListStations(caller.visibility(), QueryLimit(req), after);
+  const auto page =
+      ctx.Store().Sessions().ListStations(caller.visibility(), QueryLimit(req), after);
   SendJson(res, 200, PageAnswer(page, [](const store::StationRow& r) {
              return Json{{"id", r.id},
                          {"site_id", r.site_id},
@@ -63,13 +64,14 @@ void StationSummary(ApiContext& ctx, const httplib::Request& req, httplib::Respo
     Fail(ErrorCode::kNotFound, "Station " + id + " not found.");
   }
   const auto sum = sessions.Summarize(id, from, to);
-  SendJson(res, 200,
-           {{"station_id", id},
-            {"sessions", sum.sessions},
-            {"energy_kwh", sum.energy_kwh},
-            {"cost", sum.cost ? Json(*sum.cost) : Json(nullptr)},
-            {"currency", sum.sessions == 0 ? Json(ctx.default_currency)
-                                           : (sum.currency ? Json(*sum.currency) : Json(nullptr))}});
+  SendJson(
+      res, 200,
+      {{"station_id", id},
+       {"sessions", sum.sessions},
+       {"energy_kwh", sum.energy_kwh},
+       {"cost", sum.cost ? Json(*sum.cost) : Json(nullptr)},
+       {"currency", sum.sessions == 0 ? Json(ctx.default_currency)
+                                      : (sum.currency ? Json(*sum.currency) : Json(nullptr))}});
 }
 
 }  // namespace

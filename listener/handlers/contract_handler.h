@@ -6,8 +6,8 @@
 // (unknown type, component not in the contract, date order) is stored in the contract's event
 // log with its reason, so it is listed like one posted over REST, and is also answered as
 // kContractRule so ingest counts and dead-letters it. An unknown contract stores nothing:
-// kUnknownContract. Undecodable bodies: kInvalidJson / kInvalidContractEvent. A missing created_at is the inbox arrival time, which a replay of the
-// inbox keeps, so replays stay idempotent.
+// kUnknownContract. Undecodable bodies: kInvalidJson / kInvalidContractEvent. A missing created_at
+// is the inbox arrival time, which a replay of the inbox keeps, so replays stay idempotent.
 #pragma once
 
 #include "ems/mqtt/topics.h"

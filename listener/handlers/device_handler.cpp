@@ -27,26 +27,30 @@ Result<Outcome> DeviceHandler::Handle(const mqtt::TelemetryMsg& topic, const Inb
   }
   if (context->site_id != topic.site) {
     return Rejected(ErrorCode::kDeviceSiteMismatch, "Device " + topic.device + " belongs to site " +
-                                                context->site_id + ", not " + topic.site + ".");
+                                                        context->site_id + ", not " + topic.site +
+                                                        ".");
   }
-  if (auto ok = ValidateTelemetryFor(context->type, *telemetry, ErrorCode::kInvalidTelemetry); !ok) {
+  if (auto ok = ValidateTelemetryFor(context->type, *telemetry, ErrorCode::kInvalidTelemetry);
+      !ok) {
     return Unexpected(ok.error());
   }
   // A device clock running ahead would hold latest values and summaries hostage (SPEC §4.1).
   if (telemetry->ts - r.arrival > std::chrono::minutes(5)) {
     return Rejected(ErrorCode::kTooNew, "Telemetry stamped " + FormatTimestamp(telemetry->ts) +
-                                   " is more than 5 minutes after the listener's clock (" +
-                                   FormatTimestamp(r.arrival) + ").");
+                                            " is more than 5 minutes after the listener's clock (" +
+                                            FormatTimestamp(r.arrival) + ").");
   }
   const auto too_old = [&] {
     return Rejected(ErrorCode::kTooOld, "Telemetry stamped " + FormatTimestamp(telemetry->ts) +
-                                   " is older than the raw-retention cutoff " +
-                                   FormatTimestamp(store_.Telemetry().PrunedBefore()) + ".");
+                                            " is older than the raw-retention cutoff " +
+                                            FormatTimestamp(store_.Telemetry().PrunedBefore()) +
+                                            ".");
   };
   // Every sample of a message shares its ts, so they expire all together or not at all.
   const auto counts = store_.Telemetry().Insert(topic.device, *telemetry, context->site_timezone);
   if (counts.expired > 0) return too_old();
-  if (telemetry->metrics.empty() && telemetry->ts < store_.Telemetry().PrunedBefore()) return too_old();
+  if (telemetry->metrics.empty() && telemetry->ts < store_.Telemetry().PrunedBefore())
+    return too_old();
 
   bool changed = counts.stored > 0;
   if (!changed && telemetry->state.empty() && !telemetry->metrics.empty()) {

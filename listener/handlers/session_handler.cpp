@@ -6,8 +6,8 @@ namespace ems::listener {
 
 Result<Outcome> SessionHandler::Handle(const mqtt::SessionMsg& topic, const InboxRecord& r,
                                        BatchEffects& e) {
-  return Store(codec::DecodeSession(r.payload, topic.site, topic.station, options_.default_currency),
-               r, e);
+  return Store(
+      codec::DecodeSession(r.payload, topic.site, topic.station, options_.default_currency), r, e);
 }
 
 Result<Outcome> SessionHandler::Handle(const mqtt::LegacySessionMsg& topic, const InboxRecord& r,

@@ -2,11 +2,12 @@
 // validated by codec::DecodeTariff, then stored as the site's latest tariff, replacing the
 // previous one entirely.
 //
-// Rejects: kInvalidJson (not a JSON object) and kInvalidTariff (anything DecodeTariff refuses). A tariff equal to the stored one (a redelivery, or the retained message again after
-// a reconnect) is a duplicate and changes nothing; any other marks the site in
-// effects.tariff_sites, so planned EV schedules of the site are re-planned after the commit.
-// The site row is not created here: a retained tariff may arrive before the site's first
-// discovery message, which then sets the site's name and time zone.
+// Rejects: kInvalidJson (not a JSON object) and kInvalidTariff (anything DecodeTariff refuses). A
+// tariff equal to the stored one (a redelivery, or the retained message again after a reconnect) is
+// a duplicate and changes nothing; any other marks the site in effects.tariff_sites, so planned EV
+// schedules of the site are re-planned after the commit. The site row is not created here: a
+// retained tariff may arrive before the site's first discovery message, which then sets the site's
+// name and time zone.
 #pragma once
 
 #include "ems/mqtt/topics.h"

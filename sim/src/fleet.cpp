@@ -172,9 +172,7 @@ struct SiteInfo {
   }
 };
 
-Unexpected Invalid(std::string message) {
-  return Rejected(kStateCode, std::move(message));
-}
+Unexpected Invalid(std::string message) { return Rejected(kStateCode, std::move(message)); }
 
 // The state a new home starts from, or the one a snapshot saved.
 struct HomeState {

@@ -8,9 +8,6 @@
 #include <string>
 #include <vector>
 
-#include "ems/auth/password.h"
-#include "ems/store/database.h"
-#include "ems/store/user_repository.h"
 #include "harness.h"
 
 namespace ems::testing {
@@ -392,12 +389,7 @@ TEST_F(ContractsApiTest, LateArrivalsRederiveLaterStatuses) {
 
 TEST_F(ContractsApiTest, ReadsNeedAnyUserAndWritesNeedAdmin) {
   CreateContract("1001", {"energy_supply"});
-  {
-    auto db = store::OpenDatabase(stack_.db_path());
-    store::UserRepository users(*db);
-    ASSERT_TRUE(users.Create(
-        store::User{"vera", auth::HashPassword("viewer-password-1"), "viewer", {}}, Now()));
-  }
+  ASSERT_TRUE(stack_.AddUser("vera", "viewer-password-1", "viewer", {}));
   const auto viewer = stack_.Login("vera", "viewer-password-1");
   EXPECT_EQ(stack_.Get("/api/v1/contracts", viewer).status, 200);
   EXPECT_EQ(stack_.Get("/api/v1/contracts/1001", viewer).status, 200);

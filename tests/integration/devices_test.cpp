@@ -7,9 +7,6 @@
 #include <mutex>
 #include <thread>
 
-#include "ems/auth/password.h"
-#include "ems/store/database.h"
-#include "ems/store/user_repository.h"
 #include "harness.h"
 
 namespace ems::testing {
@@ -82,13 +79,10 @@ class DevicesTest : public ::testing::Test {
     return stack_.Request("DELETE", path, "", token.empty() ? stack_.AdminToken() : token);
   }
 
-  // A user straight into the shared database (there is no user route in this build's scope).
+  // A user and their token.
   std::string MakeUser(const std::string& name, const std::string& role,
                        std::vector<std::string> sites) {
-    auto db = store::OpenDatabase(stack_.db_path());
-    store::UserRepository users(*db);
-    users.Create(store::User{name, auth::HashPassword("password-" + name), role, std::move(sites)},
-                 Now());
+    stack_.AddUser(name, "password-" + name, role, std::move(sites));
     return stack_.Login(name, "password-" + name);
   }
 

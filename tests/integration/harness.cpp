@@ -16,6 +16,9 @@
 #include <sstream>
 #include <thread>
 
+#include "ems/auth/password.h"
+#include "ems/store/store.h"
+
 namespace ems::testing {
 
 int FreePort() {
@@ -435,6 +438,16 @@ std::string Stack::Login(const std::string& user, const std::string& password) {
                          Json{{"username", user}, {"password", password}}.dump(), "");
   if (a.status != 200) throw std::runtime_error("login failed: " + a.raw);
   return a.body["token"].get<std::string>();
+}
+
+bool Stack::AddUser(const std::string& user, const std::string& password, const std::string& role,
+                    std::vector<std::string> site_ids) {
+  auto store = store::OpenStore(db_path());
+  auto tx = store->Begin(store::TxMode::kWrite);
+  const bool created = store->Users().Create(
+      store::User{user, auth::HashPassword(password), role, std::move(site_ids)}, Now());
+  tx.Commit();
+  return created;
 }
 
 std::string Stack::AdminToken() {

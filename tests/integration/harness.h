@@ -150,6 +150,10 @@ class Stack {
   std::vector<Json> GetAllItems(const std::string& path);
   std::string AdminToken();
   std::string Login(const std::string& user, const std::string& password);
+  // A user straight into the stack's database (no route creates users yet); false when the name
+  // is taken.
+  bool AddUser(const std::string& user, const std::string& password, const std::string& role,
+               std::vector<std::string> site_ids);
 
   // Waits until GET /api/v1/ingest/stats shows at least `n` received messages, all applied.
   bool WaitForReceived(long n, std::chrono::milliseconds timeout = std::chrono::seconds(20));

@@ -5,11 +5,7 @@
 
 #include <mutex>
 
-#include "ems/auth/password.h"
-#include "ems/store/database.h"
-#include "ems/store/device_repository.h"
-#include "ems/store/telemetry_repository.h"
-#include "ems/store/user_repository.h"
+#include "ems/store/store.h"
 #include "harness.h"
 
 namespace ems::testing {
@@ -92,20 +88,19 @@ class SchedulesTest : public ::testing::Test {
                                                .dump());
     WaitApplied();
 
-    auto db = store::OpenDatabase(stack_.db_path());
-    store::DeviceRepository devices(*db);
+    auto store = store::OpenStore(stack_.db_path());
+    auto& devices = store->Devices();
     for (const auto& [id, meta] : {std::pair{kEv, ev_meta}, std::pair{"bat-1", battery_meta}}) {
-      if (devices.Get(id)) continue;
+      if (devices.Get(id, store::Visibility::All())) continue;
       inserted_directly_ = true;
       DeviceMeta m{DeviceSpec{*ParseDeviceType(meta["type"].get<std::string>()),
                               meta["name"].get<std::string>(), meta["properties"]},
                    "Home", kZone};
       ASSERT_TRUE(devices.UpsertFromMeta(kSite, id, m, Now()));
     }
-    store::TelemetryRepository telemetry(*db);
-    if (!telemetry.Latest(kEv, "soc_pct")) {
+    if (!store->Readings().Latest(kEv, "soc_pct")) {
       inserted_directly_ = true;
-      telemetry.Insert(kEv, "soc_pct", ts, 50.0, kZone);
+      store->Telemetry().Insert(kEv, "soc_pct", ts, 50.0, kZone);
       devices.RecordTelemetry(kEv, ts, Json{{"mode", "idle"}, {"at_home", true}});
     }
     if (inserted_directly_) {
@@ -299,14 +294,8 @@ TEST_F(SchedulesTest, InvalidRequestsAndVisibility) {
 
   // Visibility: a viewer of another site sees nothing; a viewer of this site reads but may not
   // change (admin only for now).
-  {
-    auto db = store::OpenDatabase(stack_.db_path());
-    store::UserRepository users(*db);
-    ASSERT_TRUE(users.Create(
-        {"outsider", auth::HashPassword("outsider-password"), "viewer", {"elsewhere"}}, Now()));
-    ASSERT_TRUE(users.Create(
-        {"resident", auth::HashPassword("resident-password"), "viewer", {kSite}}, Now()));
-  }
+  ASSERT_TRUE(stack_.AddUser("outsider", "outsider-password", "viewer", {"elsewhere"}));
+  ASSERT_TRUE(stack_.AddUser("resident", "resident-password", "viewer", {kSite}));
   const auto outsider = stack_.Login("outsider", "outsider-password");
   expect_error(stack_.Request("GET", SchedulePath(), "", outsider), 404, "not found");
   const auto resident = stack_.Login("resident", "resident-password");

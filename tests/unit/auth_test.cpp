@@ -43,7 +43,7 @@ TEST(TokenTest, RejectsWrongKeyTamperingAndGarbage) {
   for (const char* bad : {"", "a.b", "a.b.c.d", "...", "x.y.z"}) {
     const auto r = VerifyToken(kSecret, bad, now);
     ASSERT_FALSE(r) << bad;
-    EXPECT_EQ(r.error().reason, "unauthorized");
+    EXPECT_EQ(r.error().code, ErrorCode::kUnauthorized);
   }
 }
 

@@ -4,13 +4,15 @@
 
 #include <vector>
 
+#include "support.h"
+
 namespace ems {
 namespace {
 
 using std::chrono::hours;
 using std::chrono::minutes;
 
-Timestamp At(const char* text) { return *ParseTimestamp(text); }
+using ems::testing::At;
 ChargingSlot Slot(const char* start, const char* end) { return {At(start), At(end)}; }
 
 // 40 kWh battery charging at 10 kW: 0.25 of soc per hour, 0.0625 per quarter hour.
@@ -32,7 +34,7 @@ TEST(SocGainTest, IsPowerTimesHoursOverCapacity) {
 TEST(ValidateSlotsTest, EmptyListIsRejected) {
   const auto r = ValidateSlots({});
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().reason, "invalid_schedule");
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidSchedule);
   EXPECT_EQ(r.error().message, "A manual schedule needs at least one slot.");
 }
 
@@ -40,7 +42,7 @@ TEST(ValidateSlotsTest, SlotEndingAtOrBeforeItsStartIsRejectedByIndex) {
   auto r = ValidateSlots({Slot("2026-11-21T01:00:00Z", "2026-11-21T02:00:00Z"),
                           Slot("2026-11-21T03:00:00Z", "2026-11-21T03:00:00Z")});
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().reason, "invalid_schedule");
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidSchedule);
   EXPECT_EQ(r.error().message, "Slot 'slots[1]' must end after it starts.");
 
   r = ValidateSlots({Slot("2026-11-21T05:00:00Z", "2026-11-21T04:00:00Z")});
@@ -53,7 +55,7 @@ TEST(ValidateSlotsTest, OverlapIsRejectedNamingBothSlotsEvenWhenUnsorted) {
                                 Slot("2026-11-21T05:00:00Z", "2026-11-21T06:00:00Z"),
                                 Slot("2026-11-21T02:59:00Z", "2026-11-21T04:00:00Z")});
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().reason, "invalid_schedule");
+  EXPECT_EQ(r.error().code, ErrorCode::kInvalidSchedule);
   EXPECT_EQ(r.error().message, "Slots 'slots[0]' and 'slots[2]' overlap.");
 }
 
@@ -237,7 +239,7 @@ TEST(PauseTest, PauseEndsARunningOverrideAndResumeEndsThePause) {
 TEST(OverrideTest, IsAConflictWhenTheEvIsAway) {
   const auto r = StartOverride(ChargingSchedule{}, At("2026-11-21T10:00:00Z"), false);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().reason, "conflict");
+  EXPECT_EQ(r.error().code, ErrorCode::kConflict);
   EXPECT_EQ(r.error().message, "The EV is not at home.");
 }
 

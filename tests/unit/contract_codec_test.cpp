@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "support.h"
+
 namespace ems::codec {
 namespace {
 
@@ -12,7 +14,7 @@ constexpr ContractComponent kSupply = ContractComponent::kEnergySupply;
 constexpr ContractComponent kBattery = ContractComponent::kBatteryOptimization;
 constexpr ContractComponent kHeatpump = ContractComponent::kHeatpumpOptimization;
 
-Timestamp At(const char* text) { return *ParseTimestamp(text); }
+using ems::testing::At;
 const Timestamp kArrival = At("2024-12-01T08:30:00Z");
 
 TEST(ContractEventCodecTest, DecodesAFullBody) {
@@ -73,65 +75,67 @@ TEST(ContractEventCodecTest, KeepsUnknownTypesForTheRulesToReject) {
 struct BadBody {
   const char* name;
   std::string body;
-  const char* reason;
+  ErrorCode code;
   const char* message;
 };
 
-class ContractEventCodecRejectTest : public testing::TestWithParam<BadBody> {};
+class ContractEventCodecRejectTest : public ::testing::TestWithParam<BadBody> {};
 
 TEST_P(ContractEventCodecRejectTest, NamesTheField) {
   const auto e = DecodeContractEvent(GetParam().body, kArrival);
   ASSERT_FALSE(e.has_value());
-  EXPECT_EQ(e.error().reason, GetParam().reason);
+  EXPECT_EQ(e.error().code, GetParam().code);
   EXPECT_EQ(e.error().message, GetParam().message);
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Bodies, ContractEventCodecRejectTest,
-    testing::Values(
-        BadBody{"NotJson", "{", "invalid_json", "The payload is not valid JSON."},
-        BadBody{"NotAnObject", "[1]", "invalid_json", "The payload must be a JSON object."},
+    ::testing::Values(
+        BadBody{"NotJson", "{", ErrorCode::kInvalidJson, "The payload is not valid JSON."},
+        BadBody{"NotAnObject", "[1]", ErrorCode::kInvalidJson,
+                "The payload must be a JSON object."},
         BadBody{"MissingType", R"({"contract_number": "1001", "date": "2024-12-01"})",
-                "invalid_contract_event", "Field 'type' is required."},
+                ErrorCode::kInvalidContractEvent, "Field 'type' is required."},
         BadBody{"TypeNotString", R"({"type": 3, "contract_number": "1001", "date": "2024-12-01"})",
-                "invalid_contract_event", "Field 'type' must be a string."},
+                ErrorCode::kInvalidContractEvent, "Field 'type' must be a string."},
         BadBody{"EmptyType", R"({"type": "", "contract_number": "1001", "date": "2024-12-01"})",
-                "invalid_contract_event", "Field 'type' must not be empty."},
+                ErrorCode::kInvalidContractEvent, "Field 'type' must not be empty."},
         BadBody{"OverlongType",
                 R"({"type": ")" + std::string(65, 'a') +
                     R"(", "contract_number": "1001", "date": "2024-12-01"})",
-                "invalid_contract_event", "Field 'type' must be at most 64 characters."},
+                ErrorCode::kInvalidContractEvent, "Field 'type' must be at most 64 characters."},
         BadBody{"MissingContract", R"({"type": "supply_energy_start", "date": "2024-12-01"})",
-                "invalid_contract_event", "Field 'contract_number' is required."},
+                ErrorCode::kInvalidContractEvent, "Field 'contract_number' is required."},
         BadBody{"FractionalContract",
                 R"({"type": "supply_energy_start", "contract_number": 10.5, "date": "2024-12-01"})",
-                "invalid_contract_event",
+                ErrorCode::kInvalidContractEvent,
                 "Field 'contract_number' must be a string or an integer."},
         BadBody{"BoolContract",
                 R"({"type": "supply_energy_start", "contract_number": true, "date": "2024-12-01"})",
-                "invalid_contract_event",
+                ErrorCode::kInvalidContractEvent,
                 "Field 'contract_number' must be a string or an integer."},
         BadBody{
             "SlashInContract",
             R"({"type": "supply_energy_start", "contract_number": "10/01", "date": "2024-12-01"})",
-            "invalid_contract_event",
+            ErrorCode::kInvalidContractEvent,
             "Field 'contract_number' must be 1 to 64 characters of letters, digits, '_', '.' "
             "or '-'."},
         BadBody{"MissingDate", R"({"type": "supply_energy_start", "contract_number": "1001"})",
-                "invalid_contract_event", "Field 'date' is required."},
+                ErrorCode::kInvalidContractEvent, "Field 'date' is required."},
         BadBody{"DateWithTime",
                 R"({"type": "supply_energy_start", "contract_number": "1001",
                     "date": "2024-12-01T00:00:00Z"})",
-                "invalid_contract_event", "Field 'date' must be a date YYYY-MM-DD."},
+                ErrorCode::kInvalidContractEvent, "Field 'date' must be a date YYYY-MM-DD."},
         BadBody{
             "ImpossibleDate",
             R"({"type": "supply_energy_start", "contract_number": "1001", "date": "2023-02-29"})",
-            "invalid_contract_event", "Field 'date' must be a date YYYY-MM-DD."},
+            ErrorCode::kInvalidContractEvent, "Field 'date' must be a date YYYY-MM-DD."},
         BadBody{"BadCreatedAt",
                 R"({"type": "supply_energy_start", "contract_number": "1001", "date": "2024-12-01",
                     "created_at": "yesterday"})",
-                "invalid_contract_event", "Field 'created_at' must be an RFC 3339 timestamp."}),
-    [](const testing::TestParamInfo<BadBody>& info) { return std::string(info.param.name); });
+                ErrorCode::kInvalidContractEvent,
+                "Field 'created_at' must be an RFC 3339 timestamp."}),
+    [](const ::testing::TestParamInfo<BadBody>& info) { return std::string(info.param.name); });
 
 TEST(ContractCodecTest, DecodesAContractInCanonicalComponentOrder) {
   const auto c = DecodeContract(
@@ -175,7 +179,7 @@ TEST(ContractCodecTest, RejectsBrokenContractBodies) {
        }) {
     const auto c = DecodeContract(r.body, kArrival);
     ASSERT_FALSE(c.has_value()) << r.body;
-    EXPECT_EQ(c.error().reason, "invalid_contract") << r.body;
+    EXPECT_EQ(c.error().code, ErrorCode::kInvalidContract) << r.body;
     EXPECT_EQ(c.error().message, r.message) << r.body;
   }
 }

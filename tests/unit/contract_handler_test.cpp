@@ -4,40 +4,27 @@
 #include "listener/handlers/contract_handler.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <string>
 
 #include "ems/codec/contract_codec.h"
-#include "ems/store/database.h"
 #include "listener/ingestor.h"
+#include "support.h"
 
 namespace ems::listener {
 namespace {
 
 constexpr const char* kTopic = "ems/v1/contracts/events";
 
-class ContractHandlerTest : public ::testing::Test {
+class ContractHandlerTest : public testing::TempDbTest {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ems-contract-handler-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    db_ = store::OpenDatabase((dir_ / "ems.db").string());
-    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    store::ContractRepository contracts(*db_);
-    ASSERT_TRUE(contracts.CreateContract(
+    auto tx = store().Begin(store::TxMode::kWrite);
+    ASSERT_TRUE(store().Contracts().CreateContract(
         Contract{"1001",
                  {ContractComponent::kEnergySupply, ContractComponent::kBatteryOptimization},
                  *ParseTimestamp("2024-01-01T00:00:00Z")}));
-    tx.commit();
-  }
-  void TearDown() override {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
+    tx.Commit();
   }
 
   InboxRecord Record(const std::string& payload) {
@@ -47,27 +34,24 @@ class ContractHandlerTest : public ::testing::Test {
 
   // Handles one record in its own transaction, as the ingestor's writer would.
   Result<Outcome> Handle(ContractHandler& handler, const InboxRecord& record) {
-    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    auto tx = store().Begin(store::TxMode::kWrite);
     BatchEffects effects;
     auto outcome = handler.Handle(mqtt::ContractEventMsg{}, record, effects);
-    tx.commit();
+    tx.Commit();
     return outcome;
   }
 
   std::vector<ContractEventRecord> Events() {
-    store::ContractRepository contracts(*db_);
-    auto page = contracts.ListEvents("1001", 1000, std::nullopt);
+    auto page = store().Contracts().ListEvents("1001", 1000, std::nullopt);
     EXPECT_TRUE(page.has_value());
     return page ? page->items : std::vector<ContractEventRecord>{};
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<SQLite::Database> db_;
   std::int64_t seq_ = 0;
 };
 
 TEST_F(ContractHandlerTest, OutcomesOfEachKindOfEvent) {
-  ContractHandler handler(*db_);
+  ContractHandler handler(store());
   const std::string start =
       R"({"type": "supply_energy_start", "contract_number": 1001, "date": "2024-12-01",
           "created_at": "2024-11-20T10:00:00"})";
@@ -77,7 +61,7 @@ TEST_F(ContractHandlerTest, OutcomesOfEachKindOfEvent) {
   const auto rule = Handle(handler, Record(R"({"type": "supply_energy_end",
       "contract_number": "1001", "date": "2024-11-01", "created_at": "2024-11-21T10:00:00Z"})"));
   ASSERT_FALSE(rule.has_value());
-  EXPECT_EQ(rule.error().reason, "contract_rule");
+  EXPECT_EQ(rule.error().code, ErrorCode::kContractRule);
   EXPECT_FALSE(rule.error().message.empty());
   // A redelivered rejected event is a duplicate too: it is dead-lettered once.
   EXPECT_EQ(Handle(handler, Record(R"({"type": "supply_energy_end",
@@ -87,14 +71,14 @@ TEST_F(ContractHandlerTest, OutcomesOfEachKindOfEvent) {
   const auto unknown = Handle(handler, Record(R"({"type": "supply_energy_start",
       "contract_number": "9999", "date": "2024-12-01"})"));
   ASSERT_FALSE(unknown.has_value());
-  EXPECT_EQ(unknown.error().reason, "unknown_contract");
+  EXPECT_EQ(unknown.error().code, ErrorCode::kUnknownContract);
   EXPECT_EQ(unknown.error().message, "Contract 9999 not found.");
 
-  EXPECT_EQ(Handle(handler, Record("[1, 2]")).error().reason, "invalid_json");
+  EXPECT_EQ(Handle(handler, Record("[1, 2]")).error().code, ErrorCode::kInvalidJson);
   EXPECT_EQ(Handle(handler, Record(R"({"type": "supply_energy_start", "contract_number": "1001"})"))
                 .error()
-                .reason,
-            "invalid_contract_event");
+                .code,
+            ErrorCode::kInvalidContractEvent);
 
   const auto events = Events();
   ASSERT_EQ(events.size(), 2u);
@@ -105,7 +89,7 @@ TEST_F(ContractHandlerTest, OutcomesOfEachKindOfEvent) {
 }
 
 TEST_F(ContractHandlerTest, MissingCreatedAtIsTheInboxArrivalSoReplaysAreDuplicates) {
-  ContractHandler handler(*db_);
+  ContractHandler handler(store());
   const auto record = Record(
       R"({"type": "battery_optimization_start", "contract_number": "1001", "date": "2024-12-01"})");
   EXPECT_EQ(Handle(handler, record), Outcome::kStored);
@@ -116,7 +100,7 @@ TEST_F(ContractHandlerTest, MissingCreatedAtIsTheInboxArrivalSoReplaysAreDuplica
 }
 
 TEST_F(ContractHandlerTest, IngestorStoresRuleRejectsAndDeadLettersThem) {
-  Ingestor ingestor(*db_, IngestOptions{});
+  Ingestor ingestor(store(), IngestOptions{});
   std::vector<InboxRecord> batch = {
       // The end arrives before the start that happened earlier: rejected, then re-derived.
       Record(R"({"type": "supply_energy_end", "contract_number": "1001", "date": "2024-12-31",
@@ -137,8 +121,8 @@ TEST_F(ContractHandlerTest, IngestorStoresRuleRejectsAndDeadLettersThem) {
   EXPECT_EQ(effects.counts.rejected_by_reason.at("contract_rule"), 2);
   EXPECT_EQ(effects.counts.rejected_by_reason.at("unknown_contract"), 1);
 
-  store::IngestRepository ingest(*db_);
-  const auto dead = ingest.ListDeadLetters(10, std::nullopt, std::string("contract_rule"));
+  auto& ingest = store().Ingest();
+  const auto dead = ingest.ListDeadLetters(10, std::nullopt, std::string("contract_rule")).items;
   ASSERT_EQ(dead.size(), 2u);
   EXPECT_EQ(dead[0].topic, kTopic);
   EXPECT_EQ(ingest.Totals().rejected, 3);
@@ -152,8 +136,7 @@ TEST_F(ContractHandlerTest, IngestorStoresRuleRejectsAndDeadLettersThem) {
   EXPECT_EQ(events[1].outcome.status, EventStatus::kAccepted);
   EXPECT_EQ(events[2].outcome.status, EventStatus::kRejected);
 
-  store::ContractRepository contracts(*db_);
-  const auto timeline = contracts.GetTimeline("1001");
+  const auto timeline = store().Contracts().GetTimeline("1001");
   ASSERT_TRUE(timeline.has_value());
   EXPECT_EQ(codec::EncodeTimeline(*timeline)["components"]["energy_supply"],
             (codec::Json{{"start", "2024-12-01"}, {"end", "2024-12-31"}}));

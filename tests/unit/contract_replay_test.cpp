@@ -419,7 +419,7 @@ TEST(ContractValidationTest, RejectsBrokenContracts) {
             "'-'."}}) {
     const auto result = ValidateContract(r.contract);
     ASSERT_FALSE(result.has_value()) << r.message;
-    EXPECT_EQ(result.error().reason, "invalid_contract");
+    EXPECT_EQ(result.error().code, ErrorCode::kInvalidContract);
     EXPECT_EQ(result.error().message, r.message);
   }
 }

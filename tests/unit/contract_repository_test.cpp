@@ -1,16 +1,12 @@
-#include "ems/store/contract_repository.h"
-
+// ContractRepository against a real SQLite file with every migration.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-#include <memory>
 #include <random>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "ems/store/database.h"
+#include "ems/store/store.h"
+#include "support.h"
 
 namespace ems::store {
 namespace {
@@ -43,59 +39,31 @@ std::string Line(const ContractEventRecord& r) {
          std::string(ToString(r.outcome.status)) + ": " + r.outcome.message;
 }
 
-template <class T>
-Reject ErrorOf(const Result<T>& r) {
-  if (r.has_value()) {
-    ADD_FAILURE() << "expected a reject";
-    return {};
-  }
-  return r.error();
-}
+using ems::testing::ErrorOf;
 
-class ContractRepositoryTest : public testing::Test {
+class ContractRepositoryTest : public ems::testing::TempDbTest {
  protected:
-  void SetUp() override {
-    path_ = std::filesystem::temp_directory_path() /
-            ("ems_contract_repo_" + std::to_string(::getpid()) + "_" +
-             testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
-    RemoveFiles();
-    Open();
-  }
-  void TearDown() override {
-    repo_.reset();
-    db_.reset();
-    RemoveFiles();
-  }
-  void Open() {
-    repo_.reset();
-    db_ = OpenDatabase(path_.string());
-    repo_ = std::make_unique<ContractRepository>(*db_);
-  }
-  void RemoveFiles() {
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-      std::filesystem::remove(path_.string() + suffix);
-    }
-  }
+  ContractRepository& repo() { return store().Contracts(); }
 
   Contract Create(const char* number, std::vector<ContractComponent> components) {
-    SQLite::Transaction tx(*db_);
-    auto c = repo_->CreateContract(Contract{
+    auto tx = store().Begin(TxMode::kWrite);
+    auto c = repo().CreateContract(Contract{
         .contract_number = number, .components = std::move(components), .created_at = T(0)});
     EXPECT_TRUE(c.has_value()) << c.error().message;
-    tx.commit();
+    tx.Commit();
     return *c;
   }
 
   // Appends in its own transaction, like one REST request.
   Result<AppendResult> Append(const ContractEvent& e) {
-    SQLite::Transaction tx(*db_);
-    auto r = repo_->AppendEvent(e, kArrival);
-    tx.commit();
+    auto tx = store().Begin(TxMode::kWrite);
+    auto r = repo().AppendEvent(e, kArrival);
+    tx.Commit();
     return r;
   }
 
   std::vector<std::string> Lines(const char* number = "1001") {
-    auto page = repo_->ListEvents(number, kMaxContractPageLimit, std::nullopt);
+    auto page = repo().ListEvents(number, kMaxPageLimit, std::nullopt);
     EXPECT_TRUE(page.has_value());
     std::vector<std::string> lines;
     for (const auto& r : page->items) lines.push_back(Line(r));
@@ -103,25 +71,21 @@ class ContractRepositoryTest : public testing::Test {
   }
 
   ComponentSpan TimelineOf(ContractComponent c, const char* number = "1001") {
-    auto t = repo_->GetTimeline(number);
+    auto t = repo().GetTimeline(number);
     EXPECT_TRUE(t.has_value());
     return t->components.at(c);
   }
-
-  std::filesystem::path path_;
-  std::unique_ptr<SQLite::Database> db_;
-  std::unique_ptr<ContractRepository> repo_;
 };
 
 TEST_F(ContractRepositoryTest, CreatesAndReadsAContract) {
   Create("1001", {kHeatpump, kSupply});
-  const auto c = repo_->GetContract("1001");
+  const auto c = repo().GetContract("1001");
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->contract_number, "1001");
   EXPECT_EQ(c->components, (std::vector<ContractComponent>{kSupply, kHeatpump}));
   EXPECT_EQ(c->created_at, T(0));
 
-  const auto t = repo_->GetTimeline("1001");
+  const auto t = repo().GetTimeline("1001");
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->contract_number, "1001");
   EXPECT_EQ(t->components,
@@ -131,49 +95,49 @@ TEST_F(ContractRepositoryTest, CreatesAndReadsAContract) {
 
 TEST_F(ContractRepositoryTest, CreatingAnExistingContractIsAConflict) {
   Create("1001", {kSupply});
-  SQLite::Transaction tx(*db_);
-  const auto again = repo_->CreateContract(
+  auto tx = store().Begin(TxMode::kWrite);
+  const auto again = repo().CreateContract(
       Contract{.contract_number = "1001", .components = {kBattery}, .created_at = T(5)});
   ASSERT_FALSE(again.has_value());
-  EXPECT_EQ(again.error().reason, "conflict");
+  EXPECT_EQ(again.error().code, ErrorCode::kConflict);
   EXPECT_EQ(again.error().message, "Contract 1001 already exists.");
-  tx.commit();
-  EXPECT_EQ(repo_->GetContract("1001")->components, std::vector<ContractComponent>{kSupply});
+  tx.Commit();
+  EXPECT_EQ(repo().GetContract("1001")->components, std::vector<ContractComponent>{kSupply});
 }
 
 TEST_F(ContractRepositoryTest, CreateValidatesTheContract) {
-  SQLite::Transaction tx(*db_);
-  const auto c = repo_->CreateContract(
+  auto tx = store().Begin(TxMode::kWrite);
+  const auto c = repo().CreateContract(
       Contract{.contract_number = "1001", .components = {}, .created_at = T(0)});
   ASSERT_FALSE(c.has_value());
-  EXPECT_EQ(c.error().reason, "invalid_contract");
-  EXPECT_FALSE(repo_->GetContract("1001").has_value());
+  EXPECT_EQ(c.error().code, ErrorCode::kInvalidContract);
+  EXPECT_FALSE(repo().GetContract("1001").has_value());
 }
 
 TEST_F(ContractRepositoryTest, UnknownContractIsADistinctOutcomeEverywhere) {
-  SQLite::Transaction tx(*db_);
+  auto tx = store().Begin(TxMode::kWrite);
   const std::vector<Reject> rejects = {
-      ErrorOf(repo_->GetContract("9999")),
-      ErrorOf(repo_->GetTimeline("9999")),
-      ErrorOf(repo_->ListEvents("9999", 10, std::nullopt)),
-      ErrorOf(repo_->DeleteContract("9999")),
-      ErrorOf(repo_->AppendEvent(Ev("supply_energy_start", "2024-12-01", 1, "9999"), kArrival)),
-      ErrorOf(repo_->RebuildContract("9999")),
+      ErrorOf(repo().GetContract("9999")),
+      ErrorOf(repo().GetTimeline("9999")),
+      ErrorOf(repo().ListEvents("9999", 10, std::nullopt)),
+      ErrorOf(repo().DeleteContract("9999")),
+      ErrorOf(repo().AppendEvent(Ev("supply_energy_start", "2024-12-01", 1, "9999"), kArrival)),
+      ErrorOf(repo().RebuildContract("9999")),
   };
   for (const Reject& r : rejects) {
-    EXPECT_EQ(r.reason, "unknown_contract");
+    EXPECT_EQ(r.code, ErrorCode::kUnknownContract);
     EXPECT_EQ(r.message, "Contract 9999 not found.");
   }
-  tx.commit();
-  EXPECT_EQ(db_->execAndGet("SELECT COUNT(*) FROM contract_events").getInt(), 0);
+  tx.Commit();
+  EXPECT_EQ(db().execAndGet("SELECT COUNT(*) FROM contract_events").getInt(), 0);
 }
 
 TEST_F(ContractRepositoryTest, WritesRefuseToRunOutsideATransaction) {
   Create("1001", {kSupply});
-  EXPECT_THROW(repo_->AppendEvent(Ev("supply_energy_start", "2024-12-01", 1), kArrival),
+  EXPECT_THROW(repo().AppendEvent(Ev("supply_energy_start", "2024-12-01", 1), kArrival),
                std::logic_error);
-  EXPECT_THROW(repo_->DeleteContract("1001"), std::logic_error);
-  EXPECT_THROW(repo_->CreateContract(Contract{
+  EXPECT_THROW(repo().DeleteContract("1001"), std::logic_error);
+  EXPECT_THROW(repo().CreateContract(Contract{
                    .contract_number = "1002", .components = {kSupply}, .created_at = T(0)}),
                std::logic_error);
   EXPECT_EQ(Lines(), std::vector<std::string>{});
@@ -311,16 +275,16 @@ TEST_F(ContractRepositoryTest, DeleteRemovesEventsAndTimeline) {
   ASSERT_TRUE(Append(Ev("supply_energy_start", "2024-12-01", 1)));
   ASSERT_TRUE(Append(Ev("supply_energy_start", "2024-12-05", 1, "1002")));
   {
-    SQLite::Transaction tx(*db_);
-    ASSERT_TRUE(repo_->DeleteContract("1001").has_value());
-    tx.commit();
+    auto tx = store().Begin(TxMode::kWrite);
+    ASSERT_TRUE(repo().DeleteContract("1001").has_value());
+    tx.Commit();
   }
-  EXPECT_EQ(ErrorOf(repo_->GetTimeline("1001")).reason, "unknown_contract");
-  EXPECT_EQ(db_->execAndGet("SELECT COUNT(*) FROM contract_events WHERE contract_number = '1001'")
+  EXPECT_EQ(ErrorOf(repo().GetTimeline("1001")).code, ErrorCode::kUnknownContract);
+  EXPECT_EQ(db().execAndGet("SELECT COUNT(*) FROM contract_events WHERE contract_number = '1001'")
                 .getInt(),
             0);
   EXPECT_EQ(
-      db_->execAndGet("SELECT COUNT(*) FROM contract_components WHERE contract_number = '1001'")
+      db().execAndGet("SELECT COUNT(*) FROM contract_components WHERE contract_number = '1001'")
           .getInt(),
       0);
   // The other contract is untouched, and the number can be reused from a clean slate.
@@ -336,22 +300,22 @@ TEST_F(ContractRepositoryTest, ListsContractsByKeysetPages) {
   std::vector<std::vector<std::string>> pages;
   std::optional<std::string> after;
   do {
-    const ContractPage page = repo_->ListContracts(2, after);
+    const auto page = repo().ListContracts(2, after);
     std::vector<std::string> numbers;
     for (const Contract& c : page.items) {
       numbers.push_back(c.contract_number);
       EXPECT_EQ(c.components, (std::vector<ContractComponent>{kSupply, kBattery}));
     }
     pages.push_back(numbers);
-    after = page.next_after;
+    after = page.next_cursor;
   } while (after && pages.size() < 10);
   EXPECT_EQ(pages,
             (std::vector<std::vector<std::string>>{{"0999", "1001"}, {"1002", "1003"}, {"A-7"}}));
   // Exactly a full last page: no next cursor.
-  EXPECT_EQ(repo_->ListContracts(5, std::nullopt).next_after, std::nullopt);
-  EXPECT_EQ(repo_->ListContracts(4, std::nullopt).next_after, "1003");
+  EXPECT_EQ(repo().ListContracts(5, std::nullopt).next_cursor, std::nullopt);
+  EXPECT_EQ(repo().ListContracts(4, std::nullopt).next_cursor, "1003");
   // Limits are clamped to at least one item.
-  EXPECT_EQ(repo_->ListContracts(0, std::nullopt).items.size(), 1u);
+  EXPECT_EQ(repo().ListContracts(0, std::nullopt).items.size(), 1u);
 }
 
 TEST_F(ContractRepositoryTest, ListsEventsByKeysetPagesInReplayOrder) {
@@ -363,10 +327,10 @@ TEST_F(ContractRepositoryTest, ListsEventsByKeysetPagesInReplayOrder) {
   std::optional<ContractEventCursor> after;
   int pages = 0;
   do {
-    const auto page = repo_->ListEvents("1001", 2, after);
+    const auto page = repo().ListEvents("1001", 2, after);
     ASSERT_TRUE(page.has_value());
     for (const auto& r : page->items) seen.push_back(r.event.created_at);
-    after = page->next;
+    after = page->next_cursor;
     if (after) {
       // The cursor survives its text form, as a REST cursor would carry it.
       after = ParseContractEventCursor(FormatContractEventCursor(*after));
@@ -392,7 +356,7 @@ TEST_F(ContractRepositoryTest, TimelineSurvivesReopening) {
   Create("1001", {kSupply});
   ASSERT_TRUE(Append(Ev("supply_energy_start", "2024-12-01", 1)));
   ASSERT_TRUE(Append(Ev("supply_energy_end", "2025-06-30", 2)));
-  Open();
+  Reopen();
   EXPECT_EQ(TimelineOf(kSupply), Span("2024-12-01", "2025-06-30"));
   EXPECT_EQ(Lines().size(), 2u);
 }
@@ -400,8 +364,8 @@ TEST_F(ContractRepositoryTest, TimelineSurvivesReopening) {
 TEST_F(ContractRepositoryTest, ARolledBackAppendLeavesNoTrace) {
   Create("1001", {kSupply});
   {
-    SQLite::Transaction tx(*db_);
-    ASSERT_TRUE(repo_->AppendEvent(Ev("supply_energy_start", "2024-12-01", 1), kArrival));
+    auto tx = store().Begin(TxMode::kWrite);
+    ASSERT_TRUE(repo().AppendEvent(Ev("supply_energy_start", "2024-12-01", 1), kArrival));
   }  // no commit
   EXPECT_EQ(Lines(), std::vector<std::string>{});
   EXPECT_EQ(TimelineOf(kSupply), Span(nullptr, nullptr));
@@ -434,7 +398,7 @@ TEST_F(ContractRepositoryTest, StoredStateAlwaysEqualsAFullReplay) {
     rederived += r->rederived;
 
     if (i % 50 == 49 || i == 399) {
-      const auto page = repo_->ListEvents("1001", kMaxContractPageLimit, std::nullopt);
+      const auto page = repo().ListEvents("1001", kMaxPageLimit, std::nullopt);
       ASSERT_TRUE(page.has_value());
       std::vector<ContractEvent> stored;
       for (const auto& rec : page->items) stored.push_back(rec.event);
@@ -442,23 +406,23 @@ TEST_F(ContractRepositoryTest, StoredStateAlwaysEqualsAFullReplay) {
       for (std::size_t k = 0; k < stored.size(); ++k) {
         ASSERT_EQ(page->items[k].outcome, replay.outcomes[k]) << "after " << i << ", event " << k;
       }
-      ASSERT_EQ(*repo_->GetTimeline("1001"), replay.timeline) << "after " << i;
+      ASSERT_EQ(*repo().GetTimeline("1001"), replay.timeline) << "after " << i;
     }
   }
   EXPECT_GT(rederived, 0u);  // the history really exercised late re-derivation
-  SQLite::Transaction tx(*db_);
-  EXPECT_EQ(repo_->RebuildContract("1001"), 0u);
+  auto tx = store().Begin(TxMode::kWrite);
+  EXPECT_EQ(repo().RebuildContract("1001"), 0u);
 }
 
 TEST_F(ContractRepositoryTest, RebuildRepairsTamperedStatuses) {
   Create("1001", {kSupply});
   ASSERT_TRUE(Append(Ev("supply_energy_start", "2024-12-01", 1)));
   ASSERT_TRUE(Append(Ev("supply_energy_end", "2024-12-31", 2)));
-  db_->exec("UPDATE contract_events SET status = 'rejected', reason = 'x'");
-  db_->exec("UPDATE contract_components SET start_date = NULL, end_date = NULL");
-  SQLite::Transaction tx(*db_);
-  EXPECT_EQ(repo_->RebuildContract("1001"), 2u);
-  tx.commit();
+  db().exec("UPDATE contract_events SET status = 'rejected', reason = 'x'");
+  db().exec("UPDATE contract_components SET start_date = NULL, end_date = NULL");
+  auto tx = store().Begin(TxMode::kWrite);
+  EXPECT_EQ(repo().RebuildContract("1001"), 2u);
+  tx.Commit();
   EXPECT_EQ(TimelineOf(kSupply), Span("2024-12-01", "2024-12-31"));
   EXPECT_EQ(Lines()[1], "supply_energy_end 2024-12-31 accepted: Event processed successfully.");
 }

@@ -3,17 +3,14 @@
 #include <gtest/gtest.h>
 
 #include "ems/codec/energy_codec.h"
+#include "support.h"
 
 namespace ems::codec {
 namespace {
 
-Timestamp At(const char* text) { return *ParseTimestamp(text); }
+using ems::testing::At;
 
-template <class T>
-Reject ErrorOf(const Result<T>& r) {
-  EXPECT_FALSE(r.has_value());
-  return r ? Reject{} : r.error();
-}
+using ems::testing::ErrorOf;
 
 TEST(MetaCodecTest, DecodesTheSpecExample) {
   const auto meta = DecodeMeta(R"({"type": "battery", "name": "Garage battery",
@@ -61,14 +58,14 @@ TEST(MetaCodecTest, RejectsWithReasonInvalidMetaNamingTheField) {
   };
   for (const auto& c : cases) {
     const Reject r = ErrorOf(DecodeMeta(c.payload));
-    EXPECT_EQ(r.reason, "invalid_meta") << c.payload;
+    EXPECT_EQ(r.code, ErrorCode::kInvalidMeta) << c.payload;
     EXPECT_EQ(r.message, c.message) << c.payload;
   }
 }
 
 TEST(MetaCodecTest, NonJsonIsInvalidJson) {
-  EXPECT_EQ(ErrorOf(DecodeMeta("{not json")).reason, "invalid_json");
-  EXPECT_EQ(ErrorOf(DecodeMeta("[1, 2]")).reason, "invalid_json");
+  EXPECT_EQ(ErrorOf(DecodeMeta("{not json")).code, ErrorCode::kInvalidJson);
+  EXPECT_EQ(ErrorOf(DecodeMeta("[1, 2]")).code, ErrorCode::kInvalidJson);
 }
 
 TEST(MetaCodecTest, EncodeRoundTrips) {
@@ -141,7 +138,7 @@ TEST(TelemetryCodecTest, RejectsWithReasonInvalidTelemetry) {
   };
   for (const auto& c : cases) {
     const Reject r = ErrorOf(DecodeTelemetry(c.payload));
-    EXPECT_EQ(r.reason, "invalid_telemetry") << c.payload;
+    EXPECT_EQ(r.code, ErrorCode::kInvalidTelemetry) << c.payload;
     EXPECT_EQ(r.message, c.message) << c.payload;
   }
 }
@@ -159,7 +156,7 @@ TEST(TelemetryCodecTest, TypeAwareDecodeAppliesTheSignConvention) {
   EXPECT_TRUE(DecodeTelemetry(drawing, DeviceType::kBattery));
   EXPECT_TRUE(DecodeTelemetry(drawing, DeviceType::kHeatPump));
   const Reject r = ErrorOf(DecodeTelemetry(drawing, DeviceType::kSolarPanel));
-  EXPECT_EQ(r.reason, "invalid_telemetry");
+  EXPECT_EQ(r.code, ErrorCode::kInvalidTelemetry);
   EXPECT_EQ(
       r.message,
       "Metric 'power_w' of a solar_panel must be 0 or more (positive = supplying power to the "
@@ -194,18 +191,18 @@ TEST(DeviceBodyCodecTest, DecodesWithAndWithoutId) {
 TEST(DeviceBodyCodecTest, RejectsWithReasonInvalidDeviceNamingTheField) {
   const Reject bad_id = ErrorOf(DecodeDeviceBody(
       R"({"id": "a/b", "type": "heat_pump", "name": "x", "properties": {"rated_power_w": 1}})"));
-  EXPECT_EQ(bad_id.reason, "invalid_device");
+  EXPECT_EQ(bad_id.code, ErrorCode::kInvalidDevice);
   EXPECT_EQ(bad_id.message,
             "Field 'id' must be 1 to 64 characters of letters, digits, '_', '.' or '-'.");
   const Reject missing = ErrorOf(DecodeDeviceBody(
       R"({"type": "battery", "name": "x", "properties": {"capacity_wh": 1, "max_charge_w": 1}})"));
-  EXPECT_EQ(missing.reason, "invalid_device");
+  EXPECT_EQ(missing.code, ErrorCode::kInvalidDevice);
   EXPECT_EQ(missing.message, "Property 'max_discharge_w' is required.");
   EXPECT_EQ(ErrorOf(DecodeDeviceBody(
                         R"({"type": "heat_pump", "name": "", "properties": {"rated_power_w": 1}})"))
                 .message,
             "Field 'name' must not be empty.");
-  EXPECT_EQ(ErrorOf(DecodeDeviceBody("")).reason, "invalid_json");
+  EXPECT_EQ(ErrorOf(DecodeDeviceBody("")).code, ErrorCode::kInvalidJson);
 }
 
 TEST(DeviceEncodeTest, MatchesSpecShapeWithMetricsMap) {

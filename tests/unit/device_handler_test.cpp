@@ -6,124 +6,79 @@
 #include "listener/handlers/device_handler.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <filesystem>
-#include <nlohmann/json.hpp>
 
 #include "ems/mqtt/topics.h"
 #include "ems/sim/fleet.h"
-#include "ems/store/database.h"
-#include "ems/store/ingest_repository.h"
 #include "listener/derived/retention.h"
 #include "listener/derived/summary_publisher.h"
 #include "listener/ingestor.h"
+#include "support.h"
 
 namespace ems::listener {
 namespace {
 
-using Json = nlohmann::json;
 using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
+using testing::ApplianceMeta;
+using testing::At;
+using testing::BatteryMeta;
+using testing::kPrefix;
+using testing::SolarMeta;
+using testing::TelemetryPayload;
+using Json = nlohmann::json;
 
-constexpr const char* kPrefix = "ems/v1";
+constexpr auto Topic = testing::DeviceTopic;
+const store::Visibility kAll = store::Visibility::All();
 
-Timestamp At(const char* text) { return *ParseTimestamp(text); }
-
-std::string Topic(const std::string& site, const std::string& device, const std::string& leaf) {
-  return std::string(kPrefix) + "/sites/" + site + "/devices/" + device + "/" + leaf;
-}
-
-Json SolarMeta() {
-  return {{"type", "solar_panel"},
-          {"name", "Roof"},
-          {"properties", {{"rated_power_w", 5000}}},
-          {"site_name", "Home"},
-          {"site_timezone", "Europe/Berlin"}};
-}
-Json ApplianceMeta() {
-  return {{"type", "appliance"}, {"name", "Fridge"}, {"properties", {{"average_power_w", 150}}}};
-}
-Json BatteryMeta() {
-  return {
-      {"type", "battery"},
-      {"name", "Garage"},
-      {"properties", {{"capacity_wh", 10000}, {"max_charge_w", 5000}, {"max_discharge_w", 4000}}}};
-}
-
-std::string Telemetry(Timestamp ts, const Json& metrics, const Json& state = Json()) {
-  Json j = {{"ts", FormatTimestamp(ts)}, {"metrics", metrics}};
-  if (!state.is_null()) j["state"] = state;
-  return j.dump();
-}
-
-class DeviceHandlerTest : public ::testing::Test {
+class DeviceHandlerTest : public testing::TempDbTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ems-device-handler-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-    db_ = store::OpenDatabase((dir_ / "ems.db").string());
-  }
-  void TearDown() override {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
   InboxRecord Record(const std::string& topic, const std::string& payload) {
     ++seq_;
     return InboxRecord{seq_, now_ + seconds(seq_), topic, payload};
   }
 
-  // One message in its own transaction, as the writer would (BeforeCommit included).
+  // One message in its own transaction, as the writer would.
   Result<Outcome> Handle(DeviceHandler& h, const std::string& topic, const std::string& payload,
                          BatchEffects* effects = nullptr) {
     BatchEffects local;
     BatchEffects& e = effects ? *effects : local;
-    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    auto tx = store().Begin(store::TxMode::kWrite);
     const auto record = Record(topic, payload);
     const auto parsed = mqtt::ParseTopic(kPrefix, topic);
     EXPECT_TRUE(parsed.has_value()) << topic;
-    Result<Outcome> out = Rejected("test", "unparsed topic");
+    Result<Outcome> out = Rejected(ErrorCode::kUnknownTopic, "unparsed topic");
     if (const auto* meta = std::get_if<mqtt::MetaMsg>(&*parsed)) out = h.Handle(*meta, record, e);
     if (const auto* t = std::get_if<mqtt::TelemetryMsg>(&*parsed)) out = h.Handle(*t, record, e);
-    h.BeforeCommit();
-    tx.commit();
+    tx.Commit();
     return out;
   }
 
   std::vector<SeriesPoint> Hourly(const std::string& device, const std::string& metric) {
-    store::TelemetryRepository telemetry(*db_);
     store::SeriesQuery q;
     q.device_id = device;
     q.metric = metric;
     q.from = now_ - hours(24);
     q.to = now_ + hours(24);
     q.interval = Interval::k1h;
-    auto points = telemetry.Series(q);
+    auto points = store().Readings().Series(q);
     EXPECT_TRUE(points.has_value());
     return points ? *points : std::vector<SeriesPoint>{};
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<SQLite::Database> db_;
   std::int64_t seq_ = 0;
   Timestamp now_ = At("2026-11-21T10:00:00Z");
   IngestOptions options_;
 };
 
 TEST_F(DeviceHandlerTest, MetaCreatesSiteAndDeviceThenUpdatesOrIsADuplicate) {
-  DeviceHandler h(*db_, options_);
+  DeviceHandler h(store());
   BatchEffects e;
   EXPECT_EQ(Handle(h, Topic("home", "pv-1", "meta"), SolarMeta().dump(), &e), Outcome::kStored);
   EXPECT_EQ(e.sites, std::set<std::string>{"home"});
   EXPECT_EQ(e.devices, std::set<std::string>{"pv-1"});
 
-  store::SiteRepository sites(*db_);
-  const auto site = sites.Get("home");
+  const auto site = store().Sites().Get("home", kAll);
   ASSERT_TRUE(site.has_value());
   EXPECT_EQ(site->name, "Home");
   EXPECT_EQ(site->timezone, "Europe/Berlin");
@@ -136,26 +91,27 @@ TEST_F(DeviceHandlerTest, MetaCreatesSiteAndDeviceThenUpdatesOrIsADuplicate) {
   auto renamed = SolarMeta();
   renamed["name"] = "Roof south";
   EXPECT_EQ(Handle(h, Topic("home", "pv-1", "meta"), renamed.dump()), Outcome::kStored);
-  store::DeviceRepository devices(*db_);
-  EXPECT_EQ(devices.Get("pv-1")->name, "Roof south");
+  auto& devices = store().Devices();
+  EXPECT_EQ(devices.Get("pv-1", kAll)->name, "Roof south");
 
-  EXPECT_EQ(Handle(h, Topic("away", "pv-1", "meta"), SolarMeta().dump()).error().reason,
-            "device_site_mismatch");
-  EXPECT_EQ(Handle(h, Topic("home", "pv-2", "meta"), "not json").error().reason, "invalid_json");
+  EXPECT_EQ(Handle(h, Topic("away", "pv-1", "meta"), SolarMeta().dump()).error().code,
+            ErrorCode::kDeviceSiteMismatch);
+  EXPECT_EQ(Handle(h, Topic("home", "pv-2", "meta"), "not json").error().code,
+            ErrorCode::kInvalidJson);
   auto bad = SolarMeta();
   bad["properties"]["rated_power_w"] = -1;
   const auto rejected = Handle(h, Topic("home", "pv-2", "meta"), bad.dump());
   ASSERT_FALSE(rejected.has_value());
-  EXPECT_EQ(rejected.error().reason, "invalid_meta");
+  EXPECT_EQ(rejected.error().code, ErrorCode::kInvalidMeta);
   EXPECT_NE(rejected.error().message.find("rated_power_w"), std::string::npos);
 }
 
 TEST_F(DeviceHandlerTest, TelemetryIsStoredOnceAndFollowsTheRules) {
-  DeviceHandler h(*db_, options_);
+  DeviceHandler h(store());
   ASSERT_EQ(Handle(h, Topic("home", "pv-1", "meta"), SolarMeta().dump()), Outcome::kStored);
   ASSERT_EQ(Handle(h, Topic("home", "bat-1", "meta"), BatteryMeta().dump()), Outcome::kStored);
 
-  const auto sample = Telemetry(now_, {{"power_w", 1830.5}, {"energy_wh", 12.0}});
+  const auto sample = TelemetryPayload(now_, {{"power_w", 1830.5}, {"energy_wh", 12.0}});
   BatchEffects e;
   EXPECT_EQ(Handle(h, Topic("home", "pv-1", "telemetry"), sample, &e), Outcome::kStored);
   EXPECT_EQ(e.sites, std::set<std::string>{"home"});
@@ -164,40 +120,40 @@ TEST_F(DeviceHandlerTest, TelemetryIsStoredOnceAndFollowsTheRules) {
   EXPECT_EQ(Handle(h, Topic("home", "pv-1", "telemetry"), sample, &dup), Outcome::kDuplicate);
   EXPECT_TRUE(dup.devices.empty());
 
-  store::TelemetryRepository telemetry(*db_);
+  auto& telemetry = store().Readings();
   const auto latest = telemetry.Latest("pv-1", "power_w");
   ASSERT_TRUE(latest.has_value());
   EXPECT_EQ(latest->value, 1830.5);
   const auto hourly = Hourly("pv-1", "power_w");
   ASSERT_EQ(hourly.size(), 1u);
   EXPECT_EQ(hourly[0].count, 1);  // the duplicate was not counted again
-  store::DeviceRepository devices(*db_);
-  EXPECT_EQ(devices.Get("pv-1")->last_seen, now_);
+  auto& devices = store().Devices();
+  EXPECT_EQ(devices.Get("pv-1", kAll)->last_seen, now_);
 
   const auto unknown = Handle(h, Topic("home", "ghost", "telemetry"), sample);
   ASSERT_FALSE(unknown.has_value());
-  EXPECT_EQ(unknown.error().reason, "unknown_device");
+  EXPECT_EQ(unknown.error().code, ErrorCode::kUnknownDevice);
   EXPECT_EQ(unknown.error().message, "Device ghost was never discovered or registered.");
 
-  EXPECT_EQ(Handle(h, Topic("away", "pv-1", "telemetry"), sample).error().reason,
-            "device_site_mismatch");
+  EXPECT_EQ(Handle(h, Topic("away", "pv-1", "telemetry"), sample).error().code,
+            ErrorCode::kDeviceSiteMismatch);
 
   // The sign convention: a solar panel never draws power; a battery may do both.
   const auto sign = Handle(h, Topic("home", "pv-1", "telemetry"),
-                           Telemetry(now_ + seconds(5), {{"power_w", -10.0}}));
+                           TelemetryPayload(now_ + seconds(5), {{"power_w", -10.0}}));
   ASSERT_FALSE(sign.has_value());
-  EXPECT_EQ(sign.error().reason, "invalid_telemetry");
+  EXPECT_EQ(sign.error().code, ErrorCode::kInvalidTelemetry);
   EXPECT_NE(sign.error().message.find("power_w"), std::string::npos);
-  EXPECT_EQ(
-      Handle(h, Topic("home", "bat-1", "telemetry"),
-             Telemetry(now_, {{"power_w", -1200.0}, {"soc_pct", 54.2}}, {{"mode", "charging"}})),
-      Outcome::kStored);
   EXPECT_EQ(Handle(h, Topic("home", "bat-1", "telemetry"),
-                   Telemetry(now_ + seconds(5), {{"soc_pct", 120.0}}))
+                   TelemetryPayload(now_, {{"power_w", -1200.0}, {"soc_pct", 54.2}},
+                                    {{"mode", "charging"}})),
+            Outcome::kStored);
+  EXPECT_EQ(Handle(h, Topic("home", "bat-1", "telemetry"),
+                   TelemetryPayload(now_ + seconds(5), {{"soc_pct", 120.0}}))
                 .error()
-                .reason,
-            "invalid_telemetry");
-  EXPECT_EQ(devices.Get("bat-1")->state, (Json{{"mode", "charging"}}));
+                .code,
+            ErrorCode::kInvalidTelemetry);
+  EXPECT_EQ(devices.Get("bat-1", kAll)->state, (Json{{"mode", "charging"}}));
 
   // A state-only message stores no sample but moves the state: stored, then a duplicate.
   const auto state_only = Json{
@@ -207,57 +163,58 @@ TEST_F(DeviceHandlerTest, TelemetryIsStoredOnceAndFollowsTheRules) {
        {{"mode", "idle"}}}}.dump();
   EXPECT_EQ(Handle(h, Topic("home", "bat-1", "telemetry"), state_only), Outcome::kStored);
   EXPECT_EQ(Handle(h, Topic("home", "bat-1", "telemetry"), state_only), Outcome::kDuplicate);
-  EXPECT_EQ(devices.Get("bat-1")->state, (Json{{"mode", "idle"}}));
+  EXPECT_EQ(devices.Get("bat-1", kAll)->state, (Json{{"mode", "idle"}}));
 }
 
 TEST_F(DeviceHandlerTest, SamplesOlderThanThePruneCutoffAreTooOld) {
-  DeviceHandler h(*db_, options_);
+  DeviceHandler h(store());
   ASSERT_EQ(Handle(h, Topic("home", "pv-1", "meta"), SolarMeta().dump()), Outcome::kStored);
-  RawRetention retention(*db_, options_);  // 90 days
+  RawRetention retention(store(), options_);  // 90 days
   retention.PruneNow(now_);
   const auto old = Handle(h, Topic("home", "pv-1", "telemetry"),
-                          Telemetry(now_ - hours(24 * 91), {{"power_w", 1.0}}));
+                          TelemetryPayload(now_ - hours(24 * 91), {{"power_w", 1.0}}));
   ASSERT_FALSE(old.has_value());
-  EXPECT_EQ(old.error().reason, "too_old");
+  EXPECT_EQ(old.error().code, ErrorCode::kTooOld);
   EXPECT_EQ(Handle(h, Topic("home", "pv-1", "telemetry"),
-                   Telemetry(now_ - hours(24 * 89), {{"power_w", 1.0}})),
+                   TelemetryPayload(now_ - hours(24 * 89), {{"power_w", 1.0}})),
             Outcome::kStored);
 }
 
 TEST_F(DeviceHandlerTest, SamplesStampedMoreThanFiveMinutesAheadAreTooNew) {
-  DeviceHandler h(*db_, options_);
+  DeviceHandler h(store());
   ASSERT_EQ(Handle(h, Topic("home", "pv-1", "meta"), SolarMeta().dump()), Outcome::kStored);
   // Record() stamps arrival at now_ + its sequence number in seconds: this one arrives at +2 s.
   const auto ahead = Handle(h, Topic("home", "pv-1", "telemetry"),
-                            Telemetry(now_ + minutes(5) + seconds(3), {{"power_w", 1.0}}));
+                            TelemetryPayload(now_ + minutes(5) + seconds(3), {{"power_w", 1.0}}));
   ASSERT_FALSE(ahead.has_value());
-  EXPECT_EQ(ahead.error().reason, "too_new");
+  EXPECT_EQ(ahead.error().code, ErrorCode::kTooNew);
   EXPECT_NE(ahead.error().message.find("5 minutes"), std::string::npos);
   // Arriving a second later, the same reading is exactly five minutes ahead: a clock skew to
   // live with.
   EXPECT_EQ(Handle(h, Topic("home", "pv-1", "telemetry"),
-                   Telemetry(now_ + minutes(5) + seconds(3), {{"power_w", 1.0}})),
+                   TelemetryPayload(now_ + minutes(5) + seconds(3), {{"power_w", 1.0}})),
             Outcome::kStored);
-  store::TelemetryRepository telemetry(*db_);
+  auto& telemetry = store().Readings();
   EXPECT_EQ(telemetry.Latest("pv-1", "power_w")->ts, now_ + minutes(5) + seconds(3));
 }
 
 TEST_F(DeviceHandlerTest, ARolledBackTransactionLeavesNoPendingRollups) {
-  DeviceHandler h(*db_, options_);
+  DeviceHandler h(store());
   ASSERT_EQ(Handle(h, Topic("home", "pv-1", "meta"), SolarMeta().dump()), Outcome::kStored);
-  const auto sample = Telemetry(now_, {{"power_w", 100.0}});
+  const auto sample = TelemetryPayload(now_, {{"power_w", 100.0}});
   {
-    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    auto tx = store().Begin(store::TxMode::kWrite);
     BatchEffects e;
     ASSERT_EQ(h.Handle(mqtt::TelemetryMsg{"home", "pv-1"},
                        Record(Topic("home", "pv-1", "telemetry"), sample), e),
               Outcome::kStored);
-    EXPECT_GT(h.pending_rows(), 0u);
-  }  // rolled back: the raw row is gone, and so must be the batch's rollups
+    EXPECT_GT(store().Telemetry().pending_rows(), 0u);
+  }  // rolled back: the raw row is gone, and so must be the held rollups
   {
-    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    h.BeforeCommit();  // a transaction without telemetry must not write the stale rollups
-    tx.commit();
+    // A transaction without telemetry must not write the stale rollups.
+    auto tx = store().Begin(store::TxMode::kWrite);
+    EXPECT_EQ(store().Telemetry().pending_rows(), 0u);
+    tx.Commit();
   }
   EXPECT_TRUE(Hourly("pv-1", "power_w").empty());
   EXPECT_EQ(Handle(h, Topic("home", "pv-1", "telemetry"), sample), Outcome::kStored);
@@ -269,30 +226,22 @@ TEST_F(DeviceHandlerTest, ARolledBackTransactionLeavesNoPendingRollups) {
 TEST_F(DeviceHandlerTest, IngestorFallbackStoresEachSampleOnceAndDeadLettersTheFailure) {
   // A storage failure injected on one session makes the whole batch fail, so the ingestor
   // retries it one message per transaction; rollups of the failed attempt must not survive.
-  db_->exec(
+  db().exec(
       "CREATE TRIGGER fail_boom BEFORE INSERT ON sessions WHEN NEW.session_id = 'boom' "
       "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
-  Ingestor ingestor(*db_, options_);
-  const Json session = {{"session_id", "boom"},
-                        {"station_id", "st-1"},
-                        {"connector", 1},
-                        {"status", "completed"},
-                        {"started_at", "2026-11-21T08:00:00Z"},
-                        {"ended_at", "2026-11-21T09:00:00Z"},
-                        {"energy_kwh", 10.0},
-                        {"cost", 3.0},
-                        {"currency", "EUR"}};
+  Ingestor ingestor(store(), options_);
+  const Json session = testing::CompletedSession("boom");
   std::vector<InboxRecord> batch = {
       Record(Topic("home", "pv-1", "meta"), SolarMeta().dump()),
       Record(Topic("home", "fridge", "meta"), ApplianceMeta().dump()),
-      Record(Topic("home", "pv-1", "telemetry"), Telemetry(now_, {{"power_w", 1000.0}})),
-      Record(Topic("home", "fridge", "telemetry"), Telemetry(now_, {{"power_w", -150.0}})),
+      Record(Topic("home", "pv-1", "telemetry"), TelemetryPayload(now_, {{"power_w", 1000.0}})),
+      Record(Topic("home", "fridge", "telemetry"), TelemetryPayload(now_, {{"power_w", -150.0}})),
       Record(Topic("home", "st-1", "sessions"), session.dump()),
       Record(Topic("home", "pv-1", "telemetry"),
-             Telemetry(now_ + seconds(5), {{"power_w", 1100.0}})),
+             TelemetryPayload(now_ + seconds(5), {{"power_w", 1100.0}})),
       Record(Topic("home", "pv-1", "telemetry"),
-             Telemetry(now_ + seconds(5), {{"power_w", 1100.0}})),
-      Record(Topic("home", "ghost", "telemetry"), Telemetry(now_, {{"power_w", 1.0}})),
+             TelemetryPayload(now_ + seconds(5), {{"power_w", 1100.0}})),
+      Record(Topic("home", "ghost", "telemetry"), TelemetryPayload(now_, {{"power_w", 1.0}})),
   };
   const auto effects = ingestor.ApplyBatch(batch);
   EXPECT_EQ(effects.counts.received, 8);
@@ -307,27 +256,29 @@ TEST_F(DeviceHandlerTest, IngestorFallbackStoresEachSampleOnceAndDeadLettersTheF
   ASSERT_EQ(hourly.size(), 1u);
   EXPECT_EQ(hourly[0].count, 2);
   EXPECT_DOUBLE_EQ(hourly[0].value, 1050.0);
-  store::TelemetryRepository telemetry(*db_);
+  auto& telemetry = store().Readings();
   EXPECT_EQ(telemetry.Latest("pv-1", "power_w")->value, 1100.0);
-  store::IngestRepository ingest(*db_);
-  EXPECT_EQ(ingest.ListDeadLetters(10, std::nullopt, std::string("unknown_device")).size(), 1u);
+  auto& ingest = store().Ingest();
+  EXPECT_EQ(ingest.ListDeadLetters(10, std::nullopt, std::string("unknown_device")).items.size(),
+            1u);
 }
 
 TEST_F(DeviceHandlerTest, SummaryIsPublishedThrottledWhenChangedAndWhenReadingsTurnStale) {
-  Ingestor ingestor(*db_, options_);
+  Ingestor ingestor(store(), options_);
   std::vector<std::pair<std::string, std::string>> sent;
   SummaryDerivedPublisher summaries(
-      *db_, options_, [&](const std::string& t, const std::string& p) { sent.emplace_back(t, p); });
+      store(), options_,
+      [&](const std::string& t, const std::string& p) { sent.emplace_back(t, p); });
   // Telemetry stamped "now": the publisher computes with the test's clock.
   const auto t0 = now_;
   auto effects = ingestor.ApplyBatch(
       {Record(Topic("home", "pv-1", "meta"), SolarMeta().dump()),
        Record(Topic("home", "fridge", "meta"), ApplianceMeta().dump()),
        Record(Topic("home", "bat-1", "meta"), BatteryMeta().dump()),
-       Record(Topic("home", "pv-1", "telemetry"), Telemetry(t0, {{"power_w", 3000.0}})),
-       Record(Topic("home", "fridge", "telemetry"), Telemetry(t0, {{"power_w", -150.0}})),
+       Record(Topic("home", "pv-1", "telemetry"), TelemetryPayload(t0, {{"power_w", 3000.0}})),
+       Record(Topic("home", "fridge", "telemetry"), TelemetryPayload(t0, {{"power_w", -150.0}})),
        Record(Topic("home", "bat-1", "telemetry"),
-              Telemetry(t0, {{"power_w", -1000.0}, {"soc_pct", 50.0}}))});
+              TelemetryPayload(t0, {{"power_w", -1000.0}, {"soc_pct", 50.0}}))});
   summaries.AfterCommit(effects, t0);
   summaries.Tick(t0);
   ASSERT_EQ(sent.size(), 1u);
@@ -343,7 +294,7 @@ TEST_F(DeviceHandlerTest, SummaryIsPublishedThrottledWhenChangedAndWhenReadingsT
 
   // A change within the second waits for it; an unchanged summary is not sent again.
   effects = ingestor.ApplyBatch({Record(Topic("home", "pv-1", "telemetry"),
-                                        Telemetry(t0 + seconds(1), {{"power_w", 3500.0}}))});
+                                        TelemetryPayload(t0 + seconds(1), {{"power_w", 3500.0}}))});
   summaries.AfterCommit(effects, t0 + Millis(400));
   summaries.Tick(t0 + Millis(400));
   EXPECT_EQ(sent.size(), 1u);
@@ -371,39 +322,39 @@ TEST_F(DeviceHandlerTest, SummaryIsPublishedThrottledWhenChangedAndWhenReadingsT
   // A restarted listener republishes every site it has.
   std::vector<std::string> restarted;
   SummaryDerivedPublisher fresh(
-      *db_, options_, [&](const std::string& t, const std::string&) { restarted.push_back(t); });
+      store(), options_, [&](const std::string& t, const std::string&) { restarted.push_back(t); });
   fresh.Tick(t0 + seconds(40));
   EXPECT_EQ(restarted, std::vector<std::string>{"ems/v1/sites/home/summary"});
 }
 
 TEST_F(DeviceHandlerTest, RetentionPrunesRawRowsAtStartThenHourly) {
-  DeviceHandler h(*db_, options_);
+  DeviceHandler h(store());
   ASSERT_EQ(Handle(h, Topic("home", "pv-1", "meta"), SolarMeta().dump()), Outcome::kStored);
   const auto real_now = Now();
   for (int days : {100, 95, 50}) {
     ASSERT_EQ(Handle(h, Topic("home", "pv-1", "telemetry"),
-                     Telemetry(real_now - hours(24 * days), {{"power_w", 1.0}})),
+                     TelemetryPayload(real_now - hours(24 * days), {{"power_w", 1.0}})),
               Outcome::kStored);
   }
-  store::TelemetryRepository telemetry(*db_);
+  auto& telemetry = store().Readings();
   const auto raw = [&] {
     return telemetry.Raw("pv-1", "power_w", real_now - hours(24 * 200), real_now).size();
   };
   IngestOptions options;
   options.raw_retention_days = 90;
-  RawRetention retention(*db_, options);
+  RawRetention retention(store(), options);
   retention.Tick(real_now);
   EXPECT_EQ(raw(), 1u);
-  EXPECT_EQ(telemetry.PrunedBefore(), real_now - hours(24 * 90));
+  EXPECT_EQ(store().Retention().PrunedBefore(), real_now - hours(24 * 90));
   // Rollups stay.
   store::SeriesQuery q{"pv-1",   "power_w",     "UTC",    real_now - hours(24 * 200),
                        real_now, Interval::k1d, Agg::kAvg};
   EXPECT_EQ(telemetry.Series(q)->size(), 3u);
   // The next run is an hour later.
   retention.Tick(real_now + minutes(59));
-  EXPECT_EQ(telemetry.PrunedBefore(), real_now - hours(24 * 90));
+  EXPECT_EQ(store().Retention().PrunedBefore(), real_now - hours(24 * 90));
   retention.Tick(real_now + hours(1));
-  EXPECT_EQ(telemetry.PrunedBefore(), real_now + hours(1) - hours(24 * 90));
+  EXPECT_EQ(store().Retention().PrunedBefore(), real_now + hours(1) - hours(24 * 90));
 }
 
 TEST_F(DeviceHandlerTest, TheSimulatedFleetBreaksNoRule) {
@@ -413,7 +364,7 @@ TEST_F(DeviceHandlerTest, TheSimulatedFleetBreaksNoRule) {
   config.session_interval = hours(1);
   const auto start = At("2026-06-21T04:00:00Z");
   sim::Fleet fleet(config, start);
-  Ingestor ingestor(*db_, options_);
+  Ingestor ingestor(store(), options_);
   std::vector<InboxRecord> batch;
   for (auto& m : fleet.Discovery()) batch.push_back(Record(m.topic, m.payload));
   // A simulated day in 15-minute steps: sunrise to night, EVs leaving and coming back.
@@ -426,15 +377,14 @@ TEST_F(DeviceHandlerTest, TheSimulatedFleetBreaksNoRule) {
   for (const auto& [reason, n] : effects.counts.rejected_by_reason) {
     ADD_FAILURE() << n << " rejected: " << reason;
   }
-  store::IngestRepository ingest(*db_);
-  for (const auto& d : ingest.ListDeadLetters(5, std::nullopt, std::nullopt)) {
+  auto& ingest = store().Ingest();
+  for (const auto& d : ingest.ListDeadLetters(5, std::nullopt, std::nullopt).items) {
     ADD_FAILURE() << d.topic << ": " << d.reason << ": " << d.message << " " << d.payload;
   }
-  store::DeviceRepository devices(*db_);
-  EXPECT_EQ(devices.CountBySite("site-1"), 9);   // Berlin
-  EXPECT_EQ(devices.CountBySite("site-2"), 10);  // New York: a dryer too
-  EXPECT_EQ(devices.CountBySite("site-3"), 9);   // Sydney
-  EXPECT_EQ(devices.CountBySite("hub-1"), 4);
+  EXPECT_EQ(store().Sites().Get("site-1", kAll)->device_count, 9);   // Berlin
+  EXPECT_EQ(store().Sites().Get("site-2", kAll)->device_count, 10);  // New York: a dryer too
+  EXPECT_EQ(store().Sites().Get("site-3", kAll)->device_count, 9);   // Sydney
+  EXPECT_EQ(store().Sites().Get("hub-1", kAll)->device_count, 4);
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "support.h"
+
 namespace ems {
 namespace {
 
@@ -11,7 +13,7 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-Timestamp At(const char* text) { return *ParseTimestamp(text); }
+using ems::testing::At;
 
 DeviceReading Reading(const char* id, DeviceType type, std::optional<TimedValue> power,
                       std::optional<TimedValue> soc = std::nullopt,

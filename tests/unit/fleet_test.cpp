@@ -17,6 +17,7 @@
 
 #include "ems/codec/schedule_codec.h"
 #include "ems/mqtt/topics.h"
+#include "support.h"
 
 namespace ems::sim {
 namespace {
@@ -27,7 +28,7 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-Timestamp At(const char* text) { return *ParseTimestamp(text); }
+using ems::testing::At;
 
 const std::set<std::string> kDeviceTypes{"solar_panel", "wind_turbine",    "battery",
                                          "ev",          "appliance",       "heat_pump",
@@ -478,7 +479,7 @@ TEST(FleetTest, ARestoredFleetContinuesExactly) {
   EXPECT_FALSE(Fleet::Restore(other, snapshot).has_value());
   other = config;
   other.sites = 4;
-  EXPECT_EQ(Fleet::Restore(other, snapshot).error().reason, "invalid_state");
+  EXPECT_EQ(Fleet::Restore(other, snapshot).error().code, ErrorCode::kInvalidState);
   EXPECT_FALSE(Fleet::Restore(config, "not json").has_value());
   EXPECT_FALSE(Fleet::Restore(config, R"({"version": 1})").has_value());
 }

@@ -6,7 +6,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ems/store/ingest_repository.h"
 #include "listener/ingestor.h"
 #include "support.h"
 
@@ -14,20 +13,13 @@ namespace ems::listener {
 namespace {
 
 using ems::testing::At;
+using ems::testing::CompletedSession;
 
 class IngestFaultsTest : public ems::testing::TempDbTest {
  protected:
   InboxRecord Session(const std::string& id) {
-    const nlohmann::json s = {{"session_id", id},
-                              {"station_id", "st-1"},
-                              {"connector", 1},
-                              {"status", "completed"},
-                              {"started_at", "2026-11-21T08:00:00Z"},
-                              {"ended_at", "2026-11-21T09:00:00Z"},
-                              {"energy_kwh", 10.0},
-                              {"cost", 3.0},
-                              {"currency", "EUR"},
-                              {"vehicle_id", std::string(300, 'v').substr(0, 60)}};
+    auto s = CompletedSession(id);
+    s["vehicle_id"] = std::string(60, 'v');
     ++seq_;
     return InboxRecord{seq_, At("2026-11-21T09:00:00Z"), "ems/v1/sites/home/devices/st-1/sessions",
                        s.dump()};
@@ -37,48 +29,45 @@ class IngestFaultsTest : public ems::testing::TempDbTest {
     for (int i = 0; i < n; ++i) out.push_back(Session(prefix + std::to_string(i)));
     return out;
   }
-  int Count(const std::string& table) {
-    return db_->execAndGet("SELECT count(*) FROM " + table).getInt();
-  }
+  std::int64_t Rows(const std::string& table) { return Count("SELECT count(*) FROM " + table); }
 
   std::int64_t seq_ = 0;
 };
 
 TEST_F(IngestFaultsTest, AFullDatabaseKeepsTheBatchAndDeadLettersNothing) {
-  Ingestor ingestor(*db_, IngestOptions{});
+  Ingestor ingestor(store(), IngestOptions{});
   ASSERT_EQ(ingestor.ApplyBatch(Sessions(10, "before-")).counts.stored, 10);
   // Disk full on demand: the database may not grow past its current size.
-  const int pages = db_->execAndGet("PRAGMA page_count").getInt();
-  db_->exec("PRAGMA max_page_count = " + std::to_string(pages));
+  const int pages = db().execAndGet("PRAGMA page_count").getInt();
+  db().exec("PRAGMA max_page_count = " + std::to_string(pages));
   const auto burst = Sessions(2000, "burst-");
   EXPECT_THROW(ingestor.ApplyBatch(burst), store::StorageFault);
   EXPECT_THROW(ingestor.ApplyBatch(burst), store::StorageFault) << "and again while it lasts";
   EXPECT_EQ(ingestor.Checkpoint(), 10);
-  EXPECT_EQ(Count("dead_letters"), 0);
+  EXPECT_EQ(Rows("dead_letters"), 0);
 
-  db_->exec("PRAGMA max_page_count = 1073741823");
+  db().exec("PRAGMA max_page_count = 1073741823");
   const auto effects = ingestor.ApplyBatch(burst);
   EXPECT_EQ(effects.counts.stored, 2000);
   EXPECT_EQ(effects.counts.rejected, 0);
-  EXPECT_EQ(Count("sessions"), 2010);
-  EXPECT_EQ(Count("dead_letters"), 0);
+  EXPECT_EQ(Rows("sessions"), 2010);
+  EXPECT_EQ(Rows("dead_letters"), 0);
   EXPECT_EQ(ingestor.Checkpoint(), 2010);
-  store::IngestRepository ingest(*db_);
-  EXPECT_EQ(ingest.Totals().received, 2010) << "nothing counted twice by the retries";
+  EXPECT_EQ(store().Ingest().Totals().received, 2010) << "nothing counted twice by the retries";
 }
 
 TEST_F(IngestFaultsTest, AReadOnlyDatabaseIsAStorageFaultToo) {
-  Ingestor ingestor(*db_, IngestOptions{});
+  Ingestor ingestor(store(), IngestOptions{});
   const auto batch = Sessions(3, "s-");
-  db_->exec("PRAGMA query_only = ON");
+  db().exec("PRAGMA query_only = ON");
   EXPECT_THROW(ingestor.ApplyBatch(batch), store::StorageFault);
-  db_->exec("PRAGMA query_only = OFF");
-  EXPECT_EQ(Count("dead_letters"), 0);
+  db().exec("PRAGMA query_only = OFF");
+  EXPECT_EQ(Rows("dead_letters"), 0);
   EXPECT_EQ(ingestor.ApplyBatch(batch).counts.stored, 3);
 }
 
 TEST_F(IngestFaultsTest, RecordsAlreadyAppliedAreSkippedWhenABatchIsRetried) {
-  Ingestor ingestor(*db_, IngestOptions{});
+  Ingestor ingestor(store(), IngestOptions{});
   const auto batch = Sessions(5, "s-");
   ASSERT_EQ(ingestor.ApplyBatch({batch.begin(), batch.begin() + 3}).counts.received, 3);
   const auto effects = ingestor.ApplyBatch(batch);
@@ -87,23 +76,23 @@ TEST_F(IngestFaultsTest, RecordsAlreadyAppliedAreSkippedWhenABatchIsRetried) {
 }
 
 TEST_F(IngestFaultsTest, ARecognisedRedeliveryIsCountedAsDuplicateAndNotApplied) {
-  Ingestor ingestor(*db_, IngestOptions{});
+  Ingestor ingestor(store(), IngestOptions{});
   auto record = Session("redelivered");
   record.redelivered = true;
   const auto effects = ingestor.ApplyBatch({record});
   EXPECT_EQ(effects.counts.received, 1);
   EXPECT_EQ(effects.counts.duplicates, 1);
-  EXPECT_EQ(Count("sessions"), 0);
+  EXPECT_EQ(Rows("sessions"), 0);
 }
 
 TEST_F(IngestFaultsTest, APoisonRecordIsDeadLetteredWithoutBeingApplied) {
-  Ingestor ingestor(*db_, IngestOptions{});
+  Ingestor ingestor(store(), IngestOptions{});
   const auto record = Session("poison");
   ingestor.Quarantine(record);
   EXPECT_EQ(ingestor.Checkpoint(), record.seq);
-  EXPECT_EQ(Count("sessions"), 0);
-  store::IngestRepository ingest(*db_);
-  const auto letters = ingest.ListDeadLetters(10, std::nullopt, std::string("poison"));
+  EXPECT_EQ(Rows("sessions"), 0);
+  auto& ingest = store().Ingest();
+  const auto letters = ingest.ListDeadLetters(10, std::nullopt, std::string("poison")).items;
   ASSERT_EQ(letters.size(), 1u);
   EXPECT_EQ(letters[0].topic, record.topic);
   EXPECT_EQ(letters[0].payload, record.payload);

@@ -1,6 +1,6 @@
 // Bounded JSON (SPEC §4.4: no single message can stop ingestion, however it is built): every
 // decoder of an MQTT payload or a request body refuses text over its size or nesting limit with
-// reason "invalid_json" and one sentence, before any value is built, and survives the shapes an
+// ErrorCode::kInvalidJson and one sentence, before any value is built, and survives the shapes an
 // attacker with publish rights would send.
 #include <gtest/gtest.h>
 
@@ -12,9 +12,12 @@
 #include "ems/codec/schedule_codec.h"
 #include "ems/codec/session_codec.h"
 #include "ems/codec/tariff_codec.h"
+#include "support.h"
 
 namespace ems::codec {
 namespace {
+
+using ems::testing::ErrorOf;
 
 // Concatenation by append (GCC 12 warns falsely on `"literal" + std::string` at -O2).
 std::string Cat(std::initializer_list<std::string_view> parts) {
@@ -36,7 +39,7 @@ TEST(JsonLimitsTest, AcceptsTheDeepestAllowedNesting) {
 TEST(JsonLimitsTest, RefusesOneLevelDeeperWithAClearSentence) {
   const auto doc = ParseObject(Nested(kMaxJsonDepth + 1), 1 << 20);
   ASSERT_FALSE(doc);
-  EXPECT_EQ(doc.error().reason, "invalid_json");
+  EXPECT_EQ(doc.error().code, ErrorCode::kInvalidJson);
   EXPECT_EQ(doc.error().message, "The payload nests deeper than 32 levels.");
 }
 
@@ -52,7 +55,7 @@ TEST(JsonLimitsTest, RefusesTextOverTheSizeLimitBeforeParsing) {
   const std::string big = Cat({"{\"a\":\"", std::string(2000, 'x'), "\"}"});
   const auto doc = ParseObject(big, 1024);
   ASSERT_FALSE(doc);
-  EXPECT_EQ(doc.error().reason, "invalid_json");
+  EXPECT_EQ(doc.error().code, ErrorCode::kInvalidJson);
   EXPECT_EQ(doc.error().message, "The payload is larger than 1 KiB.");
 }
 
@@ -83,47 +86,40 @@ TEST(JsonLimitsTest, NonObjectsAreRefusedByParseObject) {
 // just over its size limit.
 TEST(JsonLimitsTest, EveryDecoderRefusesDeepAndOversizedPayloads) {
   const Timestamp now = *ParseTimestamp("2026-11-21T10:00:00Z");
-  const mqtt::SessionMsg session_topic{"home", "st-1"};
-  const mqtt::LegacySessionMsg legacy_topic{"st-1", 1, "7"};
   struct Family {
     const char* name;
     std::function<Reject(const std::string&)> decode;
     std::size_t max_bytes;
   };
-  const auto error_of = [](const auto& result) {
-    EXPECT_FALSE(result);
-    return result ? Reject{} : result.error();
-  };
   const std::vector<Family> families = {
       {"session",
-       [&](const std::string& t) { return error_of(DecodeSession(t, session_topic, "EUR")); },
+       [&](const std::string& t) { return ErrorOf(DecodeSession(t, "home", "st-1", "EUR")); },
        kMaxSessionBytes},
       {"legacy session",
        [&](const std::string& t) {
-         return error_of(DecodeLegacySession(t, legacy_topic, "home", now, "EUR"));
+         return ErrorOf(DecodeLegacySession(t, "st-1", 1, "home", now, "EUR"));
        },
        kMaxSessionBytes},
-      {"meta", [&](const std::string& t) { return error_of(DecodeMeta(t)); }, kMaxDeviceBytes},
-      {"telemetry", [&](const std::string& t) { return error_of(DecodeTelemetry(t)); },
+      {"meta", [&](const std::string& t) { return ErrorOf(DecodeMeta(t)); }, kMaxDeviceBytes},
+      {"telemetry", [&](const std::string& t) { return ErrorOf(DecodeTelemetry(t)); },
        kMaxDeviceBytes},
-      {"device body", [&](const std::string& t) { return error_of(DecodeDeviceBody(t)); },
+      {"device body", [&](const std::string& t) { return ErrorOf(DecodeDeviceBody(t)); },
        kMaxDeviceBytes},
-      {"tariff", [&](const std::string& t) { return error_of(DecodeTariff(t)); }, kMaxTariffBytes},
-      {"contract event",
-       [&](const std::string& t) { return error_of(DecodeContractEvent(t, now)); },
+      {"tariff", [&](const std::string& t) { return ErrorOf(DecodeTariff(t)); }, kMaxTariffBytes},
+      {"contract event", [&](const std::string& t) { return ErrorOf(DecodeContractEvent(t, now)); },
        kMaxContractBytes},
-      {"contract", [&](const std::string& t) { return error_of(DecodeContract(t, now)); },
+      {"contract", [&](const std::string& t) { return ErrorOf(DecodeContract(t, now)); },
        kMaxContractBytes},
-      {"schedule", [&](const std::string& t) { return error_of(DecodeScheduleRequest(t)); },
+      {"schedule", [&](const std::string& t) { return ErrorOf(DecodeScheduleRequest(t)); },
        kMaxScheduleBytes},
   };
   for (const auto& f : families) {
     SCOPED_TRACE(f.name);
     const auto deep = f.decode(Nested(kMaxJsonDepth + 1, "properties"));
-    EXPECT_EQ(deep.reason, "invalid_json");
+    EXPECT_EQ(deep.code, ErrorCode::kInvalidJson);
     EXPECT_EQ(deep.message, "The payload nests deeper than 32 levels.");
     const auto big = f.decode(Cat({"{\"x\":\"", std::string(f.max_bytes, 'x'), "\"}"}));
-    EXPECT_EQ(big.reason, "invalid_json");
+    EXPECT_EQ(big.code, ErrorCode::kInvalidJson);
     EXPECT_TRUE(big.message.starts_with("The payload is larger than ")) << big.message;
   }
 }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "publisher/sim_clock.h"
+#include "support.h"
 
 namespace ems::publisher {
 namespace {
@@ -13,7 +14,7 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-Timestamp At(const char* text) { return *ParseTimestamp(text); }
+using ems::testing::At;
 
 TEST(SimClockTest, RealTimeRunsWithTheWallClockAndCatchesUpAGapAtOnce) {
   const Timestamp wall = At("2026-11-21T10:00:00Z");

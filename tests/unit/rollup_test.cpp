@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "support.h"
+
 namespace ems {
 namespace {
 
@@ -12,7 +14,7 @@ using std::chrono::days;
 using std::chrono::hours;
 using std::chrono::minutes;
 
-Timestamp At(const char* text) { return *ParseTimestamp(text); }
+using ems::testing::At;
 std::string Start(const char* ts, Interval i, const char* tz) {
   return FormatTimestamp(BucketStart(At(ts), i, tz));
 }
@@ -232,13 +234,13 @@ TEST(SeriesRangeTest, RejectsEmptyRangesAndLongRawRanges) {
   const Timestamp t0 = At("2026-01-01T00:00:00Z");
   const auto empty = ValidateSeriesRange(t0, t0, Interval::k1h);
   ASSERT_FALSE(empty);
-  EXPECT_EQ(empty.error().reason, "invalid_query");
+  EXPECT_EQ(empty.error().code, ErrorCode::kInvalidQuery);
   EXPECT_EQ(empty.error().message, "Parameter 'from' must be earlier than 'to'.");
   EXPECT_FALSE(ValidateSeriesRange(t0 + hours(1), t0, Interval::k1d));
   EXPECT_TRUE(ValidateSeriesRange(t0, t0 + days(400), Interval::kRaw));
   const auto long_raw = ValidateSeriesRange(t0, t0 + days(400) + Millis(1), Interval::kRaw);
   ASSERT_FALSE(long_raw);
-  EXPECT_EQ(long_raw.error().reason, "invalid_query");
+  EXPECT_EQ(long_raw.error().code, ErrorCode::kInvalidQuery);
   EXPECT_EQ(long_raw.error().message,
             "A raw series may span at most 400 days; choose an interval such as 1h.");
   EXPECT_TRUE(ValidateSeriesRange(t0, t0 + days(4000), Interval::k1d));

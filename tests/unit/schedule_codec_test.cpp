@@ -5,11 +5,12 @@
 #include <limits>
 
 #include "ems/codec/tariff_codec.h"
+#include "support.h"
 
 namespace ems::codec {
 namespace {
 
-Timestamp At(const char* text) { return *ParseTimestamp(text); }
+using ems::testing::At;
 ChargingSlot Slot(const char* start, const char* end) { return {At(start), At(end)}; }
 
 // ---- Tariff ----
@@ -53,7 +54,7 @@ TEST(TariffCodecTest, RejectsBrokenTariffsNamingTheField) {
   const auto message = [](const char* text) {
     const auto t = DecodeTariff(text);
     if (t) return std::string("accepted");
-    EXPECT_EQ(t.error().reason, "invalid_tariff") << text;
+    EXPECT_EQ(t.error().code, ErrorCode::kInvalidTariff) << text;
     return t.error().message;
   };
   EXPECT_EQ(message(R"({"prices": []})"), "Field 'currency' is required.");
@@ -98,7 +99,7 @@ TEST(TariffCodecTest, RejectsNonFinitePricesInAnAlreadyParsedPayload) {
                      {"price_per_kwh", std::numeric_limits<double>::infinity()}}}}};
   const auto t = DecodeTariffJson(payload);
   ASSERT_FALSE(t);
-  EXPECT_EQ(t.error().reason, "invalid_tariff");
+  EXPECT_EQ(t.error().code, ErrorCode::kInvalidTariff);
   EXPECT_EQ(t.error().message, "Field 'prices[0].price_per_kwh' must be a finite number.");
   payload["prices"][0]["price_per_kwh"] = 0.25;
   EXPECT_TRUE(DecodeTariffJson(payload));
@@ -108,7 +109,7 @@ TEST(TariffCodecTest, TextThatIsNotAnObjectIsInvalidJson) {
   for (const char* text : {"", "[]", "{\"currency\": "}) {
     const auto t = DecodeTariff(text);
     ASSERT_FALSE(t) << text;
-    EXPECT_EQ(t.error().reason, "invalid_json") << text;
+    EXPECT_EQ(t.error().code, ErrorCode::kInvalidJson) << text;
   }
 }
 
@@ -141,7 +142,7 @@ TEST(ScheduleRequestCodecTest, RejectsMixedEmptyAndBrokenBodies) {
   const auto message = [](const char* text) {
     const auto r = DecodeScheduleRequest(text);
     if (r) return std::string("accepted");
-    EXPECT_EQ(r.error().reason, "invalid_schedule") << text;
+    EXPECT_EQ(r.error().code, ErrorCode::kInvalidSchedule) << text;
     return r.error().message;
   };
   const std::string kMixed = "Send either 'slots' or 'target_soc' with 'ready_by', not both.";
@@ -179,7 +180,7 @@ TEST(ScheduleRequestCodecTest, RejectsMixedEmptyAndBrokenBodies) {
 
   const auto not_json = DecodeScheduleRequest("{slots}");
   ASSERT_FALSE(not_json);
-  EXPECT_EQ(not_json.error().reason, "invalid_json");
+  EXPECT_EQ(not_json.error().code, ErrorCode::kInvalidJson);
 }
 
 // ---- Schedule GET answer ----
@@ -266,12 +267,12 @@ TEST(ScheduleViewCodecTest, DecodesWhatItEncodes) {
 }
 
 TEST(ScheduleViewCodecTest, RejectsAViewWithoutItsFieldsNamingThem) {
-  EXPECT_EQ(DecodeScheduleView("[]").error().reason, "invalid_json");
+  EXPECT_EQ(DecodeScheduleView("[]").error().code, ErrorCode::kInvalidJson);
   Json view = EncodeScheduleView(ScheduleView{.device_id = "ev-1"});
   view["slots"] = Json::array({{{"start", "2026-11-21T01:00:00Z"}, {"end", "soon"}}});
   const auto bad_slot = DecodeScheduleView(view.dump());
   ASSERT_FALSE(bad_slot);
-  EXPECT_EQ(bad_slot.error().reason, "invalid_schedule");
+  EXPECT_EQ(bad_slot.error().code, ErrorCode::kInvalidSchedule);
   EXPECT_NE(bad_slot.error().message.find("slots[0].end"), std::string::npos);
   view = EncodeScheduleView(ScheduleView{.device_id = "ev-1"});
   view["mode"] = "eco";
@@ -290,7 +291,7 @@ TEST(EvParamsCodecTest, ReadsCapacityAndPowerFromDeviceProperties) {
 
   const auto missing = DecodeEvParams(Json::parse(R"({"battery_capacity_wh": 60000})"));
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().reason, "invalid_device");
+  EXPECT_EQ(missing.error().code, ErrorCode::kInvalidDevice);
   EXPECT_EQ(missing.error().message, "Field 'max_charge_w' is required.");
 
   const auto zero =

@@ -4,9 +4,7 @@
 #include "listener/derived/schedule_publisher.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <variant>
@@ -14,8 +12,8 @@
 #include "ems/codec/tariff_codec.h"
 #include "ems/mqtt/topics.h"
 #include "ems/sim/fleet.h"
-#include "ems/store/database.h"
 #include "listener/handlers/tariff_handler.h"
+#include "support.h"
 
 namespace ems::listener {
 namespace {
@@ -23,27 +21,9 @@ namespace {
 using Json = nlohmann::json;
 using std::chrono::hours;
 
-Timestamp At(const char* text) { return *ParseTimestamp(text); }
+using ems::testing::At;
 
-class TempDb {
- public:
-  TempDb() {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("ems-schedule-pub-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    std::filesystem::create_directories(dir_);
-    db_ = store::OpenDatabase((dir_ / "ems.db").string());
-  }
-  ~TempDb() {
-    db_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  SQLite::Database& db() { return *db_; }
-
- private:
-  static inline int counter_ = 0;
-  std::filesystem::path dir_;
-  std::unique_ptr<SQLite::Database> db_;
-};
+class TariffHandlerTest : public testing::TempDbTest {};
 
 // Hourly prices over [from, from + n h): 0.30 everywhere but the `cheap` hours (offsets).
 Tariff HourlyTariff(Timestamp from, int n, const std::map<int, double>& cheap) {
@@ -60,10 +40,9 @@ InboxRecord Record(const std::string& topic, const std::string& payload, Timesta
   return InboxRecord{1, arrival, topic, payload};
 }
 
-TEST(TariffHandlerTest, StoresNewTariffsAndMarksTheSite) {
-  TempDb tmp;
-  TariffHandler handler(tmp.db());
-  store::ScheduleRepository repo(tmp.db());
+TEST_F(TariffHandlerTest, StoresNewTariffsAndMarksTheSite) {
+  TariffHandler handler(store());
+  auto& tariffs = store().Tariffs();
   const auto now = At("2026-11-21T10:00:00Z");
   const Tariff tariff = HourlyTariff(At("2026-11-21T12:00:00Z"), 3, {{1, 0.1}});
   const std::string payload = codec::EncodeTariff(tariff).dump();
@@ -73,7 +52,7 @@ TEST(TariffHandlerTest, StoresNewTariffsAndMarksTheSite) {
   ASSERT_TRUE(first) << first.error().message;
   EXPECT_EQ(*first, Outcome::kStored);
   EXPECT_EQ(e.tariff_sites, std::set<std::string>{"home"});
-  EXPECT_EQ(repo.GetTariff("home"), tariff);
+  EXPECT_EQ(tariffs.Get("home"), tariff);
 
   BatchEffects again;
   EXPECT_EQ(handler.Handle(mqtt::TariffMsg{"home"}, Record("t", payload, now), again),
@@ -86,19 +65,18 @@ TEST(TariffHandlerTest, StoresNewTariffsAndMarksTheSite) {
   EXPECT_EQ(handler.Handle(mqtt::TariffMsg{"home"},
                            Record("t", codec::EncodeTariff(changed).dump(), now), third),
             Outcome::kStored);
-  EXPECT_EQ(repo.GetTariff("home"), changed);
+  EXPECT_EQ(tariffs.Get("home"), changed);
   EXPECT_EQ(third.tariff_sites.count("home"), 1u);
 }
 
-TEST(TariffHandlerTest, RejectsBadPayloadsAndKeepsTheStoredTariff) {
-  TempDb tmp;
-  TariffHandler handler(tmp.db());
-  store::ScheduleRepository repo(tmp.db());
+TEST_F(TariffHandlerTest, RejectsBadPayloadsAndKeepsTheStoredTariff) {
+  TariffHandler handler(store());
+  auto& tariffs = store().Tariffs();
   const auto now = At("2026-11-21T10:00:00Z");
   BatchEffects e;
   const auto not_json = handler.Handle(mqtt::TariffMsg{"home"}, Record("t", "{nope", now), e);
   ASSERT_FALSE(not_json);
-  EXPECT_EQ(not_json.error().reason, "invalid_json");
+  EXPECT_EQ(not_json.error().code, ErrorCode::kInvalidJson);
 
   const auto overlapping = handler.Handle(mqtt::TariffMsg{"home"},
                                           Record("t",
@@ -108,23 +86,22 @@ TEST(TariffHandlerTest, RejectsBadPayloadsAndKeepsTheStoredTariff) {
                                                  now),
                                           e);
   ASSERT_FALSE(overlapping);
-  EXPECT_EQ(overlapping.error().reason, "invalid_tariff");
+  EXPECT_EQ(overlapping.error().code, ErrorCode::kInvalidTariff);
   EXPECT_NE(overlapping.error().message.find("prices[1]"), std::string::npos);
 
   const auto no_prices =
       handler.Handle(mqtt::TariffMsg{"home"}, Record("t", R"({"currency": "EUR"})", now), e);
   ASSERT_FALSE(no_prices);
-  EXPECT_EQ(no_prices.error().reason, "invalid_tariff");
+  EXPECT_EQ(no_prices.error().code, ErrorCode::kInvalidTariff);
   EXPECT_TRUE(e.tariff_sites.empty());
-  EXPECT_FALSE(repo.GetTariff("home"));
+  EXPECT_FALSE(tariffs.Get("home"));
 }
 
 // What ems-publisher sends on {p}/sites/{site}/tariff must pass the listener's decoder, be
 // stored once per change, and price whole quarter hours without gaps.
-TEST(TariffHandlerTest, EverySimulatedTariffDecodesAndStores) {
-  TempDb tmp;
-  TariffHandler handler(tmp.db());
-  store::ScheduleRepository repo(tmp.db());
+TEST_F(TariffHandlerTest, EverySimulatedTariffDecodesAndStores) {
+  TariffHandler handler(store());
+  auto& tariffs = store().Tariffs();
   const auto start = At("2026-03-28T09:30:00Z");  // spans the Europe/Berlin switch to DST
   // Hourly telemetry and sessions keep the run short; tariffs do not depend on them.
   sim::FleetConfig config;
@@ -160,7 +137,7 @@ TEST(TariffHandlerTest, EverySimulatedTariffDecodesAndStores) {
     BatchEffects e;
     const auto stored = handler.Handle(*tariff_topic, Record(m.topic, m.payload, Now()), e);
     ASSERT_TRUE(stored) << stored.error().message;
-    EXPECT_EQ(repo.GetTariff(tariff_topic->site), *tariff);
+    EXPECT_EQ(tariffs.Get(tariff_topic->site), *tariff);
     ++per_site[tariff_topic->site];
   }
   // The first at start, then one at 13:00 local on each of the two following days at most.
@@ -168,10 +145,10 @@ TEST(TariffHandlerTest, EverySimulatedTariffDecodesAndStores) {
   for (const auto& [site, n] : per_site) EXPECT_GE(n, 2) << site;
 }
 
-class SchedulePublisherTest : public ::testing::Test {
+class SchedulePublisherTest : public testing::TempDbTest {
  protected:
   void SetUp() override {
-    store::DeviceRepository devices(tmp_.db());
+    auto& devices = store().Devices();
     DeviceMeta ev{
         DeviceSpec{
             DeviceType::kEv,
@@ -185,30 +162,29 @@ class SchedulePublisherTest : public ::testing::Test {
                    {{"capacity_wh", 10000}, {"max_charge_w", 5000}, {"max_discharge_w", 5000}}},
         "Home", "Europe/Berlin"};
     ASSERT_TRUE(devices.UpsertFromMeta("home", "bat-1", battery, now_));
-    store::TelemetryRepository telemetry(tmp_.db());
+    auto& telemetry = store().Telemetry();
     telemetry.Insert("ev-1", "soc_pct", now_ - std::chrono::minutes(1), 50, "Europe/Berlin");
   }
 
   std::unique_ptr<ScheduleDerivedPublisher> MakePublisher() {
     return std::make_unique<ScheduleDerivedPublisher>(
-        tmp_.db(), IngestOptions{}, [this](const std::string& topic, const std::string& payload) {
+        store(), IngestOptions{}, [this](const std::string& topic, const std::string& payload) {
           published_.emplace_back(topic, Json::parse(payload));
         });
   }
 
-  TempDb tmp_;
   const Timestamp now_ = At("2026-11-21T10:00:00Z");
   std::vector<std::pair<std::string, Json>> published_;
 };
 
 TEST_F(SchedulePublisherTest, TariffChangeReplansAtTheCheapestHoursAndPublishes) {
-  store::ScheduleRepository repo(tmp_.db());
+  auto& repo = store().Schedules();
   ChargingSchedule planned;
   planned.goal = ChargingGoal{0.9, At("2026-11-22T00:00:00Z")};
   repo.Put("ev-1", planned, now_);
   // 0.4 of soc at 0.2 per hour: two hours, the cheapest two of the tariff.
-  repo.PutTariff("home", HourlyTariff(At("2026-11-21T12:00:00Z"), 12, {{3, 0.10}, {7, 0.12}}),
-                 now_);
+  store().Tariffs().Put("home",
+                        HourlyTariff(At("2026-11-21T12:00:00Z"), 12, {{3, 0.10}, {7, 0.12}}), now_);
   auto publisher = MakePublisher();
   BatchEffects e;
   e.tariff_sites.insert("home");
@@ -236,13 +212,13 @@ TEST_F(SchedulePublisherTest, TariffChangeReplansAtTheCheapestHoursAndPublishes)
 }
 
 TEST_F(SchedulePublisherTest, SocChangeReplansAndOtherDevicesAreSkipped) {
-  store::ScheduleRepository repo(tmp_.db());
+  auto& repo = store().Schedules();
   ChargingSchedule planned;
   planned.goal = ChargingGoal{0.9, At("2026-11-22T00:00:00Z")};
   repo.Put("ev-1", planned, now_);
-  repo.PutTariff("home", HourlyTariff(At("2026-11-21T12:00:00Z"), 12, {{3, 0.10}, {7, 0.12}}),
-                 now_);
-  store::TelemetryRepository telemetry(tmp_.db());
+  store().Tariffs().Put("home",
+                        HourlyTariff(At("2026-11-21T12:00:00Z"), 12, {{3, 0.10}, {7, 0.12}}), now_);
+  auto& telemetry = store().Telemetry();
   telemetry.Insert("ev-1", "soc_pct", now_, 80, "Europe/Berlin");
 
   auto publisher = MakePublisher();
@@ -268,11 +244,11 @@ TEST_F(SchedulePublisherTest, ManualEvWithoutScheduleGetsTheDefaultView) {
   EXPECT_EQ(view["slots"], Json::array());
   EXPECT_EQ(view["is_at_home"], true);  // never reported: at home
   EXPECT_EQ(view["override"], nullptr);
-  EXPECT_FALSE(store::ScheduleRepository(tmp_.db()).Get("ev-1"));  // nothing stored for it
+  EXPECT_FALSE(store().Schedules().Get("ev-1"));  // nothing stored for it
 }
 
 TEST_F(SchedulePublisherTest, GoingAwayEndsTheOverride) {
-  store::ScheduleRepository repo(tmp_.db());
+  auto& repo = store().Schedules();
   repo.SetOverride("ev-1", ChargingSlot{now_, now_ + hours(1)}, now_);
   auto publisher = MakePublisher();
   BatchEffects e;
@@ -281,7 +257,7 @@ TEST_F(SchedulePublisherTest, GoingAwayEndsTheOverride) {
   ASSERT_EQ(published_.size(), 1u);
   EXPECT_TRUE(published_[0].second["override"].is_object());  // at home: it runs
 
-  store::DeviceRepository devices(tmp_.db());
+  auto& devices = store().Devices();
   ASSERT_TRUE(devices.RecordTelemetry("ev-1", now_ + std::chrono::minutes(6),
                                       Json{{"at_home", false}, {"mode", "idle"}}));
   publisher->AfterCommit(e, now_ + std::chrono::minutes(7));

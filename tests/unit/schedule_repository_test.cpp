@@ -1,57 +1,32 @@
-#include "ems/store/schedule_repository.h"
-
-#include <SQLiteCpp/Transaction.h>
+// ScheduleRepository and TariffRepository against a real SQLite file with every migration.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <filesystem>
-
-#include "ems/store/database.h"
+#include "ems/store/store.h"
+#include "support.h"
 
 namespace ems::store {
 namespace {
 
-Timestamp At(const char* text) { return *ParseTimestamp(text); }
+using ems::testing::At;
 ChargingSlot Slot(const char* start, const char* end) { return {At(start), At(end)}; }
 
 // A real database file with every migration applied, an `ev-1` and `ev-2` at site `home` and
 // an `ev-3` at site `cabin`.
-class ScheduleRepositoryTest : public ::testing::Test {
+class ScheduleRepositoryTest : public testing::TempDbTest {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("ems_schedule_repository_" + std::to_string(::getpid()) + "_" + info->name() + ".db");
-    RemoveFiles();
-    db_ = OpenDatabase(path_.string());
-    db_->exec(
+    db().exec(
         "INSERT INTO sites (id, name, timezone, created_at) VALUES "
         "('home', 'Home', 'Europe/Berlin', 0), ('cabin', 'Cabin', 'UTC', 0);"
         "INSERT INTO devices (id, site_id, type, name, created_at, updated_at) VALUES "
         "('ev-1', 'home', 'ev', 'Car', 0, 0), ('ev-2', 'home', 'ev', 'Van', 0, 0), "
         "('ev-3', 'cabin', 'ev', 'Camper', 0, 0);");
-    repo_ = std::make_unique<ScheduleRepository>(*db_);
   }
 
-  void TearDown() override {
-    repo_.reset();
-    db_.reset();
-    RemoveFiles();
-  }
+  std::int64_t Rows(const std::string& table) { return Count("SELECT count(*) FROM " + table); }
 
-  void RemoveFiles() {
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-      std::filesystem::remove(path_.string() + suffix);
-    }
-  }
-
-  int Count(const std::string& table) {
-    return db_->execAndGet("SELECT count(*) FROM " + table).getInt();
-  }
-
-  std::filesystem::path path_;
-  std::unique_ptr<SQLite::Database> db_;
-  std::unique_ptr<ScheduleRepository> repo_;
+  ScheduleRepository& repo_ = store().Schedules();
+  TariffRepository& tariffs_ = store().Tariffs();
   const Timestamp now_ = At("2026-11-21T10:00:00Z");
 };
 
@@ -70,49 +45,49 @@ ChargingSchedule PlannedSchedule() {
 }
 
 TEST_F(ScheduleRepositoryTest, NothingStoredReadsAsNone) {
-  EXPECT_EQ(repo_->Get("ev-1"), std::nullopt);
-  EXPECT_EQ(repo_->GetTariff("home"), std::nullopt);
+  EXPECT_EQ(repo_.Get("ev-1"), std::nullopt);
+  EXPECT_EQ(tariffs_.Get("home"), std::nullopt);
 }
 
 TEST_F(ScheduleRepositoryTest, ManualScheduleRoundTrips) {
   const ChargingSchedule manual{.slots = {Slot("2026-11-21T20:00:00Z", "2026-11-21T21:00:00Z"),
                                           Slot("2026-11-21T22:00:00Z", "2026-11-22T01:30:00.250Z")},
                                 .paused_until = At("2026-11-21T23:00:00Z")};
-  repo_->Put("ev-1", manual, now_);
-  EXPECT_EQ(repo_->Get("ev-1"), manual);
-  EXPECT_EQ(repo_->Get("ev-2"), std::nullopt);
-  EXPECT_EQ(db_->execAndGet("SELECT mode FROM ev_schedules WHERE device_id = 'ev-1'").getString(),
+  repo_.Put("ev-1", manual, now_);
+  EXPECT_EQ(repo_.Get("ev-1"), manual);
+  EXPECT_EQ(repo_.Get("ev-2"), std::nullopt);
+  EXPECT_EQ(db().execAndGet("SELECT mode FROM ev_schedules WHERE device_id = 'ev-1'").getString(),
             "manual");
-  EXPECT_EQ(db_->execAndGet("SELECT updated_at FROM ev_schedules").getInt64(), ToMillis(now_));
+  EXPECT_EQ(db().execAndGet("SELECT updated_at FROM ev_schedules").getInt64(), ToMillis(now_));
 }
 
 TEST_F(ScheduleRepositoryTest, PlannedScheduleWithPlanPauseAndOverrideRoundTrips) {
   const ChargingSchedule planned = PlannedSchedule();
-  repo_->Put("ev-1", planned, now_);
-  EXPECT_EQ(repo_->Get("ev-1"), planned);
+  repo_.Put("ev-1", planned, now_);
+  EXPECT_EQ(repo_.Get("ev-1"), planned);
 
   // Switching back to manual replaces everything, the plan's slots included.
   const ChargingSchedule manual{.slots = {Slot("2026-11-21T20:00:00Z", "2026-11-21T21:00:00Z")}};
-  repo_->Put("ev-1", manual, now_);
-  EXPECT_EQ(repo_->Get("ev-1"), manual);
-  EXPECT_EQ(Count("ev_schedule_slots"), 1);
+  repo_.Put("ev-1", manual, now_);
+  EXPECT_EQ(repo_.Get("ev-1"), manual);
+  EXPECT_EQ(Rows("ev_schedule_slots"), 1);
 }
 
 TEST_F(ScheduleRepositoryTest, PauseAndOverrideCreateADefaultScheduleAndTouchNothingElse) {
-  repo_->SetPause("ev-2", At("2026-11-21T23:00:00Z"), now_);
-  EXPECT_EQ(repo_->Get("ev-2"), (ChargingSchedule{.paused_until = At("2026-11-21T23:00:00Z")}));
+  repo_.SetPause("ev-2", At("2026-11-21T23:00:00Z"), now_);
+  EXPECT_EQ(repo_.Get("ev-2"), (ChargingSchedule{.paused_until = At("2026-11-21T23:00:00Z")}));
 
-  repo_->Put("ev-1", PlannedSchedule(), now_);
-  repo_->SetPause("ev-1", std::nullopt, now_);
-  repo_->SetOverride("ev-1", Slot("2026-11-21T12:00:00Z", "2026-11-21T13:00:00Z"), now_);
+  repo_.Put("ev-1", PlannedSchedule(), now_);
+  repo_.SetPause("ev-1", std::nullopt, now_);
+  repo_.SetOverride("ev-1", Slot("2026-11-21T12:00:00Z", "2026-11-21T13:00:00Z"), now_);
   ChargingSchedule expected = PlannedSchedule();
   expected.paused_until.reset();
   expected.override_window = Slot("2026-11-21T12:00:00Z", "2026-11-21T13:00:00Z");
-  EXPECT_EQ(repo_->Get("ev-1"), expected);
+  EXPECT_EQ(repo_.Get("ev-1"), expected);
 
-  repo_->SetOverride("ev-1", std::nullopt, now_);
+  repo_.SetOverride("ev-1", std::nullopt, now_);
   expected.override_window.reset();
-  EXPECT_EQ(repo_->Get("ev-1"), expected);
+  EXPECT_EQ(repo_.Get("ev-1"), expected);
 }
 
 TEST_F(ScheduleRepositoryTest, PlanIsStoredOnlyForAPlannedSchedule) {
@@ -121,74 +96,74 @@ TEST_F(ScheduleRepositoryTest, PlanIsStoredOnlyForAPlannedSchedule) {
                           .target_reachable = true,
                           .message = "Target 80% will be reached by 2026-11-22T07:00:00Z.",
                           .computed_at = now_};
-  EXPECT_FALSE(repo_->PutPlan("ev-1", plan, now_));  // no schedule
-  repo_->Put("ev-1",
-             ChargingSchedule{.slots = {Slot("2026-11-21T20:00:00Z", "2026-11-21T21:00:00Z")}},
-             now_);
-  EXPECT_FALSE(repo_->PutPlan("ev-1", plan, now_));  // manual
-  EXPECT_EQ(repo_->Get("ev-1")->plan, std::nullopt);
+  EXPECT_FALSE(repo_.PutPlan("ev-1", plan, now_));  // no schedule
+  repo_.Put("ev-1",
+            ChargingSchedule{.slots = {Slot("2026-11-21T20:00:00Z", "2026-11-21T21:00:00Z")}},
+            now_);
+  EXPECT_FALSE(repo_.PutPlan("ev-1", plan, now_));  // manual
+  EXPECT_EQ(repo_.Get("ev-1")->plan, std::nullopt);
 
-  repo_->Put("ev-2", PlannedSchedule(), now_);
-  EXPECT_TRUE(repo_->PutPlan("ev-2", plan, now_));
+  repo_.Put("ev-2", PlannedSchedule(), now_);
+  EXPECT_TRUE(repo_.PutPlan("ev-2", plan, now_));
   ChargingSchedule expected = PlannedSchedule();
   expected.plan = plan;  // the old plan's two slots are gone
-  EXPECT_EQ(repo_->Get("ev-2"), expected);
+  EXPECT_EQ(repo_.Get("ev-2"), expected);
 }
 
 TEST_F(ScheduleRepositoryTest, PlannedDevicesOfASiteAreListedSorted) {
-  repo_->Put("ev-2", PlannedSchedule(), now_);
-  repo_->Put("ev-1", PlannedSchedule(), now_);
-  repo_->Put("ev-3", PlannedSchedule(), now_);
-  EXPECT_EQ(repo_->PlannedDevicesOfSite("home"), (std::vector<std::string>{"ev-1", "ev-2"}));
-  repo_->Put("ev-1", ChargingSchedule{}, now_);
-  EXPECT_EQ(repo_->PlannedDevicesOfSite("home"), (std::vector<std::string>{"ev-2"}));
-  EXPECT_EQ(repo_->PlannedDevicesOfSite("cabin"), (std::vector<std::string>{"ev-3"}));
-  EXPECT_TRUE(repo_->PlannedDevicesOfSite("nowhere").empty());
+  repo_.Put("ev-2", PlannedSchedule(), now_);
+  repo_.Put("ev-1", PlannedSchedule(), now_);
+  repo_.Put("ev-3", PlannedSchedule(), now_);
+  EXPECT_EQ(repo_.PlannedDevicesOfSite("home"), (std::vector<std::string>{"ev-1", "ev-2"}));
+  repo_.Put("ev-1", ChargingSchedule{}, now_);
+  EXPECT_EQ(repo_.PlannedDevicesOfSite("home"), (std::vector<std::string>{"ev-2"}));
+  EXPECT_EQ(repo_.PlannedDevicesOfSite("cabin"), (std::vector<std::string>{"ev-3"}));
+  EXPECT_TRUE(repo_.PlannedDevicesOfSite("nowhere").empty());
 }
 
 TEST_F(ScheduleRepositoryTest, ScheduleBelongsToAnExistingDeviceAndGoesWithIt) {
-  EXPECT_THROW(repo_->Put("ghost", ChargingSchedule{}, now_), SQLite::Exception);
-  repo_->Put("ev-1", PlannedSchedule(), now_);
-  db_->exec("DELETE FROM devices WHERE id = 'ev-1'");
-  EXPECT_EQ(repo_->Get("ev-1"), std::nullopt);
-  EXPECT_EQ(Count("ev_schedules"), 0);
-  EXPECT_EQ(Count("ev_schedule_slots"), 0);
+  EXPECT_THROW(repo_.Put("ghost", ChargingSchedule{}, now_), SQLite::Exception);
+  repo_.Put("ev-1", PlannedSchedule(), now_);
+  db().exec("DELETE FROM devices WHERE id = 'ev-1'");
+  EXPECT_EQ(repo_.Get("ev-1"), std::nullopt);
+  EXPECT_EQ(Rows("ev_schedules"), 0);
+  EXPECT_EQ(Rows("ev_schedule_slots"), 0);
 }
 
 TEST_F(ScheduleRepositoryTest, NeverCommitsOnItsOwnTheCallerOwnsTheTransaction) {
   {
-    SQLite::Transaction tx(*db_);
-    repo_->Put("ev-1", PlannedSchedule(), now_);
-    repo_->SetPause("ev-2", At("2026-11-21T23:00:00Z"), now_);
-    repo_->PutTariff("home", Tariff{"EUR", {}}, now_);
-    EXPECT_TRUE(repo_->Get("ev-1").has_value());
+    auto tx = store().Begin(TxMode::kWrite);
+    repo_.Put("ev-1", PlannedSchedule(), now_);
+    repo_.SetPause("ev-2", At("2026-11-21T23:00:00Z"), now_);
+    tariffs_.Put("home", Tariff{"EUR", {}}, now_);
+    EXPECT_TRUE(repo_.Get("ev-1").has_value());
   }  // rolled back
-  EXPECT_EQ(repo_->Get("ev-1"), std::nullopt);
-  EXPECT_EQ(repo_->Get("ev-2"), std::nullopt);
-  EXPECT_EQ(repo_->GetTariff("home"), std::nullopt);
+  EXPECT_EQ(repo_.Get("ev-1"), std::nullopt);
+  EXPECT_EQ(repo_.Get("ev-2"), std::nullopt);
+  EXPECT_EQ(tariffs_.Get("home"), std::nullopt);
 
-  SQLite::Transaction tx(*db_);
-  repo_->Put("ev-1", PlannedSchedule(), now_);
-  tx.commit();
-  EXPECT_EQ(repo_->Get("ev-1"), PlannedSchedule());
+  auto tx = store().Begin(TxMode::kWrite);
+  repo_.Put("ev-1", PlannedSchedule(), now_);
+  tx.Commit();
+  EXPECT_EQ(repo_.Get("ev-1"), PlannedSchedule());
 }
 
 TEST_F(ScheduleRepositoryTest, TariffIsStoredPerSiteAndReplacedWhole) {
   const Tariff first{"EUR",
                      {{At("2026-11-21T22:00:00Z"), At("2026-11-21T23:00:00Z"), 0.27},
                       {At("2026-11-21T23:00:00Z"), At("2026-11-22T00:00:00Z"), -0.05}}};
-  repo_->PutTariff("home", first, now_);
-  EXPECT_EQ(repo_->GetTariff("home"), first);
-  EXPECT_EQ(repo_->GetTariff("cabin"), std::nullopt);
+  tariffs_.Put("home", first, now_);
+  EXPECT_EQ(tariffs_.Get("home"), first);
+  EXPECT_EQ(tariffs_.Get("cabin"), std::nullopt);
 
   const Tariff second{"SEK", {{At("2026-11-22T00:00:00Z"), At("2026-11-22T01:00:00Z"), 1.5}}};
-  repo_->PutTariff("home", second, now_);
-  EXPECT_EQ(repo_->GetTariff("home"), second);
-  EXPECT_EQ(Count("site_tariff_prices"), 1);
+  tariffs_.Put("home", second, now_);
+  EXPECT_EQ(tariffs_.Get("home"), second);
+  EXPECT_EQ(Rows("site_tariff_prices"), 1);
 
   // A tariff may arrive before its site exists.
-  repo_->PutTariff("not-yet-discovered", first, now_);
-  EXPECT_EQ(repo_->GetTariff("not-yet-discovered"), first);
+  tariffs_.Put("not-yet-discovered", first, now_);
+  EXPECT_EQ(tariffs_.Get("not-yet-discovered"), first);
 }
 
 }  // namespace

@@ -5,7 +5,8 @@
 namespace ems::codec {
 namespace {
 
-const mqtt::SessionMsg kTopic{"home", "st-1"};
+constexpr const char* kSite = "home";
+constexpr const char* kStation = "st-1";
 
 Json Valid() {
   return {{"session_id", "s-7f3a"},
@@ -21,7 +22,7 @@ Json Valid() {
 }
 
 TEST(SessionCodecTest, DecodesTheSpecExample) {
-  const auto s = DecodeSession(Valid().dump(), kTopic, "EUR");
+  const auto s = DecodeSession(Valid().dump(), kSite, kStation, "EUR");
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ(s->session_id, "s-7f3a");
   EXPECT_EQ(s->site_id, "home");
@@ -39,7 +40,7 @@ TEST(SessionCodecTest, ActiveSessionHasNoEndAndCurrencyDefaults) {
   j["ended_at"] = nullptr;
   j.erase("currency");
   j.erase("cost");
-  const auto s = DecodeSession(j.dump(), kTopic, "CHF");
+  const auto s = DecodeSession(j.dump(), kSite, kStation, "CHF");
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_FALSE(s->ended_at);
   EXPECT_EQ(s->currency, "CHF");
@@ -50,31 +51,39 @@ TEST(SessionCodecTest, ActiveSessionHasNoEndAndCurrencyDefaults) {
 struct BadCase {
   const char* name;
   std::function<void(Json&)> mutate;
-  const char* reason;
+  ErrorCode code;
   const char* message_part;
 };
 
 TEST(SessionCodecTest, RejectsBrokenRulesNamingTheField) {
   const std::vector<BadCase> cases = {
-      {"not json", nullptr, "invalid_json", "JSON"},
-      {"missing id", [](Json& j) { j.erase("session_id"); }, "invalid_session", "session_id"},
-      {"id with slash", [](Json& j) { j["session_id"] = "a/b"; }, "invalid_session", "session_id"},
-      {"id too long", [](Json& j) { j["session_id"] = std::string(65, 'a'); }, "invalid_session",
+      {"not json", nullptr, ErrorCode::kInvalidJson, "JSON"},
+      {"missing id", [](Json& j) { j.erase("session_id"); }, ErrorCode::kInvalidSession,
        "session_id"},
-      {"station mismatch", [](Json& j) { j["station_id"] = "st-2"; }, "invalid_session", "topic"},
-      {"unknown status", [](Json& j) { j["status"] = "paused"; }, "invalid_session", "status"},
-      {"completed without end", [](Json& j) { j["ended_at"] = nullptr; }, "invalid_session",
-       "ended_at"},
-      {"active with end", [](Json& j) { j["status"] = "active"; }, "invalid_session", "active"},
+      {"id with slash", [](Json& j) { j["session_id"] = "a/b"; }, ErrorCode::kInvalidSession,
+       "session_id"},
+      {"id too long", [](Json& j) { j["session_id"] = std::string(65, 'a'); },
+       ErrorCode::kInvalidSession, "session_id"},
+      {"station mismatch", [](Json& j) { j["station_id"] = "st-2"; }, ErrorCode::kInvalidSession,
+       "topic"},
+      {"unknown status", [](Json& j) { j["status"] = "paused"; }, ErrorCode::kInvalidSession,
+       "status"},
+      {"completed without end", [](Json& j) { j["ended_at"] = nullptr; },
+       ErrorCode::kInvalidSession, "ended_at"},
+      {"active with end", [](Json& j) { j["status"] = "active"; }, ErrorCode::kInvalidSession,
+       "active"},
       {"end before start", [](Json& j) { j["ended_at"] = "2026-11-21T07:00:00Z"; },
-       "invalid_session", "before"},
-      {"negative energy", [](Json& j) { j["energy_kwh"] = -1; }, "invalid_session", "energy_kwh"},
-      {"energy as text", [](Json& j) { j["energy_kwh"] = "18"; }, "invalid_session", "energy_kwh"},
-      {"negative cost", [](Json& j) { j["cost"] = -0.01; }, "invalid_session", "cost"},
-      {"lower-case currency", [](Json& j) { j["currency"] = "eur"; }, "invalid_session",
+       ErrorCode::kInvalidSession, "before"},
+      {"negative energy", [](Json& j) { j["energy_kwh"] = -1; }, ErrorCode::kInvalidSession,
+       "energy_kwh"},
+      {"energy as text", [](Json& j) { j["energy_kwh"] = "18"; }, ErrorCode::kInvalidSession,
+       "energy_kwh"},
+      {"negative cost", [](Json& j) { j["cost"] = -0.01; }, ErrorCode::kInvalidSession, "cost"},
+      {"lower-case currency", [](Json& j) { j["currency"] = "eur"; }, ErrorCode::kInvalidSession,
        "currency"},
-      {"connector zero", [](Json& j) { j["connector"] = 0; }, "invalid_session", "connector"},
-      {"bad timestamp", [](Json& j) { j["started_at"] = "yesterday"; }, "invalid_session",
+      {"connector zero", [](Json& j) { j["connector"] = 0; }, ErrorCode::kInvalidSession,
+       "connector"},
+      {"bad timestamp", [](Json& j) { j["started_at"] = "yesterday"; }, ErrorCode::kInvalidSession,
        "started_at"},
   };
   for (const auto& c : cases) {
@@ -84,9 +93,9 @@ TEST(SessionCodecTest, RejectsBrokenRulesNamingTheField) {
       c.mutate(j);
       payload = j.dump();
     }
-    const auto s = DecodeSession(payload, kTopic, "EUR");
+    const auto s = DecodeSession(payload, kSite, kStation, "EUR");
     ASSERT_FALSE(s) << c.name;
-    EXPECT_EQ(s.error().reason, c.reason) << c.name;
+    EXPECT_EQ(s.error().code, c.code) << c.name;
     EXPECT_NE(s.error().message.find(c.message_part), std::string::npos)
         << c.name << ": " << s.error().message;
   }
@@ -95,16 +104,15 @@ TEST(SessionCodecTest, RejectsBrokenRulesNamingTheField) {
 TEST(SessionCodecTest, EndEqualToStartIsAZeroLengthSession) {
   auto j = Valid();
   j["ended_at"] = j["started_at"];
-  EXPECT_TRUE(DecodeSession(j.dump(), kTopic, "EUR"));
+  EXPECT_TRUE(DecodeSession(j.dump(), kSite, kStation, "EUR"));
 }
 
 TEST(LegacySessionCodecTest, MapsExistingStationPayload) {
-  const mqtt::LegacySessionMsg topic{"st-9", 2, "17"};
   const auto arrival = *ParseTimestamp("2026-11-21T10:00:00Z");
   const auto s = DecodeLegacySession(
       R"({"session_id": 1, "energy_delivered_in_kWh": 30, "duration_in_seconds": 45,
           "session_cost_in_cents": 70})",
-      topic, "garage", arrival, "EUR");
+      "st-9", 2, "garage", arrival, "EUR");
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ(s->session_id, "st-9-2-1");
   EXPECT_EQ(s->station_id, "st-9");
@@ -120,7 +128,7 @@ TEST(LegacySessionCodecTest, LowerCaseSpellingAndTimestamp) {
   const auto s = DecodeLegacySession(
       R"({"session_id": 5, "energy_delivered_in_kwh": 7.5, "duration_in_seconds": 600,
           "session_cost_in_cents": 199, "timestamp": 1763719200})",
-      {"st-1", 1, "5"}, "unassigned", Now(), "EUR");
+      "st-1", 1, "unassigned", Now(), "EUR");
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ(FormatTimestamp(*s->ended_at), "2025-11-21T10:00:00Z");
   EXPECT_EQ(FormatTimestamp(s->started_at), "2025-11-21T09:50:00Z");
@@ -137,7 +145,7 @@ TEST(LegacySessionCodecTest, RejectsMissingOrNegativeFields) {
         R"({"session_id": 1, "energy_delivered_in_kWh": 30, "duration_in_seconds": 5,
             "session_cost_in_cents": -70})",
         R"([1, 2])"}) {
-    const auto s = DecodeLegacySession(bad, {"st-1", 1, "1"}, "unassigned", Now(), "EUR");
+    const auto s = DecodeLegacySession(bad, "st-1", 1, "unassigned", Now(), "EUR");
     EXPECT_FALSE(s) << bad;
   }
 }
@@ -145,7 +153,7 @@ TEST(LegacySessionCodecTest, RejectsMissingOrNegativeFields) {
 TEST(SessionMergeTest, CompletedIsFinalAndDuplicatesAreDetected) {
   auto active = *DecodeSession(
       R"({"session_id":"s","station_id":"st-1","status":"active","started_at":"2026-11-21T08:00:00Z","energy_kwh":1})",
-      kTopic, "EUR");
+      kSite, kStation, "EUR");
   auto later = active;
   later.energy_kwh = 2;
   auto done = later;

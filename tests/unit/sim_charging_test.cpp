@@ -13,6 +13,7 @@
 #include "ems/sim/charging_hub.h"
 #include "ems/sim/ev.h"
 #include "ems/sim/wallbox.h"
+#include "support.h"
 
 namespace ems::sim {
 namespace {
@@ -22,7 +23,7 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-Timestamp At(const char* text) { return *ParseTimestamp(text); }
+using ems::testing::At;
 
 ScheduleView Manual(std::vector<ChargingSlot> slots) {
   ScheduleView v;

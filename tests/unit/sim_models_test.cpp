@@ -13,6 +13,7 @@
 
 #include "ems/sim/cities.h"
 #include "ems/sim/common.h"
+#include "support.h"
 
 namespace ems::sim {
 namespace {
@@ -22,7 +23,7 @@ using std::chrono::hours;
 using std::chrono::minutes;
 using std::chrono::seconds;
 
-Timestamp At(const char* text) { return *ParseTimestamp(text); }
+using ems::testing::At;
 
 const City& CityNamed(std::string_view name) {
   for (const City& c : Cities()) {

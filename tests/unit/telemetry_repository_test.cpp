@@ -1,17 +1,15 @@
-// TelemetryRepository and DeviceRepository against a real SQLite file with every migration.
-#include "ems/store/telemetry_repository.h"
-
+// The telemetry repositories (writer, reader, retention) and DeviceRepository against a real
+// SQLite file with every migration.
 #include <SQLiteCpp/Transaction.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
-#include <filesystem>
 #include <random>
 
-#include "ems/store/database.h"
-#include "ems/store/device_repository.h"
+#include "ems/store/store.h"
+#include "raw_series.h"
+#include "support.h"
 
 namespace ems::store {
 namespace {
@@ -22,7 +20,7 @@ using std::chrono::minutes;
 using std::chrono::seconds;
 using Json = nlohmann::json;
 
-Timestamp At(const char* text) { return *ParseTimestamp(text); }
+using ems::testing::At;
 
 DeviceMeta Meta(DeviceType type, Json properties, std::optional<std::string> tz = std::nullopt) {
   return DeviceMeta{{type, "Device", std::move(properties)}, "Home", std::move(tz)};
@@ -32,39 +30,18 @@ const Json kBatteryProps = {
     {"capacity_wh", 10000}, {"max_charge_w", 5000}, {"max_discharge_w", 4000}};
 const Json kRated = {{"rated_power_w", 5000}};
 
-class RepositoryTest : public ::testing::Test {
+class RepositoryTest : public testing::TempDbTest {
  protected:
-  void SetUp() override {
-    path_ = std::filesystem::temp_directory_path() /
-            ("ems_telemetry_" + std::to_string(::getpid()) + "_" +
-             ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".db");
-    RemoveFiles();
-    db_ = OpenDatabase(path_.string());
-    devices_ = std::make_unique<DeviceRepository>(*db_);
-    telemetry_ = std::make_unique<TelemetryRepository>(*db_);
-  }
-  void TearDown() override {
-    telemetry_.reset();
-    devices_.reset();
-    db_.reset();
-    RemoveFiles();
-  }
-  void RemoveFiles() {
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-      std::filesystem::remove(path_.string() + suffix);
-    }
-  }
   void AddDevice(const std::string& site, const std::string& id, DeviceType type, Json props,
                  std::optional<std::string> tz = std::nullopt) {
-    ASSERT_TRUE(devices_->UpsertFromMeta(site, id, Meta(type, std::move(props), std::move(tz)),
+    ASSERT_TRUE(devices().UpsertFromMeta(site, id, Meta(type, std::move(props), std::move(tz)),
                                          At("2026-01-01T00:00:00Z")));
   }
-  std::int64_t Count(const std::string& sql) { return db_->execAndGet(sql).getInt64(); }
 
-  std::filesystem::path path_;
-  std::unique_ptr<SQLite::Database> db_;
-  std::unique_ptr<DeviceRepository> devices_;
-  std::unique_ptr<TelemetryRepository> telemetry_;
+  DeviceRepository& devices() { return store().Devices(); }
+  TelemetryWriter& writer() { return store().Telemetry(); }
+  TelemetryReader& reader() { return store().Readings(); }
+  TelemetryRetention& retention() { return store().Retention(); }
 };
 
 // --- ingest ---
@@ -72,15 +49,15 @@ class RepositoryTest : public ::testing::Test {
 TEST_F(RepositoryTest, DuplicateSampleIsStoredOnceAndCountedOnceInRollups) {
   AddDevice("home", "pv", DeviceType::kSolarPanel, kRated);
   const Timestamp ts = At("2026-11-21T10:00:05Z");
-  EXPECT_EQ(telemetry_->Insert("pv", "power_w", ts, 1500, "UTC"), InsertOutcome::kStored);
-  EXPECT_EQ(telemetry_->Insert("pv", "power_w", ts, 1500, "UTC"), InsertOutcome::kDuplicate);
+  EXPECT_EQ(writer().Insert("pv", "power_w", ts, 1500, "UTC"), InsertOutcome::kStored);
+  EXPECT_EQ(writer().Insert("pv", "power_w", ts, 1500, "UTC"), InsertOutcome::kDuplicate);
   // Same key, different value (a corrupted re-delivery): still the first one stands.
-  EXPECT_EQ(telemetry_->Insert("pv", "power_w", ts, 9999, "UTC"), InsertOutcome::kDuplicate);
+  EXPECT_EQ(writer().Insert("pv", "power_w", ts, 9999, "UTC"), InsertOutcome::kDuplicate);
   EXPECT_EQ(Count("SELECT count(*) FROM telemetry"), 1);
   for (Interval i : {Interval::k1m, Interval::k15m, Interval::k1h, Interval::k1d, Interval::k1w,
                      Interval::k1mo}) {
-    const auto points = telemetry_->Series({"pv", "power_w", "UTC", At("2026-11-21T00:00:00Z"),
-                                            At("2026-11-22T00:00:00Z"), i, Agg::kSum});
+    const auto points = reader().Series({"pv", "power_w", "UTC", At("2026-11-21T00:00:00Z"),
+                                         At("2026-11-22T00:00:00Z"), i, Agg::kSum});
     ASSERT_TRUE(points) << ToString(i);
     ASSERT_EQ(points->size(), 1u) << ToString(i);
     EXPECT_EQ((*points)[0].count, 1) << ToString(i);
@@ -91,77 +68,75 @@ TEST_F(RepositoryTest, DuplicateSampleIsStoredOnceAndCountedOnceInRollups) {
 TEST_F(RepositoryTest, MessageInsertCountsNewAndDuplicateMetrics) {
   AddDevice("home", "bat", DeviceType::kBattery, kBatteryProps);
   const Telemetry first{At("2026-11-21T10:00:00Z"), {{"power_w", -1830.5}, {"soc_pct", 54.2}}, {}};
-  EXPECT_EQ(telemetry_->Insert("bat", first, "UTC"), (InsertCounts{2, 0, 0}));
+  EXPECT_EQ(writer().Insert("bat", first, "UTC"), (InsertCounts{2, 0, 0}));
   Telemetry again = first;
   again.metrics.push_back({"temperature_c", 21});
-  EXPECT_EQ(telemetry_->Insert("bat", again, "UTC"), (InsertCounts{1, 2, 0}));
+  EXPECT_EQ(writer().Insert("bat", again, "UTC"), (InsertCounts{1, 2, 0}));
   EXPECT_EQ(Count("SELECT count(*) FROM telemetry"), 3);
 }
 
-TEST_F(RepositoryTest, BatchDetectsDuplicatesWithinItselfAndCoalescesRows) {
+TEST_F(RepositoryTest, ATransactionDetectsDuplicatesWithinItselfAndCoalescesRows) {
   AddDevice("home", "pv", DeviceType::kSolarPanel, kRated);
-  SQLite::Transaction tx(*db_);
-  TelemetryBatch batch(*telemetry_);
+  auto tx = store().Begin(TxMode::kWrite);
   for (int s = 0; s < 120; s += 10) {
     EXPECT_EQ(
-        batch.Insert("pv", "power_w", At("2026-11-21T10:00:00Z") + seconds(s), 100 + s, "UTC"),
+        writer().Insert("pv", "power_w", At("2026-11-21T10:00:00Z") + seconds(s), 100 + s, "UTC"),
         InsertOutcome::kStored);
   }
-  EXPECT_EQ(batch.Insert("pv", "power_w", At("2026-11-21T10:00:00Z"), 100, "UTC"),
+  EXPECT_EQ(writer().Insert("pv", "power_w", At("2026-11-21T10:00:00Z"), 100, "UTC"),
             InsertOutcome::kDuplicate);
   // 12 samples: 2 minute rows + one row each at 15m, 1h, 1d, 1mo + the latest value.
-  EXPECT_EQ(batch.pending_rows(), 7u);
-  EXPECT_EQ(Count("SELECT count(*) FROM telemetry_rollups"), 0);  // nothing before Flush
-  batch.Commit(tx);
-  EXPECT_EQ(batch.pending_rows(), 0u);
+  EXPECT_EQ(writer().pending_rows(), 7u);
+  EXPECT_EQ(Count("SELECT count(*) FROM telemetry_rollups"), 0);  // nothing before the commit
+  tx.Commit();
+  EXPECT_EQ(writer().pending_rows(), 0u);
   EXPECT_EQ(Count("SELECT count(*) FROM telemetry_rollups"), 6);
-  const auto minutes = telemetry_->Series({"pv", "power_w", "UTC", At("2026-11-21T10:00:00Z"),
-                                           At("2026-11-21T10:02:00Z"), Interval::k1m, Agg::kMax});
+  const auto minutes = reader().Series({"pv", "power_w", "UTC", At("2026-11-21T10:00:00Z"),
+                                        At("2026-11-21T10:02:00Z"), Interval::k1m, Agg::kMax});
   EXPECT_EQ(*minutes, (std::vector<SeriesPoint>{{At("2026-11-21T10:00:00Z"), 150, 6},
                                                 {At("2026-11-21T10:01:00Z"), 210, 6}}));
-  EXPECT_EQ(telemetry_->Latest("pv", "power_w"),
+  EXPECT_EQ(reader().Latest("pv", "power_w"),
             (LatestMetric{"power_w", 210, At("2026-11-21T10:01:50Z")}));
 }
 
-TEST_F(RepositoryTest, UnflushedBatchOfARolledBackTransactionLeavesNoTrace) {
+TEST_F(RepositoryTest, HeldRowsOfARolledBackTransactionLeaveNoTrace) {
   AddDevice("home", "pv", DeviceType::kSolarPanel, kRated);
   {
-    SQLite::Transaction tx(*db_);
-    TelemetryBatch batch(*telemetry_);
-    batch.Insert("pv", "power_w", At("2026-11-21T10:00:00Z"), 100, "UTC");
-    // An exception here: neither Commit nor Flush; the transaction rolls back.
+    auto tx = store().Begin(TxMode::kWrite);
+    writer().Insert("pv", "power_w", At("2026-11-21T10:00:00Z"), 100, "UTC");
+    // An exception here: no Commit; the transaction rolls back.
   }
   EXPECT_EQ(Count("SELECT count(*) FROM telemetry"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM telemetry_rollups"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM metric_latest"), 0);
   // Redelivered, the sample is new again and counted once.
-  EXPECT_EQ(telemetry_->Insert("pv", "power_w", At("2026-11-21T10:00:00Z"), 100, "UTC"),
+  EXPECT_EQ(writer().Insert("pv", "power_w", At("2026-11-21T10:00:00Z"), 100, "UTC"),
             InsertOutcome::kStored);
   EXPECT_EQ(Count("SELECT sum(sample_count) FROM telemetry_rollups"), 5);
 }
 
 TEST_F(RepositoryTest, LatestIsByTimestampNotByArrival) {
   AddDevice("home", "bat", DeviceType::kBattery, kBatteryProps);
-  telemetry_->Insert("bat", "power_w", At("2026-11-21T10:00:10Z"), -500, "UTC");
-  telemetry_->Insert("bat", "power_w", At("2026-11-21T10:00:00Z"), -900, "UTC");  // late arrival
-  telemetry_->Insert("bat", "soc_pct", At("2026-11-21T10:00:00Z"), 50, "UTC");
-  EXPECT_EQ(telemetry_->Latest("bat", "power_w"),
+  writer().Insert("bat", "power_w", At("2026-11-21T10:00:10Z"), -500, "UTC");
+  writer().Insert("bat", "power_w", At("2026-11-21T10:00:00Z"), -900, "UTC");  // late arrival
+  writer().Insert("bat", "soc_pct", At("2026-11-21T10:00:00Z"), 50, "UTC");
+  EXPECT_EQ(reader().Latest("bat", "power_w"),
             (LatestMetric{"power_w", -500, At("2026-11-21T10:00:10Z")}));
-  telemetry_->Insert("bat", "power_w", At("2026-11-21T10:00:20Z"), 300, "UTC");
-  const auto all = telemetry_->Latest("bat");
+  writer().Insert("bat", "power_w", At("2026-11-21T10:00:20Z"), 300, "UTC");
+  const auto all = reader().Latest("bat");
   ASSERT_EQ(all.size(), 2u);
   EXPECT_EQ(all[0], (LatestMetric{"power_w", 300, At("2026-11-21T10:00:20Z")}));
   EXPECT_EQ(all[1], (LatestMetric{"soc_pct", 50, At("2026-11-21T10:00:00Z")}));
-  EXPECT_EQ(telemetry_->Latest("bat", "voltage_v"), std::nullopt);
+  EXPECT_EQ(reader().Latest("bat", "voltage_v"), std::nullopt);
   // `last` of the rollup also follows ts: the 10:00:00 sample arrived last but is not last.
-  const auto last = telemetry_->Series({"bat", "power_w", "UTC", At("2026-11-21T10:00:00Z"),
-                                        At("2026-11-21T10:01:00Z"), Interval::k1m, Agg::kLast});
+  const auto last = reader().Series({"bat", "power_w", "UTC", At("2026-11-21T10:00:00Z"),
+                                     At("2026-11-21T10:01:00Z"), Interval::k1m, Agg::kLast});
   ASSERT_TRUE(last);
   EXPECT_EQ(*last, (std::vector<SeriesPoint>{{At("2026-11-21T10:00:00Z"), 300, 3}}));
 }
 
 TEST_F(RepositoryTest, TelemetryForAnUnknownDeviceThrows) {
-  EXPECT_THROW(telemetry_->Insert("ghost", "power_w", At("2026-11-21T10:00:00Z"), 1, "UTC"),
+  EXPECT_THROW(writer().Insert("ghost", "power_w", At("2026-11-21T10:00:00Z"), 1, "UTC"),
                SQLite::Exception);
 }
 
@@ -187,27 +162,28 @@ class SeriesEquivalenceTest : public RepositoryTest {
     std::vector<TimedValue> arrival = samples_;
     std::shuffle(arrival.begin(), arrival.end(), rng);
     arrival.insert(arrival.end(), samples_.begin(), samples_.begin() + 500);  // re-deliveries
-    // "bat" sample by sample through the repository, "bat2" through batches of 700 per
-    // transaction: both paths must write the same rollups.
+    // "bat" sample by sample (outside a store transaction each Insert writes every row at once;
+    // the SQL transaction is opened on the connection itself only for speed), "bat2" through
+    // store transactions of 700 samples (rows held and coalesced until the commit): both paths
+    // must write the same rollups.
     AddDevice("berlin", "bat2", DeviceType::kBattery, kBatteryProps, "Europe/Berlin");
     int stored = 0;
     int stored_batched = 0;
     {
-      SQLite::Transaction tx(*db_);
+      SQLite::Transaction tx(db());
       for (const auto& s : arrival) {
-        stored += telemetry_->Insert("bat", "power_w", s.ts, s.value, "Europe/Berlin") ==
+        stored += writer().Insert("bat", "power_w", s.ts, s.value, "Europe/Berlin") ==
                   InsertOutcome::kStored;
       }
       tx.commit();
     }
     for (std::size_t i = 0; i < arrival.size(); i += 700) {
-      SQLite::Transaction tx(*db_);
-      TelemetryBatch batch(*telemetry_);
+      auto tx = store().Begin(TxMode::kWrite);
       for (std::size_t k = i; k < std::min(arrival.size(), i + 700); ++k) {
-        stored_batched += batch.Insert("bat2", "power_w", arrival[k].ts, arrival[k].value,
-                                       "Europe/Berlin") == InsertOutcome::kStored;
+        stored_batched += writer().Insert("bat2", "power_w", arrival[k].ts, arrival[k].value,
+                                          "Europe/Berlin") == InsertOutcome::kStored;
       }
-      batch.Commit(tx);
+      tx.Commit();
     }
     ASSERT_EQ(stored, static_cast<int>(samples_.size()));
     ASSERT_EQ(stored_batched, static_cast<int>(samples_.size()));
@@ -224,15 +200,15 @@ TEST_F(SeriesEquivalenceTest, RollupAnswersEqualTheRawAnswersAtEveryIntervalAndA
                      Interval::k1mo}) {
     for (Agg agg : {Agg::kAvg, Agg::kMin, Agg::kMax, Agg::kSum, Agg::kLast}) {
       const SeriesQuery q{"bat", "power_w", "Europe/Berlin", from, to, i, agg};
-      const auto rollups = telemetry_->Series(q);
+      const auto rollups = reader().Series(q);
       ASSERT_TRUE(rollups);
       const auto reference = ComputeSeries(samples_, from, to, i, agg, "Europe/Berlin");
       ASSERT_FALSE(reference.empty());
       EXPECT_EQ(*rollups, reference) << ToString(i) << " " << ToString(agg);
-      EXPECT_EQ(telemetry_->SeriesFromRaw(q), reference) << ToString(i) << " " << ToString(agg);
+      EXPECT_EQ(testing::SeriesFromRaw(db(), q), reference) << ToString(i) << " " << ToString(agg);
       SeriesQuery batched = q;
       batched.device_id = "bat2";
-      EXPECT_EQ(telemetry_->Series(batched), reference) << ToString(i) << " " << ToString(agg);
+      EXPECT_EQ(reader().Series(batched), reference) << ToString(i) << " " << ToString(agg);
     }
   }
 }
@@ -257,8 +233,8 @@ TEST_F(SeriesEquivalenceTest, BatchedIngestWritesExactlyTheRowsOfSampleBySampleI
 
 TEST_F(SeriesEquivalenceTest, DailyBucketsFollowBerlinDst) {
   const auto points =
-      telemetry_->Series({"bat", "power_w", "Europe/Berlin", At("2026-03-28T12:00:00Z"),
-                          At("2026-03-30T12:00:00Z"), Interval::k1d, Agg::kAvg});
+      reader().Series({"bat", "power_w", "Europe/Berlin", At("2026-03-28T12:00:00Z"),
+                       At("2026-03-30T12:00:00Z"), Interval::k1d, Agg::kAvg});
   ASSERT_TRUE(points);
   ASSERT_EQ(points->size(), 3u);
   EXPECT_EQ(FormatTimestamp((*points)[0].ts), "2026-03-27T23:00:00Z");
@@ -274,7 +250,7 @@ TEST_F(SeriesEquivalenceTest, RawIntervalReturnsSamplesOfTheExactRange) {
   const Timestamp from = samples_[100].ts;
   const Timestamp to = samples_[110].ts;
   const auto points =
-      telemetry_->Series({"bat", "power_w", "Europe/Berlin", from, to, Interval::kRaw, Agg::kAvg});
+      reader().Series({"bat", "power_w", "Europe/Berlin", from, to, Interval::kRaw, Agg::kAvg});
   ASSERT_TRUE(points);
   ASSERT_EQ(points->size(), 10u);  // from inclusive, to exclusive
   for (std::size_t k = 0; k < 10; ++k) {
@@ -286,13 +262,13 @@ TEST_F(RepositoryTest, SeriesRejectsBadRanges) {
   AddDevice("home", "pv", DeviceType::kSolarPanel, kRated);
   const Timestamp t0 = At("2026-01-01T00:00:00Z");
   const auto backwards =
-      telemetry_->Series({"pv", "power_w", "UTC", t0, t0, Interval::k1h, Agg::kAvg});
+      reader().Series({"pv", "power_w", "UTC", t0, t0, Interval::k1h, Agg::kAvg});
   ASSERT_FALSE(backwards);
-  EXPECT_EQ(backwards.error().reason, "invalid_query");
+  EXPECT_EQ(backwards.error().code, ErrorCode::kInvalidQuery);
   EXPECT_FALSE(
-      telemetry_->Series({"pv", "power_w", "UTC", t0, t0 + days(401), Interval::kRaw, Agg::kAvg}));
+      reader().Series({"pv", "power_w", "UTC", t0, t0 + days(401), Interval::kRaw, Agg::kAvg}));
   const auto empty =
-      telemetry_->Series({"pv", "power_w", "UTC", t0, t0 + days(401), Interval::k1d, Agg::kAvg});
+      reader().Series({"pv", "power_w", "UTC", t0, t0 + days(401), Interval::k1d, Agg::kAvg});
   ASSERT_TRUE(empty);
   EXPECT_TRUE(empty->empty());
 }
@@ -302,37 +278,37 @@ TEST_F(RepositoryTest, SeriesRejectsBadRanges) {
 TEST_F(RepositoryTest, PruneDeletesOldRawRowsAndKeepsRollupsAndLatest) {
   AddDevice("home", "pv", DeviceType::kSolarPanel, kRated);
   AddDevice("home", "hp", DeviceType::kHeatPump, kRated);
-  SQLite::Transaction tx(*db_);
+  auto tx = store().Begin(TxMode::kWrite);
   for (Timestamp t = At("2026-11-01T00:00:00Z"); t < At("2026-11-11T00:00:00Z"); t += minutes(10)) {
-    telemetry_->Insert("pv", "power_w", t, 100, "UTC");
-    telemetry_->Insert("hp", "power_w", t, -50, "UTC");
+    writer().Insert("pv", "power_w", t, 100, "UTC");
+    writer().Insert("hp", "power_w", t, -50, "UTC");
   }
-  tx.commit();
+  tx.Commit();
   const SeriesQuery daily{
       "pv",          "power_w", "UTC", At("2026-11-01T00:00:00Z"), At("2026-11-11T00:00:00Z"),
       Interval::k1d, Agg::kSum};
-  const auto before = *telemetry_->Series(daily);
+  const auto before = *reader().Series(daily);
   ASSERT_EQ(before.size(), 10u);
   EXPECT_EQ(before[0], (SeriesPoint{At("2026-11-01T00:00:00Z"), 14400, 144}));
 
   const Timestamp cutoff = At("2026-11-06T00:00:00Z");
-  EXPECT_EQ(telemetry_->PruneRawBefore(cutoff), 2 * 5 * 144);
+  EXPECT_EQ(retention().PruneRawBefore(cutoff), 2 * 5 * 144);
   EXPECT_EQ(Count("SELECT count(*) FROM telemetry"), 2 * 5 * 144);
-  EXPECT_TRUE(telemetry_->Raw("pv", "power_w", At("2026-11-01T00:00:00Z"), cutoff).empty());
-  EXPECT_EQ(telemetry_->Series(daily), before);
-  EXPECT_EQ(telemetry_->Latest("pv", "power_w")->ts, At("2026-11-10T23:50:00Z"));
-  EXPECT_EQ(telemetry_->PrunedBefore(), cutoff);
+  EXPECT_TRUE(reader().Raw("pv", "power_w", At("2026-11-01T00:00:00Z"), cutoff).empty());
+  EXPECT_EQ(reader().Series(daily), before);
+  EXPECT_EQ(reader().Latest("pv", "power_w")->ts, At("2026-11-10T23:50:00Z"));
+  EXPECT_EQ(retention().PrunedBefore(), cutoff);
 
   // A late re-delivery of a pruned sample must not count twice in the rollups.
-  EXPECT_EQ(telemetry_->Insert("pv", "power_w", At("2026-11-01T00:00:00Z"), 100, "UTC"),
+  EXPECT_EQ(writer().Insert("pv", "power_w", At("2026-11-01T00:00:00Z"), 100, "UTC"),
             InsertOutcome::kExpired);
-  EXPECT_EQ(telemetry_->Series(daily), before);
+  EXPECT_EQ(reader().Series(daily), before);
   // A new sample after the cutoff is still stored.
-  EXPECT_EQ(telemetry_->Insert("pv", "power_w", At("2026-11-06T00:00:01Z"), 1, "UTC"),
+  EXPECT_EQ(writer().Insert("pv", "power_w", At("2026-11-06T00:00:01Z"), 1, "UTC"),
             InsertOutcome::kStored);
   // The cutoff never moves back.
-  telemetry_->PruneRawBefore(At("2026-11-02T00:00:00Z"));
-  EXPECT_EQ(telemetry_->PrunedBefore(), cutoff);
+  retention().PruneRawBefore(At("2026-11-02T00:00:00Z"));
+  EXPECT_EQ(retention().PrunedBefore(), cutoff);
 }
 
 // --- energy ---
@@ -342,24 +318,24 @@ TEST_F(RepositoryTest, EnergySeriesIntegratesPowerOfEveryDeviceOfTheSite) {
   AddDevice("home", "hp", DeviceType::kHeatPump, kRated);
   AddDevice("home", "bat", DeviceType::kBattery, kBatteryProps);
   AddDevice("other", "pv2", DeviceType::kSolarPanel, kRated);
-  SQLite::Transaction tx(*db_);
+  auto tx = store().Begin(TxMode::kWrite);
   // pv: 1200 W every 10 s from 10:00 to 11:00 → 1200 Wh in the 10:00 hour.
   for (Timestamp t = At("2026-11-21T10:00:00Z"); t <= At("2026-11-21T11:00:00Z");
        t += seconds(10)) {
-    telemetry_->Insert("pv", "power_w", t, 1200, "UTC");
-    telemetry_->Insert("pv2", "power_w", t, 5000, "UTC");  // another site: not counted
+    writer().Insert("pv", "power_w", t, 1200, "UTC");
+    writer().Insert("pv2", "power_w", t, 5000, "UTC");  // another site: not counted
   }
   // hp: -600 W every minute 10:30–11:30 → 300 Wh in each hour.
   for (Timestamp t = At("2026-11-21T10:30:00Z"); t <= At("2026-11-21T11:30:00Z"); t += minutes(1)) {
-    telemetry_->Insert("hp", "power_w", t, -600, "UTC");
+    writer().Insert("hp", "power_w", t, -600, "UTC");
   }
   // bat: -3000 W at 11:00 and 11:05, then silent for 20 min (not bridged), 0 W at 11:25.
-  telemetry_->Insert("bat", "power_w", At("2026-11-21T11:00:00Z"), -3000, "UTC");
-  telemetry_->Insert("bat", "power_w", At("2026-11-21T11:05:00Z"), -3000, "UTC");
-  telemetry_->Insert("bat", "power_w", At("2026-11-21T11:25:00Z"), 0, "UTC");
-  tx.commit();
-  const auto buckets = telemetry_->EnergySeries("home", "UTC", At("2026-11-21T10:00:00Z"),
-                                                At("2026-11-21T12:00:00Z"), Interval::k1h);
+  writer().Insert("bat", "power_w", At("2026-11-21T11:00:00Z"), -3000, "UTC");
+  writer().Insert("bat", "power_w", At("2026-11-21T11:05:00Z"), -3000, "UTC");
+  writer().Insert("bat", "power_w", At("2026-11-21T11:25:00Z"), 0, "UTC");
+  tx.Commit();
+  const auto buckets = reader().EnergySeries("home", "UTC", At("2026-11-21T10:00:00Z"),
+                                             At("2026-11-21T12:00:00Z"), Interval::k1h);
   ASSERT_TRUE(buckets);
   ASSERT_EQ(buckets->size(), 2u);
   EXPECT_EQ((*buckets)[0].ts, At("2026-11-21T10:00:00Z"));
@@ -369,19 +345,19 @@ TEST_F(RepositoryTest, EnergySeriesIntegratesPowerOfEveryDeviceOfTheSite) {
   EXPECT_NEAR((*buckets)[1].produced_wh, 0, 1e-9);
   EXPECT_NEAR((*buckets)[1].consumed_wh, 300 + 250, 1e-9);  // hp + 5 min of battery
 
-  const auto daily = telemetry_->EnergySeries("home", "UTC", At("2026-11-21T00:00:00Z"),
-                                              At("2026-11-22T00:00:00Z"), Interval::k1d);
+  const auto daily = reader().EnergySeries("home", "UTC", At("2026-11-21T00:00:00Z"),
+                                           At("2026-11-22T00:00:00Z"), Interval::k1d);
   ASSERT_TRUE(daily);
   ASSERT_EQ(daily->size(), 1u);
   EXPECT_NEAR((*daily)[0].produced_wh, 1200, 1e-9);
   EXPECT_NEAR((*daily)[0].consumed_wh, 850, 1e-9);
 
-  EXPECT_EQ(telemetry_
-                ->EnergySeries("home", "UTC", At("2026-11-21T00:00:00Z"),
-                               At("2026-11-22T00:00:00Z"), Interval::kRaw)
+  EXPECT_EQ(reader()
+                .EnergySeries("home", "UTC", At("2026-11-21T00:00:00Z"), At("2026-11-22T00:00:00Z"),
+                              Interval::kRaw)
                 .error()
-                .reason,
-            "invalid_query");
+                .code,
+            ErrorCode::kInvalidQuery);
 }
 
 TEST_F(RepositoryTest, SiteReadingsFeedTheSummary) {
@@ -389,12 +365,12 @@ TEST_F(RepositoryTest, SiteReadingsFeedTheSummary) {
   AddDevice("home", "bat", DeviceType::kBattery, kBatteryProps);
   AddDevice("home", "hp", DeviceType::kHeatPump, kRated);
   const Timestamp now = At("2026-11-21T10:00:30Z");
-  telemetry_->Insert("pv", "power_w", At("2026-11-21T10:00:25Z"), 3200, "UTC");
-  telemetry_->Insert("bat", "power_w", At("2026-11-21T10:00:20Z"), -1830.5, "UTC");
-  telemetry_->Insert("bat", "soc_pct", At("2026-11-21T10:00:20Z"), 54.2, "UTC");
-  telemetry_->Insert("bat", "power_w", At("2026-11-21T10:00:10Z"), 999, "UTC");  // older, late
-  telemetry_->Insert("hp", "power_w", At("2026-11-21T09:59:00Z"), -900, "UTC");  // stale
-  const auto readings = telemetry_->SiteReadings("home");
+  writer().Insert("pv", "power_w", At("2026-11-21T10:00:25Z"), 3200, "UTC");
+  writer().Insert("bat", "power_w", At("2026-11-21T10:00:20Z"), -1830.5, "UTC");
+  writer().Insert("bat", "soc_pct", At("2026-11-21T10:00:20Z"), 54.2, "UTC");
+  writer().Insert("bat", "power_w", At("2026-11-21T10:00:10Z"), 999, "UTC");  // older, late
+  writer().Insert("hp", "power_w", At("2026-11-21T09:59:00Z"), -900, "UTC");  // stale
+  const auto readings = reader().SiteReadings("home");
   ASSERT_EQ(readings.size(), 3u);
   EXPECT_EQ(readings[0].device_id, "bat");
   EXPECT_EQ(readings[0].capacity_wh, 10000);
@@ -412,82 +388,82 @@ TEST_F(RepositoryTest, SiteReadingsFeedTheSummary) {
 TEST_F(RepositoryTest, MetaCreatesSiteAndDeviceThenUpdatesOnlyOnChange) {
   const DeviceMeta meta{
       {DeviceType::kBattery, "Garage battery", kBatteryProps}, "Home", "Europe/Berlin"};
-  EXPECT_EQ(devices_->UpsertFromMeta("home", "bat", meta, At("2026-11-21T10:00:00Z")),
+  EXPECT_EQ(devices().UpsertFromMeta("home", "bat", meta, At("2026-11-21T10:00:00Z")),
             MetaOutcome::kCreated);
-  EXPECT_EQ(devices_->SiteTimezone("home"), "Europe/Berlin");
-  EXPECT_EQ(db_->execAndGet("SELECT name FROM sites WHERE id = 'home'").getString(), "Home");
-  EXPECT_EQ(devices_->UpsertFromMeta("home", "bat", meta, At("2026-11-21T11:00:00Z")),
+  EXPECT_EQ(store().Sites().Timezone("home"), "Europe/Berlin");
+  EXPECT_EQ(db().execAndGet("SELECT name FROM sites WHERE id = 'home'").getString(), "Home");
+  EXPECT_EQ(devices().UpsertFromMeta("home", "bat", meta, At("2026-11-21T11:00:00Z")),
             MetaOutcome::kUnchanged);
   DeviceMeta renamed = meta;
   renamed.spec.name = "Basement battery";
   renamed.site_timezone = "UTC";  // an existing site is not changed by discovery
-  EXPECT_EQ(devices_->UpsertFromMeta("home", "bat", renamed, At("2026-11-21T12:00:00Z")),
+  EXPECT_EQ(devices().UpsertFromMeta("home", "bat", renamed, At("2026-11-21T12:00:00Z")),
             MetaOutcome::kUpdated);
-  const auto d = devices_->Get("bat");
+  const auto d = devices().Get("bat", Visibility::All());
   ASSERT_TRUE(d);
   EXPECT_EQ(d->name, "Basement battery");
   EXPECT_EQ(d->site_id, "home");
   EXPECT_EQ(d->properties, kBatteryProps);
   EXPECT_EQ(d->created_at, At("2026-11-21T10:00:00Z"));
   EXPECT_EQ(d->updated_at, At("2026-11-21T12:00:00Z"));
-  EXPECT_EQ(devices_->SiteTimezone("home"), "Europe/Berlin");
-  const auto ctx = devices_->Context("bat");
+  EXPECT_EQ(store().Sites().Timezone("home"), "Europe/Berlin");
+  const auto ctx = devices().Context("bat");
   ASSERT_TRUE(ctx);
   EXPECT_EQ(ctx->site_id, "home");
   EXPECT_EQ(ctx->type, DeviceType::kBattery);
   EXPECT_EQ(ctx->site_timezone, "Europe/Berlin");
-  EXPECT_EQ(devices_->Context("ghost"), std::nullopt);
+  EXPECT_EQ(devices().Context("ghost"), std::nullopt);
 
-  const auto moved = devices_->UpsertFromMeta("cabin", "bat", meta, At("2026-11-21T13:00:00Z"));
+  const auto moved = devices().UpsertFromMeta("cabin", "bat", meta, At("2026-11-21T13:00:00Z"));
   ASSERT_FALSE(moved);
-  EXPECT_EQ(moved.error().reason, "device_site_mismatch");
+  EXPECT_EQ(moved.error().code, ErrorCode::kDeviceSiteMismatch);
   EXPECT_EQ(moved.error().message, "Device 'bat' belongs to site 'home', not 'cabin'.");
 }
 
 TEST_F(RepositoryTest, MetaWithoutSiteFieldsCreatesAUtcSiteNamedAfterItsId) {
-  ASSERT_TRUE(devices_->UpsertFromMeta(
+  ASSERT_TRUE(devices().UpsertFromMeta(
       "s1", "pv", DeviceMeta{{DeviceType::kSolarPanel, "Roof", kRated}, std::nullopt, std::nullopt},
       At("2026-11-21T10:00:00Z")));
-  EXPECT_EQ(devices_->SiteTimezone("s1"), "UTC");
-  EXPECT_EQ(db_->execAndGet("SELECT name FROM sites WHERE id = 's1'").getString(), "s1");
+  EXPECT_EQ(store().Sites().Timezone("s1"), "UTC");
+  EXPECT_EQ(db().execAndGet("SELECT name FROM sites WHERE id = 's1'").getString(), "s1");
 }
 
 TEST_F(RepositoryTest, RestCreateUpdateDeleteWithTheirRejections) {
   AddDevice("home", "pv", DeviceType::kSolarPanel, kRated);
   const DeviceSpec hp{DeviceType::kHeatPump, "Heat pump", {{"rated_power_w", 3000}}};
-  const auto created = devices_->Create("home", "hp-1", hp, At("2026-11-21T10:00:00Z"));
+  const auto created = devices().Create("home", "hp-1", hp, At("2026-11-21T10:00:00Z"));
   ASSERT_TRUE(created);
   EXPECT_EQ(created->type, DeviceType::kHeatPump);
   EXPECT_EQ(created->state, Json::object());
   EXPECT_EQ(created->last_seen, std::nullopt);
-  EXPECT_EQ(devices_->Create("home", "hp-1", hp, At("2026-11-21T10:00:00Z")).error().reason,
-            "conflict");
-  EXPECT_EQ(devices_->Create("nowhere", "hp-2", hp, At("2026-11-21T10:00:00Z")).error().reason,
-            "unknown_site");
+  EXPECT_EQ(devices().Create("home", "hp-1", hp, At("2026-11-21T10:00:00Z")).error().code,
+            ErrorCode::kConflict);
+  EXPECT_EQ(devices().Create("nowhere", "hp-2", hp, At("2026-11-21T10:00:00Z")).error().code,
+            ErrorCode::kUnknownSite);
   const auto bad =
-      devices_->Create("home", "hp-3", {DeviceType::kHeatPump, "x", {{"rated_power_w", 0}}},
+      devices().Create("home", "hp-3", {DeviceType::kHeatPump, "x", {{"rated_power_w", 0}}},
                        At("2026-11-21T10:00:00Z"));
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().reason, "invalid_device");
+  EXPECT_EQ(bad.error().code, ErrorCode::kInvalidDevice);
   EXPECT_EQ(bad.error().message, "Property 'rated_power_w' must be a number greater than 0.");
 
   const DeviceSpec bigger{DeviceType::kHeatPump, "Heat pump", {{"rated_power_w", 4500}}};
-  const auto updated = devices_->Update("hp-1", bigger, At("2026-11-21T11:00:00Z"));
+  const auto updated = devices().Update("hp-1", bigger, At("2026-11-21T11:00:00Z"));
   ASSERT_TRUE(updated);
   EXPECT_EQ(updated->properties["rated_power_w"], 4500);
   EXPECT_EQ(updated->updated_at, At("2026-11-21T11:00:00Z"));
-  EXPECT_EQ(devices_->Update("nope", bigger, At("2026-11-21T11:00:00Z")).error().reason,
-            "not_found");
+  EXPECT_EQ(devices().Update("nope", bigger, At("2026-11-21T11:00:00Z")).error().code,
+            ErrorCode::kNotFound);
 
-  telemetry_->Insert("hp-1", "power_w", At("2026-11-21T11:00:00Z"), -3000, "UTC");
-  EXPECT_EQ(devices_->CountBySite("home"), 2);
-  EXPECT_TRUE(devices_->Delete("hp-1"));
-  EXPECT_FALSE(devices_->Delete("hp-1"));
-  EXPECT_EQ(devices_->Get("hp-1"), std::nullopt);
+  writer().Insert("hp-1", "power_w", At("2026-11-21T11:00:00Z"), -3000, "UTC");
+  EXPECT_EQ(store().Sites().Get("home", Visibility::All())->device_count, 2);
+  EXPECT_TRUE(devices().Delete("hp-1"));
+  EXPECT_FALSE(devices().Delete("hp-1"));
+  EXPECT_EQ(devices().Get("hp-1", Visibility::All()), std::nullopt);
   // Its telemetry went with it, so a device re-created under the id starts clean.
   EXPECT_EQ(Count("SELECT count(*) FROM telemetry WHERE device_id = 'hp-1'"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM telemetry_rollups WHERE device_id = 'hp-1'"), 0);
-  EXPECT_TRUE(telemetry_->Latest("hp-1").empty());
+  EXPECT_TRUE(reader().Latest("hp-1").empty());
 }
 
 TEST_F(RepositoryTest, ListBySitePagesWithAKeysetCursor) {
@@ -495,36 +471,36 @@ TEST_F(RepositoryTest, ListBySitePagesWithAKeysetCursor) {
     AddDevice("home", id, DeviceType::kSolarPanel, kRated);
   }
   AddDevice("other", "d0", DeviceType::kSolarPanel, kRated);
-  const auto first = devices_->ListBySite("home", "", 2);
+  const auto first = devices().ListBySite("home", "", 2);
   ASSERT_EQ(first.items.size(), 2u);
   EXPECT_EQ(first.items[0].id, "d1");
   EXPECT_EQ(first.items[1].id, "d2");
   ASSERT_EQ(first.next_cursor, "d2");
-  const auto second = devices_->ListBySite("home", *first.next_cursor, 2);
+  const auto second = devices().ListBySite("home", *first.next_cursor, 2);
   EXPECT_EQ(second.items[0].id, "d3");
-  const auto last = devices_->ListBySite("home", *second.next_cursor, 2);
+  const auto last = devices().ListBySite("home", *second.next_cursor, 2);
   ASSERT_EQ(last.items.size(), 1u);
   EXPECT_EQ(last.items[0].id, "d5");
   EXPECT_EQ(last.next_cursor, std::nullopt);
-  EXPECT_EQ(devices_->AllBySite("home").size(), 5u);
-  EXPECT_EQ(devices_->ListBySite("home", "", 5).next_cursor, std::nullopt);
+  EXPECT_EQ(devices().ListBySite("home", "", 1000).items.size(), 5u);
+  EXPECT_EQ(devices().ListBySite("home", "", 5).next_cursor, std::nullopt);
 }
 
 TEST_F(RepositoryTest, RecordTelemetryMergesStateOnlyFromNewerMessages) {
   AddDevice("home", "ev", DeviceType::kEv,
             {{"battery_capacity_wh", 60000}, {"max_charge_w", 11000}, {"max_discharge_w", 0}});
-  EXPECT_TRUE(devices_->RecordTelemetry("ev", At("2026-11-21T10:00:00Z"),
+  EXPECT_TRUE(devices().RecordTelemetry("ev", At("2026-11-21T10:00:00Z"),
                                         {{"mode", "charging"}, {"at_home", true}}));
-  EXPECT_TRUE(devices_->RecordTelemetry("ev", At("2026-11-21T10:05:00Z"), {{"mode", "idle"}}));
+  EXPECT_TRUE(devices().RecordTelemetry("ev", At("2026-11-21T10:05:00Z"), {{"mode", "idle"}}));
   // Older message arriving late: last_seen and state stay.
-  EXPECT_TRUE(devices_->RecordTelemetry("ev", At("2026-11-21T10:01:00Z"), {{"at_home", false}}));
+  EXPECT_TRUE(devices().RecordTelemetry("ev", At("2026-11-21T10:01:00Z"), {{"at_home", false}}));
   // A message without state only moves last_seen.
-  EXPECT_TRUE(devices_->RecordTelemetry("ev", At("2026-11-21T10:06:00Z"), Json::object()));
-  const auto d = devices_->Get("ev");
+  EXPECT_TRUE(devices().RecordTelemetry("ev", At("2026-11-21T10:06:00Z"), Json::object()));
+  const auto d = devices().Get("ev", Visibility::All());
   ASSERT_TRUE(d);
   EXPECT_EQ(d->state, (Json{{"mode", "idle"}, {"at_home", true}}));
   EXPECT_EQ(d->last_seen, At("2026-11-21T10:06:00Z"));
-  EXPECT_FALSE(devices_->RecordTelemetry("ghost", At("2026-11-21T10:00:00Z"), Json::object()));
+  EXPECT_FALSE(devices().RecordTelemetry("ghost", At("2026-11-21T10:00:00Z"), Json::object()));
 }
 
 }  // namespace

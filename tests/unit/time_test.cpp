@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include "support.h"
+
 namespace ems {
 namespace {
 
-Timestamp At(const char* text) { return *ParseTimestamp(text); }
+using ems::testing::At;
 
 TEST(TimeTest, ParsesRfc3339WithAndWithoutOffset) {
   EXPECT_EQ(FormatTimestamp(At("2026-11-21T10:00:00Z")), "2026-11-21T10:00:00Z");

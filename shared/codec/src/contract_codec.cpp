@@ -16,8 +16,7 @@ Result<std::string> RequiredContractNumber(const Json& obj, ErrorCode code) {
   if (it != obj.end() && it->is_number()) {
     auto n = RequiredInteger(obj, "contract_number", code);
     if (!n) {
-      return Rejected(code,
-                      "Field 'contract_number' must be a string or an integer.");
+      return Rejected(code, "Field 'contract_number' must be a string or an integer.");
     }
     return std::to_string(*n);
   }
@@ -35,8 +34,7 @@ Result<ContractEvent> DecodeEventObject(const Json& body, Timestamp arrival) {
   if (type->empty()) return Rejected(kEventCode, "Field 'type' must not be empty.");
   if (type->size() > kMaxContractEventTypeLength) {
     return Rejected(kEventCode, "Field 'type' must be at most " +
-                                                   std::to_string(kMaxContractEventTypeLength) +
-                                                   " characters.");
+                                    std::to_string(kMaxContractEventTypeLength) + " characters.");
   }
   auto number = RequiredContractNumber(body, kEventCode);
   if (!number) return Unexpected(number.error());
@@ -64,23 +62,20 @@ Result<Contract> DecodeContractObject(const Json& body, Timestamp now) {
     return Rejected(kContractCode, "Field 'components' is required.");
   }
   if (!it->is_array()) {
-    return Rejected(kContractCode,
-                    "Field 'components' must be an array of component names.");
+    return Rejected(kContractCode, "Field 'components' must be an array of component names.");
   }
   std::vector<ContractComponent> components;
   components.reserve(it->size());
   for (const Json& item : *it) {
     if (!item.is_string()) {
-      return Rejected(kContractCode,
-                      "Field 'components' must be an array of component names.");
+      return Rejected(kContractCode, "Field 'components' must be an array of component names.");
     }
     const auto& name = item.get_ref<const std::string&>();
     const std::optional<ContractComponent> c = ParseContractComponent(name);
     if (!c) {
-      return Rejected(kContractCode,
-                      "Unknown component '" + name +
-                          "': expected energy_supply, battery_optimization or "
-                          "heatpump_optimization.");
+      return Rejected(kContractCode, "Unknown component '" + name +
+                                         "': expected energy_supply, battery_optimization or "
+                                         "heatpump_optimization.");
     }
     components.push_back(*c);
   }

@@ -109,8 +109,7 @@ Result<Telemetry> DecodeTelemetry(std::string_view payload) {
     t.state = std::move(*state);
   }
   if (t.metrics.empty() && t.state.empty()) {
-    return Rejected(kTelemetryCode,
-                    "Telemetry must carry at least one metric or a state.");
+    return Rejected(kTelemetryCode, "Telemetry must carry at least one metric or a state.");
   }
   return t;
 }

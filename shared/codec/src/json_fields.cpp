@@ -61,7 +61,8 @@ std::string ByteSize(std::size_t bytes) {
 
 Result<Json> ParseJson(std::string_view text, std::size_t max_bytes) {
   if (text.size() > max_bytes) {
-    return Rejected(ErrorCode::kInvalidJson, "The payload is larger than " + ByteSize(max_bytes) + ".");
+    return Rejected(ErrorCode::kInvalidJson,
+                    "The payload is larger than " + ByteSize(max_bytes) + ".");
   }
   Json doc;
   DepthBoundedSax sax(doc);
@@ -71,18 +72,19 @@ Result<Json> ParseJson(std::string_view text, std::size_t max_bytes) {
     return Rejected(ErrorCode::kInvalidJson,
                     "The payload nests deeper than " + std::to_string(kMaxJsonDepth) + " levels.");
   }
-  if (!ok || sax.is_errored()) return Rejected(ErrorCode::kInvalidJson, "The payload is not valid JSON.");
+  if (!ok || sax.is_errored())
+    return Rejected(ErrorCode::kInvalidJson, "The payload is not valid JSON.");
   return doc;
 }
 
 Result<Json> ParseObject(std::string_view text, std::size_t max_bytes) {
   EMS_TRY(doc, ParseJson(text, max_bytes));
-  if (!doc.is_object()) return Rejected(ErrorCode::kInvalidJson, "The payload must be a JSON object.");
+  if (!doc.is_object())
+    return Rejected(ErrorCode::kInvalidJson, "The payload must be a JSON object.");
   return doc;
 }
 
-Result<std::string> RequiredString(const Json& obj, std::string_view field,
-                                   ErrorCode code) {
+Result<std::string> RequiredString(const Json& obj, std::string_view field, ErrorCode code) {
   const Json* v = Find(obj, field);
   if (v == nullptr) return Rejected(code, Quoted(field) + " is required.");
   if (!v->is_string()) return Rejected(code, Quoted(field) + " must be a string.");
@@ -100,8 +102,7 @@ Result<double> RequiredNumber(const Json& obj, std::string_view field, ErrorCode
   return d;
 }
 
-Result<std::int64_t> RequiredInteger(const Json& obj, std::string_view field,
-                                     ErrorCode code) {
+Result<std::int64_t> RequiredInteger(const Json& obj, std::string_view field, ErrorCode code) {
   const Json* v = Find(obj, field);
   if (v == nullptr) return Rejected(code, Quoted(field) + " is required.");
   if (v->is_number_integer()) return v->get<std::int64_t>();
@@ -117,13 +118,11 @@ Result<std::int64_t> RequiredInteger(const Json& obj, std::string_view field,
 Result<bool> RequiredBool(const Json& obj, std::string_view field, ErrorCode code) {
   const Json* v = Find(obj, field);
   if (v == nullptr) return Rejected(code, Quoted(field) + " is required.");
-  if (!v->is_boolean())
-    return Rejected(code, Quoted(field) + " must be true or false.");
+  if (!v->is_boolean()) return Rejected(code, Quoted(field) + " must be true or false.");
   return v->get<bool>();
 }
 
-Result<Timestamp> RequiredTimestamp(const Json& obj, std::string_view field,
-                                    ErrorCode code) {
+Result<Timestamp> RequiredTimestamp(const Json& obj, std::string_view field, ErrorCode code) {
   auto text = RequiredString(obj, field, code);
   if (!text) return Unexpected(text.error());
   const auto ts = ParseTimestamp(*text);
@@ -138,8 +137,7 @@ Result<std::string> RequiredId(const Json& obj, std::string_view field, ErrorCod
   if (!text) return text;
   if (!IsValidId(*text)) {
     return Rejected(
-        code,
-        Quoted(field) + " must be 1 to 64 characters of letters, digits, '_', '.' or '-'.");
+        code, Quoted(field) + " must be 1 to 64 characters of letters, digits, '_', '.' or '-'.");
   }
   return text;
 }
@@ -164,9 +162,8 @@ Result<std::optional<std::int64_t>> OptionalInteger(const Json& obj, std::string
 
 Result<std::optional<Timestamp>> OptionalTimestamp(const Json& obj, std::string_view field,
                                                    ErrorCode code) {
-  return Optional<Timestamp>(obj, field, [&](const Json& o, std::string_view f) {
-    return RequiredTimestamp(o, f, code);
-  });
+  return Optional<Timestamp>(
+      obj, field, [&](const Json& o, std::string_view f) { return RequiredTimestamp(o, f, code); });
 }
 
 Result<std::optional<std::string>> OptionalId(const Json& obj, std::string_view field,

@@ -68,8 +68,7 @@ Result<ScheduleRequest> DecodeGoal(const Json& obj) {
   auto target = RequiredNumber(obj, "target_soc", kCode);
   if (!target) return Unexpected(target.error());
   if (!(*target > 0 && *target <= 1)) {
-    return Rejected(kCode,
-                    "Field 'target_soc' must be a fraction greater than 0 and at most 1.");
+    return Rejected(kCode, "Field 'target_soc' must be a fraction greater than 0 and at most 1.");
   }
   auto ready_by = RequiredTimestamp(obj, "ready_by", kCode);
   if (!ready_by) return Unexpected(ready_by.error());
@@ -81,8 +80,7 @@ Result<double> PositiveProperty(const Json& properties, std::string_view field) 
   auto value = RequiredNumber(properties, field, kDeviceCode);
   if (!value) return value;
   if (*value <= 0) {
-    return Rejected(kDeviceCode,
-                    "Field '" + std::string(field) + "' must be greater than 0.");
+    return Rejected(kDeviceCode, "Field '" + std::string(field) + "' must be greater than 0.");
   }
   return value;
 }
@@ -102,13 +100,11 @@ Result<ScheduleRequest> DecodeScheduleRequestJson(const Json& obj) {
   const bool manual = Present(obj, "slots");
   const bool planned = Present(obj, "target_soc") || Present(obj, "ready_by");
   if (manual && planned) {
-    return Rejected(kCode,
-                    "Send either 'slots' or 'target_soc' with 'ready_by', not both.");
+    return Rejected(kCode, "Send either 'slots' or 'target_soc' with 'ready_by', not both.");
   }
   if (manual) return DecodeManual(obj);
   if (planned) return DecodeGoal(obj);
-  return Rejected(kCode,
-                  "The schedule needs either 'slots' or 'target_soc' with 'ready_by'.");
+  return Rejected(kCode, "The schedule needs either 'slots' or 'target_soc' with 'ready_by'.");
 }
 
 Json EncodeScheduleView(const ScheduleView& view) {

@@ -17,8 +17,8 @@ Result<ChargingSession> DecodeSession(std::string_view payload, std::string_view
   EMS_TRY(station_id, RequiredId(doc, "station_id", kCode));
   if (station_id != station) {
     return Rejected(kCode, "Field 'station_id' '" + station_id +
-                                              "' does not match the topic's station '" +
-                                              std::string(station) + "'.");
+                               "' does not match the topic's station '" + std::string(station) +
+                               "'.");
   }
   EMS_TRY(connector, OptionalInteger(doc, "connector", kCode));
   if (connector && (*connector < 1 || *connector > 1000)) {
@@ -61,8 +61,7 @@ Result<ChargingSession> DecodeLegacySession(std::string_view payload, std::strin
   EMS_TRY(energy, RequiredNumber(doc, energy_field, kCode));
   EMS_TRY(duration_s, RequiredNumber(doc, "duration_in_seconds", kCode));
   if (duration_s < 0 || duration_s > 366.0 * 86400) {
-    return Rejected(kCode,
-                    "Field 'duration_in_seconds' must be from 0 to one year in seconds.");
+    return Rejected(kCode, "Field 'duration_in_seconds' must be from 0 to one year in seconds.");
   }
   EMS_TRY(cents, RequiredNumber(doc, "session_cost_in_cents", kCode));
   EMS_TRY(unix_ts, OptionalNumber(doc, "timestamp", kCode));
@@ -71,8 +70,7 @@ Result<ChargingSession> DecodeLegacySession(std::string_view payload, std::strin
   }
 
   ChargingSession s;
-  s.session_id =
-      std::string(station) + "-" + std::to_string(connector) + "-" + std::to_string(n);
+  s.session_id = std::string(station) + "-" + std::to_string(connector) + "-" + std::to_string(n);
   s.station_id = std::string(station);
   s.site_id = std::string(site_id);
   s.connector = connector;

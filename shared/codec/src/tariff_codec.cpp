@@ -34,8 +34,7 @@ Result<Tariff> DecodeTariffJson(const Json& obj) {
   auto currency = RequiredString(obj, "currency", kCode);
   if (!currency) return Unexpected(currency.error());
   if (!IsCurrencyCode(*currency)) {
-    return Rejected(kCode,
-                    "Field 'currency' must be a three-letter upper-case code such as EUR.");
+    return Rejected(kCode, "Field 'currency' must be a three-letter upper-case code such as EUR.");
   }
   tariff.currency = std::move(*currency);
 
@@ -60,13 +59,12 @@ Result<Tariff> DecodeTariffJson(const Json& obj) {
     auto price = RequiredNumber(item, "price_per_kwh", kCode);
     if (!price) return Unexpected(AtPath(price.error(), path));
     if (*end <= *start) {
-      return Rejected(kCode,
-                      "Field '" + path + ".end' must be after '" + path + ".start'.");
+      return Rejected(kCode, "Field '" + path + ".end' must be after '" + path + ".start'.");
     }
     if (!tariff.prices.empty() && *start < tariff.prices.back().end) {
-      return Rejected(kCode,
-                      "Field '" + path + ".start' must not be before the end of 'prices[" +
-                          std::to_string(i - 1) + "]': prices are sorted and do not overlap.");
+      return Rejected(kCode, "Field '" + path + ".start' must not be before the end of 'prices[" +
+                                 std::to_string(i - 1) +
+                                 "]': prices are sorted and do not overlap.");
     }
     tariff.prices.push_back({*start, *end, *price});
   }

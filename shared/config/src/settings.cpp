@@ -178,8 +178,8 @@ double Settings::GetDouble(const std::string& name, double min, double max) cons
 const std::string& Settings::GetCurrency(const std::string& name) const {
   const auto& v = Get(name);
   if (!IsCurrencyCode(v)) {
-    throw ConfigError(name, "must be a three-letter upper-case ISO 4217 code such as EUR, got '" +
-                                v + "'.");
+    throw ConfigError(
+        name, "must be a three-letter upper-case ISO 4217 code such as EUR, got '" + v + "'.");
   }
   return v;
 }

@@ -102,7 +102,8 @@ Result<std::vector<ChargingSlot>> ValidateSlots(std::vector<ChargingSlot> slots)
   }
   for (std::size_t i = 0; i < slots.size(); ++i) {
     if (slots[i].end <= slots[i].start) {
-      return Rejected(ErrorCode::kInvalidSchedule, "Slot " + SlotName(i) + " must end after it starts.");
+      return Rejected(ErrorCode::kInvalidSchedule,
+                      "Slot " + SlotName(i) + " must end after it starts.");
     }
   }
   // Sorted by start, any overlap shows up between neighbours.
@@ -113,8 +114,9 @@ Result<std::vector<ChargingSlot>> ValidateSlots(std::vector<ChargingSlot> slots)
     const std::size_t prev = order[k - 1];
     const std::size_t cur = order[k];
     if (slots[cur].start < slots[prev].end) {
-      return Rejected(ErrorCode::kInvalidSchedule, "Slots " + SlotName(std::min(prev, cur)) + " and " +
-                                              SlotName(std::max(prev, cur)) + " overlap.");
+      return Rejected(ErrorCode::kInvalidSchedule, "Slots " + SlotName(std::min(prev, cur)) +
+                                                       " and " + SlotName(std::max(prev, cur)) +
+                                                       " overlap.");
     }
   }
   std::vector<ChargingSlot> sorted;

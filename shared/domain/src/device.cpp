@@ -105,8 +105,7 @@ std::span<const std::string_view> RequiredProperties(DeviceType t) {
   return kRatedPower;
 }
 
-Result<void> ValidateProperties(DeviceType type, const nlohmann::json& properties,
-                                ErrorCode code) {
+Result<void> ValidateProperties(DeviceType type, const nlohmann::json& properties, ErrorCode code) {
   if (!properties.is_object()) {
     return Rejected(code, "Field 'properties' must be an object.");
   }
@@ -125,9 +124,8 @@ Result<void> ValidateProperties(DeviceType type, const nlohmann::json& propertie
     const bool zero_allowed = type == DeviceType::kEv && name == "max_discharge_w";
     if (!v.is_number() || !std::isfinite(v.get<double>()) ||
         (zero_allowed ? v.get<double>() < 0 : v.get<double>() <= 0)) {
-      return Rejected(code,
-                      Property(name) + (zero_allowed ? " must be a number of at least 0."
-                                                     : " must be a number greater than 0."));
+      return Rejected(code, Property(name) + (zero_allowed ? " must be a number of at least 0."
+                                                           : " must be a number greater than 0."));
     }
   }
   return {};
@@ -187,9 +185,8 @@ std::optional<std::string_view> MetricUnit(std::string_view name) {
 Result<void> ValidateMetric(std::string_view name, double value, ErrorCode code) {
   if (!IsValidMetricName(name)) {
     return Rejected(
-        code,
-        "Metric name '" + std::string(name.substr(0, 80)) +
-            "' must be 1 to 64 characters of a-z, 0-9 and '_', starting with a letter.");
+        code, "Metric name '" + std::string(name.substr(0, 80)) +
+                  "' must be 1 to 64 characters of a-z, 0-9 and '_', starting with a letter.");
   }
   if (!std::isfinite(value)) {
     return Rejected(code, Metric(name) + " must be a finite number.");
@@ -208,18 +205,16 @@ Result<void> ValidateMetricFor(DeviceType type, std::string_view name, double va
     case DeviceType::kSolarPanel:
     case DeviceType::kWindTurbine:
       if (value < 0) {
-        return Rejected(code,
-                        Metric(name) + " of a " + std::string(ToString(type)) +
-                            " must be 0 or more (positive = supplying power to the site).");
+        return Rejected(code, Metric(name) + " of a " + std::string(ToString(type)) +
+                                  " must be 0 or more (positive = supplying power to the site).");
       }
       return {};
     case DeviceType::kAppliance:
     case DeviceType::kHeatPump:
     case DeviceType::kChargingStation:
       if (value > 0) {
-        return Rejected(code,
-                        Metric(name) + " of a " + std::string(ToString(type)) +
-                            " must be 0 or less (negative = drawing power from the site).");
+        return Rejected(code, Metric(name) + " of a " + std::string(ToString(type)) +
+                                  " must be 0 or less (negative = drawing power from the site).");
       }
       return {};
     case DeviceType::kBattery:
@@ -244,8 +239,7 @@ Result<void> ValidateDeviceState(const nlohmann::json& state, ErrorCode code) {
   }
   if (const auto it = state.find("mode"); it != state.end()) {
     if (!it->is_string() || (*it != "charging" && *it != "discharging" && *it != "idle")) {
-      return Rejected(code,
-                      "Field 'state.mode' must be one of charging, discharging, idle.");
+      return Rejected(code, "Field 'state.mode' must be one of charging, discharging, idle.");
     }
   }
   return {};

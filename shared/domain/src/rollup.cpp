@@ -213,9 +213,9 @@ Result<void> ValidateSeriesRange(Timestamp from, Timestamp to, Interval interval
   }
   if ((to - from) / NominalLength(interval) > kMaxSeriesPoints) {
     return Rejected(ErrorCode::kInvalidQuery, "The range holds more than " +
-                                         std::to_string(kMaxSeriesPoints) + " buckets of " +
-                                         std::string(ToString(interval)) +
-                                         "; choose a coarser interval.");
+                                                  std::to_string(kMaxSeriesPoints) +
+                                                  " buckets of " + std::string(ToString(interval)) +
+                                                  "; choose a coarser interval.");
   }
   return {};
 }

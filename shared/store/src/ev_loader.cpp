@@ -14,8 +14,8 @@ Result<StoredEv> LoadEv(Store& store, const std::string& id, const Visibility& v
   }
   auto params = codec::DecodeEvParams(device->properties);
   if (!params) {
-    throw CorruptRow("Device " + id + " has stored EV properties that do not decode: " +
-                     params.error().message);
+    throw CorruptRow("Device " + id +
+                     " has stored EV properties that do not decode: " + params.error().message);
   }
   StoredEv ev{std::move(*device), *params, {}};
   if (const auto soc = store.Readings().Latest(id, std::string(kSocMetric))) {

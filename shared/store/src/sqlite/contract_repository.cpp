@@ -24,13 +24,12 @@ std::string SelectEvents(const std::string& where) {
 }
 
 ContractEventRecord ReadEventRecord(const Query& q) {
-  return ContractEventRecord{
-      .event = ContractEvent{.contract_number = q.Get<std::string>(1),
-                             .type = q.Get<std::string>(2),
-                             .date = q.Get<Date>(3),
-                             .created_at = q.Get<Timestamp>(4),
-                             .seq = q.Get<std::int64_t>(0)},
-      .outcome = EventOutcome{q.Get<EventStatus>(5), q.Get<std::string>(6)}};
+  return ContractEventRecord{.event = ContractEvent{.contract_number = q.Get<std::string>(1),
+                                                    .type = q.Get<std::string>(2),
+                                                    .date = q.Get<Date>(3),
+                                                    .created_at = q.Get<Timestamp>(4),
+                                                    .seq = q.Get<std::int64_t>(0)},
+                             .outcome = EventOutcome{q.Get<EventStatus>(5), q.Get<std::string>(6)}};
 }
 
 class SqliteContractRepository final : public ContractRepository {
@@ -221,8 +220,8 @@ class SqliteContractRepository final : public ContractRepository {
     return component_tail_.Run(incoming.contract_number, component, incoming.created_at).Next();
   }
 
-  std::optional<Date> LastAcceptedDate(const std::string& contract_number,
-                                       const std::string& type, Timestamp up_to) {
+  std::optional<Date> LastAcceptedDate(const std::string& contract_number, const std::string& type,
+                                       Timestamp up_to) {
     auto q = last_accepted_.Run(contract_number, type, up_to);
     if (!q.Next()) return std::nullopt;
     return q.Get<Date>(0);

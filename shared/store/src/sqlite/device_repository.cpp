@@ -36,7 +36,8 @@ class SqliteDeviceRepository final : public DeviceRepository {
                      "UPDATE devices SET type = ?2, name = ?3, properties = ?4, updated_at = ?5 "
                      "WHERE id = ?1"),
         delete_(db, "DELETE FROM devices WHERE id = ?1"),
-        list_(db, kSelectDevice + std::string("WHERE site_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3")),
+        list_(db,
+              kSelectDevice + std::string("WHERE site_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3")),
         context_(db,
                  "SELECT d.site_id, d.type, s.timezone FROM devices d JOIN sites s "
                  "ON s.id = d.site_id WHERE d.id = ?1"),
@@ -145,8 +146,8 @@ class SqliteDeviceRepository final : public DeviceRepository {
 
   bool RecordTelemetry(const std::string& device_id, Timestamp ts,
                        const nlohmann::json& state) override {
-    return record_.Run(device_id, ts, state.is_object() ? state : nlohmann::json::object())
-               .Exec() > 0;
+    return record_.Run(device_id, ts, state.is_object() ? state : nlohmann::json::object()).Exec() >
+           0;
   }
 
   bool SetAtHome(const std::string& device_id, bool at_home) override {

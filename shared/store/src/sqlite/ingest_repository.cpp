@@ -79,9 +79,9 @@ class SqliteIngestRepository final : public IngestRepository {
     std::vector<DeadLetter> rows;
     auto q = list_dead_letters_.Run(before_id, reason, limit + 1);
     while (q.Next()) {
-      rows.push_back(DeadLetter{q.Get<std::int64_t>(0), q.Get<Timestamp>(1),
-                                q.Get<std::string>(2), q.Get<std::string>(3),
-                                q.Get<std::string>(4), q.Get<std::string>(5)});
+      rows.push_back(DeadLetter{q.Get<std::int64_t>(0), q.Get<Timestamp>(1), q.Get<std::string>(2),
+                                q.Get<std::string>(3), q.Get<std::string>(4),
+                                q.Get<std::string>(5)});
     }
     return MakePage<std::int64_t>(std::move(rows), limit, [](const DeadLetter& d) { return d.id; });
   }

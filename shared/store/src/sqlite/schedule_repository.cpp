@@ -89,8 +89,7 @@ class SqliteScheduleRepository final : public ScheduleRepository {
     return schedule;
   }
 
-  void Put(const std::string& device_id, const ChargingSchedule& schedule,
-           Timestamp now) override {
+  void Put(const std::string& device_id, const ChargingSchedule& schedule, Timestamp now) override {
     std::optional<double> target_soc;
     std::optional<Timestamp> ready_by, override_start, override_end, computed_at;
     std::optional<double> projected_soc;

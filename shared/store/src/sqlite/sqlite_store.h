@@ -27,8 +27,7 @@ class BatchingTelemetryWriter : public TelemetryWriter {
 
 std::unique_ptr<SiteRepository> MakeSiteRepository(SQLite::Database& db);
 std::unique_ptr<UserRepository> MakeUserRepository(SQLite::Database& db);
-std::unique_ptr<DeviceRepository> MakeDeviceRepository(SQLite::Database& db,
-                                                       SiteRepository& sites);
+std::unique_ptr<DeviceRepository> MakeDeviceRepository(SQLite::Database& db, SiteRepository& sites);
 std::unique_ptr<BatchingTelemetryWriter> MakeTelemetryWriter(SQLite::Database& db);
 std::unique_ptr<TelemetryReader> MakeTelemetryReader(SQLite::Database& db);
 std::unique_ptr<TelemetryRetention> MakeTelemetryRetention(SQLite::Database& db);

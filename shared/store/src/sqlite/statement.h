@@ -26,12 +26,11 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
-
-#include <nlohmann/json.hpp>
 
 #include "ems/domain/charging_schedule.h"
 #include "ems/domain/contract.h"
@@ -82,15 +81,11 @@ void Bind(SQLite::Statement& s, int i, const Blob& v);
 void Bind(SQLite::Statement& s, int i, const nlohmann::json& v);
 void Bind(SQLite::Statement& s, int i, const Visibility& v);
 template <class T>
-  requires std::is_integral_v<T>
-void Bind(SQLite::Statement& s, int i, T v) {
-  s.bind(i, static_cast<std::int64_t>(v));
-}
+requires std::is_integral_v<T>
+void Bind(SQLite::Statement& s, int i, T v) { s.bind(i, static_cast<std::int64_t>(v)); }
 template <class E>
-  requires std::is_enum_v<E>
-void Bind(SQLite::Statement& s, int i, E v) {
-  Bind(s, i, ToString(v));
-}
+requires std::is_enum_v<E>
+void Bind(SQLite::Statement& s, int i, E v) { Bind(s, i, ToString(v)); }
 template <class T>
 void Bind(SQLite::Statement& s, int i, const std::optional<T>& v) {
   if (v) {
@@ -170,9 +165,7 @@ struct ColumnReader<double> {
 };
 template <>
 struct ColumnReader<std::int64_t> {
-  static std::int64_t Read(const SQLite::Statement& s, int c) {
-    return s.getColumn(c).getInt64();
-  }
+  static std::int64_t Read(const SQLite::Statement& s, int c) { return s.getColumn(c).getInt64(); }
 };
 template <>
 struct ColumnReader<int> {

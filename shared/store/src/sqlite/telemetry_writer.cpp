@@ -123,8 +123,9 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
       Hold(device_id, metric, ts, value, buckets);
     } else {
       upsert_latest_.Run(device_id, metric, ts, value).Exec();
-      add_sample_.Run(device_id, metric, buckets[0], buckets[1], buckets[2], buckets[3], buckets[4],
-                      value, ts)
+      add_sample_
+          .Run(device_id, metric, buckets[0], buckets[1], buckets[2], buckets[3], buckets[4], value,
+               ts)
           .Exec();
     }
     return InsertOutcome::kStored;

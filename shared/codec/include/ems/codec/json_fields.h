@@ -30,14 +30,11 @@ Result<Json> ParseObject(std::string_view text, std::size_t max_bytes);
 
 // Required fields: absent or null → "Field 'x' is required."; wrong type → "Field 'x' must be …".
 // Every reject carries `code` (the payload family's ErrorCode, e.g. kInvalidSession).
-Result<std::string> RequiredString(const Json& obj, std::string_view field,
-                                   ErrorCode code);
+Result<std::string> RequiredString(const Json& obj, std::string_view field, ErrorCode code);
 Result<double> RequiredNumber(const Json& obj, std::string_view field, ErrorCode code);
-Result<std::int64_t> RequiredInteger(const Json& obj, std::string_view field,
-                                     ErrorCode code);
+Result<std::int64_t> RequiredInteger(const Json& obj, std::string_view field, ErrorCode code);
 Result<bool> RequiredBool(const Json& obj, std::string_view field, ErrorCode code);
-Result<Timestamp> RequiredTimestamp(const Json& obj, std::string_view field,
-                                    ErrorCode code);
+Result<Timestamp> RequiredTimestamp(const Json& obj, std::string_view field, ErrorCode code);
 // An id per SPEC §3.
 Result<std::string> RequiredId(const Json& obj, std::string_view field, ErrorCode code);
 

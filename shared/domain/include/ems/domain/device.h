@@ -84,8 +84,7 @@ std::span<const std::string_view> RequiredProperties(DeviceType t);
 // greater than 0, except: an ev's `max_discharge_w` may be 0 (no vehicle-to-home), and a
 // charging_station's `connectors` must be an integer ≥ 1. Messages: "Property 'capacity_wh' is
 // required.", "Property 'capacity_wh' must be a number greater than 0.".
-Result<void> ValidateProperties(DeviceType type, const nlohmann::json& properties,
-                                ErrorCode code);
+Result<void> ValidateProperties(DeviceType type, const nlohmann::json& properties, ErrorCode code);
 
 // A device name: 1–200 characters after trimming spaces.
 Result<void> ValidateDeviceName(std::string_view name, ErrorCode code);

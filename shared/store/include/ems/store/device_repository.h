@@ -49,11 +49,10 @@ class DeviceRepository {
   virtual bool Delete(const std::string& device_id) = 0;
 
   // The device, when it exists and its site is visible.
-  virtual std::optional<Device> Get(const std::string& device_id,
-                                    const Visibility& visibility) = 0;
+  virtual std::optional<Device> Get(const std::string& device_id, const Visibility& visibility) = 0;
   // Devices of a site in id order after `after` ("" = from the start); `limit` is clamped.
-  virtual Page<Device, std::string> ListBySite(const std::string& site_id,
-                                               const std::string& after, int limit) = 0;
+  virtual Page<Device, std::string> ListBySite(const std::string& site_id, const std::string& after,
+                                               int limit) = 0;
 
   // The device, its site and the site's zone in one lookup; std::nullopt when the device was
   // never discovered nor registered.
