@@ -5,10 +5,11 @@
 #include "listener/inbox.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "support.h"
 
 namespace ems::listener {
 namespace {
@@ -17,14 +18,6 @@ namespace fs = std::filesystem;
 
 class InboxTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("ems-inbox-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // A fresh Inbox on the folder, as a restart of the listener makes one.
   std::unique_ptr<Inbox> Open(std::int64_t after_seq = 0,
                               std::vector<InboxRecord>* replayed = nullptr) {
@@ -54,7 +47,8 @@ class InboxTest : public ::testing::Test {
   }
 
   const Timestamp t0_ = *ParseTimestamp("2026-11-21T10:00:00Z");
-  fs::path dir_;
+  testing::TempDir tmp_;
+  fs::path dir_ = tmp_.path() / "inbox";  // the Inbox makes it
 };
 
 TEST_F(InboxTest, WhatWasAppendedIsReplayedAfterARestartInOrder) {

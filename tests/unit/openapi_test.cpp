@@ -7,6 +7,7 @@
 
 #include "api/api_app.h"
 #include "api/routes/routes.h"
+#include "support.h"
 
 namespace ems::api {
 namespace {
@@ -19,10 +20,8 @@ std::string Normalize(const std::string& path) {
 }
 
 TEST(OpenApiTest, DocumentsEveryRegisteredRoute) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("ems-openapi-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  const std::string db = "--db-path=" + (dir / "ems.db").string();
+  const testing::TempDir dir;
+  const std::string db = "--db-path=" + (dir.path() / "ems.db").string();
   const char* argv[] = {"ems-api", db.c_str(), "--jwt-secret=0123456789abcdef0123456789abcdef"};
   const config::Settings settings("ems-api", ApiOptions(), 3, argv, "/nonexistent/.env");
   ApiApp app(settings);
@@ -40,7 +39,6 @@ TEST(OpenApiTest, DocumentsEveryRegisteredRoute) {
   for (const auto& r : app.routes()) registered.insert(Normalize(r));
   for (const auto& r : registered) EXPECT_TRUE(documented.count(r)) << "undocumented: " << r;
   for (const auto& d : documented) EXPECT_TRUE(registered.count(d)) << "not served: " << d;
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support.h"
+
 namespace ems::config {
 namespace {
 
@@ -18,17 +20,12 @@ std::vector<Option> Options() {
 class SettingsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    env_file_ = (std::filesystem::temp_directory_path() /
-                 ("ems-settings-" + std::to_string(::getpid()) + ".env"))
-                    .string();
     std::ofstream(env_file_) << "# comment\nEMS_TEST_COUNT=7\nEMS_TEST_SECRET=\"s3cret\"\n";
     ::unsetenv("EMS_TEST_COUNT");
   }
-  void TearDown() override {
-    std::filesystem::remove(env_file_);
-    ::unsetenv("EMS_TEST_COUNT");
-  }
-  std::string env_file_;
+  void TearDown() override { ::unsetenv("EMS_TEST_COUNT"); }
+  testing::TempDir dir_;
+  std::string env_file_ = (dir_.path() / ".env").string();
 };
 
 TEST_F(SettingsTest, FlagBeatsEnvironmentBeatsDotEnvBeatsDefault) {
