@@ -5,7 +5,6 @@
 // MQTT library and broker set), then the real ems-listener, timed until every message is
 // committed in SQLite, once in each durability class (EMS_LISTENER_SYNC=off, always).
 // Usage: ingest_bench [messages=100000]
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <atomic>
 #include <cstdio>
@@ -15,23 +14,16 @@
 #include "harness.h"
 
 using ems::testing::Json;
+using ems::testing::SpecSession;
 using ems::testing::Stack;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
 std::string Payload(const std::string& run, int i) {
-  return Json{{"session_id", run + "-" + std::to_string(i)},
-              {"station_id", "st-" + std::to_string(i % 50)},
-              {"connector", 1},
-              {"vehicle_id", "ev-1"},
-              {"status", "completed"},
-              {"started_at", "2026-11-21T08:00:00Z"},
-              {"ended_at", "2026-11-21T09:10:00Z"},
-              {"energy_kwh", 18.42},
-              {"cost", 5.71},
-              {"currency", "EUR"}}
-      .dump();
+  auto session = SpecSession(run + "-" + std::to_string(i));
+  session["station_id"] = "st-" + std::to_string(i % 50);
+  return session.dump();
 }
 
 // Queues n distinct sessions (ids "<run>-<i>") for the offline persistent sessions.

@@ -48,6 +48,16 @@ Device VisibleDevice(store::Store& store, const std::string& id, const Principal
   return std::move(*device);
 }
 
+// A write transaction on the device `id`, once the caller is known to see it (else kNotFound) and
+// to be allowed to change it (else kForbidden).
+store::Transaction BeginDeviceWrite(store::Store& store, const std::string& id,
+                                    const Principal& caller) {
+  auto tx = store.Begin(store::TxMode::kWrite);
+  VisibleDevice(store, id, caller);
+  RequireDeviceWriter(caller);
+  return tx;
+}
+
 // The site `id` the caller may see, else kNotFound.
 void RequireVisibleSite(store::Store& store, const std::string& id, const Principal& caller) {
   if (!store.Sites().Get(id, caller.visibility())) SiteNotFound(id);
@@ -106,9 +116,7 @@ void UpdateDevice(ApiContext& ctx, const httplib::Request& req, httplib::Respons
                   const Principal& caller) {
   const auto id = PathId(req, 1);
   auto& store = ctx.Store();
-  auto tx = store.Begin(store::TxMode::kWrite);
-  VisibleDevice(store, id, caller);
-  RequireDeviceWriter(caller);
+  auto tx = BeginDeviceWrite(store, id, caller);
   const auto body = ValueOrFail(codec::DecodeDeviceBody(req.body));
   if (body.id && *body.id != id) {
     Fail(ErrorCode::kInvalidDevice,
@@ -124,9 +132,7 @@ void DeleteDevice(ApiContext& ctx, const httplib::Request& req, httplib::Respons
                   const Principal& caller) {
   const auto id = PathId(req, 1);
   auto& store = ctx.Store();
-  auto tx = store.Begin(store::TxMode::kWrite);
-  VisibleDevice(store, id, caller);
-  RequireDeviceWriter(caller);
+  auto tx = BeginDeviceWrite(store, id, caller);
   if (!store.Devices().Delete(id)) DeviceNotFound(id);
   tx.Commit();
   res.status = 204;

@@ -412,15 +412,7 @@ TEST_F(ContractsApiTest, ReadsNeedAnyUserAndWritesNeedAdmin) {
   EXPECT_EQ(stack_.Get("/api/v1/contracts/1001").status, 200);
 }
 
-class ContractsMqttTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    stack_.StartBroker();
-    stack_.StartListener();
-    stack_.StartApi();
-  }
-  Stack stack_;
-};
+class ContractsMqttTest : public StackTest {};
 
 TEST_F(ContractsMqttTest, PublishedEventsFollowTheSameRules) {
   ASSERT_EQ(stack_

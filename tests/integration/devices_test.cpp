@@ -18,48 +18,13 @@ using std::chrono::seconds;
 
 constexpr const char* kSite = "home";
 
-std::string DeviceTopic(const std::string& device, const std::string& leaf,
-                        const std::string& site = kSite) {
-  return std::string(Stack::kPrefix) + "/sites/" + site + "/devices/" + device + "/" + leaf;
+// {p}/sites/home/devices/{device}/{leaf}
+std::string HomeTopic(const std::string& device, const std::string& leaf) {
+  return DeviceTopic(kSite, device, leaf);
 }
 
-Json SolarMeta() {
-  return {{"type", "solar_panel"},
-          {"name", "Roof"},
-          {"properties", {{"rated_power_w", 5000}}},
-          {"site_name", "Home"},
-          {"site_timezone", "Europe/Berlin"}};
-}
-Json ApplianceMeta() {
-  return {{"type", "appliance"},
-          {"name", "Fridge"},
-          {"properties", {{"average_power_w", 150}}},
-          {"site_name", "Home"},
-          {"site_timezone", "Europe/Berlin"}};
-}
-Json BatteryMeta() {
-  return {
-      {"type", "battery"},
-      {"name", "Garage battery"},
-      {"properties", {{"capacity_wh", 10000}, {"max_charge_w", 5000}, {"max_discharge_w", 4000}}},
-      {"site_name", "Home"},
-      {"site_timezone", "Europe/Berlin"}};
-}
-
-std::string Telemetry(Timestamp ts, const Json& metrics, const Json& state = Json()) {
-  Json j = {{"ts", FormatTimestamp(ts)}, {"metrics", metrics}};
-  if (!state.is_null()) j["state"] = state;
-  return j.dump();
-}
-
-class DevicesTest : public ::testing::Test {
+class DevicesTest : public StackTest {
  protected:
-  void SetUp() override {
-    stack_.StartBroker();
-    stack_.StartListener();
-    stack_.StartApi();
-  }
-
   void Publish(const std::string& topic, const std::string& payload, bool retained = false) {
     stack_.Publish(topic, payload, retained);
     ++sent_;
@@ -67,9 +32,9 @@ class DevicesTest : public ::testing::Test {
   void WaitApplied() { ASSERT_TRUE(stack_.WaitForReceived(sent_)); }
 
   void Discover() {
-    Publish(DeviceTopic("pv-1", "meta"), SolarMeta().dump(), true);
-    Publish(DeviceTopic("fridge", "meta"), ApplianceMeta().dump(), true);
-    Publish(DeviceTopic("bat-1", "meta"), BatteryMeta().dump(), true);
+    Publish(HomeTopic("pv-1", "meta"), SolarMeta().dump(), true);
+    Publish(HomeTopic("fridge", "meta"), OfHome(ApplianceMeta()).dump(), true);
+    Publish(HomeTopic("bat-1", "meta"), OfHome(BatteryMeta()).dump(), true);
   }
 
   HttpAnswer Put(const std::string& path, const Json& body, const std::string& token = "") {
@@ -86,7 +51,6 @@ class DevicesTest : public ::testing::Test {
     return stack_.Login(name, "password-" + name);
   }
 
-  Stack stack_;
   long sent_ = 0;
 };
 
@@ -98,16 +62,16 @@ TEST_F(DevicesTest, DiscoveryAndTelemetryShowUpInTheApiAndTheRetainedSummary) {
 
   Discover();
   const auto ts = Now() - seconds(2);
-  const auto pv = Telemetry(ts, {{"power_w", 3000.0}, {"energy_wh", 12.5}});
-  Publish(DeviceTopic("pv-1", "telemetry"), pv);
-  Publish(DeviceTopic("pv-1", "telemetry"), pv);  // redelivered: stored once
-  Publish(DeviceTopic("fridge", "telemetry"), Telemetry(ts, {{"power_w", -150.0}}));
-  Publish(DeviceTopic("bat-1", "telemetry"),
-          Telemetry(ts, {{"power_w", -1000.0}, {"soc_pct", 50.0}}, {{"mode", "charging"}}));
+  const auto pv = TelemetryPayload(ts, {{"power_w", 3000.0}, {"energy_wh", 12.5}});
+  Publish(HomeTopic("pv-1", "telemetry"), pv);
+  Publish(HomeTopic("pv-1", "telemetry"), pv);  // redelivered: stored once
+  Publish(HomeTopic("fridge", "telemetry"), TelemetryPayload(ts, {{"power_w", -150.0}}));
+  Publish(HomeTopic("bat-1", "telemetry"),
+          TelemetryPayload(ts, {{"power_w", -1000.0}, {"soc_pct", 50.0}}, {{"mode", "charging"}}));
   // Broken rules: never discovered, a solar panel drawing power, an impossible soc.
-  Publish(DeviceTopic("ghost", "telemetry"), Telemetry(ts, {{"power_w", 1.0}}));
-  Publish(DeviceTopic("pv-1", "telemetry"), Telemetry(ts + seconds(1), {{"power_w", -5.0}}));
-  Publish(DeviceTopic("bat-1", "telemetry"), Telemetry(ts + seconds(1), {{"soc_pct", 140.0}}));
+  Publish(HomeTopic("ghost", "telemetry"), TelemetryPayload(ts, {{"power_w", 1.0}}));
+  Publish(HomeTopic("pv-1", "telemetry"), TelemetryPayload(ts + seconds(1), {{"power_w", -5.0}}));
+  Publish(HomeTopic("bat-1", "telemetry"), TelemetryPayload(ts + seconds(1), {{"soc_pct", 140.0}}));
   WaitApplied();
 
   // The site was created by discovery with the zone the meta named.
@@ -165,7 +129,7 @@ TEST_F(DevicesTest, DiscoveryAndTelemetryShowUpInTheApiAndTheRetainedSummary) {
   EXPECT_EQ(stats["rejected_by_reason"], (Json{{"unknown_device", 1}, {"invalid_telemetry", 2}}));
   const auto unknown = stack_.Get("/api/v1/ingest/dead-letters?reason=unknown_device").body;
   ASSERT_EQ(unknown["items"].size(), 1u);
-  EXPECT_EQ(unknown["items"][0]["topic"], DeviceTopic("ghost", "telemetry"));
+  EXPECT_EQ(unknown["items"][0]["topic"], HomeTopic("ghost", "telemetry"));
   EXPECT_EQ(unknown["items"][0]["message"], "Device ghost was never discovered or registered.");
   const auto invalid = stack_.Get("/api/v1/ingest/dead-letters?reason=invalid_telemetry").body;
   ASSERT_EQ(invalid["items"].size(), 2u);
@@ -214,13 +178,13 @@ TEST_F(DevicesTest, SeriesOfAMetricAndOfSiteEnergy) {
   // Whole hours well in the past, so the series are complete and repeatable.
   const auto base = std::chrono::floor<hours>(Now()) - hours(4);
   for (int m : {0, 10, 20, 30}) {
-    Publish(DeviceTopic("pv-1", "telemetry"),
-            Telemetry(base + minutes(m), {{"power_w", 1000.0 + 100 * m / 10}}));
-    Publish(DeviceTopic("fridge", "telemetry"),
-            Telemetry(base + minutes(m), {{"power_w", -100.0}}));
+    Publish(HomeTopic("pv-1", "telemetry"),
+            TelemetryPayload(base + minutes(m), {{"power_w", 1000.0 + 100 * m / 10}}));
+    Publish(HomeTopic("fridge", "telemetry"),
+            TelemetryPayload(base + minutes(m), {{"power_w", -100.0}}));
   }
-  Publish(DeviceTopic("pv-1", "telemetry"),
-          Telemetry(base + hours(1) + minutes(5), {{"power_w", 2000.0}}));
+  Publish(HomeTopic("pv-1", "telemetry"),
+          TelemetryPayload(base + hours(1) + minutes(5), {{"power_w", 2000.0}}));
   WaitApplied();
 
   const auto range = "from=" + FormatTimestamp(base) + "&to=" + FormatTimestamp(base + hours(2));
@@ -295,7 +259,7 @@ TEST_F(DevicesTest, SeriesOfAMetricAndOfSiteEnergy) {
 }
 
 TEST_F(DevicesTest, DevicesRegisteredOverRestAcceptTelemetry) {
-  Publish(DeviceTopic("pv-1", "meta"), SolarMeta().dump(), true);  // creates the site
+  Publish(HomeTopic("pv-1", "meta"), SolarMeta().dump(), true);  // creates the site
   WaitApplied();
   const std::string devices = "/api/v1/sites/home/devices";
   Json battery = {{"id", "bat-rest"},
@@ -352,8 +316,9 @@ TEST_F(DevicesTest, DevicesRegisteredOverRestAcceptTelemetry) {
 
   // The listener accepts telemetry of the registered device at once.
   const auto ts = Now() - seconds(1);
-  Publish(DeviceTopic("bat-rest", "telemetry"),
-          Telemetry(ts, {{"power_w", 1500.0}, {"soc_pct", 80.0}}, {{"mode", "discharging"}}));
+  Publish(
+      HomeTopic("bat-rest", "telemetry"),
+      TelemetryPayload(ts, {{"power_w", 1500.0}, {"soc_pct", 80.0}}, {{"mode", "discharging"}}));
   WaitApplied();
   const auto got = stack_.Get("/api/v1/devices/bat-rest");
   ASSERT_EQ(got.status, 200);
@@ -389,7 +354,7 @@ TEST_F(DevicesTest, DevicesRegisteredOverRestAcceptTelemetry) {
   EXPECT_EQ(Delete("/api/v1/devices/bat-rest").status, 204);
   EXPECT_EQ(stack_.Get("/api/v1/devices/bat-rest").status, 404);
   EXPECT_EQ(Delete("/api/v1/devices/bat-rest").status, 404);
-  Publish(DeviceTopic("bat-rest", "telemetry"), Telemetry(Now(), {{"power_w", 1.0}}));
+  Publish(HomeTopic("bat-rest", "telemetry"), TelemetryPayload(Now(), {{"power_w", 1.0}}));
   WaitApplied();
   EXPECT_EQ(stack_.Get("/api/v1/ingest/stats").body["rejected_by_reason"],
             (Json{{"unknown_device", 1}}));

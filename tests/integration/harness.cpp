@@ -34,21 +34,6 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-TempDir::TempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "ems-test-XXXXXX").string();
-  path_ = ::mkdtemp(tmpl.data());
-  // Readable by the unprivileged user Mosquitto switches to when the tests run as root.
-  std::filesystem::permissions(
-      path_, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
-                 std::filesystem::perms::group_exec | std::filesystem::perms::others_read |
-                 std::filesystem::perms::others_exec);
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 Process::Process(std::vector<std::string> argv, std::map<std::string, std::string> env,
                  std::string cwd, std::string log_path)
     : log_path_(std::move(log_path)) {
@@ -208,7 +193,7 @@ Stack::Stack()
   passwords_ = {{"ems-publisher", "pub-secret"},
                 {"ems-listener", "listener-secret"},
                 {"ems-api", "api-secret"}};
-  std::filesystem::create_directories(dir_.path() + "/data");
+  std::filesystem::create_directories(dir() + "/data");
   // A server may close a connection while the client still sends (413): no SIGPIPE death.
   ::signal(SIGPIPE, SIG_IGN);
 }
@@ -247,12 +232,12 @@ void Stack::StartBroker() {
                               " EMS_API_MQTT_PASSWORD=" + passwords_["ems-api"] +
                               " EMS_BROKER_PORT=" + std::to_string(broker_port_) +
                               " EMS_BROKER_TLS_PORT=" + std::to_string(tls_port_) + " " +
-                              SourcePath("broker-config/prepare-broker.sh") + " " + dir_.path() +
+                              SourcePath("broker-config/prepare-broker.sh") + " " + dir() +
                               "/broker";
   const auto conf = Sh(prepare);
-  broker_ = std::make_unique<Process>(
-      std::vector<std::string>{Sh("command -v mosquitto"), "-c", conf},
-      std::map<std::string, std::string>{}, dir_.path(), dir_.path() + "/broker.log");
+  broker_ =
+      std::make_unique<Process>(std::vector<std::string>{Sh("command -v mosquitto"), "-c", conf},
+                                std::map<std::string, std::string>{}, dir(), dir() + "/broker.log");
   if (!WaitFor([&] { return PortOpen(broker_port_) && PortOpen(tls_port_); })) {
     throw std::runtime_error("mosquitto did not start: " + broker_->Log());
   }
@@ -322,11 +307,10 @@ void Stack::StartEdge(std::map<std::string, std::string> extra_env) {
   std::string settings = "EMS_EDGE_LISTEN=127.0.0.1:" + std::to_string(edge_port_) +
                          " EMS_API_LISTEN=127.0.0.1:" + std::to_string(api_port_);
   for (const auto& [k, v] : extra_env) settings += " " + k + "=" + v;
-  const auto conf =
-      Sh(settings + " " + SourcePath("edge/prepare-edge.sh") + " " + dir_.path() + "/edge");
+  const auto conf = Sh(settings + " " + SourcePath("edge/prepare-edge.sh") + " " + dir() + "/edge");
   edge_ = std::make_unique<Process>(
       std::vector<std::string>{Sh("command -v nginx"), "-e", "stderr", "-c", conf},
-      std::map<std::string, std::string>{}, dir_.path(), dir_.path() + "/edge.log");
+      std::map<std::string, std::string>{}, dir(), dir() + "/edge.log");
   if (!WaitFor([&] { return PortOpen(edge_port_); })) {
     throw std::runtime_error("the edge (nginx) did not start: " + edge_->Log());
   }

@@ -5,6 +5,7 @@
 // the process logs are printed.
 #pragma once
 
+#include <gtest/gtest.h>
 #include <httplib.h>
 #include <mqtt/async_client.h>
 #include <sys/types.h>
@@ -18,22 +19,13 @@
 #include <vector>
 
 #include "ems/domain/time.h"
+#include "support.h"
 
 namespace ems::testing {
 
 using Json = nlohmann::json;
 
 int FreePort();
-
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // A child process with its own environment (not the test's), output to `log_path`.
 class Process {
@@ -121,9 +113,9 @@ class Stack {
   int api_port() const { return api_port_; }
   // Resident memory of everything that serves HTTP: ems-api and the edge's processes, in KiB.
   long ServingResidentKiB() const;
-  std::string ca_file() const { return dir_.path() + "/broker/certs/ca.crt"; }
-  std::string db_path() const { return dir_.path() + "/data/ems.db"; }
-  const std::string& dir() const { return dir_.path(); }
+  std::string ca_file() const { return dir() + "/broker/certs/ca.crt"; }
+  std::string db_path() const { return dir() + "/data/ems.db"; }
+  const std::string& dir() const { return dir_path_; }
   std::string password(const std::string& user) const { return passwords_.at(user); }
 
   // MQTT as a device would publish (user ems-publisher), QoS 1, waiting for the PUBACK.
@@ -160,6 +152,7 @@ class Stack {
 
  private:
   TempDir dir_;
+  std::string dir_path_ = dir_.path().string();
   int broker_port_, tls_port_, api_port_, edge_port_;
   std::map<std::string, std::string> passwords_;
   std::unique_ptr<Process> broker_, listener_, api_, publisher_, edge_;
@@ -167,6 +160,17 @@ class Stack {
 
   std::unique_ptr<::mqtt::async_client> device_client_;
   std::string admin_token_;
+};
+
+// A test with a running broker, listener and API (the edge in front of the API).
+class StackTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    stack_.StartBroker();
+    stack_.StartListener();
+    stack_.StartApi();
+  }
+  Stack stack_;
 };
 
 }  // namespace ems::testing

@@ -10,15 +10,7 @@
 namespace ems::testing {
 namespace {
 
-class SessionsTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    stack_.StartBroker();
-    stack_.StartListener();
-    stack_.StartApi();
-  }
-  Stack stack_;
-};
+class SessionsTest : public StackTest {};
 
 TEST_F(SessionsTest, PublishedSessionsAreServedNewestFirst) {
   stack_.Publish(SessionTopic("home", "st-1"), SessionJson("s-1", "st-1", "2026-11-21T06:00:00Z"));

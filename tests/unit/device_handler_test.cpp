@@ -230,7 +230,7 @@ TEST_F(DeviceHandlerTest, IngestorFallbackStoresEachSampleOnceAndDeadLettersTheF
       "CREATE TRIGGER fail_boom BEFORE INSERT ON sessions WHEN NEW.session_id = 'boom' "
       "BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
   Ingestor ingestor(store(), options_);
-  const Json session = testing::CompletedSession("boom");
+  const Json session = testing::SpecSession("boom");
   std::vector<InboxRecord> batch = {
       Record(Topic("home", "pv-1", "meta"), SolarMeta().dump()),
       Record(Topic("home", "fridge", "meta"), ApplianceMeta().dump()),

@@ -13,12 +13,12 @@ namespace ems::listener {
 namespace {
 
 using ems::testing::At;
-using ems::testing::CompletedSession;
+using ems::testing::SpecSession;
 
 class IngestFaultsTest : public ems::testing::TempDbTest {
  protected:
   InboxRecord Session(const std::string& id) {
-    auto s = CompletedSession(id);
+    auto s = SpecSession(id);
     s["vehicle_id"] = std::string(60, 'v');
     ++seq_;
     return InboxRecord{seq_, At("2026-11-21T09:00:00Z"), "ems/v1/sites/home/devices/st-1/sessions",

@@ -166,6 +166,15 @@ class SchedulePublisherTest : public testing::TempDbTest {
     telemetry.Insert("ev-1", "soc_pct", now_ - std::chrono::minutes(1), 50, "Europe/Berlin");
   }
 
+  // ev-1 planned to 90 % by midnight UTC, under a tariff cheapest at 15:00 and then 19:00 UTC.
+  void PlanToNinetyPercentWithTariff() {
+    ChargingSchedule planned;
+    planned.goal = ChargingGoal{0.9, At("2026-11-22T00:00:00Z")};
+    store().Schedules().Put("ev-1", planned, now_);
+    store().Tariffs().Put(
+        "home", HourlyTariff(At("2026-11-21T12:00:00Z"), 12, {{3, 0.10}, {7, 0.12}}), now_);
+  }
+
   std::unique_ptr<ScheduleDerivedPublisher> MakePublisher() {
     return std::make_unique<ScheduleDerivedPublisher>(
         store(), IngestOptions{}, [this](const std::string& topic, const std::string& payload) {
@@ -179,12 +188,8 @@ class SchedulePublisherTest : public testing::TempDbTest {
 
 TEST_F(SchedulePublisherTest, TariffChangeReplansAtTheCheapestHoursAndPublishes) {
   auto& repo = store().Schedules();
-  ChargingSchedule planned;
-  planned.goal = ChargingGoal{0.9, At("2026-11-22T00:00:00Z")};
-  repo.Put("ev-1", planned, now_);
   // 0.4 of soc at 0.2 per hour: two hours, the cheapest two of the tariff.
-  store().Tariffs().Put("home",
-                        HourlyTariff(At("2026-11-21T12:00:00Z"), 12, {{3, 0.10}, {7, 0.12}}), now_);
+  PlanToNinetyPercentWithTariff();
   auto publisher = MakePublisher();
   BatchEffects e;
   e.tariff_sites.insert("home");
@@ -212,12 +217,7 @@ TEST_F(SchedulePublisherTest, TariffChangeReplansAtTheCheapestHoursAndPublishes)
 }
 
 TEST_F(SchedulePublisherTest, SocChangeReplansAndOtherDevicesAreSkipped) {
-  auto& repo = store().Schedules();
-  ChargingSchedule planned;
-  planned.goal = ChargingGoal{0.9, At("2026-11-22T00:00:00Z")};
-  repo.Put("ev-1", planned, now_);
-  store().Tariffs().Put("home",
-                        HourlyTariff(At("2026-11-21T12:00:00Z"), 12, {{3, 0.10}, {7, 0.12}}), now_);
+  PlanToNinetyPercentWithTariff();
   auto& telemetry = store().Telemetry();
   telemetry.Insert("ev-1", "soc_pct", now_, 80, "Europe/Berlin");
 

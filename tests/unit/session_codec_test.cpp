@@ -2,24 +2,15 @@
 
 #include <gtest/gtest.h>
 
+#include "support.h"
+
 namespace ems::codec {
 namespace {
 
 constexpr const char* kSite = "home";
 constexpr const char* kStation = "st-1";
 
-Json Valid() {
-  return {{"session_id", "s-7f3a"},
-          {"station_id", "st-1"},
-          {"connector", 1},
-          {"vehicle_id", "ev-1"},
-          {"status", "completed"},
-          {"started_at", "2026-11-21T08:00:00Z"},
-          {"ended_at", "2026-11-21T09:10:00Z"},
-          {"energy_kwh", 18.42},
-          {"cost", 5.71},
-          {"currency", "EUR"}};
-}
+Json Valid() { return testing::SpecSession(); }
 
 TEST(SessionCodecTest, DecodesTheSpecExample) {
   const auto s = DecodeSession(Valid().dump(), kSite, kStation, "EUR");

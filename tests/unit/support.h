@@ -4,11 +4,12 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <unistd.h>
+#include <stdlib.h>
 
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 
 #include "ems/domain/result.h"
@@ -37,18 +38,22 @@ Reject ErrorOf(const Result<T>& r) {
   return r.error();
 }
 
-// An empty folder named after the running test, removed afterwards.
+// An empty folder of its own, removed with everything in it afterwards. Others may read it: a
+// broker started by the tests as root runs as the unprivileged user Mosquitto switches to.
 class TempDir {
  public:
   TempDir() {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    path_ = std::filesystem::temp_directory_path() /
-            ("ems-" + std::string(info->test_suite_name()) + "-" + info->name() + "-" +
-             std::to_string(::getpid()));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
+    std::string name = (std::filesystem::temp_directory_path() / "ems-test-XXXXXX").string();
+    if (::mkdtemp(name.data()) == nullptr) throw std::runtime_error("cannot make " + name);
+    path_ = name;
+    using std::filesystem::perms;
+    std::filesystem::permissions(path_, perms::owner_all | perms::group_read | perms::group_exec |
+                                            perms::others_read | perms::others_exec);
   }
-  ~TempDir() { std::filesystem::remove_all(path_); }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
   const std::filesystem::path& path() const { return path_; }
@@ -87,12 +92,16 @@ inline std::string DeviceTopic(const std::string& site, const std::string& devic
   return std::string(kPrefix) + "/sites/" + site + "/devices/" + device + "/" + leaf;
 }
 
+// `meta` naming its site "Home", in Europe/Berlin.
+inline Json OfHome(Json meta) {
+  meta["site_name"] = "Home";
+  meta["site_timezone"] = "Europe/Berlin";
+  return meta;
+}
+
 inline Json SolarMeta() {
-  return {{"type", "solar_panel"},
-          {"name", "Roof"},
-          {"properties", {{"rated_power_w", 5000}}},
-          {"site_name", "Home"},
-          {"site_timezone", "Europe/Berlin"}};
+  return OfHome(
+      {{"type", "solar_panel"}, {"name", "Roof"}, {"properties", {{"rated_power_w", 5000}}}});
 }
 inline Json ApplianceMeta() {
   return {{"type", "appliance"}, {"name", "Fridge"}, {"properties", {{"average_power_w", 150}}}};
@@ -100,7 +109,7 @@ inline Json ApplianceMeta() {
 inline Json BatteryMeta() {
   return {
       {"type", "battery"},
-      {"name", "Garage"},
+      {"name", "Garage battery"},
       {"properties", {{"capacity_wh", 10000}, {"max_charge_w", 5000}, {"max_discharge_w", 4000}}}};
 }
 
@@ -111,16 +120,17 @@ inline std::string TelemetryPayload(Timestamp ts, const Json& metrics, const Jso
   return j.dump();
 }
 
-// A completed session of station st-1, the SPEC's example shape.
-inline Json CompletedSession(const std::string& id) {
+// The completed charging session of SPEC §4.1's example (station st-1), under `id`.
+inline Json SpecSession(const std::string& id = "s-7f3a") {
   return {{"session_id", id},
           {"station_id", "st-1"},
           {"connector", 1},
+          {"vehicle_id", "ev-1"},
           {"status", "completed"},
           {"started_at", "2026-11-21T08:00:00Z"},
-          {"ended_at", "2026-11-21T09:00:00Z"},
-          {"energy_kwh", 10.0},
-          {"cost", 3.0},
+          {"ended_at", "2026-11-21T09:10:00Z"},
+          {"energy_kwh", 18.42},
+          {"cost", 5.71},
           {"currency", "EUR"}};
 }
 

@@ -77,6 +77,14 @@ Result<Json> ParseJson(std::string_view text, std::size_t max_bytes) {
   return doc;
 }
 
+Reject AtPath(Reject reject, std::string_view path) {
+  constexpr std::string_view kPrefix = "Field '";
+  if (reject.message.starts_with(kPrefix)) {
+    reject.message.insert(kPrefix.size(), std::string(path) + ".");
+  }
+  return reject;
+}
+
 Result<Json> ParseObject(std::string_view text, std::size_t max_bytes) {
   EMS_TRY(doc, ParseJson(text, max_bytes));
   if (!doc.is_object())

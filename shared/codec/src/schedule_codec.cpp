@@ -8,15 +8,6 @@ namespace {
 
 constexpr ErrorCode kCode = ErrorCode::kInvalidSchedule;
 
-// Turns "Field 'start' …" from json_fields into "Field 'slots[2].start' …".
-Reject AtPath(Reject reject, const std::string& path) {
-  constexpr std::string_view kPrefix = "Field '";
-  if (reject.message.starts_with(kPrefix)) {
-    reject.message.insert(kPrefix.size(), path + ".");
-  }
-  return reject;
-}
-
 bool Present(const Json& obj, std::string_view field) {
   const auto it = obj.find(field);
   return it != obj.end() && !it->is_null();

@@ -9,15 +9,6 @@ namespace {
 
 constexpr ErrorCode kCode = ErrorCode::kInvalidTariff;
 
-// Turns "Field 'start' …" from json_fields into "Field 'prices[2].start' …".
-Reject AtPath(Reject reject, const std::string& path) {
-  constexpr std::string_view kPrefix = "Field '";
-  if (reject.message.starts_with(kPrefix)) {
-    reject.message.insert(kPrefix.size(), path + ".");
-  }
-  return reject;
-}
-
 }  // namespace
 
 Result<Tariff> DecodeTariff(std::string_view text) {

@@ -38,6 +38,10 @@ Result<Timestamp> RequiredTimestamp(const Json& obj, std::string_view field, Err
 // An id per SPEC §3.
 Result<std::string> RequiredId(const Json& obj, std::string_view field, ErrorCode code);
 
+// A reject of a field of a nested object, named by the object's path: "Field 'start' …" becomes
+// "Field 'prices[2].start' …" for path "prices[2]".
+Reject AtPath(Reject reject, std::string_view path);
+
 // Optional fields: absent or null → std::nullopt; present with the wrong type → reject.
 Result<std::optional<std::string>> OptionalString(const Json& obj, std::string_view field,
                                                   ErrorCode code);
