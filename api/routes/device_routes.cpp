@@ -87,15 +87,23 @@ void ListDevices(ApiContext& ctx, const httplib::Request& req, httplib::Response
   SendJson(res, 200, answer);
 }
 
-void GetDevice(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
-               const Principal& caller) {
+// Answers `encode(device, store)` for the path's device the caller sees, from one consistent read.
+template <class Encode>
+void AnswerDevice(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                  const Principal& caller, Encode encode) {
   const auto id = PathId(req, 1);
   auto& store = ctx.Store();
   auto snapshot = store.Begin(store::TxMode::kRead);
-  const auto device = VisibleDevice(store, id, caller);
-  const auto answer = codec::EncodeDevice(device, store.Readings().Latest(id));
+  const Json answer = encode(VisibleDevice(store, id, caller), store);
   snapshot.Commit();
   SendJson(res, 200, answer);
+}
+
+void GetDevice(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+               const Principal& caller) {
+  AnswerDevice(ctx, req, res, caller, [](const Device& device, store::Store& store) {
+    return codec::EncodeDevice(device, store.Readings().Latest(device.id));
+  });
 }
 
 void CreateDevice(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
@@ -140,13 +148,9 @@ void DeleteDevice(ApiContext& ctx, const httplib::Request& req, httplib::Respons
 
 void LatestMetrics(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                    const Principal& caller) {
-  const auto id = PathId(req, 1);
-  auto& store = ctx.Store();
-  auto snapshot = store.Begin(store::TxMode::kRead);
-  VisibleDevice(store, id, caller);
-  const auto answer = codec::EncodeLatestMetrics(store.Readings().Latest(id));
-  snapshot.Commit();
-  SendJson(res, 200, answer);
+  AnswerDevice(ctx, req, res, caller, [](const Device& device, store::Store& store) {
+    return codec::EncodeLatestMetrics(store.Readings().Latest(device.id));
+  });
 }
 
 void MetricSeries(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,

@@ -79,9 +79,7 @@ Result<double> PositiveProperty(const Json& properties, std::string_view field) 
 }  // namespace
 
 Result<ScheduleRequest> DecodeScheduleRequest(std::string_view text) {
-  auto obj = ParseObject(text, kMaxScheduleBytes);
-  if (!obj) return Unexpected(obj.error());
-  return DecodeScheduleRequestJson(*obj);
+  return DecodeObject(text, kMaxScheduleBytes, DecodeScheduleRequestJson);
 }
 
 Result<ScheduleRequest> DecodeScheduleRequestJson(const Json& obj) {

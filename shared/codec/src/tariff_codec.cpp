@@ -12,9 +12,7 @@ constexpr ErrorCode kCode = ErrorCode::kInvalidTariff;
 }  // namespace
 
 Result<Tariff> DecodeTariff(std::string_view text) {
-  auto obj = ParseObject(text, kMaxTariffBytes);
-  if (!obj) return Unexpected(obj.error());
-  return DecodeTariffJson(*obj);
+  return DecodeObject(text, kMaxTariffBytes, DecodeTariffJson);
 }
 
 Result<Tariff> DecodeTariffJson(const Json& obj) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "ems/domain/result.h"
 #include "ems/domain/time.h"
@@ -27,6 +28,13 @@ inline constexpr int kMaxJsonDepth = 32;
 Result<Json> ParseJson(std::string_view text, std::size_t max_bytes);
 // ParseJson, and the value must be an object.
 Result<Json> ParseObject(std::string_view text, std::size_t max_bytes);
+// `decode` applied to the object `text` holds (ParseObject's rejects when it holds none).
+template <class Decode>
+auto DecodeObject(std::string_view text, std::size_t max_bytes, Decode decode)
+    -> decltype(decode(std::declval<const Json&>())) {
+  EMS_TRY(obj, ParseObject(text, max_bytes));
+  return decode(obj);
+}
 
 // Required fields: absent or null → "Field 'x' is required."; wrong type → "Field 'x' must be …".
 // Every reject carries `code` (the payload family's ErrorCode, e.g. kInvalidSession).
