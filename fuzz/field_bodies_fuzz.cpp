@@ -12,8 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)codec::RequiredString(body, "username", ErrorCode::kInvalidLogin);
     (void)codec::RequiredString(body, "password", ErrorCode::kInvalidLogin);
     (void)codec::RequiredBool(body, "is_at_home", ErrorCode::kInvalidState);
-  } catch (const api::HttpError& e) {
-    fuzz::Require(e.status == 400 && !e.message.empty());
+  } catch (const api::RouteFailure& f) {
+    fuzz::Require(api::HttpStatus(f.reject.code) == 400 && !f.reject.message.empty());
   }
   return 0;
 }
