@@ -1,4 +1,4 @@
-// The listener's write path: applies inbox records to SQLite, one transaction per batch, with
+// The listener's write path: applies inbox records to the store, one transaction per batch, with
 // the ingest counters, dead letters and the inbox checkpoint in that same transaction.
 //
 // Each message is decoded and checked by the pure codecs and rules; a message that cannot be

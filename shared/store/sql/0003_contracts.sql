@@ -1,4 +1,4 @@
--- Contracts and component timelines (SPEC §6.7). See shared/include/ems/store/contract_repository.h.
+-- Contracts and component timelines (SPEC §6.7). See shared/store/include/ems/store/contract_repository.h.
 -- Instants are INTEGER milliseconds since the Unix epoch (UTC); calendar dates are TEXT
 -- 'YYYY-MM-DD' (they sort and compare like dates).
 

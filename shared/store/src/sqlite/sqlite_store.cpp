@@ -81,21 +81,21 @@ SqliteStore::~SqliteStore() {
 }
 
 int SqliteStore::SchemaVersion() {
-  return Translated([&] { return UserVersion(*db_); });
+  auto q = user_version_.Run();
+  q.Next();
+  return q.Get<int>(0);
 }
 
 void SqliteStore::BeginTransaction(TxMode mode) {
   if (in_transaction_) throw std::logic_error("A transaction is already open on this store.");
-  Translated([&] { db_->exec(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED"); });
+  (mode == TxMode::kWrite ? begin_write_ : begin_read_).Run().Exec();
   in_transaction_ = true;
   telemetry_->BeginBatch();
 }
 
 void SqliteStore::CommitTransaction() {
-  Translated([&] {
-    telemetry_->Flush();
-    db_->exec("COMMIT");
-  });
+  telemetry_->Flush();
+  commit_.Run().Exec();
   in_transaction_ = false;
 }
 
@@ -104,7 +104,10 @@ void SqliteStore::RollbackTransaction() noexcept {
   in_transaction_ = false;
   // Fails only when SQLite already rolled back by itself (an I/O error, a full disk): then there
   // is nothing left to undo.
-  db_->tryExec("ROLLBACK");
+  try {
+    rollback_.Run().Exec();
+  } catch (const std::exception&) {
+  }
 }
 
 }  // namespace sqlite

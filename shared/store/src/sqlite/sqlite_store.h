@@ -13,6 +13,7 @@
 #include <string>
 
 #include "ems/store/store.h"
+#include "sqlite/statement.h"
 
 namespace ems::store::sqlite {
 
@@ -65,6 +66,12 @@ class SqliteStore final : public Store {
   void RollbackTransaction() noexcept override;
 
   std::unique_ptr<SQLite::Database> db_;  // first: outlives every statement below
+  // Transaction control, prepared once like every other statement.
+  Statement begin_read_{*db_, "BEGIN DEFERRED"};
+  Statement begin_write_{*db_, "BEGIN IMMEDIATE"};
+  Statement commit_{*db_, "COMMIT"};
+  Statement rollback_{*db_, "ROLLBACK"};
+  Statement user_version_{*db_, "PRAGMA user_version"};
   bool in_transaction_ = false;
   std::unique_ptr<SiteRepository> sites_;
   std::unique_ptr<UserRepository> users_;

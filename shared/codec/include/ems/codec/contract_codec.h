@@ -5,8 +5,8 @@
 // Pure: the arrival time is a parameter. Decoding only checks shape and types; the rules of
 // §6.7 (unknown event type, component not in the contract, date order) are applied by
 // ApplyContractEvent / ReplayContract, so an event with an unknown `type` decodes fine and is
-// then stored and answered as rejected. Reject reasons: "invalid_json" (not a JSON object),
-// "invalid_contract_event" (event body), "invalid_contract" (contract body).
+// then stored and answered as rejected. Reject reasons: kInvalidJson (not a JSON object),
+// kInvalidContractEvent (event body), kInvalidContract (contract body).
 //
 // `contract_number` may arrive as a JSON string or integer (existing clients send 1001); it is
 // normalized to the string id "1001" and always encoded as a string.

@@ -4,8 +4,8 @@
 // Decoders apply every rule that needs only the payload, so what they return is valid;
 // telemetry rules that depend on the device type (the power_w sign) need
 // DecodeTelemetry(payload, type) or ValidateTelemetryFor. Unparsable JSON or a non-object
-// payload is rejected with reason "invalid_json" (answer 400); anything else with the payload
-// family's reason (answer 422): "invalid_meta", "invalid_telemetry", "invalid_device".
+// payload is rejected with kInvalidJson (answer 400); anything else with the payload
+// family's reason (answer 422): kInvalidMeta, kInvalidTelemetry, kInvalidDevice.
 // Encoders produce exactly the documented shapes; instants are RFC 3339 UTC.
 #pragma once
 
@@ -27,14 +27,14 @@ inline constexpr std::size_t kMaxDeviceBytes = 64 << 10;
 
 // --- MQTT meta: {"type", "name", "properties", "site_name"?, "site_timezone"?} ---
 
-// Reason "invalid_meta": unknown type, empty name, properties breaking ValidateProperties,
+// kInvalidMeta: unknown type, empty name, properties breaking ValidateProperties,
 // empty site_name, unknown site_timezone.
 Result<DeviceMeta> DecodeMeta(std::string_view payload);
 Json EncodeMeta(const DeviceMeta& meta);  // what the publisher sends
 
 // --- MQTT telemetry: {"ts", "metrics": {"power_w": -1830.5, ...}, "state": {...}?} ---
 
-// Reason "invalid_telemetry": missing or malformed ts, metrics not an object, a metric failing
+// kInvalidTelemetry: missing or malformed ts, metrics not an object, a metric failing
 // ValidateMetric, state failing ValidateDeviceState, or neither a metric nor a state.
 Result<Telemetry> DecodeTelemetry(std::string_view payload);
 // The same, then ValidateTelemetryFor(type): the sign convention of power_w.
@@ -49,7 +49,7 @@ struct DeviceBody {
   friend bool operator==(const DeviceBody&, const DeviceBody&) = default;
 };
 
-// {"id"?, "type", "name", "properties"}; reason "invalid_device", messages name the field
+// {"id"?, "type", "name", "properties"}; kInvalidDevice, messages name the field
 // ("Field 'type' must be one of solar_panel, …", "Property 'capacity_wh' is required.").
 Result<DeviceBody> DecodeDeviceBody(std::string_view body);
 

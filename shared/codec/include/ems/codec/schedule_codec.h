@@ -2,8 +2,8 @@
 // the retained payload of `{p}/sites/{site}/devices/{ev}/schedule`) and its decoder, and the EV
 // parameters read from an `ev` device's properties.
 //
-// Rejects carry reason "invalid_schedule" (or "invalid_device" for EV properties), and
-// "invalid_json" for text that is not a JSON object; the API answers "invalid_json" with 400 and
+// Rejects carry kInvalidSchedule (or kInvalidDevice for EV properties), and
+// kInvalidJson for text that is not a JSON object; the API answers kInvalidJson with 400 and
 // every other reason with 422. Messages name the field, e.g. "Field 'slots[1].end' must be an
 // RFC 3339 timestamp.".
 #pragma once
@@ -45,11 +45,11 @@ Json EncodeScheduleView(const ScheduleView& view);
 
 // The inverse, for a client of the schedule topic (the simulated EV follows what it reads):
 // every field EncodeScheduleView writes, soc values as rounded there. Rejects (reason
-// "invalid_schedule", "invalid_json") name the field.
+// kInvalidSchedule, kInvalidJson) name the field.
 Result<ScheduleView> DecodeScheduleView(std::string_view text);
 
 // EV parameters from an `ev` device's `properties` object: `battery_capacity_wh` and
-// `max_charge_w`, both positive finite numbers (reason "invalid_device" otherwise).
+// `max_charge_w`, both positive finite numbers (kInvalidDevice otherwise).
 Result<EvParams> DecodeEvParams(const Json& properties);
 
 }  // namespace ems::codec

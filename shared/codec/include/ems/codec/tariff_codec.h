@@ -5,7 +5,7 @@
 // currency, prices sorted by start, each ending after it starts, none overlapping the next
 // (touching is fine, gaps are fine), every price a finite number. Negative prices are valid:
 // they happen on real markets. An empty `prices` array is a valid tariff that prices nothing.
-// Rejects carry reason "invalid_tariff" ("invalid_json" for text that is not a JSON object) and
+// Rejects carry kInvalidTariff (kInvalidJson for text that is not a JSON object) and
 // name the field, e.g. "Field 'prices[1].end' must be after 'prices[1].start'.".
 #pragma once
 

@@ -58,7 +58,7 @@ double SocGain(const EvParams& ev, Millis duration);
 
 // Manual slots as a user sends them: at least one, each ending after it starts, none overlapping
 // another (touching ends are fine). Slots may come in any order and may span days; the result
-// is sorted by start. Rejects carry reason "invalid_schedule" and a message naming the slot by
+// is sorted by start. Rejects carry kInvalidSchedule and a message naming the slot by
 // its 0-based position in the input, e.g. "Slots 'slots[0]' and 'slots[2]' overlap.".
 Result<std::vector<ChargingSlot>> ValidateSlots(std::vector<ChargingSlot> slots);
 
@@ -129,7 +129,7 @@ inline constexpr Millis kOverrideDuration = std::chrono::hours(1);
 
 // "Charge now for one hour": override window [now, now + 1 h), replacing an earlier one. An
 // override charges even during a pause (it is the newer, explicit command); the pause stays and
-// applies again after the hour. Rejected with reason "conflict" ("The EV is not at home.") when
+// applies again after the hour. Rejected with kConflict ("The EV is not at home.") when
 // the EV is away.
 Result<ChargingSchedule> StartOverride(ChargingSchedule schedule, Timestamp now, bool is_at_home);
 

@@ -67,7 +67,7 @@ struct Contract {
 };
 
 // The rules of a contract: a valid id, at least one component, none listed twice. Returns the
-// contract with its components in canonical order. Rejects carry reason "invalid_contract".
+// contract with its components in canonical order. Rejects carry kInvalidContract.
 Result<Contract> ValidateContract(Contract contract);
 
 // True when `contract` has component `c`.

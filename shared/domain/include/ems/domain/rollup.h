@@ -98,7 +98,7 @@ Interval DefaultInterval(Timestamp from, Timestamp to);
 inline constexpr std::chrono::days kMaxRawRange{400};
 inline constexpr std::int64_t kMaxSeriesPoints = 100'000;
 
-// The rules of a series range, reason "invalid_query": from < to; at raw at most 400 days; at
+// The rules of a series range, kInvalidQuery: from < to; at raw at most 400 days; at
 // other intervals at most kMaxSeriesPoints buckets (by nominal length).
 Result<void> ValidateSeriesRange(Timestamp from, Timestamp to, Interval interval);
 

@@ -33,7 +33,7 @@ struct ChargingSession {
 
 // The rules of a stored session: valid ids, connector ≥ 1, an active session has no end, a
 // completed one ends at or after its start, energy and cost finite and ≥ 0, a three-letter
-// upper-case currency. Rejects carry reason "invalid_session".
+// upper-case currency. Rejects carry kInvalidSession.
 Result<ChargingSession> ValidateSession(ChargingSession s);
 
 // What storing `incoming` does given what is stored under its session_id.
