@@ -61,7 +61,7 @@ void Health(ApiContext& ctx, const httplib::Request&, httplib::Response& res) {
     const int version = ctx.Store().SchemaVersion();
     SendJson(res, 200, {{"status", "ok"}, {"database", "ok"}, {"schema_version", version}});
   } catch (const std::exception&) {
-    SendJson(res, 503, {{"status", "error"}, {"message", "The database is not reachable."}});
+    SendError(res, 503, "The database is not reachable.");
   }
 }
 
