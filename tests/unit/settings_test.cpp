@@ -14,7 +14,8 @@ namespace {
 std::vector<Option> Options() {
   return {{"EMS_TEST_URL", "mqtt://127.0.0.1:1883", "url"},
           {"EMS_TEST_SECRET", "", "secret", true},
-          {"EMS_TEST_COUNT", "3", "count"}};
+          {"EMS_TEST_COUNT", "3", "count"},
+          {"EMS_TEST_CURRENCY", "EUR", "currency"}};
 }
 
 class SettingsTest : public ::testing::Test {
@@ -79,6 +80,22 @@ TEST_F(SettingsTest, PlaceholderSecretsOfTheExampleFileAreRefused) {
   } catch (const ConfigError& e) {
     EXPECT_EQ(std::string(e.what()).rfind("EMS_TEST_SECRET: ", 0), 0u) << e.what();
   }
+}
+
+TEST_F(SettingsTest, ADefaultCurrencyFollowsTheCurrencyRuleOfSessionsAndTariffs) {
+  for (const char* bad : {"eur", "EURO", "E1R"}) {
+    const std::string flag = std::string("--test-currency=") + bad;
+    const char* argv[] = {"x", flag.c_str()};
+    const Settings s("x", Options(), 2, argv, env_file_);
+    try {
+      s.GetCurrency("EMS_TEST_CURRENCY");
+      FAIL() << "accepted '" << bad << "'";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("EMS_TEST_CURRENCY: ", 0), 0u) << e.what();
+    }
+  }
+  const char* argv[] = {"x", "--test-currency=CHF"};
+  EXPECT_EQ(Settings("x", Options(), 2, argv, env_file_).GetCurrency("EMS_TEST_CURRENCY"), "CHF");
 }
 
 }  // namespace

@@ -16,7 +16,6 @@ class Visibility {
   static Visibility All() { return Visibility(std::nullopt); }
   static Visibility SitesOf(std::string username) { return Visibility(std::move(username)); }
 
-  bool all() const { return !username_; }
   // The user whose sites are visible; std::nullopt when every site is.
   const std::optional<std::string>& username() const { return username_; }
 
