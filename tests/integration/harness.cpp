@@ -322,8 +322,10 @@ void Stack::StartPublisher(std::map<std::string, std::string> extra_env) {
 
 ::mqtt::async_client& Stack::DeviceClient() {
   if (!device_client_ || !device_client_->is_connected()) {
+    // Paho counts in-flight publishes against the buffer too: room for PublishAll's window.
     device_client_ = std::make_unique<::mqtt::async_client>(
-        "tcp://127.0.0.1:" + std::to_string(broker_port_), "test-device", nullptr);
+        "tcp://127.0.0.1:" + std::to_string(broker_port_), "test-device",
+        ::mqtt::create_options_builder().max_buffered_messages(2000).finalize(), nullptr);
     auto opts = ::mqtt::connect_options_builder()
                     .clean_session(true)
                     .max_inflight(1000)
