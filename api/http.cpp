@@ -74,6 +74,12 @@ void SendJson(httplib::Response& res, int status, const Json& body) {
   res.set_content(body.dump(-1, ' ', false, Json::error_handler_t::replace), "application/json");
 }
 
+void SendJsonText(httplib::Response& res, int status, std::string body) {
+  res.status = status;
+  res.body = std::move(body);
+  res.set_header("Content-Type", "application/json");
+}
+
 void SendError(httplib::Response& res, int status, const std::string& message) {
   SendJson(res, status, {{"status", "error"}, {"message", message}});
 }

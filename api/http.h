@@ -22,6 +22,7 @@
 
 #include "ems/auth/login_throttle.h"
 #include "ems/codec/json_fields.h"
+#include "ems/codec/json_writer.h"
 #include "ems/domain/result.h"
 #include "ems/domain/rollup.h"
 #include "ems/domain/time.h"
@@ -88,6 +89,8 @@ inline void ValueOrFail(const Result<void>& result) {
 }
 
 void SendJson(httplib::Response& res, int status, const Json& body);
+// A body already written as JSON text (codec::JsonWriter, PageAnswer).
+void SendJsonText(httplib::Response& res, int status, std::string body);
 void SendError(httplib::Response& res, int status, const std::string& message);
 
 // The request body as a JSON object, else kInvalidJson (400).
@@ -129,14 +132,26 @@ Json CursorPosition(const store::SessionCursor& c);
 Json CursorPosition(const store::ContractEventCursor& c);
 std::string EncodeCursor(const Json& position);
 
-// {"items": [...], "next_cursor": "..." | null}: the page's items, each encoded by `encode`.
+// {"items": [...], "next_cursor": "..." | null} as JSON text (SendJsonText): the page's items,
+// each written by `encode`, either `void(codec::JsonWriter&, const T&)` or `Json(const T&)`.
 template <class T, class Cursor, class Encode>
-Json PageAnswer(const store::Page<T, Cursor>& page, Encode encode) {
-  Json items = Json::array();
-  for (const auto& item : page.items) items.push_back(encode(item));
-  Json next = nullptr;
-  if (page.next_cursor) next = EncodeCursor(CursorPosition(*page.next_cursor));
-  return {{"items", std::move(items)}, {"next_cursor", std::move(next)}};
+std::string PageAnswer(const store::Page<T, Cursor>& page, Encode encode) {
+  codec::JsonWriter w;
+  w.BeginObject().Key("items").BeginArray();
+  for (const auto& item : page.items) {
+    if constexpr (std::is_invocable_v<Encode, codec::JsonWriter&, const T&>) {
+      encode(w, item);
+    } else {
+      w.Value(encode(item));
+    }
+  }
+  w.EndArray().Key("next_cursor");
+  if (page.next_cursor) {
+    w.Value(EncodeCursor(CursorPosition(*page.next_cursor)));
+  } else {
+    w.Value(nullptr);
+  }
+  return w.EndObject().Take();
 }
 
 enum class Access { kAnyUser, kAdmin };

@@ -5,7 +5,8 @@
 // 8 keep-alive connections) against ems-api directly (the edge's per-client rate limits would
 // measure nginx's limiter, not the API): /health and the main read routes, each as requests/s,
 // p50 and p99, and as a share of /health's rate in the same run.
-// Usage: api_bench [seconds per route=5]   (needs wrk: apt-get install wrk)
+// Usage: api_bench [seconds per route=5] [only routes whose name contains this]
+// (needs wrk: scripts/install-deps.sh --with-bench)
 #include <cstdio>
 #include <regex>
 #include <string>
@@ -131,6 +132,7 @@ WrkResult Wrk(int port, const std::string& path, const std::string& token, int s
 
 int main(int argc, char** argv) {
   const int seconds = argc > 1 ? std::atoi(argv[1]) : 5;
+  const std::string only = argc > 2 ? argv[2] : "";
   Stack stack;
   stack.StartBroker();
   stack.StartListener({{"EMS_LOG_LEVEL", "info"}});
@@ -173,6 +175,7 @@ int main(int argc, char** argv) {
               "x /health");
   double health = 0;
   for (const auto& [name, path] : routes) {
+    if (health != 0 && name.find(only) == std::string::npos) continue;
     const auto r = Wrk(stack.api_port(), path, token, seconds);
     if (health == 0) health = r.rps;
     std::printf("%-32s %12.0f %10.2f %10.2f %10.3f%s\n", name.c_str(), r.rps, r.p50_ms, r.p99_ms,

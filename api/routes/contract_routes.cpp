@@ -50,7 +50,7 @@ void ListContracts(ApiContext& ctx, const httplib::Request& req, httplib::Respon
                    const Principal&) {
   const auto after = QueryCursor<std::string>(req);
   const auto page = ctx.Store().Contracts().ListContracts(QueryLimit(req), after);
-  SendJson(res, 200, PageAnswer(page, codec::EncodeContract));
+  SendJsonText(res, 200, PageAnswer(page, codec::EncodeContract));
 }
 
 // POST /api/v1/contracts/events: the HTTP status carries the outcome (200 accepted, 422
@@ -94,7 +94,7 @@ void ListContractEvents(ApiContext& ctx, const httplib::Request& req, httplib::R
   const auto number = PathId(req, 1);
   const auto after = QueryCursor<store::ContractEventCursor>(req);
   const auto page = ValueOrFail(ctx.Store().Contracts().ListEvents(number, QueryLimit(req), after));
-  SendJson(res, 200, PageAnswer(page, codec::EncodeContractEventRecord));
+  SendJsonText(res, 200, PageAnswer(page, codec::EncodeContractEventRecord));
 }
 
 void GetTimeline(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,

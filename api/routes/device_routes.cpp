@@ -84,7 +84,7 @@ void ListDevices(ApiContext& ctx, const httplib::Request& req, httplib::Response
   const auto answer = PageAnswer(
       page, [&](const Device& d) { return codec::EncodeDevice(d, store.Readings().Latest(d.id)); });
   snapshot.Commit();
-  SendJson(res, 200, answer);
+  SendJsonText(res, 200, answer);
 }
 
 // Answers `encode(device, store)` for the path's device the caller sees, from one consistent read.
@@ -184,7 +184,9 @@ void MetricSeries(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   q.agg = agg;
   const auto points = ValueOrFail(store.Readings().Series(q));
   snapshot.Commit();
-  SendJson(res, 200, codec::EncodeSeries(id, metric, q.interval, q.agg, points));
+  codec::JsonWriter w;
+  codec::WriteSeries(w, id, metric, q.interval, q.agg, points);
+  SendJsonText(res, 200, w.Take());
 }
 
 }  // namespace

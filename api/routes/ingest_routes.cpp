@@ -58,11 +58,11 @@ void DeadLetters(ApiContext& ctx, const httplib::Request& req, httplib::Response
   const auto before = QueryCursor<std::int64_t>(req);
   const auto page =
       ctx.Store().Ingest().ListDeadLetters(QueryLimit(req), before, QueryString(req, "reason"));
-  SendJson(res, 200, PageAnswer(page, [](const store::DeadLetter& d) {
-             return Json{{"id", d.id},         {"received_at", FormatTimestamp(d.received_at)},
-                         {"topic", d.topic},   {"payload", d.payload},
-                         {"reason", d.reason}, {"message", d.message}};
-           }));
+  SendJsonText(res, 200, PageAnswer(page, [](const store::DeadLetter& d) {
+                 return Json{{"id", d.id},         {"received_at", FormatTimestamp(d.received_at)},
+                             {"topic", d.topic},   {"payload", d.payload},
+                             {"reason", d.reason}, {"message", d.message}};
+               }));
 }
 
 }  // namespace

@@ -31,7 +31,7 @@ void ListSessions(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   filter.visibility = caller.visibility();
   const auto after = QueryCursor<store::SessionCursor>(req);
   const auto page = ctx.Store().Sessions().List(filter, QueryLimit(req), after);
-  SendJson(res, 200, PageAnswer(page, codec::EncodeSession));
+  SendJsonText(res, 200, PageAnswer(page, codec::WriteSession));
 }
 
 void GetSession(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
@@ -39,7 +39,9 @@ void GetSession(ApiContext& ctx, const httplib::Request& req, httplib::Response&
   const auto id = PathId(req, 1);
   const auto session = ctx.Store().Sessions().Get(id, caller.visibility());
   if (!session) Fail(ErrorCode::kNotFound, "Session " + id + " not found.");
-  SendJson(res, 200, codec::EncodeSession(*session));
+  codec::JsonWriter w;
+  codec::WriteSession(w, *session);
+  SendJsonText(res, 200, w.Take());
 }
 
 void ListStations(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
@@ -47,12 +49,12 @@ void ListStations(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   const auto after = QueryCursor<std::string>(req);
   const auto page =
       ctx.Store().Sessions().ListStations(caller.visibility(), QueryLimit(req), after);
-  SendJson(res, 200, PageAnswer(page, [](const store::StationRow& r) {
-             return Json{{"id", r.id},
-                         {"site_id", r.site_id},
-                         {"sessions", r.sessions},
-                         {"last_session_at", FormatTimestamp(r.last_session_at)}};
-           }));
+  SendJsonText(res, 200, PageAnswer(page, [](const store::StationRow& r) {
+                 return Json{{"id", r.id},
+                             {"site_id", r.site_id},
+                             {"sessions", r.sessions},
+                             {"last_session_at", FormatTimestamp(r.last_session_at)}};
+               }));
 }
 
 void StationSummary(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,

@@ -37,7 +37,7 @@ void ListSites(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
                const Principal& caller) {
   const auto after = QueryCursor<std::string>(req).value_or("");
   const auto page = ctx.Store().Sites().List(caller.visibility(), after, QueryLimit(req));
-  SendJson(res, 200, PageAnswer(page, SiteJson));
+  SendJsonText(res, 200, PageAnswer(page, SiteJson));
 }
 
 void GetSite(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,

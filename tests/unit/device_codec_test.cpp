@@ -11,6 +11,7 @@ namespace {
 using ems::testing::At;
 
 using ems::testing::ErrorOf;
+using ems::testing::Written;
 
 TEST(MetaCodecTest, DecodesTheSpecExample) {
   const auto meta = DecodeMeta(R"({"type": "battery", "name": "Garage battery",
@@ -245,12 +246,17 @@ TEST(DeviceEncodeTest, LatestMetricsListIsInNameOrder) {
 TEST(DeviceEncodeTest, SeriesShape) {
   const std::vector<SeriesPoint> points = {{At("2026-11-21T10:00:00Z"), 1250.5, 12},
                                            {At("2026-11-21T11:00:00Z"), -300, 720}};
-  EXPECT_EQ(EncodeSeries("bat-1", "power_w", Interval::k1h, Agg::kAvg, points),
+  EXPECT_EQ(Written([&](JsonWriter& w) {
+              WriteSeries(w, "bat-1", "power_w", Interval::k1h, Agg::kAvg, points);
+            }),
             Json::parse(R"({"device_id": "bat-1", "metric": "power_w", "unit": "W",
                 "interval": "1h", "agg": "avg", "points": [
                 {"ts": "2026-11-21T10:00:00Z", "value": 1250.5, "count": 12},
                 {"ts": "2026-11-21T11:00:00Z", "value": -300, "count": 720}]})"));
-  EXPECT_TRUE(EncodeSeries("x", "rpm", Interval::kRaw, Agg::kLast, {})["unit"].is_null());
+  EXPECT_TRUE(Written([](JsonWriter& w) {
+                WriteSeries(w, "x", "rpm", Interval::kRaw, Agg::kLast, {});
+              })["unit"]
+                  .is_null());
 }
 
 TEST(EnergyEncodeTest, SummaryShapeRoundsAndUsesNullForUnknowns) {

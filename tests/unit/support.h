@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "ems/codec/json_writer.h"
 #include "ems/domain/result.h"
 #include "ems/domain/time.h"
 #include "ems/store/store.h"
@@ -36,6 +37,14 @@ Reject ErrorOf(const Result<T>& r) {
     return Reject{ErrorCode::kProcessingError, "not rejected"};
   }
   return r.error();
+}
+
+// What `write(JsonWriter&)` writes, parsed: what a client of the answer reads.
+template <class Write>
+Json Written(Write write) {
+  codec::JsonWriter w;
+  write(w);
+  return Json::parse(w.Take());
 }
 
 // An empty folder of its own, removed with everything in it afterwards. Others may read it: a

@@ -173,15 +173,20 @@ Json EncodeLatestMetrics(std::span<const LatestMetric> latest) {
   return {{"items", std::move(items)}};
 }
 
-Json EncodeSeries(std::string_view device_id, std::string_view metric, Interval interval, Agg agg,
-                  std::span<const SeriesPoint> points) {
-  Json out_points = Json::array();
+void WriteSeries(JsonWriter& w, std::string_view device_id, std::string_view metric,
+                 Interval interval, Agg agg, std::span<const SeriesPoint> points) {
+  w.BeginObject()
+      .Field("device_id", device_id)
+      .Field("metric", metric)
+      .Field("unit", MetricUnit(metric))
+      .Field("interval", ToString(interval))
+      .Field("agg", ToString(agg))
+      .Key("points")
+      .BeginArray();
   for (const auto& p : points) {
-    out_points.push_back({{"ts", FormatTimestamp(p.ts)}, {"value", p.value}, {"count", p.count}});
+    w.BeginObject().Field("ts", p.ts).Field("value", p.value).Field("count", p.count).EndObject();
   }
-  return {{"device_id", device_id},   {"metric", metric},
-          {"unit", UnitJson(metric)}, {"interval", ToString(interval)},
-          {"agg", ToString(agg)},     {"points", std::move(out_points)}};
+  w.EndArray().EndObject();
 }
 
 }  // namespace ems::codec

@@ -84,19 +84,20 @@ Result<ChargingSession> DecodeLegacySession(std::string_view payload, std::strin
   return ValidateSession(std::move(s));
 }
 
-Json EncodeSession(const ChargingSession& s) {
-  Json j = {{"session_id", s.session_id},
-            {"station_id", s.station_id},
-            {"site_id", s.site_id},
-            {"connector", s.connector ? Json(*s.connector) : Json(nullptr)},
-            {"vehicle_id", s.vehicle_id ? Json(*s.vehicle_id) : Json(nullptr)},
-            {"status", ToString(s.status)},
-            {"started_at", FormatTimestamp(s.started_at)},
-            {"ended_at", s.ended_at ? Json(FormatTimestamp(*s.ended_at)) : Json(nullptr)},
-            {"energy_kwh", s.energy_kwh},
-            {"cost", s.cost ? Json(*s.cost) : Json(nullptr)},
-            {"currency", s.currency}};
-  return j;
+void WriteSession(JsonWriter& w, const ChargingSession& s) {
+  w.BeginObject()
+      .Field("session_id", s.session_id)
+      .Field("station_id", s.station_id)
+      .Field("site_id", s.site_id)
+      .Field("connector", s.connector)
+      .Field("vehicle_id", s.vehicle_id)
+      .Field("status", ToString(s.status))
+      .Field("started_at", s.started_at)
+      .Field("ended_at", s.ended_at)
+      .Field("energy_kwh", s.energy_kwh)
+      .Field("cost", s.cost)
+      .Field("currency", s.currency)
+      .EndObject();
 }
 
 }  // namespace ems::codec

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -136,6 +137,25 @@ std::string FormatTimestamp(Timestamp t) {
   const std::chrono::hh_mm_ss hms(t - day);
   char buf[40];
   const int ms = static_cast<int>(hms.subseconds().count());
+  const int year = int(ymd.year());
+  if (year >= 0 && year <= 9999) {  // the common case, without printf (series answers hold many)
+    const auto put = [](char* p, int value, int digits) {
+      for (int i = digits - 1; i >= 0; --i, value /= 10) p[i] = static_cast<char>('0' + value % 10);
+    };
+    std::memcpy(buf, "0000-00-00T00:00:00.000Z", 24);
+    put(buf, year, 4);
+    put(buf + 5, static_cast<int>(unsigned(ymd.month())), 2);
+    put(buf + 8, static_cast<int>(unsigned(ymd.day())), 2);
+    put(buf + 11, static_cast<int>(hms.hours().count()), 2);
+    put(buf + 14, static_cast<int>(hms.minutes().count()), 2);
+    put(buf + 17, static_cast<int>(hms.seconds().count()), 2);
+    if (ms == 0) {
+      buf[19] = 'Z';
+      return std::string(buf, 20);
+    }
+    put(buf + 20, ms, 3);
+    return std::string(buf, 24);
+  }
   if (ms != 0) {
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
                   unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),

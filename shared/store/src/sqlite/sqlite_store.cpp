@@ -28,7 +28,9 @@ std::unique_ptr<SQLite::Database> Open(const std::string& path, const StoreOptio
   std::unique_ptr<SQLite::Database> db;
   try {
     db = std::make_unique<SQLite::Database>(
-        path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+        path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
+    // NOMUTEX: a Store (its connection and statements) is used by one thread at a time, so
+    // SQLite need not lock a mutex on every call (measured: an eighth of a series request).
     db->setBusyTimeout(10000);
     db->exec("PRAGMA journal_mode=WAL");
     // A committed transaction survives a process crash at NORMAL; only power loss can undo the

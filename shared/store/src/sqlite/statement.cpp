@@ -34,36 +34,58 @@ bool IsStorageFault(const SQLite::Exception& e) {
   }
 }
 
-void ThrowCorrupt(const SQLite::Statement& stmt, int column, std::string_view what) {
-  throw CorruptRow("Stored column '" + std::string(stmt.getColumnName(column)) + "' holds '" +
-                   stmt.getColumn(column).getString() + "', not " + std::string(what) + " (" +
-                   stmt.getQuery() + ").");
+void ThrowError(sqlite3_stmt* stmt, int rc) {
+  Translated([&] { throw SQLite::Exception(sqlite3_db_handle(stmt), rc); });
+  __builtin_unreachable();
 }
+
+void ThrowCorrupt(sqlite3_stmt* stmt, int column, std::string_view what) {
+  throw CorruptRow("Stored column '" + std::string(sqlite3_column_name(stmt, column)) +
+                   "' holds '" + std::string(internal::Text(stmt, column)) + "', not " +
+                   std::string(what) + " (" + sqlite3_sql(stmt) + ").");
+}
+
+Statement::Statement(SQLite::Database& db, const std::string& sql) {
+  // PERSISTENT: prepared once for the life of the connection (SQLite sizes its memory for that).
+  const int rc = sqlite3_prepare_v3(db.getHandle(), sql.c_str(), static_cast<int>(sql.size()),
+                                    SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+  if (rc != SQLITE_OK) throw SQLite::Exception(db.getHandle(), rc);
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
 
 namespace internal {
+namespace {
 
-void Bind(SQLite::Statement& s, int i, std::nullopt_t) { s.bind(i); }
-void Bind(SQLite::Statement& s, int i, std::string_view v) { s.bind(i, std::string(v)); }
-void Bind(SQLite::Statement& s, int i, const std::string& v) { s.bind(i, v); }
-void Bind(SQLite::Statement& s, int i, const char* v) { s.bind(i, v); }
-void Bind(SQLite::Statement& s, int i, double v) { s.bind(i, v); }
-void Bind(SQLite::Statement& s, int i, Timestamp v) { s.bind(i, ToMillis(v)); }
-void Bind(SQLite::Statement& s, int i, const Date& v) { s.bind(i, FormatDate(v)); }
-void Bind(SQLite::Statement& s, int i, const Blob& v) {
-  s.bind(i, v.bytes.data(), static_cast<int>(v.bytes.size()));
+void Check(sqlite3_stmt* s, int rc) {
+  if (rc != SQLITE_OK) ThrowError(s, rc);
 }
-void Bind(SQLite::Statement& s, int i, const nlohmann::json& v) { s.bind(i, v.dump()); }
-void Bind(SQLite::Statement& s, int i, const Visibility& v) { Bind(s, i, v.username()); }
 
-void CheckParameterCount(const SQLite::Statement& s, int count) {
-  if (s.getBindParameterCount() != count) {
-    throw std::logic_error("Statement takes " + std::to_string(s.getBindParameterCount()) +
-                           " parameters, given " + std::to_string(count) + ": " + s.getQuery());
+}  // namespace
+
+void Bind(sqlite3_stmt* s, int i, std::nullopt_t) { Check(s, sqlite3_bind_null(s, i)); }
+void Bind(sqlite3_stmt* s, int i, std::string_view v) {
+  Check(s, sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+}
+void Bind(sqlite3_stmt* s, int i, double v) { Check(s, sqlite3_bind_double(s, i, v)); }
+void Bind(sqlite3_stmt* s, int i, std::int64_t v) { Check(s, sqlite3_bind_int64(s, i, v)); }
+void Bind(sqlite3_stmt* s, int i, const Blob& v) {
+  Check(s, sqlite3_bind_blob(s, i, v.bytes.data(), static_cast<int>(v.bytes.size()),
+                             SQLITE_TRANSIENT));
+}
+
+void Bind(sqlite3_stmt* s, int i, const Visibility& v) { Bind(s, i, v.username()); }
+
+void CheckParameterCount(sqlite3_stmt* s, int count) {
+  const int expected = sqlite3_bind_parameter_count(s);
+  if (expected != count) {
+    throw std::logic_error("Statement takes " + std::to_string(expected) + " parameters, given " +
+                           std::to_string(count) + ": " + sqlite3_sql(s));
   }
 }
 
-nlohmann::json ColumnReader<nlohmann::json>::Read(const SQLite::Statement& s, int c) {
-  auto doc = nlohmann::json::parse(s.getColumn(c).getString(), nullptr, /*allow_exceptions=*/false);
+nlohmann::json ColumnReader<nlohmann::json>::Read(sqlite3_stmt* s, int c) {
+  auto doc = nlohmann::json::parse(Text(s, c), nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object()) ThrowCorrupt(s, c, "a JSON object");
   return doc;
 }

@@ -19,11 +19,16 @@
 //
 // A Query resets its statement when it goes out of scope, also when an exception leaves
 // mid-step, so a read never holds its snapshot longer than the call. SQLite errors leave Next and
-// Exec as StorageFault when the storage failed (ems/store/store.h), as they are otherwise.
+// Exec as StorageFault when the storage failed (ems/store/store.h), as SQLite::Exception
+// otherwise.
+//
+// Built on SQLite's C API directly (the connection comes from SQLiteCpp): reading a column is one
+// sqlite3_column_* call, with no per-cell object, reference count or mutex (connections are opened
+// SQLITE_OPEN_NOMUTEX: each Store is used by one thread at a time).
 #pragma once
 
 #include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -52,7 +57,7 @@ struct Blob {
 // `param` (NULL = every site; else the sites assigned to that user).
 std::string VisibleSite(std::string_view site_column, int param);
 
-// True for SQLite errors that mean the storage failed; false for those a statement's data causes
+// True for SQLite errors that are StorageFaults; false for those a statement's data causes
 // (constraints, type mismatches, too big).
 bool IsStorageFault(const SQLite::Exception& e);
 // Runs `body`, turning a SQLite error that is a storage fault into StorageFault.
@@ -66,28 +71,33 @@ decltype(auto) Translated(F&& body) {
   }
 }
 
-[[noreturn]] void ThrowCorrupt(const SQLite::Statement& stmt, int column, std::string_view what);
+// Throws the SQLite::Exception (or StorageFault) for result code `rc` of `stmt`.
+[[noreturn]] void ThrowError(sqlite3_stmt* stmt, int rc);
+[[noreturn]] void ThrowCorrupt(sqlite3_stmt* stmt, int column, std::string_view what);
 
 namespace internal {
 
-void Bind(SQLite::Statement& s, int i, std::nullopt_t);
-void Bind(SQLite::Statement& s, int i, std::string_view v);
-void Bind(SQLite::Statement& s, int i, const std::string& v);
-void Bind(SQLite::Statement& s, int i, const char* v);
-void Bind(SQLite::Statement& s, int i, double v);
-void Bind(SQLite::Statement& s, int i, Timestamp v);
-void Bind(SQLite::Statement& s, int i, const Date& v);
-void Bind(SQLite::Statement& s, int i, const Blob& v);
-void Bind(SQLite::Statement& s, int i, const nlohmann::json& v);
-void Bind(SQLite::Statement& s, int i, const Visibility& v);
+void Bind(sqlite3_stmt* s, int i, std::nullopt_t);
+void Bind(sqlite3_stmt* s, int i, std::string_view v);
+inline void Bind(sqlite3_stmt* s, int i, const std::string& v) { Bind(s, i, std::string_view(v)); }
+inline void Bind(sqlite3_stmt* s, int i, const char* v) { Bind(s, i, std::string_view(v)); }
+void Bind(sqlite3_stmt* s, int i, double v);
+void Bind(sqlite3_stmt* s, int i, std::int64_t v);
+inline void Bind(sqlite3_stmt* s, int i, Timestamp v) { Bind(s, i, std::int64_t{ToMillis(v)}); }
+inline void Bind(sqlite3_stmt* s, int i, const Date& v) { Bind(s, i, FormatDate(v)); }
+void Bind(sqlite3_stmt* s, int i, const Blob& v);
+inline void Bind(sqlite3_stmt* s, int i, const nlohmann::json& v) { Bind(s, i, v.dump()); }
+void Bind(sqlite3_stmt* s, int i, const Visibility& v);
 template <class T>
-requires std::is_integral_v<T>
-void Bind(SQLite::Statement& s, int i, T v) { s.bind(i, static_cast<std::int64_t>(v)); }
+requires(std::is_integral_v<T> && !std::is_same_v<T, std::int64_t>) void Bind(sqlite3_stmt* s,
+                                                                              int i, T v) {
+  Bind(s, i, static_cast<std::int64_t>(v));
+}
 template <class E>
 requires std::is_enum_v<E>
-void Bind(SQLite::Statement& s, int i, E v) { Bind(s, i, ToString(v)); }
+void Bind(sqlite3_stmt* s, int i, E v) { Bind(s, i, ToString(v)); }
 template <class T>
-void Bind(SQLite::Statement& s, int i, const std::optional<T>& v) {
+void Bind(sqlite3_stmt* s, int i, const std::optional<T>& v) {
   if (v) {
     Bind(s, i, *v);
   } else {
@@ -95,7 +105,7 @@ void Bind(SQLite::Statement& s, int i, const std::optional<T>& v) {
   }
 }
 
-void CheckParameterCount(const SQLite::Statement& s, int count);
+void CheckParameterCount(sqlite3_stmt* s, int count);
 
 }  // namespace internal
 
@@ -103,8 +113,9 @@ class Query;
 
 class Statement {
  public:
-  // Prepares `sql` on `db`, which must outlive this.
-  Statement(SQLite::Database& db, const std::string& sql) : stmt_(db, sql) {}
+  // Prepares `sql` on `db`, which must outlive this. Throws SQLite::Exception for bad SQL.
+  Statement(SQLite::Database& db, const std::string& sql);
+  ~Statement();
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -112,33 +123,38 @@ class Statement {
   Query Run(const Args&... args);
 
  private:
-  SQLite::Statement stmt_;
+  sqlite3_stmt* stmt_ = nullptr;
 };
 
 class Query {
  public:
-  explicit Query(SQLite::Statement& stmt) : stmt_(&stmt) {}
+  explicit Query(sqlite3_stmt* stmt) : stmt_(stmt) {}
   Query(Query&& other) noexcept : stmt_(other.stmt_) { other.stmt_ = nullptr; }
   Query& operator=(Query&&) = delete;
   ~Query() {
-    if (stmt_ != nullptr) stmt_->tryReset();
+    if (stmt_ != nullptr) sqlite3_reset(stmt_);
   }
 
   // The next row; false after the last.
   bool Next() {
-    return Translated([&] { return stmt_->executeStep(); });
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    ThrowError(stmt_, rc);
   }
   // Runs a statement that returns no rows; the number of rows it changed.
   int Exec() {
-    return Translated([&] { return stmt_->exec(); });
+    while (Next()) {
+    }
+    return sqlite3_changes(sqlite3_db_handle(stmt_));
   }
 
-  bool IsNull(int column) const { return stmt_->getColumn(column).isNull(); }
+  bool IsNull(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
   template <class T>
   T Get(int column) const;
 
  private:
-  SQLite::Statement* stmt_;
+  sqlite3_stmt* stmt_;
 };
 
 template <class... Args>
@@ -152,47 +168,52 @@ Query Statement::Run(const Args&... args) {
 
 namespace internal {
 
+inline std::string_view Text(sqlite3_stmt* s, int c) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, c));
+  return text == nullptr
+             ? std::string_view()
+             : std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(s, c)));
+}
+
 template <class T>
 struct ColumnReader;
 
 template <>
 struct ColumnReader<std::string> {
-  static std::string Read(const SQLite::Statement& s, int c) { return s.getColumn(c).getString(); }
+  static std::string Read(sqlite3_stmt* s, int c) { return std::string(Text(s, c)); }
 };
 template <>
 struct ColumnReader<double> {
-  static double Read(const SQLite::Statement& s, int c) { return s.getColumn(c).getDouble(); }
+  static double Read(sqlite3_stmt* s, int c) { return sqlite3_column_double(s, c); }
 };
 template <>
 struct ColumnReader<std::int64_t> {
-  static std::int64_t Read(const SQLite::Statement& s, int c) { return s.getColumn(c).getInt64(); }
+  static std::int64_t Read(sqlite3_stmt* s, int c) { return sqlite3_column_int64(s, c); }
 };
 template <>
 struct ColumnReader<int> {
-  static int Read(const SQLite::Statement& s, int c) { return s.getColumn(c).getInt(); }
+  static int Read(sqlite3_stmt* s, int c) { return sqlite3_column_int(s, c); }
 };
 template <>
 struct ColumnReader<bool> {
-  static bool Read(const SQLite::Statement& s, int c) { return s.getColumn(c).getInt() != 0; }
+  static bool Read(sqlite3_stmt* s, int c) { return sqlite3_column_int(s, c) != 0; }
 };
 template <>
 struct ColumnReader<Timestamp> {
-  static Timestamp Read(const SQLite::Statement& s, int c) {
-    return FromMillis(s.getColumn(c).getInt64());
-  }
+  static Timestamp Read(sqlite3_stmt* s, int c) { return FromMillis(sqlite3_column_int64(s, c)); }
 };
 template <>
 struct ColumnReader<Date> {
-  static Date Read(const SQLite::Statement& s, int c) {
-    const auto d = ParseDate(s.getColumn(c).getString());
+  static Date Read(sqlite3_stmt* s, int c) {
+    const auto d = ParseDate(Text(s, c));
     if (!d) ThrowCorrupt(s, c, "a date");
     return *d;
   }
 };
 template <class T>
 struct ColumnReader<std::optional<T>> {
-  static std::optional<T> Read(const SQLite::Statement& s, int c) {
-    if (s.getColumn(c).isNull()) return std::nullopt;
+  static std::optional<T> Read(sqlite3_stmt* s, int c) {
+    if (sqlite3_column_type(s, c) == SQLITE_NULL) return std::nullopt;
     return ColumnReader<T>::Read(s, c);
   }
 };
@@ -200,14 +221,14 @@ struct ColumnReader<std::optional<T>> {
 // A JSON object stored as text (device properties and state).
 template <>
 struct ColumnReader<nlohmann::json> {
-  static nlohmann::json Read(const SQLite::Statement& s, int c);
+  static nlohmann::json Read(sqlite3_stmt* s, int c);
 };
 
 // A domain enum read back from its name; `Parse` is the domain's parser of that name.
 template <class E, auto Parse>
 struct EnumReader {
-  static E Read(const SQLite::Statement& s, int c) {
-    const auto e = Parse(s.getColumn(c).getString());
+  static E Read(sqlite3_stmt* s, int c) {
+    const auto e = Parse(Text(s, c));
     if (!e) ThrowCorrupt(s, c, "a known name");
     return *e;
   }
@@ -227,7 +248,7 @@ struct ColumnReader<ScheduleMode> : EnumReader<ScheduleMode, ParseScheduleMode> 
 
 template <class T>
 T Query::Get(int column) const {
-  return internal::ColumnReader<T>::Read(*stmt_, column);
+  return internal::ColumnReader<T>::Read(stmt_, column);
 }
 
 }  // namespace ems::store::sqlite

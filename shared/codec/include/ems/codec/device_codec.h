@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "ems/codec/json_fields.h"
+#include "ems/codec/json_writer.h"
 #include "ems/domain/device.h"
 #include "ems/domain/result.h"
 #include "ems/domain/rollup.h"
@@ -66,8 +67,8 @@ Json EncodeDevice(const Device& device, std::span<const LatestMetric> latest);
 Json EncodeLatestMetrics(std::span<const LatestMetric> latest);
 
 // §6.3 series: {"device_id", "metric", "unit", "interval", "agg", "points": [{"ts", "value",
-// "count"}]}.
-Json EncodeSeries(std::string_view device_id, std::string_view metric, Interval interval, Agg agg,
-                  std::span<const SeriesPoint> points);
+// "count"}]}, written as one value (series answers hold up to 100 000 points).
+void WriteSeries(JsonWriter& w, std::string_view device_id, std::string_view metric,
+                 Interval interval, Agg agg, std::span<const SeriesPoint> points);
 
 }  // namespace ems::codec

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "ems/codec/json_fields.h"
+#include "ems/codec/json_writer.h"
 #include "ems/domain/session.h"
 
 namespace ems::codec {
@@ -25,6 +26,8 @@ Result<ChargingSession> DecodeLegacySession(std::string_view payload, std::strin
                                             int connector, std::string_view site_id,
                                             Timestamp arrival, std::string_view default_currency);
 
-Json EncodeSession(const ChargingSession& s);
+// §6.5: {"session_id", "station_id", "site_id", "connector", "vehicle_id", "status",
+// "started_at", "ended_at", "energy_kwh", "cost", "currency"}, written as one value.
+void WriteSession(JsonWriter& w, const ChargingSession& s);
 
 }  // namespace ems::codec
