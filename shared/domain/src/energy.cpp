@@ -92,4 +92,15 @@ void AccumulateEnergy(std::span<const PowerSample> samples, std::span<EnergyBuck
   }
 }
 
+std::vector<EnergyBucket> EnergyByBucket(std::span<const PowerSample> samples, Interval interval,
+                                         std::string_view tz) {
+  if (samples.size() < 2) return {};
+  auto buckets = MakeEnergyBuckets(samples.front().ts, samples.back().ts, interval, tz);
+  if (buckets.empty()) return buckets;
+  AccumulateEnergy(samples, buckets, NextBucketStart(buckets.back().ts, interval, tz));
+  std::erase_if(buckets,
+                [](const EnergyBucket& b) { return b.produced_wh == 0 && b.consumed_wh == 0; });
+  return buckets;
+}
+
 }  // namespace ems

@@ -17,6 +17,9 @@ std::unique_ptr<Store> OpenStore(const std::string& path, const StoreOptions& op
 namespace sqlite {
 namespace {
 
+// The migration that added energy_rollups (0005_energy.sql), which data stored before must fill.
+constexpr int kEnergyRollupsVersion = 5;
+
 int UserVersion(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
 
 std::unique_ptr<SQLite::Database> Open(const std::string& path, const StoreOptions& options) {
@@ -57,6 +60,7 @@ std::unique_ptr<SQLite::Database> Open(const std::string& path, const StoreOptio
     if (m.version <= current) continue;
     db->exec(m.sql);
     db->exec("PRAGMA user_version = " + std::to_string(m.version));
+    if (m.version == kEnergyRollupsVersion && current > 0) RebuildEnergyRollups(*db);
   }
   tx.commit();
   return db;

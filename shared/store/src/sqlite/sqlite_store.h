@@ -30,6 +30,8 @@ std::unique_ptr<SiteRepository> MakeSiteRepository(SQLite::Database& db);
 std::unique_ptr<UserRepository> MakeUserRepository(SQLite::Database& db);
 std::unique_ptr<DeviceRepository> MakeDeviceRepository(SQLite::Database& db, SiteRepository& sites);
 std::unique_ptr<BatchingTelemetryWriter> MakeTelemetryWriter(SQLite::Database& db);
+// Fills the empty energy_rollups from every stored power minute (the migration that adds it).
+void RebuildEnergyRollups(SQLite::Database& db);
 std::unique_ptr<TelemetryReader> MakeTelemetryReader(SQLite::Database& db);
 std::unique_ptr<TelemetryRetention> MakeTelemetryRetention(SQLite::Database& db);
 std::unique_ptr<SessionRepository> MakeSessionRepository(SQLite::Database& db);

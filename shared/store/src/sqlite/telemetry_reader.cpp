@@ -38,7 +38,8 @@ class SqliteTelemetryReader final : public TelemetryReader {
         site_readings_(db, telemetry_sql::kSiteReadings),
         rollup_range_(db, telemetry_sql::kRollupRange),
         raw_range_(db, telemetry_sql::kRawRange),
-        energy_minutes_(db, telemetry_sql::kEnergyMinutes) {}
+        energy_minutes_(db, telemetry_sql::kEnergyMinutes),
+        site_energy_(db, telemetry_sql::kSiteEnergy) {}
 
   std::vector<LatestMetric> Latest(const std::string& device_id) override {
     std::vector<LatestMetric> out;
@@ -105,6 +106,10 @@ class SqliteTelemetryReader final : public TelemetryReader {
     if (auto ok = ValidateSeriesRange(from, to, interval); !ok) return Unexpected(ok.error());
     std::vector<EnergyBucket> buckets = MakeEnergyBuckets(from, to, interval, site_timezone);
     if (buckets.empty()) return buckets;
+    if (interval != Interval::k1m) {
+      StoredEnergy(site_id, interval, buckets, site_timezone);
+      return buckets;
+    }
     const Timestamp end = NextBucketStart(buckets.back().ts, interval, site_timezone);
     // A minute before the first bucket may hold into it, and the minute after the end closes the
     // last span inside; neither reaches further than the longest bridged gap.
@@ -140,6 +145,24 @@ class SqliteTelemetryReader final : public TelemetryReader {
     return out;
   }
 
+  // Fills `buckets` (consecutive, of `interval`) from energy_rollups: each stored row goes to the
+  // bucket its start falls in (a week sums its local days; a day stored under another zone, before
+  // the site's zone changed, goes where its start falls).
+  void StoredEnergy(const std::string& site_id, Interval interval,
+                    std::vector<EnergyBucket>& buckets, std::string_view tz) {
+    const Interval level = interval == Interval::k1w ? Interval::k1d : interval;
+    const Timestamp end = NextBucketStart(buckets.back().ts, interval, tz);
+    auto q = site_energy_.Run(site_id, level, buckets.front().ts, end);
+    auto bucket = buckets.begin();
+    while (q.Next()) {
+      const Timestamp start = BucketStart(q.Get<Timestamp>(0), interval, tz);
+      while (bucket != buckets.end() && bucket->ts < start) ++bucket;
+      if (bucket == buckets.end()) break;
+      bucket->produced_wh += q.Get<double>(1);
+      bucket->consumed_wh += q.Get<double>(2);
+    }
+  }
+
   std::vector<SeriesPoint> WeekSeries(const SeriesQuery& sq) {
     // Local weeks are whole local days, so each week is the merge of its (up to 7) 1d rows.
     const Timestamp first_week = BucketStart(sq.from, Interval::k1w, sq.timezone);
@@ -171,6 +194,7 @@ class SqliteTelemetryReader final : public TelemetryReader {
   Statement rollup_range_;
   Statement raw_range_;
   Statement energy_minutes_;
+  Statement site_energy_;
 };
 
 }  // namespace

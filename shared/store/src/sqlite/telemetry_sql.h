@@ -47,6 +47,30 @@ inline std::string AddSampleToRollups() {
          kRollupMerge;
 }
 
+// The average power of each minute of one device from the minute before `?2` that has data to
+// the minute after `?3` that has data (both included when they exist): every span of
+// AccumulateEnergy that a change of the minutes in [?2, ?3] can alter, with its end.
+inline constexpr const char* kPowerMinutesAround =
+    "SELECT bucket, value_sum / sample_count FROM telemetry_rollups "
+    "WHERE device_id = ?1 AND metric = 'power_w' AND interval = '1m' "
+    "AND bucket >= coalesce((SELECT max(bucket) FROM telemetry_rollups WHERE device_id = ?1 "
+    "AND metric = 'power_w' AND interval = '1m' AND bucket < ?2), ?2) "
+    "AND bucket <= coalesce((SELECT min(bucket) FROM telemetry_rollups WHERE device_id = ?1 "
+    "AND metric = 'power_w' AND interval = '1m' AND bucket > ?3), ?3) "
+    "ORDER BY bucket";
+
+inline constexpr const char* kAddEnergy =
+    "INSERT INTO energy_rollups (device_id, interval, bucket, produced_wh, consumed_wh) "
+    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (device_id, interval, bucket) DO UPDATE SET "
+    "produced_wh = produced_wh + excluded.produced_wh, "
+    "consumed_wh = consumed_wh + excluded.consumed_wh";
+
+// Every device with power readings, with its site's zone (rebuilding energy_rollups).
+inline constexpr const char* kPowerDevices =
+    "SELECT DISTINCT r.device_id, coalesce(s.timezone, 'UTC') FROM telemetry_rollups r "
+    "JOIN devices d ON d.id = r.device_id LEFT JOIN sites s ON s.id = d.site_id "
+    "WHERE r.metric = 'power_w' AND r.interval = '1m'";
+
 // --- reads (telemetry_reader.cpp) ---
 
 inline constexpr const char* kLatestAll =
@@ -68,6 +92,12 @@ inline constexpr const char* kRollupRange =
 inline constexpr const char* kRawRange =
     "SELECT ts, value FROM telemetry WHERE device_id = ?1 AND metric = ?2 AND ts >= ?3 "
     "AND ts < ?4 ORDER BY ts";
+
+// A site's energy per stored bucket (15m, 1h, 1d, 1mo), summed over its devices.
+inline constexpr const char* kSiteEnergy =
+    "SELECT e.bucket, sum(e.produced_wh), sum(e.consumed_wh) FROM devices d "
+    "JOIN energy_rollups e ON e.device_id = d.id AND e.interval = ?2 AND e.bucket >= ?3 "
+    "AND e.bucket < ?4 WHERE d.site_id = ?1 GROUP BY e.bucket ORDER BY e.bucket";
 
 // Average power of every minute of every device of a site, device by device.
 inline constexpr const char* kEnergyMinutes =

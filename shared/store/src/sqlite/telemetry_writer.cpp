@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "ems/domain/energy.h"
 #include "ems/domain/rollup.h"
 #include "sqlite/sqlite_store.h"
 #include "sqlite/statement.h"
@@ -20,6 +21,83 @@ constexpr std::array<Interval, kLevels> kStoredLevels = {
     Interval::k1m, Interval::k15m, Interval::k1h, Interval::k1d, Interval::k1mo};
 using LevelBuckets = std::array<Timestamp, kLevels>;
 
+// The stored energy levels (0005_energy.sql).
+constexpr std::array<Interval, 4> kEnergyLevels = {Interval::k15m, Interval::k1h, Interval::k1d,
+                                                   Interval::k1mo};
+
+// Keeps energy_rollups in step with the 1-minute power rollups. The energy of a device is a
+// function of its sequence of power minutes (AccumulateEnergy); a changed minute can alter only
+// the span that ends at it and the one that starts at it. So for each device whose power minutes
+// change, the minutes around the change are read before and after the rollups are written, and
+// the difference of their energy, bucket by bucket, is added to the stored rows.
+class EnergyRollups {
+ public:
+  explicit EnergyRollups(SQLite::Database& db)
+      : around_(db, telemetry_sql::kPowerMinutesAround), add_(db, telemetry_sql::kAddEnergy) {}
+
+  // A power_w sample of `device` (site zone `tz`) goes into the 1-minute bucket `minute`.
+  void Touch(const std::string& device, std::string_view tz, Timestamp minute) {
+    auto [it, added] = windows_.try_emplace(device, Window{std::string(tz), minute, minute, {}});
+    if (!added) {
+      it->second.lo = std::min(it->second.lo, minute);
+      it->second.hi = std::max(it->second.hi, minute);
+    }
+  }
+
+  // Before the touched minutes' rollups are written.
+  void ReadBefore() {
+    for (auto& [device, w] : windows_) w.before = Minutes(device, w.lo, w.hi);
+  }
+
+  // After they are written: stores the difference, and forgets the touched minutes.
+  void AddDifference() {
+    for (const auto& [device, w] : windows_) {
+      Add(device, w.tz, w.before, -1);
+      Add(device, w.tz, Minutes(device, w.lo, w.hi), +1);
+    }
+    Clear();
+  }
+
+  void Clear() { windows_.clear(); }
+
+  // Every device's energy from all of its power minutes, into an empty table (migration).
+  void Rebuild(SQLite::Database& db) {
+    Statement devices(db, telemetry_sql::kPowerDevices);
+    auto q = devices.Run();
+    while (q.Next()) {
+      const auto device = q.Get<std::string>(0);
+      Add(device, q.Get<std::string>(1), Minutes(device, Timestamp::min(), Timestamp::max()), +1);
+    }
+  }
+
+ private:
+  struct Window {
+    std::string tz;
+    Timestamp lo, hi;  // the touched minutes
+    std::vector<PowerSample> before;
+  };
+
+  std::vector<PowerSample> Minutes(const std::string& device, Timestamp lo, Timestamp hi) {
+    std::vector<PowerSample> out;
+    auto q = around_.Run(device, lo, hi);
+    while (q.Next()) out.push_back(PowerSample{q.Get<Timestamp>(0), q.Get<double>(1)});
+    return out;
+  }
+
+  void Add(const std::string& device, const std::string& tz,
+           const std::vector<PowerSample>& minutes, double sign) {
+    for (const Interval level : kEnergyLevels) {
+      for (const auto& b : EnergyByBucket(minutes, level, tz)) {
+        add_.Run(device, level, b.ts, sign * b.produced_wh, sign * b.consumed_wh).Exec();
+      }
+    }
+  }
+
+  Statement around_;
+  Statement add_;
+  std::map<std::string, Window> windows_;  // by device
+};
+
 class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
  public:
   explicit SqliteTelemetryWriter(SQLite::Database& db)
@@ -27,7 +105,8 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
         upsert_latest_(db, telemetry_sql::kUpsertLatest),
         merge_rollup_(db, telemetry_sql::MergeRollup()),
         add_sample_(db, telemetry_sql::AddSampleToRollups()),
-        pruned_before_(db, telemetry_sql::kPrunedBefore) {}
+        pruned_before_(db, telemetry_sql::kPrunedBefore),
+        energy_(db) {}
 
   InsertOutcome Insert(const std::string& device_id, const std::string& metric, Timestamp ts,
                        double value, std::string_view site_timezone) override {
@@ -67,6 +146,7 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
   }
 
   void Flush() override {
+    energy_.ReadBefore();
     for (const auto& [key, p] : pending_) {
       if (p.latest) upsert_latest_.Run(p.device_id, p.metric, p.latest->ts, p.latest->value).Exec();
       for (std::size_t l = 0; l < kLevels; ++l) {
@@ -78,10 +158,12 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
         }
       }
     }
+    energy_.AddDifference();
     Discard();
   }
 
   void Discard() override {
+    energy_.Clear();
     pending_.clear();
     pending_rows_ = 0;
     batch_cutoff_.reset();
@@ -119,14 +201,17 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
       return InsertOutcome::kDuplicate;
     }
     const LevelBuckets buckets = Buckets(ts, tz);
+    if (metric == "power_w") energy_.Touch(device_id, tz, buckets[0]);
     if (batching_) {
       Hold(device_id, metric, ts, value, buckets);
     } else {
       upsert_latest_.Run(device_id, metric, ts, value).Exec();
+      energy_.ReadBefore();
       add_sample_
           .Run(device_id, metric, buckets[0], buckets[1], buckets[2], buckets[3], buckets[4], value,
                ts)
           .Exec();
+      energy_.AddDifference();
     }
     return InsertOutcome::kStored;
   }
@@ -176,6 +261,7 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
   Statement merge_rollup_;
   Statement add_sample_;
   Statement pruned_before_;
+  EnergyRollups energy_;
   std::map<std::string, CalendarCache, std::less<>> calendars_;
   bool batching_ = false;
   std::optional<Timestamp> batch_cutoff_;
@@ -189,5 +275,7 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
 std::unique_ptr<BatchingTelemetryWriter> MakeTelemetryWriter(SQLite::Database& db) {
   return std::make_unique<SqliteTelemetryWriter>(db);
 }
+
+void RebuildEnergyRollups(SQLite::Database& db) { EnergyRollups(db).Rebuild(db); }
 
 }  // namespace ems::store::sqlite

@@ -95,4 +95,10 @@ std::vector<EnergyBucket> MakeEnergyBuckets(Timestamp from, Timestamp to, Interv
 void AccumulateEnergy(std::span<const PowerSample> samples, std::span<EnergyBucket> buckets,
                       Timestamp end);
 
+// The energy of ONE device's samples (as AccumulateEnergy counts it) in every bucket of
+// `interval` (zone `tz`) it touches, ascending; buckets without energy are left out. For
+// maintaining stored energy rollups, where the touched buckets are not known in advance.
+std::vector<EnergyBucket> EnergyByBucket(std::span<const PowerSample> samples, Interval interval,
+                                         std::string_view tz);
+
 }  // namespace ems
