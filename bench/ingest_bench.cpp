@@ -1,104 +1,370 @@
-// Listener ingest throughput against the raw broker, measured in one run (BENCHMARKS.md).
+// Listener ingest against the raw broker, measured in one run (BENCHMARKS.md).
 //
-// Both sides drain the same number of QoS-1 messages that were queued for a persistent session
-// while its client was away: first a Paho client whose callback does nothing (the ceiling the
-// MQTT library and broker set), then the real ems-listener, timed until every message is
-// committed in SQLite, once in each durability class (EMS_LISTENER_SYNC=off, always).
-// Usage: ingest_bench [messages=100000]
+// Drain: for each payload family (charging sessions, telemetry, the simulator's real mix) N QoS-1
+// messages are queued for a persistent session while its client is away; first a Paho client
+// whose callback does nothing drains them (the ceiling the MQTT library and the broker set), then
+// the real ems-listener, timed until every message is committed in SQLite; each ratio is of the
+// same run. Sessions also run with EMS_LISTENER_SYNC=always. The listener's peak resident memory
+// (VmHWM) is read when it has drained the mix.
+//
+// Live (--live): the listener and the API run while a client publishes telemetry at a fixed rate;
+// a probe device among them is stamped with the send time, and two pollers see each probe reading
+// land in SQLite and in the API's answer: publish -> stored -> visible latency, p50 and p99.
+//
+// Usage: ingest_bench [messages=100000]          drain
+//        ingest_bench --live [rate=5000] [seconds=20]
+#include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <mutex>
 #include <thread>
 
-#include "ems/store/store.h"
+#include "ems/sim/fleet.h"
 #include "harness.h"
 
+using ems::FormatTimestamp;
+using ems::Timestamp;
 using ems::testing::Json;
 using ems::testing::SpecSession;
 using ems::testing::Stack;
 using Clock = std::chrono::steady_clock;
+using Messages = std::vector<std::pair<std::string, std::string>>;
 
 namespace {
 
-std::string Payload(const std::string& run, int i) {
-  auto session = SpecSession(run + "-" + std::to_string(i));
-  session["station_id"] = "st-" + std::to_string(i % 50);
-  return session.dump();
+constexpr int kDevices = 50;
+
+std::string Topic(const std::string& site, const std::string& device, const char* leaf) {
+  return std::string(Stack::kPrefix) + "/sites/" + site + "/devices/" + device + "/" + leaf;
 }
 
-// Queues n distinct sessions (ids "<run>-<i>") for the offline persistent sessions.
-void PublishAll(Stack& stack, int n, const std::string& run) {
-  std::vector<std::pair<std::string, std::string>> messages;
-  messages.reserve(n);
+// A payload family: what must be stored before (discovery), and the N messages to drain.
+struct Family {
+  std::string name;
+  Messages setup;
+  Messages messages;
+};
+
+Family Sessions(int n, const std::string& run) {
+  Family f{"charging sessions", {}, {}};
   for (int i = 0; i < n; ++i) {
-    messages.emplace_back(std::string(Stack::kPrefix) + "/sites/site-" + std::to_string(i % 10) +
-                              "/devices/st-" + std::to_string(i % 50) + "/sessions",
-                          Payload(run, i));
+    auto session = SpecSession(run + "-" + std::to_string(i));
+    session["station_id"] = "st-" + std::to_string(i % kDevices);
+    f.messages.emplace_back(
+        Topic("site-" + std::to_string(i % 10), "st-" + std::to_string(i % 50), "sessions"),
+        session.dump());
   }
-  stack.PublishAll(messages);
+  return f;
 }
 
-mqtt::connect_options PersistentOptions(Stack& stack, const std::string& user) {
+Messages BatteryDiscovery(int devices) {
+  Messages out;
+  for (int d = 0; d < devices; ++d) {
+    out.emplace_back(
+        Topic("site-" + std::to_string(d % 10), "bat-" + std::to_string(d), "meta"),
+        Json{{"type", "battery"},
+             {"name", "Battery " + std::to_string(d)},
+             {"properties",
+              {{"capacity_wh", 10000}, {"max_charge_w", 5000}, {"max_discharge_w", 5000}}},
+             {"site_timezone", "Europe/Berlin"}}
+            .dump());
+  }
+  return out;
+}
+
+std::string BatteryTelemetry(Timestamp ts, int i) {
+  return Json{{"ts", FormatTimestamp(ts)},
+              {"metrics", {{"power_w", -1500.0 + i % 3000}, {"soc_pct", 20 + i % 70}}}}
+      .dump();
+}
+
+Family Telemetry(int n, Timestamp end) {
+  Family f{"telemetry", BatteryDiscovery(kDevices), {}};
+  const Timestamp start = end - std::chrono::seconds(5) * (n / kDevices + 1);
+  for (int i = 0; i < n; ++i) {
+    const int d = i % kDevices;
+    f.messages.emplace_back(
+        Topic("site-" + std::to_string(d % 10), "bat-" + std::to_string(d), "telemetry"),
+        BatteryTelemetry(start + std::chrono::seconds(5) * (i / kDevices), i));
+  }
+  return f;
+}
+
+// What ems-publisher sends, in its proportions: telemetry of every home device, tariffs,
+// sessions of the hub and of the wallboxes, from `n` messages' worth of simulated time.
+Family Mix(int n, Timestamp end) {
+  ems::sim::FleetConfig config;
+  config.sites = 20;
+  config.telemetry_interval = std::chrono::seconds(5);
+  ems::sim::Fleet fleet(config, end - std::chrono::hours(24 * 30));
+  Family f{"simulator's mix", {}, {}};
+  for (auto& m : fleet.Discovery()) f.setup.emplace_back(m.topic, m.payload);
+  for (Timestamp t = fleet.time(); static_cast<int>(f.messages.size()) < n && t < end;) {
+    t += std::chrono::minutes(1);
+    for (auto& m : fleet.Advance(t)) {
+      if (static_cast<int>(f.messages.size()) == n) break;
+      if (m.retained) continue;  // discovery again: setup already has it
+      f.messages.emplace_back(std::move(m.topic), std::move(m.payload));
+    }
+  }
+  return f;
+}
+
+const std::vector<std::string>& Filters() {  // what ems-listener subscribes to
+  static const std::vector<std::string> filters = {
+      std::string(Stack::kPrefix) + "/sites/+/devices/+/meta",
+      std::string(Stack::kPrefix) + "/sites/+/devices/+/telemetry",
+      std::string(Stack::kPrefix) + "/sites/+/devices/+/sessions",
+      std::string(Stack::kPrefix) + "/sites/+/tariff",
+      std::string(Stack::kPrefix) + "/contracts/events",
+      "charger/+/connector/+/session/+"};
+  return filters;
+}
+
+mqtt::connect_options Options(Stack& stack, bool clean) {
   return mqtt::connect_options_builder()
-      .clean_session(false)
-      .user_name(user)
-      .password(stack.password(user))
+      .clean_session(clean)
+      .user_name("ems-listener")
+      .password(stack.password("ems-listener"))
       .finalize();
 }
 
-double RawDrain(Stack& stack, int n) {
+double RawDrain(Stack& stack, const Family& f) {
   const std::string uri = "tcp://127.0.0.1:" + std::to_string(stack.broker_port());
-  const std::string filter = std::string(Stack::kPrefix) + "/sites/+/devices/+/sessions";
   {
     mqtt::async_client sub(uri, "bench-raw", nullptr);
-    sub.connect(PersistentOptions(stack, "ems-listener"))->wait();
-    sub.subscribe(filter, 1)->wait();
+    sub.connect(Options(stack, false))->wait();
+    for (const auto& filter : Filters()) sub.subscribe(filter, 1)->wait();
     sub.disconnect()->wait();
   }
-  PublishAll(stack, n, "raw");
-  std::atomic<int> got{0};
+  stack.PublishAll(f.setup);
+  stack.PublishAll(f.messages);
+  const long n = static_cast<long>(f.setup.size() + f.messages.size());
+  std::atomic<long> got{0};
   mqtt::async_client sub(uri, "bench-raw", nullptr);
   sub.set_message_callback([&](mqtt::const_message_ptr) { ++got; });
   const auto start = Clock::now();
-  sub.connect(PersistentOptions(stack, "ems-listener"))->wait();
+  sub.connect(Options(stack, false))->wait();
   while (got < n) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
   sub.disconnect()->wait();
-  return n / secs;
+  // Drop the session, so it does not queue what the listener drains next.
+  mqtt::async_client cleaner(uri, "bench-raw", nullptr);
+  cleaner.connect(Options(stack, true))->wait();
+  cleaner.disconnect()->wait();
+  return static_cast<double>(f.messages.size()) / secs;
 }
 
-double ListenerDrain(Stack& stack, int n, const std::string& sync) {
+long Received(const std::string& db_path) {
+  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+  db.setBusyTimeout(5000);
+  return db.execAndGet("SELECT received FROM ingest_stats WHERE id = 1").getInt64();
+}
+
+long PeakRssKib(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+struct Drain {
+  double rate = 0;
+  long peak_rss_kib = 0;
+};
+
+Drain ListenerDrain(Stack& stack, const Family& f, const std::string& sync) {
   const std::map<std::string, std::string> env = {{"EMS_LOG_LEVEL", "info"},
                                                   {"EMS_LISTENER_SYNC", sync}};
-  stack.StartListener(env);  // creates the persistent session
+  stack.StartListener(env);   // the persistent session exists from here on
+  stack.PublishAll(f.setup);  // discovery stored first, as it is in a running system
+  const long setup_done = Received(stack.db_path()) + static_cast<long>(f.setup.size());
+  while (Received(stack.db_path()) < setup_done) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   stack.StopListener();
-  const auto store = ems::store::OpenStore(stack.db_path());
-  const auto received = [&] { return store->Ingest().Totals().received; };
-  const long before = received();
-  PublishAll(stack, n, "sync-" + sync);
+  const long before = Received(stack.db_path());
+  stack.PublishAll(f.messages);
   const auto start = Clock::now();
   stack.StartListener(env);
-  while (received() < before + n) {
+  const long n = static_cast<long>(f.messages.size());
+  while (Received(stack.db_path()) < before + n) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  const long rss = PeakRssKib(stack.listener().pid());
   stack.StopListener();
-  return n / secs;
+  return {static_cast<double>(n) / secs, rss};
+}
+
+int DrainMode(int n) {
+  Stack stack;
+  stack.StartBroker();
+  const Timestamp end = ems::Now() - std::chrono::minutes(10);
+  std::printf("%-22s %10s %12s %14s %8s %12s\n", "family", "messages", "raw msg/s",
+              "listener msg/s", "ratio", "peak RSS");
+  const auto report = [&](const Family& f, const std::string& sync = "off") {
+    const double raw = RawDrain(stack, f);
+    const auto listener = ListenerDrain(stack, f, sync);
+    std::printf("%-22s %10zu %12.0f %14.0f %8.2f %9.1f MiB\n",
+                (f.name + (sync == "off" ? "" : ", sync=" + sync)).c_str(), f.messages.size(), raw,
+                listener.rate, listener.rate / raw, listener.peak_rss_kib / 1024.0);
+    std::fflush(stdout);
+  };
+  report(Sessions(n, "off"));
+  report(Sessions(std::min(n, 20000), "always"), "always");
+  report(Telemetry(n, end));
+  report(Mix(n, end));
+  return 0;
+}
+
+// --- live ---
+
+double Percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+int LiveMode(int rate, int seconds) {
+  Stack stack;
+  stack.StartBroker();
+  stack.StartListener({{"EMS_LOG_LEVEL", "info"}});
+  stack.StartApi({{"EMS_LOG_LEVEL", "warn"}});
+  auto discovery = BatteryDiscovery(kDevices);
+  discovery.emplace_back(
+      Topic("site-0", "probe", "meta"),
+      Json{{"type", "battery"},
+           {"name", "Probe"},
+           {"properties",
+            {{"capacity_wh", 10000}, {"max_charge_w", 5000}, {"max_discharge_w", 5000}}}}
+          .dump());
+  stack.PublishAll(discovery);
+  if (!stack.WaitForReceived(static_cast<long>(discovery.size()))) return 1;
+  const std::string token = stack.AdminToken();
+
+  std::mutex mu;
+  std::map<std::int64_t, Clock::time_point> sent;  // probe ts (ms) -> when it was published
+  std::vector<double> stored_ms, visible_ms;
+  std::atomic<bool> done{false};
+  // One poller reads SQLite (stored), one the API (visible): each records a probe reading the
+  // first time it sees it as the latest.
+  const auto poll = [&](std::function<std::optional<std::int64_t>()> latest,
+                        std::vector<double>& out) {
+    std::int64_t seen = 0;
+    while (!done) {
+      const auto ts = latest();
+      const auto now = Clock::now();
+      if (ts && *ts != seen) {
+        seen = *ts;
+        std::lock_guard lock(mu);
+        if (const auto it = sent.find(*ts); it != sent.end()) {
+          out.push_back(std::chrono::duration<double, std::milli>(now - it->second).count());
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+  };
+  std::thread db_poller([&] {
+    SQLite::Database db(stack.db_path(), SQLite::OPEN_READONLY);
+    db.setBusyTimeout(5000);
+    SQLite::Statement q(db,
+                        "SELECT ts FROM metric_latest WHERE device_id = 'probe' AND "
+                        "metric = 'power_w'");
+    poll(
+        [&]() -> std::optional<std::int64_t> {
+          q.reset();
+          if (!q.executeStep()) return std::nullopt;
+          return q.getColumn(0).getInt64();
+        },
+        stored_ms);
+  });
+  std::thread api_poller([&] {
+    httplib::Client api("127.0.0.1", stack.api_port());
+    api.set_keep_alive(true);
+    const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
+    poll(
+        [&]() -> std::optional<std::int64_t> {
+          const auto res = api.Get("/api/v1/devices/probe/metrics", auth);
+          if (!res || res->status != 200) return std::nullopt;
+          const auto answer = Json::parse(res->body);
+          for (const auto& m : answer["items"]) {
+            if (m["name"] == "power_w") {
+              return ems::ToMillis(*ems::ParseTimestamp(m["ts"].get<std::string>()));
+            }
+          }
+          return std::nullopt;
+        },
+        visible_ms);
+  });
+
+  // Publish at `rate` messages/s in 1-ms ticks; every 50th message is the probe's.
+  const auto start = Clock::now();
+  long published = 0;
+  std::deque<mqtt::delivery_token_ptr> window;
+  mqtt::async_client pub("tcp://127.0.0.1:" + std::to_string(stack.broker_port()), "bench-live",
+                         mqtt::create_options_builder().max_buffered_messages(5000).finalize(),
+                         nullptr);
+  pub.connect(mqtt::connect_options_builder()
+                  .clean_session(true)
+                  .max_inflight(2000)
+                  .user_name("ems-publisher")
+                  .password(stack.password("ems-publisher"))
+                  .finalize())
+      ->wait();
+  for (int ms = 0; ms < seconds * 1000; ++ms) {
+    std::this_thread::sleep_until(start + std::chrono::milliseconds(ms));
+    const long due = static_cast<long>(rate) * (ms + 1) / 1000;
+    for (; published < due; ++published) {
+      const Timestamp now = ems::Now();
+      std::string topic, payload;
+      if (published % 50 == 0) {
+        topic = Topic("site-0", "probe", "telemetry");
+        payload = BatteryTelemetry(now, static_cast<int>(published));
+        std::lock_guard lock(mu);
+        sent[ems::ToMillis(now)] = Clock::now();
+      } else {
+        const int d = static_cast<int>(published % kDevices);
+        topic = Topic("site-" + std::to_string(d % 10), "bat-" + std::to_string(d), "telemetry");
+        payload = BatteryTelemetry(now - std::chrono::milliseconds(published % 997),
+                                   static_cast<int>(published));
+      }
+      window.push_back(pub.publish(topic, payload.data(), payload.size(), 1, false));
+      if (window.size() > 1500) {
+        window.front()->wait();
+        window.pop_front();
+      }
+    }
+  }
+  for (auto& t : window) t->wait();
+  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  done = true;
+  db_poller.join();
+  api_poller.join();
+  pub.disconnect()->wait();
+  std::printf("live: %ld messages in %.1f s (%.0f msg/s), %zu probe readings\n", published, secs,
+              static_cast<double>(published) / secs, sent.size());
+  std::printf("publish -> stored in SQLite:     p50 %6.2f ms  p99 %6.2f ms  (%zu seen)\n",
+              Percentile(stored_ms, 0.5), Percentile(stored_ms, 0.99), stored_ms.size());
+  std::printf("publish -> visible in the API:   p50 %6.2f ms  p99 %6.2f ms  (%zu seen)\n",
+              Percentile(visible_ms, 0.5), Percentile(visible_ms, 0.99), visible_ms.size());
+  std::printf("listener peak RSS %.1f MiB\n", PeakRssKib(stack.listener().pid()) / 1024.0);
+  return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int n = argc > 1 ? std::atoi(argv[1]) : 100000;
-  Stack stack;
-  stack.StartBroker();
-  const double raw = RawDrain(stack, n);
-  const double off = ListenerDrain(stack, n, "off");
-  const double always = ListenerDrain(stack, n, "always");
-  std::printf("messages                         %d (charging sessions, 50 stations, QoS 1)\n", n);
-  std::printf("raw Paho subscriber              %.0f msg/s\n", raw);
-  std::printf("ems-listener, sync=off           %.0f msg/s  (%.2f x raw)\n", off, off / raw);
-  std::printf("ems-listener, sync=always        %.0f msg/s  (%.2f x raw, %.2f x off)\n", always,
-              always / raw, always / off);
-  return 0;
+  if (argc > 1 && std::string(argv[1]) == "--live") {
+    return LiveMode(argc > 2 ? std::atoi(argv[2]) : 5000, argc > 3 ? std::atoi(argv[3]) : 20);
+  }
+  return DrainMode(argc > 1 ? std::atoi(argv[1]) : 100000);
 }
