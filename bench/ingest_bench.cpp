@@ -14,14 +14,17 @@
 // Usage: ingest_bench [messages=100000]          drain
 //        ingest_bench --live [rate=5000] [seconds=20]
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "ems/sim/fleet.h"
@@ -127,7 +130,9 @@ const std::vector<std::string>& Filters() {  // what ems-listener subscribes to
 }
 
 mqtt::connect_options Options(Stack& stack, bool clean) {
-  return mqtt::connect_options_builder()
+  return mqtt::connect_options_builder()  // as ems-listener connects (shared/mqtt/src/client.cpp)
+      .mqtt_version(MQTTVERSION_3_1_1)
+      .max_inflight(1000)
       .clean_session(clean)
       .user_name("ems-listener")
       .password(stack.password("ems-listener"))
@@ -175,9 +180,29 @@ long PeakRssKib(pid_t pid) {
   return -1;
 }
 
+// CPU seconds each thread of a process has used so far, by thread name.
+std::map<std::string, double> ThreadCpuSeconds(pid_t pid) {
+  std::map<std::string, double> out;
+  const std::string task = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& entry : std::filesystem::directory_iterator(task)) {
+    std::string name;
+    std::getline(std::ifstream(entry.path() / "comm"), name);
+    std::ifstream stat(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    std::istringstream fields(text.substr(text.rfind(')') + 2));
+    std::string skip;
+    for (int i = 0; i < 11; ++i) fields >> skip;  // state .. cmajflt
+    double utime = 0, stime = 0;
+    fields >> utime >> stime;
+    out[name] += (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  }
+  return out;
+}
+
 struct Drain {
   double rate = 0;
   long peak_rss_kib = 0;
+  std::map<std::string, double> cpu_us_per_message;  // by listener thread
 };
 
 Drain ListenerDrain(Stack& stack, const Family& f, const std::string& sync) {
@@ -199,9 +224,12 @@ Drain ListenerDrain(Stack& stack, const Family& f, const std::string& sync) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-  const long rss = PeakRssKib(stack.listener().pid());
+  Drain d{static_cast<double>(n) / secs, PeakRssKib(stack.listener().pid()), {}};
+  for (const auto& [thread, cpu] : ThreadCpuSeconds(stack.listener().pid())) {
+    d.cpu_us_per_message[thread] = cpu * 1e6 / static_cast<double>(n);
+  }
   stack.StopListener();
-  return {static_cast<double>(n) / secs, rss};
+  return d;
 }
 
 int DrainMode(int n) {
@@ -213,9 +241,13 @@ int DrainMode(int n) {
   const auto report = [&](const Family& f, const std::string& sync = "off") {
     const double raw = RawDrain(stack, f);
     const auto listener = ListenerDrain(stack, f, sync);
-    std::printf("%-22s %10zu %12.0f %14.0f %8.2f %9.1f MiB\n",
+    std::printf("%-22s %10zu %12.0f %14.0f %8.2f %9.1f MiB   CPU/msg:",
                 (f.name + (sync == "off" ? "" : ", sync=" + sync)).c_str(), f.messages.size(), raw,
                 listener.rate, listener.rate / raw, listener.peak_rss_kib / 1024.0);
+    for (const auto& [thread, us] : listener.cpu_us_per_message) {
+      if (us >= 0.05) std::printf(" %s %.1f us", thread.c_str(), us);
+    }
+    std::printf("\n");
     std::fflush(stdout);
   };
   report(Sessions(n, "off"));
