@@ -11,7 +11,8 @@
 // a probe device among them is stamped with the send time, and two pollers see each probe reading
 // land in SQLite and in the API's answer: publish -> stored -> visible latency, p50 and p99.
 //
-// Usage: ingest_bench [messages=100000]          drain
+// Usage: ingest_bench [messages=100000] [family]  drain (every family, or those whose name
+//                                                 contains `family`)
 //        ingest_bench --live [rate=5000] [seconds=20]
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <unistd.h>
@@ -111,7 +112,7 @@ Family Mix(int n, Timestamp end) {
     t += std::chrono::minutes(1);
     for (auto& m : fleet.Advance(t)) {
       if (static_cast<int>(f.messages.size()) == n) break;
-      if (m.retained) continue;  // discovery again: setup already has it
+      if (m.topic.ends_with("/meta")) continue;  // discovery again: setup has it
       f.messages.emplace_back(std::move(m.topic), std::move(m.payload));
     }
   }
@@ -208,9 +209,9 @@ struct Drain {
 Drain ListenerDrain(Stack& stack, const Family& f, const std::string& sync) {
   const std::map<std::string, std::string> env = {{"EMS_LOG_LEVEL", "info"},
                                                   {"EMS_LISTENER_SYNC", sync}};
-  stack.StartListener(env);   // the persistent session exists from here on
-  stack.PublishAll(f.setup);  // discovery stored first, as it is in a running system
+  stack.StartListener(env);  // the persistent session exists from here on
   const long setup_done = Received(stack.db_path()) + static_cast<long>(f.setup.size());
+  stack.PublishAll(f.setup);  // discovery stored first, as it is in a running system
   while (Received(stack.db_path()) < setup_done) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
@@ -232,13 +233,14 @@ Drain ListenerDrain(Stack& stack, const Family& f, const std::string& sync) {
   return d;
 }
 
-int DrainMode(int n) {
+int DrainMode(int n, const std::string& only) {
   Stack stack;
   stack.StartBroker();
   const Timestamp end = ems::Now() - std::chrono::minutes(10);
   std::printf("%-22s %10s %12s %14s %8s %12s\n", "family", "messages", "raw msg/s",
               "listener msg/s", "ratio", "peak RSS");
   const auto report = [&](const Family& f, const std::string& sync = "off") {
+    if (f.name.find(only) == std::string::npos) return;
     const double raw = RawDrain(stack, f);
     const auto listener = ListenerDrain(stack, f, sync);
     std::printf("%-22s %10zu %12.0f %14.0f %8.2f %9.1f MiB   CPU/msg:",
@@ -398,5 +400,5 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "--live") {
     return LiveMode(argc > 2 ? std::atoi(argv[2]) : 5000, argc > 3 ? std::atoi(argv[3]) : 20);
   }
-  return DrainMode(argc > 1 ? std::atoi(argv[1]) : 100000);
+  return DrainMode(argc > 1 ? std::atoi(argv[1]) : 100000, argc > 2 ? argv[2] : "");
 }
