@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <charconv>
+#include <random>
 
 #include "ems/auth/token.h"
 #include "ems/domain/ids.h"
@@ -50,6 +51,7 @@ int HttpStatus(ErrorCode code) {
     case ErrorCode::kInvalidDevice:
     case ErrorCode::kInvalidSchedule:
     case ErrorCode::kInvalidState:
+    case ErrorCode::kInvalidSubscription:
     case ErrorCode::kInvalidQuery:
     case ErrorCode::kInvalidLogin:
     case ErrorCode::kContractRule:
@@ -143,6 +145,23 @@ std::optional<Interval> QueryInterval(const httplib::Request& req) {
          "Query parameter 'interval' must be one of raw, 1m, 15m, 1h, 1d, 1w, 1mo.");
   }
   return interval;
+}
+
+std::optional<Agg> QueryAgg(const httplib::Request& req) {
+  const auto text = QueryString(req, "agg");
+  if (!text) return std::nullopt;
+  const auto agg = ParseAgg(*text);
+  if (!agg) {
+    Fail(ErrorCode::kInvalidParameter,
+         "Query parameter 'agg' must be one of avg, min, max, sum, last.");
+  }
+  return agg;
+}
+
+SeriesParameters QuerySeriesParameters(const httplib::Request& req) {
+  const auto [from, to] = QuerySeriesRange(req);
+  return SeriesParameters{from, to, QueryInterval(req).value_or(DefaultInterval(from, to)),
+                          QueryAgg(req).value_or(Agg::kAvg)};
 }
 
 namespace {
@@ -303,6 +322,15 @@ std::string PathId(const httplib::Request& req, std::size_t index) {
   if (index >= req.matches.size()) Fail(ErrorCode::kNotFound, "Not found.");
   std::string id = req.matches[index].str();
   if (!IsValidId(id)) Fail(ErrorCode::kNotFound, "Not found.");
+  return id;
+}
+
+std::string RandomId(std::string_view prefix) {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(prefix);
+  const std::size_t size = id.size() + 16;
+  for (auto bits = random(); id.size() < size; bits >>= 4) id += kHex[bits & 15];
   return id;
 }
 

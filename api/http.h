@@ -107,6 +107,17 @@ std::pair<std::optional<Timestamp>, std::optional<Timestamp>> QueryRange(
 std::pair<Timestamp, Timestamp> QuerySeriesRange(const httplib::Request& req);
 // `interval` of a series: raw, 1m, 15m, 1h, 1d, 1w or 1mo.
 std::optional<Interval> QueryInterval(const httplib::Request& req);
+// `agg` of a series: avg, min, max, sum or last.
+std::optional<Agg> QueryAgg(const httplib::Request& req);
+// Everything a metric series reads (SPEC §6.3, a device's or a subscription's): the range of
+// QuerySeriesRange, `interval` (default DefaultInterval of the range), `agg` (default avg).
+struct SeriesParameters {
+  Timestamp from;
+  Timestamp to;
+  Interval interval = Interval::k1h;
+  Agg agg = Agg::kAvg;
+};
+SeriesParameters QuerySeriesParameters(const httplib::Request& req);
 
 // Opaque cursors: base64url of a small JSON keyset position, one shape per cursor type of the
 // store's pages (an id, a dead letter's id, a session's [started_at ms, id], a contract event's
@@ -176,5 +187,9 @@ std::string ClientAddress(const httplib::Request& req);
 
 // A path segment captured by a route pattern, validated as an id; else kNotFound.
 std::string PathId(const httplib::Request& req, std::size_t index);
+
+// A fresh id for a resource created without one: `prefix` and 16 random hex digits
+// ("dev-3f0c…", "sub-…"), unguessable, so ids say nothing of how many others exist.
+std::string RandomId(std::string_view prefix);
 
 }  // namespace ems::api

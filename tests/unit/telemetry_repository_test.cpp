@@ -466,24 +466,89 @@ TEST_F(RepositoryTest, RestCreateUpdateDeleteWithTheirRejections) {
   EXPECT_TRUE(reader().Latest("hp-1").empty());
 }
 
-TEST_F(RepositoryTest, ListBySitePagesWithAKeysetCursor) {
+std::vector<std::string> Ids(const Page<ListedDevice, std::string>& page) {
+  std::vector<std::string> ids;
+  for (const auto& d : page.items) ids.push_back(d.device.id);
+  return ids;
+}
+
+TEST_F(RepositoryTest, ListPagesWithAKeysetCursorAndCarriesTheLatestMetrics) {
   for (const char* id : {"d3", "d1", "d5", "d2", "d4"}) {
     AddDevice("home", id, DeviceType::kSolarPanel, kRated);
   }
   AddDevice("other", "d0", DeviceType::kSolarPanel, kRated);
-  const auto first = devices().ListBySite("home", "", 2);
-  ASSERT_EQ(first.items.size(), 2u);
-  EXPECT_EQ(first.items[0].id, "d1");
-  EXPECT_EQ(first.items[1].id, "d2");
+  writer().Insert("d1", "power_w", At("2026-11-21T10:00:00Z"), 1500, "UTC");
+  writer().Insert("d1", "energy_wh", At("2026-11-21T10:00:05Z"), 12, "UTC");
+  const DeviceFilter home{Visibility::All(), "home", std::nullopt};
+  const auto first = devices().List(home, "", 2);
+  EXPECT_EQ(Ids(first), (std::vector<std::string>{"d1", "d2"}));
   ASSERT_EQ(first.next_cursor, "d2");
-  const auto second = devices().ListBySite("home", *first.next_cursor, 2);
-  EXPECT_EQ(second.items[0].id, "d3");
-  const auto last = devices().ListBySite("home", *second.next_cursor, 2);
-  ASSERT_EQ(last.items.size(), 1u);
-  EXPECT_EQ(last.items[0].id, "d5");
+  EXPECT_EQ(first.items[0].latest,
+            (std::vector<LatestMetric>{{"energy_wh", 12, At("2026-11-21T10:00:05Z")},
+                                       {"power_w", 1500, At("2026-11-21T10:00:00Z")}}));
+  EXPECT_TRUE(first.items[1].latest.empty());
+  const auto second = devices().List(home, *first.next_cursor, 2);
+  EXPECT_EQ(Ids(second), (std::vector<std::string>{"d3", "d4"}));
+  const auto last = devices().List(home, *second.next_cursor, 2);
+  EXPECT_EQ(Ids(last), (std::vector<std::string>{"d5"}));
   EXPECT_EQ(last.next_cursor, std::nullopt);
-  EXPECT_EQ(devices().ListBySite("home", "", 1000).items.size(), 5u);
-  EXPECT_EQ(devices().ListBySite("home", "", 5).next_cursor, std::nullopt);
+  EXPECT_EQ(devices().List(home, "", 1000).items.size(), 5u);
+  EXPECT_EQ(devices().List(home, "", 5).next_cursor, std::nullopt);
+}
+
+TEST_F(RepositoryTest, TheFleetListSpansSitesFiltersByTypeAndSiteAndHonoursVisibility) {
+  AddDevice("home", "pv-1", DeviceType::kSolarPanel, kRated);
+  AddDevice("home", "bat-1", DeviceType::kBattery, kBatteryProps);
+  AddDevice("school", "pv-2", DeviceType::kSolarPanel, kRated);
+  AddDevice("school", "bat-2", DeviceType::kBattery, kBatteryProps);
+  ASSERT_TRUE(store().Users().Create(User{"vera", "hash", "viewer", {"school"}},
+                                     At("2026-01-01T00:00:00Z")));
+  const auto all = Visibility::All();
+  EXPECT_EQ(Ids(devices().List({all, std::nullopt, std::nullopt}, "", 100)),
+            (std::vector<std::string>{"bat-1", "bat-2", "pv-1", "pv-2"}));
+  const auto page = devices().List({all, std::nullopt, std::nullopt}, "", 3);
+  EXPECT_EQ(page.next_cursor, "pv-1");
+  EXPECT_EQ(Ids(devices().List({all, std::nullopt, std::nullopt}, *page.next_cursor, 3)),
+            (std::vector<std::string>{"pv-2"}));
+  EXPECT_EQ(Ids(devices().List({all, std::nullopt, DeviceType::kBattery}, "", 100)),
+            (std::vector<std::string>{"bat-1", "bat-2"}));
+  EXPECT_EQ(Ids(devices().List({all, "school", DeviceType::kSolarPanel}, "", 100)),
+            (std::vector<std::string>{"pv-2"}));
+  const auto vera = Visibility::SitesOf("vera");
+  EXPECT_EQ(Ids(devices().List({vera, std::nullopt, std::nullopt}, "", 100)),
+            (std::vector<std::string>{"bat-2", "pv-2"}));
+  EXPECT_TRUE(devices().List({vera, "home", std::nullopt}, "", 100).items.empty());
+  EXPECT_TRUE(devices().List({all, "nowhere", std::nullopt}, "", 100).items.empty());
+}
+
+TEST_F(RepositoryTest, VisibleSiteReadingsHoldEverySiteTheCallerSeesWithItsDevices) {
+  AddDevice("home", "pv-1", DeviceType::kSolarPanel, kRated);
+  AddDevice("home", "bat-1", DeviceType::kBattery, kBatteryProps);
+  AddDevice("school", "pv-2", DeviceType::kSolarPanel, kRated);
+  store().Sites().Ensure("empty", "Empty", "UTC", At("2026-01-01T00:00:00Z"));
+  writer().Insert("bat-1", "power_w", At("2026-11-21T10:00:00Z"), -500, "UTC");
+  writer().Insert("bat-1", "soc_pct", At("2026-11-21T10:00:00Z"), 40, "UTC");
+  const auto all = reader().VisibleSiteReadings(Visibility::All());
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].site_id, "empty");
+  EXPECT_TRUE(all[0].devices.empty());
+  EXPECT_EQ(all[1].site_id, "home");
+  // The same readings as the site's own query.
+  const auto home = reader().SiteReadings("home");
+  ASSERT_EQ(all[1].devices.size(), home.size());
+  for (std::size_t i = 0; i < home.size(); ++i) {
+    EXPECT_EQ(all[1].devices[i].device_id, home[i].device_id);
+    EXPECT_EQ(all[1].devices[i].power_w, home[i].power_w);
+    EXPECT_EQ(all[1].devices[i].soc_pct, home[i].soc_pct);
+    EXPECT_EQ(all[1].devices[i].capacity_wh, home[i].capacity_wh);
+  }
+  EXPECT_EQ(all[1].devices[0].capacity_wh, 10000.0);
+  EXPECT_EQ(all[2].site_id, "school");
+  ASSERT_TRUE(store().Users().Create(User{"vera", "hash", "viewer", {"school"}},
+                                     At("2026-01-01T00:00:00Z")));
+  const auto vera = reader().VisibleSiteReadings(Visibility::SitesOf("vera"));
+  ASSERT_EQ(vera.size(), 1u);
+  EXPECT_EQ(vera[0].site_id, "school");
 }
 
 TEST_F(RepositoryTest, RecordTelemetryMergesStateOnlyFromNewerMessages) {
