@@ -273,6 +273,69 @@ TEST_F(RepositoryTest, SeriesRejectsBadRanges) {
   EXPECT_TRUE(empty->empty());
 }
 
+TEST_F(RepositoryTest, SeveralSeriesAnswerEachAsAloneInItsOwnZoneAcrossDstChanges) {
+  AddDevice("berlin", "bat-b", DeviceType::kBattery, kBatteryProps, "Europe/Berlin");
+  AddDevice("nyc", "pv-n", DeviceType::kSolarPanel, kRated, "America/New_York");
+  auto tx = store().Begin(TxMode::kWrite);
+  for (Timestamp t = At("2026-10-23T00:00:00Z"); t < At("2026-11-04T00:00:00Z"); t += hours(1)) {
+    writer().Insert("bat-b", "soc_pct", t, 50, "Europe/Berlin");
+    writer().Insert("pv-n", "power_w", t, 100, "America/New_York");
+  }
+  tx.Commit();
+  const Timestamp from = At("2026-10-24T00:00:00Z");
+  const Timestamp to = At("2026-11-03T00:00:00Z");
+  const std::vector<SeriesKey> keys = {{"bat-b", "soc_pct", "Europe/Berlin"},
+                                       {"pv-n", "power_w", "America/New_York"},
+                                       {"ghost", "power_w", "UTC"}};
+  const auto all = reader().Series(keys, from, to, Interval::k1d, Agg::kSum);
+  ASSERT_TRUE(all) << all.error().message;
+  ASSERT_EQ(all->size(), 3u);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const SeriesQuery alone{keys[i].device_id, keys[i].metric, keys[i].timezone, from, to,
+                            Interval::k1d,     Agg::kSum};
+    EXPECT_EQ((*all)[i], *reader().Series(alone)) << keys[i].device_id;
+  }
+  EXPECT_TRUE((*all)[2].empty());
+  // Each day starts at its site's local midnight; the day summer time ends has 25 hours: in
+  // Berlin 25 October, in New York 1 November.
+  const auto day = [](const std::vector<SeriesPoint>& points, const char* start) {
+    const auto it = std::find_if(points.begin(), points.end(),
+                                 [&](const SeriesPoint& p) { return p.ts == At(start); });
+    return it == points.end() ? std::int64_t{-1} : it->count;
+  };
+  EXPECT_EQ(day((*all)[0], "2026-10-23T22:00:00Z"), 24);
+  EXPECT_EQ(day((*all)[0], "2026-10-24T22:00:00Z"), 25);
+  EXPECT_EQ(day((*all)[0], "2026-10-25T23:00:00Z"), 24);
+  EXPECT_EQ(day((*all)[1], "2026-10-31T04:00:00Z"), 24);
+  EXPECT_EQ(day((*all)[1], "2026-11-01T04:00:00Z"), 25);
+  EXPECT_EQ(day((*all)[1], "2026-11-02T05:00:00Z"), 24);
+}
+
+TEST_F(RepositoryTest, ThePointLimitCountsEverySeriesOfTheAnswer) {
+  AddDevice("home", "pv", DeviceType::kSolarPanel, kRated);
+  const Timestamp t0 = At("2026-11-01T00:00:00Z");
+  const std::vector<SeriesKey> one = {{"pv", "power_w", "UTC"}};
+  const std::vector<SeriesKey> two = {{"pv", "power_w", "UTC"}, {"pv", "energy_wh", "UTC"}};
+  // 50 400 one-minute buckets fit one series, not two.
+  EXPECT_TRUE(reader().Series(one, t0, t0 + days(35), Interval::k1m, Agg::kAvg));
+  const auto buckets = reader().Series(two, t0, t0 + days(35), Interval::k1m, Agg::kAvg);
+  ASSERT_FALSE(buckets);
+  EXPECT_EQ(buckets.error().code, ErrorCode::kInvalidQuery);
+  // Raw samples are counted as they are read: 50 001 of each metric are one too many together.
+  auto tx = store().Begin(TxMode::kWrite);
+  for (int i = 0; i <= 50'000; ++i) {
+    writer().Insert("pv", "power_w", t0 + seconds(i), i, "UTC");
+    writer().Insert("pv", "energy_wh", t0 + seconds(i), i, "UTC");
+  }
+  tx.Commit();
+  const auto alone = reader().Series(one, t0, t0 + days(1), Interval::kRaw, Agg::kAvg);
+  ASSERT_TRUE(alone);
+  EXPECT_EQ((*alone)[0].size(), 50'001u);
+  const auto raw = reader().Series(two, t0, t0 + days(1), Interval::kRaw, Agg::kAvg);
+  ASSERT_FALSE(raw);
+  EXPECT_EQ(raw.error().message, TooManyRawPoints(t0, t0 + days(1), 2).message);
+}
+
 // --- pruning ---
 
 TEST_F(RepositoryTest, PruneDeletesOldRawRowsAndKeepsRollupsAndLatest) {
