@@ -22,8 +22,9 @@ Result<SubscribedMetric> DecodeMetric(const Json& item, const std::string& path)
 Result<SubscriptionSpec> DecodeSpec(const Json& obj) {
   EMS_TRY(name, RequiredString(obj, "name", kCode));
   const auto items = obj.find("metrics");
-  if (items == obj.end() || items->is_null())
+  if (items == obj.end() || items->is_null()) {
     return Rejected(kCode, "Field 'metrics' is required.");
+  }
   if (!items->is_array()) return Rejected(kCode, "Field 'metrics' must be an array.");
   SubscriptionSpec spec{std::move(name), {}};
   // The body's size bounds the items read; ValidateSubscriptionSpec then bounds their number.
