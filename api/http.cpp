@@ -137,25 +137,11 @@ std::pair<Timestamp, Timestamp> QuerySeriesRange(const httplib::Request& req) {
 }
 
 std::optional<Interval> QueryInterval(const httplib::Request& req) {
-  const auto text = QueryString(req, "interval");
-  if (!text) return std::nullopt;
-  const auto interval = ParseInterval(*text);
-  if (!interval) {
-    Fail(ErrorCode::kInvalidParameter,
-         "Query parameter 'interval' must be one of raw, 1m, 15m, 1h, 1d, 1w, 1mo.");
-  }
-  return interval;
+  return QueryNamed(req, "interval", ParseInterval, "raw, 1m, 15m, 1h, 1d, 1w, 1mo");
 }
 
 std::optional<Agg> QueryAgg(const httplib::Request& req) {
-  const auto text = QueryString(req, "agg");
-  if (!text) return std::nullopt;
-  const auto agg = ParseAgg(*text);
-  if (!agg) {
-    Fail(ErrorCode::kInvalidParameter,
-         "Query parameter 'agg' must be one of avg, min, max, sum, last.");
-  }
-  return agg;
+  return QueryNamed(req, "agg", ParseAgg, "avg, min, max, sum, last");
 }
 
 SeriesParameters QuerySeriesParameters(const httplib::Request& req) {

@@ -105,6 +105,20 @@ std::pair<std::optional<Timestamp>, std::optional<Timestamp>> QueryRange(
 // from/to of a series (SPEC §6.3, §6.4), by default the last 24 hours: to = now (or from + 24 h
 // when from is in the future), from = to − 24 h.
 std::pair<Timestamp, Timestamp> QuerySeriesRange(const httplib::Request& req);
+// A parameter naming one of a closed set (an interval, an aggregation, a device type): absent →
+// nullopt; a name `parse` does not know → kInvalidParameter listing `choices`.
+template <class T>
+std::optional<T> QueryNamed(const httplib::Request& req, const std::string& name,
+                            std::optional<T> (*parse)(std::string_view), std::string_view choices) {
+  const auto text = QueryString(req, name);
+  if (!text) return std::nullopt;
+  auto value = parse(*text);
+  if (!value) {
+    Fail(ErrorCode::kInvalidParameter,
+         "Query parameter '" + name + "' must be one of " + std::string(choices) + ".");
+  }
+  return value;
+}
 // `interval` of a series: raw, 1m, 15m, 1h, 1d, 1w or 1mo.
 std::optional<Interval> QueryInterval(const httplib::Request& req);
 // `agg` of a series: avg, min, max, sum or last.

@@ -83,14 +83,8 @@ void ListSiteDevices(ApiContext& ctx, const httplib::Request& req, httplib::Resp
 
 void ListFleetDevices(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                       const Principal& caller) {
-  store::DeviceFilter filter{caller.visibility(), QueryId(req, "site_id"), std::nullopt};
-  if (const auto type = QueryString(req, "type")) {
-    filter.type = ParseDeviceType(*type);
-    if (!filter.type) {
-      Fail(ErrorCode::kInvalidParameter,
-           "Query parameter 'type' must be one of " + DeviceTypeList() + ".");
-    }
-  }
+  const store::DeviceFilter filter{caller.visibility(), QueryId(req, "site_id"),
+                                   QueryNamed(req, "type", ParseDeviceType, DeviceTypeList())};
   SendJson(res, 200, DevicePage(ctx.Store(), filter, req));
 }
 
