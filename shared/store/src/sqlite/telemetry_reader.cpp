@@ -36,8 +36,9 @@ DeviceReading ReadDeviceReading(const Query& q, int first) {
   DeviceReading r;
   r.device_id = q.Get<std::string>(first);
   r.type = q.Get<DeviceType>(first + 1);
-  if (IsStorage(r.type))
+  if (IsStorage(r.type)) {
     r.capacity_wh = StorageCapacityWh(r.type, q.Get<nlohmann::json>(first + 2));
+  }
   r.power_w = ReadTimedValue(q, first + 3);
   r.soc_pct = ReadTimedValue(q, first + 5);
   return r;
