@@ -1,4 +1,5 @@
-// DeviceRepository: the devices table (SPEC §4.1 discovery, §6.2 REST CRUD), its only writer.
+// DeviceRepository: the devices table (SPEC §4.1 discovery, §6.2 REST CRUD and the lists of a site
+// and of the fleet), its only writer.
 // Contract of the store's repositories: ems/store/store.h.
 #pragma once
 

@@ -1,5 +1,6 @@
 // TelemetryReader: what is answered from stored telemetry (SPEC §6.2–§6.4) — latest values, the
-// readings of a site's energy summary, series at every interval, and site energy per bucket.
+// readings of a site's and of the fleet's energy summary, series at every interval (one
+// device's, or several at once for a subscription), and site energy per bucket.
 //
 // Callers can rely on: a series at any interval but raw reads rollup rows only, so its cost grows
 // with the buckets returned (×7 for 1w, composed from 1d at query time), not with the samples
