@@ -133,6 +133,7 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_, ctx_)
   RegisterContractRoutes(router_);
   RegisterSiteRoutes(router_);
   RegisterDeviceRoutes(router_);
+  RegisterSubscriptionRoutes(router_);
 }
 
 void ApiApp::EnsureAdmin(store::Store& store, const std::string& user,

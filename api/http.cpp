@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <charconv>
+#include <random>
 
 #include "ems/auth/token.h"
 #include "ems/domain/ids.h"
@@ -50,6 +51,7 @@ int HttpStatus(ErrorCode code) {
     case ErrorCode::kInvalidDevice:
     case ErrorCode::kInvalidSchedule:
     case ErrorCode::kInvalidState:
+    case ErrorCode::kInvalidSubscription:
     case ErrorCode::kInvalidQuery:
     case ErrorCode::kInvalidLogin:
     case ErrorCode::kContractRule:
@@ -141,14 +143,17 @@ std::pair<Timestamp, Timestamp> QuerySeriesRange(const httplib::Request& req) {
 }
 
 std::optional<Interval> QueryInterval(const httplib::Request& req) {
-  const auto text = QueryString(req, "interval");
-  if (!text) return std::nullopt;
-  const auto interval = ParseInterval(*text);
-  if (!interval) {
-    Fail(ErrorCode::kInvalidParameter,
-         "Query parameter 'interval' must be one of raw, 1m, 15m, 1h, 1d, 1w, 1mo.");
-  }
-  return interval;
+  return QueryNamed(req, "interval", ParseInterval, "raw, 1m, 15m, 1h, 1d, 1w, 1mo");
+}
+
+std::optional<Agg> QueryAgg(const httplib::Request& req) {
+  return QueryNamed(req, "agg", ParseAgg, "avg, min, max, sum, last");
+}
+
+SeriesParameters QuerySeriesParameters(const httplib::Request& req) {
+  const auto [from, to] = QuerySeriesRange(req);
+  return SeriesParameters{from, to, QueryInterval(req).value_or(DefaultInterval(from, to)),
+                          QueryAgg(req).value_or(Agg::kAvg)};
 }
 
 namespace {
@@ -309,6 +314,15 @@ std::string PathId(const httplib::Request& req, std::size_t index) {
   if (index >= req.matches.size()) Fail(ErrorCode::kNotFound, "Not found.");
   std::string id = req.matches[index].str();
   if (!IsValidId(id)) Fail(ErrorCode::kNotFound, "Not found.");
+  return id;
+}
+
+std::string RandomId(std::string_view prefix) {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(prefix);
+  const std::size_t size = id.size() + 16;
+  for (auto bits = random(); id.size() < size; bits >>= 4) id += kHex[bits & 15];
   return id;
 }
 

@@ -108,8 +108,33 @@ std::pair<std::optional<Timestamp>, std::optional<Timestamp>> QueryRange(
 // from/to of a series (SPEC §6.3, §6.4), by default the last 24 hours: to = now (or from + 24 h
 // when from is in the future), from = to − 24 h.
 std::pair<Timestamp, Timestamp> QuerySeriesRange(const httplib::Request& req);
+// A parameter naming one of a closed set (an interval, an aggregation, a device type): absent →
+// nullopt; a name `parse` does not know → kInvalidParameter listing `choices`.
+template <class T>
+std::optional<T> QueryNamed(const httplib::Request& req, const std::string& name,
+                            std::optional<T> (*parse)(std::string_view), std::string_view choices) {
+  const auto text = QueryString(req, name);
+  if (!text) return std::nullopt;
+  auto value = parse(*text);
+  if (!value) {
+    Fail(ErrorCode::kInvalidParameter,
+         "Query parameter '" + name + "' must be one of " + std::string(choices) + ".");
+  }
+  return value;
+}
 // `interval` of a series: raw, 1m, 15m, 1h, 1d, 1w or 1mo.
 std::optional<Interval> QueryInterval(const httplib::Request& req);
+// `agg` of a series: avg, min, max, sum or last.
+std::optional<Agg> QueryAgg(const httplib::Request& req);
+// Everything a metric series reads (SPEC §6.3, a device's or a subscription's): the range of
+// QuerySeriesRange, `interval` (default DefaultInterval of the range), `agg` (default avg).
+struct SeriesParameters {
+  Timestamp from;
+  Timestamp to;
+  Interval interval = Interval::k1h;
+  Agg agg = Agg::kAvg;
+};
+SeriesParameters QuerySeriesParameters(const httplib::Request& req);
 
 // Opaque cursors: base64url of a small JSON keyset position, one shape per cursor type of the
 // store's pages (an id, a dead letter's id, a session's [started_at ms, id], a contract event's
@@ -191,5 +216,9 @@ std::string ClientAddress(const httplib::Request& req);
 
 // A path segment captured by a route pattern, validated as an id; else kNotFound.
 std::string PathId(const httplib::Request& req, std::size_t index);
+
+// A fresh id for a resource created without one: `prefix` and 16 random hex digits
+// ("dev-3f0c…", "sub-…"), unguessable, so ids say nothing of how many others exist.
+std::string RandomId(std::string_view prefix);
 
 }  // namespace ems::api

@@ -1,7 +1,11 @@
 // Devices (SPEC §6.2) and their metrics and series (§6.3).
 //
-// - GET /api/v1/sites/{site}/devices (paged by `limit` / `cursor`, id order) and
-//   GET /api/v1/devices/{device}: the device with its state, latest metrics and last_seen.
+// - GET /api/v1/sites/{site}/devices and GET /api/v1/devices?type=&site_id= (the fleet view:
+//   every device the caller may see, across sites; a site or type filter matching nothing, or a
+//   site the caller may not see, lists nothing), both in id order, paged by `limit` / `cursor`,
+//   and GET /api/v1/devices/{device}: the device with its state, metrics and last_seen. Its
+//   metrics are the latest value of each it reported, and from the start the typical metrics of
+//   its type (TypicalMetrics) with value and ts null until their first telemetry.
 // - POST /api/v1/sites/{site}/devices {"id"?, "type", "name", "properties"} → 201 with the device
 //   (an id "dev-<16 hex>" is made when none is given); PUT /api/v1/devices/{device} replaces
 //   type, name and properties (same body; an "id" in it must be the path's); DELETE → 204, its
@@ -9,14 +13,12 @@
 //   assigned to the device's site; a viewer of the site gets 403. Unknown type, missing or
 //   non-positive property → 422 naming the field; an id in use → 409; unknown site → 404.
 //   A device registered here is known to the listener at once: its telemetry is accepted.
-// - GET /api/v1/devices/{device}/metrics: latest value of each metric.
+// - GET /api/v1/devices/{device}/metrics: the same metrics as a list.
 // - GET /api/v1/devices/{device}/metrics/{name}/series?from=&to=&interval=&agg=: defaults
-//   the last 24 hours (QuerySeriesRange), interval from the range (DefaultInterval),
-//   agg avg. from ≥ to or more than 400 days at raw → 422; an unparsable value → 400; a metric
-//   the device never reported → 404.
+//   the last 24 hours, interval from the range, agg avg (QuerySeriesParameters). from ≥ to, more
+//   than 400 days at raw, or more than 100 000 points → 422; an unparsable value → 400; a metric
+//   the device does not expose (neither reported nor typical of its type) → 404.
 // Anything of a site the caller may not see answers 404, exactly like what does not exist.
-#include <random>
-
 #include "api/routes/routes.h"
 #include "ems/codec/device_codec.h"
 #include "ems/domain/device.h"
@@ -24,10 +26,6 @@
 
 namespace ems::api {
 namespace {
-
-[[noreturn]] void DeviceNotFound(const std::string& id) {
-  Fail(ErrorCode::kNotFound, "Device " + id + " not found.");
-}
 
 [[noreturn]] void SiteNotFound(const std::string& id) {
   Fail(ErrorCode::kNotFound, "Site " + id + " not found.");
@@ -44,7 +42,7 @@ void RequireDeviceWriter(const Principal& caller) {
 // The device `id` the caller may see, else kNotFound.
 Device VisibleDevice(store::Store& store, const std::string& id, const Principal& caller) {
   auto device = store.Devices().Get(id, caller.visibility());
-  if (!device) DeviceNotFound(id);
+  if (!device) Fail(DeviceNotFound(id));
   return std::move(*device);
 }
 
@@ -63,28 +61,31 @@ void RequireVisibleSite(store::Store& store, const std::string& id, const Princi
   if (!store.Sites().Get(id, caller.visibility())) SiteNotFound(id);
 }
 
-// A fresh device id when the body names none: "dev-" and 16 random hex digits.
-std::string NewDeviceId() {
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id = "dev-";
-  for (auto bits = random(); id.size() < 20; bits >>= 4) id += kHex[bits & 15];
-  return id;
+// The page of `filter`'s devices, each encoded with its metrics.
+Json DevicePage(store::Store& store, const store::DeviceFilter& filter,
+                const httplib::Request& req) {
+  const auto after = QueryCursor<std::string>(req).value_or("");
+  return PageAnswer(
+      store.Devices().List(filter, after, QueryLimit(req)),
+      [](const store::ListedDevice& d) { return codec::EncodeDevice(d.device, d.latest); });
 }
 
-void ListDevices(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
-                 const Principal& caller) {
+void ListSiteDevices(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                     const Principal& caller) {
   const auto site_id = PathId(req, 1);
-  const auto after = QueryCursor<std::string>(req).value_or("");
-  const int limit = QueryLimit(req);
   auto& store = ctx.Store();
-  auto snapshot = store.Begin(store::TxMode::kRead);  // devices and metrics from one read
+  auto snapshot = store.Begin(store::TxMode::kRead);
   RequireVisibleSite(store, site_id, caller);
-  const auto page = store.Devices().ListBySite(site_id, after, limit);
-  const auto answer = PageAnswer(
-      page, [&](const Device& d) { return codec::EncodeDevice(d, store.Readings().Latest(d.id)); });
+  const auto answer = DevicePage(store, {caller.visibility(), site_id, std::nullopt}, req);
   snapshot.Commit();
   SendJsonText(res, 200, answer);
+}
+
+void ListFleetDevices(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                      const Principal& caller) {
+  const store::DeviceFilter filter{caller.visibility(), QueryId(req, "site_id"),
+                                   QueryNamed(req, "type", ParseDeviceType, DeviceTypeList())};
+  SendJson(res, 200, DevicePage(ctx.Store(), filter, req));
 }
 
 // Answers `encode(device, store)` for the path's device the caller sees, from one consistent read.
@@ -115,7 +116,7 @@ void CreateDevice(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   RequireDeviceWriter(caller);
   const auto body = ValueOrFail(codec::DecodeDeviceBody(req.body));
   const auto created = ValueOrFail(
-      store.Devices().Create(site_id, body.id.value_or(NewDeviceId()), body.spec, Now()));
+      store.Devices().Create(site_id, body.id.value_or(RandomId("dev-")), body.spec, Now()));
   tx.Commit();
   SendJson(res, 201, codec::EncodeDevice(created, {}));
 }
@@ -141,7 +142,7 @@ void DeleteDevice(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   const auto id = PathId(req, 1);
   auto& store = ctx.Store();
   auto tx = BeginDeviceWrite(store, id, caller);
-  if (!store.Devices().Delete(id)) DeviceNotFound(id);
+  if (!store.Devices().Delete(id)) Fail(DeviceNotFound(id));
   tx.Commit();
   res.status = 204;
 }
@@ -149,7 +150,7 @@ void DeleteDevice(ApiContext& ctx, const httplib::Request& req, httplib::Respons
 void LatestMetrics(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                    const Principal& caller) {
   AnswerDevice(ctx, req, res, caller, [](const Device& device, store::Store& store) {
-    return codec::EncodeLatestMetrics(store.Readings().Latest(device.id));
+    return codec::EncodeLatestMetrics(device.type, store.Readings().Latest(device.id));
   });
 }
 
@@ -160,28 +161,17 @@ void MetricSeries(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   auto& store = ctx.Store();
   auto snapshot = store.Begin(store::TxMode::kRead);
   const auto device = VisibleDevice(store, id, caller);
-  if (!IsValidMetricName(metric) || !store.Readings().Latest(id, metric)) {
-    Fail(ErrorCode::kNotFound, "Device " + id + " has no metric " + metric + ".");
-  }
-  const auto [from, to] = QuerySeriesRange(req);
-  const auto interval = QueryInterval(req);
-  Agg agg = Agg::kAvg;
-  if (const auto text = QueryString(req, "agg")) {
-    const auto parsed = ParseAgg(*text);
-    if (!parsed) {
-      Fail(ErrorCode::kInvalidParameter,
-           "Query parameter 'agg' must be one of avg, min, max, sum, last.");
-    }
-    agg = *parsed;
-  }
+  ValueOrFail(RequireExposedMetric(id, device.type, metric,
+                                   store.Readings().Latest(id, metric).has_value()));
+  const auto p = QuerySeriesParameters(req);
   store::SeriesQuery q;
   q.device_id = id;
   q.metric = metric;
   q.timezone = store.Sites().Timezone(device.site_id).value_or("UTC");
-  q.from = from;
-  q.to = to;
-  q.interval = interval.value_or(DefaultInterval(from, to));
-  q.agg = agg;
+  q.from = p.from;
+  q.to = p.to;
+  q.interval = p.interval;
+  q.agg = p.agg;
   const auto points = ValueOrFail(store.Readings().Series(q));
   snapshot.Commit();
   codec::JsonWriter w;
@@ -192,7 +182,8 @@ void MetricSeries(ApiContext& ctx, const httplib::Request& req, httplib::Respons
 }  // namespace
 
 void RegisterDeviceRoutes(Router& router) {
-  router.Get(R"(/api/v1/sites/([^/]+)/devices)", Access::kAnyUser, ListDevices);
+  router.Get(R"(/api/v1/sites/([^/]+)/devices)", Access::kAnyUser, ListSiteDevices);
+  router.Get("/api/v1/devices", Access::kAnyUser, ListFleetDevices);
   router.Post(R"(/api/v1/sites/([^/]+)/devices)", Access::kAnyUser, CreateDevice);
   router.Get(R"(/api/v1/devices/([^/]+))", Access::kAnyUser, GetDevice);
   router.Put(R"(/api/v1/devices/([^/]+))", Access::kAnyUser, UpdateDevice);

@@ -12,8 +12,9 @@ void RegisterSessionRoutes(Router& router);   // /api/v1/sessions, /api/v1/stati
 void RegisterIngestRoutes(Router& router);    // /api/v1/ingest/*
 void RegisterScheduleRoutes(Router& router);  // EV charging schedules
 void RegisterContractRoutes(Router& router);  // /api/v1/contracts, /event
-void RegisterSiteRoutes(Router& router);      // /api/v1/sites, site energy
-void RegisterDeviceRoutes(Router& router);    // devices, metrics, series
+void RegisterSiteRoutes(Router& router);      // /api/v1/sites, site and fleet energy
+void RegisterDeviceRoutes(Router& router);    // devices (a site's and the fleet), metrics, series
+void RegisterSubscriptionRoutes(Router& router);  // /api/v1/subscriptions and their series
 
 // The OpenAPI 3 document served at /openapi.json (api/openapi/*.json, compiled in and merged).
 const Json& OpenApiDocument();

@@ -7,6 +7,9 @@
 // - GET /api/v1/sites/{site}/energy/summary: ComputeEnergySummary over the stored latest
 //   readings, now, with EMS_STALE_AFTER_S — the body the listener publishes retained on
 //   `{p}/sites/{site}/summary`.
+// - GET /api/v1/energy/summary: the fleet's (SumEnergySummaries of the per-site summaries, each
+//   computed as above, of every site the caller may see, read in one query), with "sites", their
+//   count, in place of "site_id".
 // - GET /api/v1/sites/{site}/energy/series?from=&to=&interval=: energy per bucket integrated
 //   from power_w (TelemetryReader::EnergySeries). Defaults: the last 24 hours (QuerySeriesRange),
 //   interval chosen from the range (DefaultInterval). interval=raw and from ≥ to answer 422,
@@ -54,6 +57,16 @@ void EnergySummary(ApiContext& ctx, const httplib::Request& req, httplib::Respon
            codec::EncodeEnergySummary(ComputeEnergySummary(id, readings, Now(), ctx.stale_after)));
 }
 
+void FleetEnergySummary(ApiContext& ctx, const httplib::Request&, httplib::Response& res,
+                        const Principal& caller) {
+  const auto now = Now();
+  std::vector<ems::EnergySummary> per_site;
+  for (const auto& site : ctx.Store().Readings().VisibleSiteReadings(caller.visibility())) {
+    per_site.push_back(ComputeEnergySummary(site.site_id, site.devices, now, ctx.stale_after));
+  }
+  SendJson(res, 200, codec::EncodeFleetEnergySummary(SumEnergySummaries(per_site, now)));
+}
+
 void EnergySeries(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                   const Principal& caller) {
   const auto id = PathId(req, 1);
@@ -76,6 +89,7 @@ void RegisterSiteRoutes(Router& router) {
   router.Get(R"(/api/v1/sites/([^/]+))", Access::kAnyUser, GetSite);
   router.Get(R"(/api/v1/sites/([^/]+)/energy/summary)", Access::kAnyUser, EnergySummary);
   router.Get(R"(/api/v1/sites/([^/]+)/energy/series)", Access::kAnyUser, EnergySeries);
+  router.Get("/api/v1/energy/summary", Access::kAnyUser, FleetEnergySummary);
 }
 
 }  // namespace ems::api

@@ -229,16 +229,38 @@ TEST(DeviceEncodeTest, MatchesSpecShapeWithMetricsMap) {
     "last_seen": "2026-11-21T10:00:05Z"})");
   EXPECT_EQ(EncodeDevice(d, latest), expected);
 
+  // Before its first telemetry a device lists the metrics its type reports, without values.
   d.last_seen.reset();
   const Json never = EncodeDevice(d, {});
   EXPECT_TRUE(never["last_seen"].is_null());
-  EXPECT_EQ(never["metrics"], Json::object());
+  EXPECT_EQ(never["metrics"], Json::parse(R"({
+      "power_w": {"value": null, "unit": "W", "ts": null},
+      "soc_pct": {"value": null, "unit": "%", "ts": null}})"));
+}
+
+TEST(DeviceEncodeTest, EveryTypeListsAtLeastOneMetricFromTheStart) {
+  for (DeviceType type : AllDeviceTypes()) {
+    Device d;
+    d.type = type;
+    const Json metrics = EncodeDevice(d, {})["metrics"];
+    EXPECT_TRUE(metrics.contains("power_w")) << ToString(type);
+    EXPECT_EQ(metrics.size(), TypicalMetrics(type).size()) << ToString(type);
+  }
+  Device pv;
+  pv.type = DeviceType::kSolarPanel;
+  const std::vector<LatestMetric> power = {{"power_w", 3000, At("2026-11-21T10:00:00Z")}};
+  EXPECT_EQ(EncodeDevice(pv, power)["metrics"], Json::parse(R"({
+      "energy_wh": {"value": null, "unit": "Wh", "ts": null},
+      "power_w": {"value": 3000, "unit": "W", "ts": "2026-11-21T10:00:00Z"}})"));
+  EXPECT_EQ(EncodeLatestMetrics(DeviceType::kSolarPanel, power), Json::parse(R"({"items": [
+      {"name": "energy_wh", "value": null, "unit": "Wh", "ts": null},
+      {"name": "power_w", "value": 3000, "unit": "W", "ts": "2026-11-21T10:00:00Z"}]})"));
 }
 
 TEST(DeviceEncodeTest, LatestMetricsListIsInNameOrder) {
   const std::vector<LatestMetric> latest = {{"temperature_c", 21.5, At("2026-11-21T10:00:00Z")},
                                             {"power_w", -800, At("2026-11-21T10:00:01Z")}};
-  EXPECT_EQ(EncodeLatestMetrics(latest), Json::parse(R"({"items": [
+  EXPECT_EQ(EncodeLatestMetrics(DeviceType::kHeatPump, latest), Json::parse(R"({"items": [
       {"name": "power_w", "value": -800, "unit": "W", "ts": "2026-11-21T10:00:01Z"},
       {"name": "temperature_c", "value": 21.5, "unit": "°C", "ts": "2026-11-21T10:00:00Z"}]})"));
 }

@@ -222,5 +222,40 @@ TEST_F(IntegrationTest, UnsortedDuplicateOrSingleSamplesAddNothing) {
   EXPECT_DOUBLE_EQ(buckets[0].produced_wh, 0);
 }
 
+TEST_F(SummaryTest, TheFleetSummaryIsTheSumOfTheSiteSummaries) {
+  const std::vector<DeviceReading> home = {
+      Reading("pv", DeviceType::kSolarPanel, Ago(2, 3200)),
+      Reading("bat", DeviceType::kBattery, Ago(5, -1830.5), Ago(5, 54.2), 10000),
+      Reading("hp", DeviceType::kHeatPump, Ago(31, -900)),  // stale
+  };
+  const std::vector<DeviceReading> school = {
+      Reading("pv2", DeviceType::kSolarPanel, Ago(1, 800)),
+      Reading("ev", DeviceType::kEv, Ago(1, -7400), Ago(1, 20), 60000),
+  };
+  const std::vector<EnergySummary> sites = {
+      ComputeEnergySummary("home", home, now_, seconds(30)),
+      ComputeEnergySummary("empty", {}, now_, seconds(30)),
+      ComputeEnergySummary("school", school, now_, seconds(30)),
+  };
+  const FleetEnergySummary fleet = SumEnergySummaries(sites, now_);
+  EXPECT_EQ(fleet.sites, 3);
+  EXPECT_EQ(fleet.total.site_id, "");
+  EXPECT_EQ(fleet.total.ts, now_);
+  EXPECT_DOUBLE_EQ(fleet.total.produced_w, 4000);
+  EXPECT_DOUBLE_EQ(fleet.total.consumed_w, 9230.5);
+  EXPECT_DOUBLE_EQ(fleet.total.net_w, -5230.5);
+  EXPECT_EQ(fleet.total.devices_reporting, 4);
+  EXPECT_EQ(fleet.total.devices_stale, 1);
+  ASSERT_EQ(fleet.total.storage.size(), 2u);
+  EXPECT_EQ(fleet.total.storage[0].device_id, "bat");  // in the order of the sites
+  EXPECT_EQ(fleet.total.storage[1], (StorageStatus{"ev", DeviceType::kEv, 60000, 20, 12000}));
+  // Summing the site summaries equals summarising all their devices at once.
+  std::vector<DeviceReading> all = home;
+  all.insert(all.end(), school.begin(), school.end());
+  EnergySummary at_once = ComputeEnergySummary("", all, now_, seconds(30));
+  EXPECT_EQ(fleet.total, at_once);
+  EXPECT_EQ(SumEnergySummaries({}, now_), (FleetEnergySummary{0, EnergySummary{"", now_}}));
+}
+
 }  // namespace
 }  // namespace ems

@@ -54,6 +54,7 @@ TEST(ErrorCodeTest, TheApiMapsEachCodeToOneStatus) {
   EXPECT_EQ(api::HttpStatus(ErrorCode::kThrottled), 429);
   EXPECT_EQ(api::HttpStatus(ErrorCode::kInvalidDevice), 422);
   EXPECT_EQ(api::HttpStatus(ErrorCode::kInvalidQuery), 422);
+  EXPECT_EQ(api::HttpStatus(ErrorCode::kInvalidSubscription), 422);
   EXPECT_EQ(api::HttpStatus(ErrorCode::kContractRule), 422);
 }
 

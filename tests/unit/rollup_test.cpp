@@ -245,7 +245,52 @@ TEST(SeriesRangeTest, RejectsEmptyRangesAndLongRawRanges) {
             "A raw series may span at most 400 days; choose an interval such as 1h.");
   EXPECT_TRUE(ValidateSeriesRange(t0, t0 + days(4000), Interval::k1d));
   EXPECT_TRUE(ValidateSeriesRange(t0, t0 + minutes(100'000), Interval::k1m));
-  EXPECT_FALSE(ValidateSeriesRange(t0, t0 + minutes(100'001), Interval::k1m));
+  const auto too_many = ValidateSeriesRange(t0, t0 + minutes(100'001), Interval::k1m);
+  ASSERT_FALSE(too_many);
+  EXPECT_EQ(too_many.error().message,
+            "The range holds more than 100000 buckets of 1m; choose an interval of 15m or "
+            "coarser.");
+}
+
+TEST(SeriesRangeTest, ThePointLimitCountsEverySeriesOfTheAnswer) {
+  const Timestamp t0 = At("2026-01-01T00:00:00Z");
+  // 50 000 minutes fit once and twice, not three times.
+  EXPECT_TRUE(ValidateSeriesRange(t0, t0 + minutes(50'000), Interval::k1m, 2));
+  const auto three = ValidateSeriesRange(t0, t0 + minutes(50'000), Interval::k1m, 3);
+  ASSERT_FALSE(three);
+  EXPECT_EQ(three.error().code, ErrorCode::kInvalidQuery);
+  EXPECT_EQ(three.error().message,
+            "The range holds more than 100000 buckets of 1m over 3 series; choose an interval "
+            "of 15m or coarser.");
+  // 100 series of 1000 days: not even hourly buckets fit (2.4 M), daily ones do (100 000).
+  const auto hundred = ValidateSeriesRange(t0, t0 + days(1000), Interval::k1h, 100);
+  ASSERT_FALSE(hundred);
+  EXPECT_NE(hundred.error().message.find("choose an interval of 1d or coarser"), std::string::npos);
+  EXPECT_TRUE(ValidateSeriesRange(t0, t0 + days(1000), Interval::k1d, 100));
+  // Nothing coarser than 1mo to advise.
+  const auto months = ValidateSeriesRange(t0, t0 + days(30 * 2000), Interval::k1mo, 100);
+  ASSERT_FALSE(months);
+  EXPECT_NE(months.error().message.find("choose a shorter range"), std::string::npos);
+  // No series at all: only the range itself is checked.
+  EXPECT_TRUE(ValidateSeriesRange(t0, t0 + days(4000), Interval::k1m, 0));
+  EXPECT_FALSE(ValidateSeriesRange(t0, t0, Interval::k1m, 0));
+}
+
+TEST(SeriesRangeTest, TooManyRawPointsNamesAnIntervalThatFits) {
+  const Timestamp t0 = At("2026-01-01T00:00:00Z");
+  const Reject r = TooManyRawPoints(t0, t0 + days(30), 4);
+  EXPECT_EQ(r.code, ErrorCode::kInvalidQuery);
+  EXPECT_EQ(r.message,
+            "The range holds more than 100000 raw samples over 4 series; choose an interval of "
+            "15m or coarser.");
+}
+
+TEST(FinestIntervalWithinTest, PicksTheFinestIntervalUnderTheLimit) {
+  const Timestamp t0 = At("2026-01-01T00:00:00Z");
+  EXPECT_EQ(FinestIntervalWithin(t0, t0 + days(1), 1440), Interval::k1m);
+  EXPECT_EQ(FinestIntervalWithin(t0, t0 + days(1), 1439), Interval::k15m);
+  EXPECT_EQ(FinestIntervalWithin(t0, t0 + days(365), 1000), Interval::k1d);
+  EXPECT_EQ(FinestIntervalWithin(t0, t0 + days(365), 1), Interval::k1mo);
 }
 
 }  // namespace

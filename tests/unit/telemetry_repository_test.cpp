@@ -273,6 +273,69 @@ TEST_F(RepositoryTest, SeriesRejectsBadRanges) {
   EXPECT_TRUE(empty->empty());
 }
 
+TEST_F(RepositoryTest, SeveralSeriesAnswerEachAsAloneInItsOwnZoneAcrossDstChanges) {
+  AddDevice("berlin", "bat-b", DeviceType::kBattery, kBatteryProps, "Europe/Berlin");
+  AddDevice("nyc", "pv-n", DeviceType::kSolarPanel, kRated, "America/New_York");
+  auto tx = store().Begin(TxMode::kWrite);
+  for (Timestamp t = At("2026-10-23T00:00:00Z"); t < At("2026-11-04T00:00:00Z"); t += hours(1)) {
+    writer().Insert("bat-b", "soc_pct", t, 50, "Europe/Berlin");
+    writer().Insert("pv-n", "power_w", t, 100, "America/New_York");
+  }
+  tx.Commit();
+  const Timestamp from = At("2026-10-24T00:00:00Z");
+  const Timestamp to = At("2026-11-03T00:00:00Z");
+  const std::vector<SeriesKey> keys = {{"bat-b", "soc_pct", "Europe/Berlin"},
+                                       {"pv-n", "power_w", "America/New_York"},
+                                       {"ghost", "power_w", "UTC"}};
+  const auto all = reader().Series(keys, from, to, Interval::k1d, Agg::kSum);
+  ASSERT_TRUE(all) << all.error().message;
+  ASSERT_EQ(all->size(), 3u);
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const SeriesQuery alone{keys[i].device_id, keys[i].metric, keys[i].timezone, from, to,
+                            Interval::k1d,     Agg::kSum};
+    EXPECT_EQ((*all)[i], *reader().Series(alone)) << keys[i].device_id;
+  }
+  EXPECT_TRUE((*all)[2].empty());
+  // Each day starts at its site's local midnight; the day summer time ends has 25 hours: in
+  // Berlin 25 October, in New York 1 November.
+  const auto day = [](const std::vector<SeriesPoint>& points, const char* start) {
+    const auto it = std::find_if(points.begin(), points.end(),
+                                 [&](const SeriesPoint& p) { return p.ts == At(start); });
+    return it == points.end() ? std::int64_t{-1} : it->count;
+  };
+  EXPECT_EQ(day((*all)[0], "2026-10-23T22:00:00Z"), 24);
+  EXPECT_EQ(day((*all)[0], "2026-10-24T22:00:00Z"), 25);
+  EXPECT_EQ(day((*all)[0], "2026-10-25T23:00:00Z"), 24);
+  EXPECT_EQ(day((*all)[1], "2026-10-31T04:00:00Z"), 24);
+  EXPECT_EQ(day((*all)[1], "2026-11-01T04:00:00Z"), 25);
+  EXPECT_EQ(day((*all)[1], "2026-11-02T05:00:00Z"), 24);
+}
+
+TEST_F(RepositoryTest, ThePointLimitCountsEverySeriesOfTheAnswer) {
+  AddDevice("home", "pv", DeviceType::kSolarPanel, kRated);
+  const Timestamp t0 = At("2026-11-01T00:00:00Z");
+  const std::vector<SeriesKey> one = {{"pv", "power_w", "UTC"}};
+  const std::vector<SeriesKey> two = {{"pv", "power_w", "UTC"}, {"pv", "energy_wh", "UTC"}};
+  // 50 400 one-minute buckets fit one series, not two.
+  EXPECT_TRUE(reader().Series(one, t0, t0 + days(35), Interval::k1m, Agg::kAvg));
+  const auto buckets = reader().Series(two, t0, t0 + days(35), Interval::k1m, Agg::kAvg);
+  ASSERT_FALSE(buckets);
+  EXPECT_EQ(buckets.error().code, ErrorCode::kInvalidQuery);
+  // Raw samples are counted as they are read: 50 001 of each metric are one too many together.
+  auto tx = store().Begin(TxMode::kWrite);
+  for (int i = 0; i <= 50'000; ++i) {
+    writer().Insert("pv", "power_w", t0 + seconds(i), i, "UTC");
+    writer().Insert("pv", "energy_wh", t0 + seconds(i), i, "UTC");
+  }
+  tx.Commit();
+  const auto alone = reader().Series(one, t0, t0 + days(1), Interval::kRaw, Agg::kAvg);
+  ASSERT_TRUE(alone);
+  EXPECT_EQ((*alone)[0].size(), 50'001u);
+  const auto raw = reader().Series(two, t0, t0 + days(1), Interval::kRaw, Agg::kAvg);
+  ASSERT_FALSE(raw);
+  EXPECT_EQ(raw.error().message, TooManyRawPoints(t0, t0 + days(1), 2).message);
+}
+
 // --- pruning ---
 
 TEST_F(RepositoryTest, PruneDeletesOldRawRowsAndKeepsRollupsAndLatest) {
@@ -545,24 +608,89 @@ TEST_F(RepositoryTest, RestCreateUpdateDeleteWithTheirRejections) {
   EXPECT_TRUE(reader().Latest("hp-1").empty());
 }
 
-TEST_F(RepositoryTest, ListBySitePagesWithAKeysetCursor) {
+std::vector<std::string> Ids(const Page<ListedDevice, std::string>& page) {
+  std::vector<std::string> ids;
+  for (const auto& d : page.items) ids.push_back(d.device.id);
+  return ids;
+}
+
+TEST_F(RepositoryTest, ListPagesWithAKeysetCursorAndCarriesTheLatestMetrics) {
   for (const char* id : {"d3", "d1", "d5", "d2", "d4"}) {
     AddDevice("home", id, DeviceType::kSolarPanel, kRated);
   }
   AddDevice("other", "d0", DeviceType::kSolarPanel, kRated);
-  const auto first = devices().ListBySite("home", "", 2);
-  ASSERT_EQ(first.items.size(), 2u);
-  EXPECT_EQ(first.items[0].id, "d1");
-  EXPECT_EQ(first.items[1].id, "d2");
+  writer().Insert("d1", "power_w", At("2026-11-21T10:00:00Z"), 1500, "UTC");
+  writer().Insert("d1", "energy_wh", At("2026-11-21T10:00:05Z"), 12, "UTC");
+  const DeviceFilter home{Visibility::All(), "home", std::nullopt};
+  const auto first = devices().List(home, "", 2);
+  EXPECT_EQ(Ids(first), (std::vector<std::string>{"d1", "d2"}));
   ASSERT_EQ(first.next_cursor, "d2");
-  const auto second = devices().ListBySite("home", *first.next_cursor, 2);
-  EXPECT_EQ(second.items[0].id, "d3");
-  const auto last = devices().ListBySite("home", *second.next_cursor, 2);
-  ASSERT_EQ(last.items.size(), 1u);
-  EXPECT_EQ(last.items[0].id, "d5");
+  EXPECT_EQ(first.items[0].latest,
+            (std::vector<LatestMetric>{{"energy_wh", 12, At("2026-11-21T10:00:05Z")},
+                                       {"power_w", 1500, At("2026-11-21T10:00:00Z")}}));
+  EXPECT_TRUE(first.items[1].latest.empty());
+  const auto second = devices().List(home, *first.next_cursor, 2);
+  EXPECT_EQ(Ids(second), (std::vector<std::string>{"d3", "d4"}));
+  const auto last = devices().List(home, *second.next_cursor, 2);
+  EXPECT_EQ(Ids(last), (std::vector<std::string>{"d5"}));
   EXPECT_EQ(last.next_cursor, std::nullopt);
-  EXPECT_EQ(devices().ListBySite("home", "", 1000).items.size(), 5u);
-  EXPECT_EQ(devices().ListBySite("home", "", 5).next_cursor, std::nullopt);
+  EXPECT_EQ(devices().List(home, "", 1000).items.size(), 5u);
+  EXPECT_EQ(devices().List(home, "", 5).next_cursor, std::nullopt);
+}
+
+TEST_F(RepositoryTest, TheFleetListSpansSitesFiltersByTypeAndSiteAndHonoursVisibility) {
+  AddDevice("home", "pv-1", DeviceType::kSolarPanel, kRated);
+  AddDevice("home", "bat-1", DeviceType::kBattery, kBatteryProps);
+  AddDevice("school", "pv-2", DeviceType::kSolarPanel, kRated);
+  AddDevice("school", "bat-2", DeviceType::kBattery, kBatteryProps);
+  ASSERT_TRUE(store().Users().Create(User{"vera", "hash", "viewer", {"school"}},
+                                     At("2026-01-01T00:00:00Z")));
+  const auto all = Visibility::All();
+  EXPECT_EQ(Ids(devices().List({all, std::nullopt, std::nullopt}, "", 100)),
+            (std::vector<std::string>{"bat-1", "bat-2", "pv-1", "pv-2"}));
+  const auto page = devices().List({all, std::nullopt, std::nullopt}, "", 3);
+  EXPECT_EQ(page.next_cursor, "pv-1");
+  EXPECT_EQ(Ids(devices().List({all, std::nullopt, std::nullopt}, *page.next_cursor, 3)),
+            (std::vector<std::string>{"pv-2"}));
+  EXPECT_EQ(Ids(devices().List({all, std::nullopt, DeviceType::kBattery}, "", 100)),
+            (std::vector<std::string>{"bat-1", "bat-2"}));
+  EXPECT_EQ(Ids(devices().List({all, "school", DeviceType::kSolarPanel}, "", 100)),
+            (std::vector<std::string>{"pv-2"}));
+  const auto vera = Visibility::SitesOf("vera");
+  EXPECT_EQ(Ids(devices().List({vera, std::nullopt, std::nullopt}, "", 100)),
+            (std::vector<std::string>{"bat-2", "pv-2"}));
+  EXPECT_TRUE(devices().List({vera, "home", std::nullopt}, "", 100).items.empty());
+  EXPECT_TRUE(devices().List({all, "nowhere", std::nullopt}, "", 100).items.empty());
+}
+
+TEST_F(RepositoryTest, VisibleSiteReadingsHoldEverySiteTheCallerSeesWithItsDevices) {
+  AddDevice("home", "pv-1", DeviceType::kSolarPanel, kRated);
+  AddDevice("home", "bat-1", DeviceType::kBattery, kBatteryProps);
+  AddDevice("school", "pv-2", DeviceType::kSolarPanel, kRated);
+  store().Sites().Ensure("empty", "Empty", "UTC", At("2026-01-01T00:00:00Z"));
+  writer().Insert("bat-1", "power_w", At("2026-11-21T10:00:00Z"), -500, "UTC");
+  writer().Insert("bat-1", "soc_pct", At("2026-11-21T10:00:00Z"), 40, "UTC");
+  const auto all = reader().VisibleSiteReadings(Visibility::All());
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].site_id, "empty");
+  EXPECT_TRUE(all[0].devices.empty());
+  EXPECT_EQ(all[1].site_id, "home");
+  // The same readings as the site's own query.
+  const auto home = reader().SiteReadings("home");
+  ASSERT_EQ(all[1].devices.size(), home.size());
+  for (std::size_t i = 0; i < home.size(); ++i) {
+    EXPECT_EQ(all[1].devices[i].device_id, home[i].device_id);
+    EXPECT_EQ(all[1].devices[i].power_w, home[i].power_w);
+    EXPECT_EQ(all[1].devices[i].soc_pct, home[i].soc_pct);
+    EXPECT_EQ(all[1].devices[i].capacity_wh, home[i].capacity_wh);
+  }
+  EXPECT_EQ(all[1].devices[0].capacity_wh, 10000.0);
+  EXPECT_EQ(all[2].site_id, "school");
+  ASSERT_TRUE(store().Users().Create(User{"vera", "hash", "viewer", {"school"}},
+                                     At("2026-01-01T00:00:00Z")));
+  const auto vera = reader().VisibleSiteReadings(Visibility::SitesOf("vera"));
+  ASSERT_EQ(vera.size(), 1u);
+  EXPECT_EQ(vera[0].site_id, "school");
 }
 
 TEST_F(RepositoryTest, RecordTelemetryMergesStateOnlyFromNewerMessages) {

@@ -1,6 +1,5 @@
 #include "ems/codec/device_codec.h"
 
-#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -36,13 +35,6 @@ Result<DeviceSpec> DecodeSpec(Json& obj, ErrorCode code) {
 Json UnitJson(std::string_view metric) {
   const auto unit = MetricUnit(metric);
   return unit ? Json(std::string(*unit)) : Json(nullptr);
-}
-
-std::vector<LatestMetric> SortedByName(std::span<const LatestMetric> latest) {
-  std::vector<LatestMetric> sorted(latest.begin(), latest.end());
-  std::sort(sorted.begin(), sorted.end(),
-            [](const LatestMetric& a, const LatestMetric& b) { return a.name < b.name; });
-  return sorted;
 }
 
 }  // namespace
@@ -141,10 +133,16 @@ Result<DeviceBody> DecodeDeviceBody(std::string_view body) {
   return DeviceBody{std::move(*id), std::move(*spec)};
 }
 
-Json EncodeMetricMap(std::span<const LatestMetric> latest) {
+Json EncodeMetricMap(DeviceType type, std::span<const LatestMetric> latest) {
   Json out = Json::object();
   for (const auto& m : latest) {
     out[m.name] = {{"value", m.value}, {"unit", UnitJson(m.name)}, {"ts", FormatTimestamp(m.ts)}};
+  }
+  for (std::string_view name : TypicalMetrics(type)) {
+    const std::string key(name);
+    if (!out.contains(key)) {
+      out[key] = {{"value", nullptr}, {"unit", UnitJson(name)}, {"ts", nullptr}};
+    }
   }
   return out;
 }
@@ -157,18 +155,18 @@ Json EncodeDevice(const Device& device, std::span<const LatestMetric> latest) {
       {"name", device.name},
       {"properties", device.properties.is_object() ? device.properties : Json::object()},
       {"state", device.state.is_object() ? device.state : Json::object()},
-      {"metrics", EncodeMetricMap(latest)},
+      {"metrics", EncodeMetricMap(device.type, latest)},
       {"last_seen", device.last_seen ? Json(FormatTimestamp(*device.last_seen)) : Json(nullptr)},
   };
 }
 
-Json EncodeLatestMetrics(std::span<const LatestMetric> latest) {
+Json EncodeLatestMetrics(DeviceType type, std::span<const LatestMetric> latest) {
+  const Json metrics = EncodeMetricMap(type, latest);
   Json items = Json::array();
-  for (const auto& m : SortedByName(latest)) {
-    items.push_back({{"name", m.name},
-                     {"value", m.value},
-                     {"unit", UnitJson(m.name)},
-                     {"ts", FormatTimestamp(m.ts)}});
+  for (const auto& [name, metric] : metrics.items()) {  // objects are name-ordered
+    Json item = {{"name", name}};
+    item.update(metric);
+    items.push_back(std::move(item));
   }
   return {{"items", std::move(items)}};
 }

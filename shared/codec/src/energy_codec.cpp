@@ -34,6 +34,13 @@ Json EncodeEnergySummary(const EnergySummary& summary) {
           {"devices_stale", summary.devices_stale}};
 }
 
+Json EncodeFleetEnergySummary(const FleetEnergySummary& fleet) {
+  Json out = EncodeEnergySummary(fleet.total);
+  out.erase("site_id");
+  out["sites"] = fleet.sites;
+  return out;
+}
+
 Json EncodeEnergySeries(std::string_view site_id, Interval interval,
                         std::span<const EnergyBucket> buckets) {
   Json points = Json::array();

@@ -1,8 +1,11 @@
 #include "ems/domain/device.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <utility>
+
+#include "ems/domain/ids.h"
 
 namespace ems {
 namespace {
@@ -20,6 +23,16 @@ constexpr std::array<std::string_view, 3> kEvProps = {"battery_capacity_wh", "ma
                                                       "max_discharge_w"};
 constexpr std::array<std::string_view, 1> kApplianceProps = {"average_power_w"};
 constexpr std::array<std::string_view, 2> kStationProps = {"max_power_w", "connectors"};
+
+// TypicalMetrics, each list in name order.
+constexpr std::array<std::string_view, 2> kSolarMetrics = {"energy_wh", "power_w"};
+constexpr std::array<std::string_view, 2> kWindMetrics = {"power_w", "wind_speed_ms"};
+constexpr std::array<std::string_view, 2> kStorageMetrics = {"power_w", "soc_pct"};
+constexpr std::array<std::string_view, 1> kPowerOnly = {"power_w"};
+constexpr std::array<std::string_view, 2> kHeatPumpMetrics = {"power_w", "temperature_c"};
+constexpr std::array<std::string_view, 3> kInverterMetrics = {"frequency_hz", "power_w",
+                                                              "voltage_v"};
+constexpr std::array<std::string_view, 2> kStationMetrics = {"energy_wh", "power_w"};
 
 constexpr std::array<std::pair<std::string_view, std::string_view>, 8> kUnits = {{
     {"power_w", "W"},
@@ -131,21 +144,8 @@ Result<void> ValidateProperties(DeviceType type, const nlohmann::json& propertie
   return {};
 }
 
-Result<void> ValidateDeviceName(std::string_view name, ErrorCode code) {
-  const auto first = name.find_first_not_of(" \t");
-  if (first == std::string_view::npos) {
-    return Rejected(code, "Field 'name' must not be empty.");
-  }
-  std::size_t characters = 0;  // UTF-8 code points: count every byte that starts one
-  for (char c : name) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  if (characters > 200) {
-    return Rejected(code, "Field 'name' must be at most 200 characters.");
-  }
-  return {};
-}
-
 Result<void> ValidateDeviceSpec(const DeviceSpec& spec, ErrorCode code) {
-  if (auto ok = ValidateDeviceName(spec.name, code); !ok) return ok;
+  if (auto ok = ValidateName(spec.name, code); !ok) return ok;
   return ValidateProperties(spec.type, spec.properties, code);
 }
 
@@ -173,6 +173,39 @@ bool IsValidMetricName(std::string_view name) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
   }
   return true;
+}
+
+std::span<const std::string_view> TypicalMetrics(DeviceType type) {
+  switch (type) {
+    case DeviceType::kSolarPanel:
+      return kSolarMetrics;
+    case DeviceType::kWindTurbine:
+      return kWindMetrics;
+    case DeviceType::kBattery:
+    case DeviceType::kEv:
+      return kStorageMetrics;
+    case DeviceType::kAppliance:
+      return kPowerOnly;
+    case DeviceType::kHeatPump:
+      return kHeatPumpMetrics;
+    case DeviceType::kInverter:
+      return kInverterMetrics;
+    case DeviceType::kChargingStation:
+      return kStationMetrics;
+  }
+  return kPowerOnly;
+}
+
+Reject DeviceNotFound(std::string_view device_id) {
+  return Reject{ErrorCode::kNotFound, "Device " + std::string(device_id) + " not found."};
+}
+
+Result<void> RequireExposedMetric(std::string_view device_id, DeviceType type,
+                                  std::string_view metric, bool reported) {
+  const auto typical = TypicalMetrics(type);
+  if (reported || std::find(typical.begin(), typical.end(), metric) != typical.end()) return {};
+  return Rejected(ErrorCode::kNotFound, "Device " + std::string(device_id) + " has no metric " +
+                                            std::string(metric) + ".");
 }
 
 std::optional<std::string_view> MetricUnit(std::string_view name) {

@@ -57,6 +57,22 @@ EnergySummary ComputeEnergySummary(std::string site_id, std::span<const DeviceRe
   return s;
 }
 
+FleetEnergySummary SumEnergySummaries(std::span<const EnergySummary> per_site, Timestamp now) {
+  FleetEnergySummary fleet;
+  fleet.sites = static_cast<int>(per_site.size());
+  EnergySummary& t = fleet.total;
+  t.ts = now;
+  for (const auto& s : per_site) {
+    t.produced_w += s.produced_w;
+    t.consumed_w += s.consumed_w;
+    t.devices_reporting += s.devices_reporting;
+    t.devices_stale += s.devices_stale;
+    t.storage.insert(t.storage.end(), s.storage.begin(), s.storage.end());
+  }
+  t.net_w = t.produced_w - t.consumed_w;
+  return fleet;
+}
+
 std::vector<EnergyBucket> MakeEnergyBuckets(Timestamp from, Timestamp to, Interval interval,
                                             std::string_view tz) {
   std::vector<EnergyBucket> buckets;

@@ -26,6 +26,8 @@ std::string_view ToString(ErrorCode code) {
       return "invalid_schedule";
     case ErrorCode::kInvalidState:
       return "invalid_state";
+    case ErrorCode::kInvalidSubscription:
+      return "invalid_subscription";
     case ErrorCode::kInvalidQuery:
       return "invalid_query";
     case ErrorCode::kInvalidLogin:

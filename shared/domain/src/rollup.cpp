@@ -192,15 +192,37 @@ std::vector<SeriesPoint> ComputeSeries(std::span<const TimedValue> samples, Time
   return points;
 }
 
-Interval DefaultInterval(Timestamp from, Timestamp to) {
+Interval FinestIntervalWithin(Timestamp from, Timestamp to, std::int64_t max_points) {
   const Millis range = to > from ? to - from : Millis(0);
   for (Interval i : {Interval::k1m, Interval::k15m, Interval::k1h, Interval::k1d, Interval::k1w}) {
-    if (range <= NominalLength(i) * kMaxDefaultPoints) return i;
+    if (range <= NominalLength(i) * max_points) return i;
   }
   return Interval::k1mo;
 }
 
-Result<void> ValidateSeriesRange(Timestamp from, Timestamp to, Interval interval) {
+Interval DefaultInterval(Timestamp from, Timestamp to) {
+  return FinestIntervalWithin(from, to, kMaxDefaultPoints);
+}
+
+namespace {
+
+// "choose an interval of 15m or coarser", or a shorter range when even that is not coarser than
+// `interval`.
+std::string CoarserAdvice(Timestamp from, Timestamp to, Interval interval, std::int64_t series) {
+  const Interval fits =
+      FinestIntervalWithin(from, to, kMaxSeriesPoints / std::max<std::int64_t>(series, 1));
+  if (fits <= interval) return "choose a shorter range.";
+  return "choose an interval of " + std::string(ToString(fits)) + " or coarser.";
+}
+
+std::string OverSeries(std::int64_t series) {
+  return series > 1 ? " over " + std::to_string(series) + " series" : "";
+}
+
+}  // namespace
+
+Result<void> ValidateSeriesRange(Timestamp from, Timestamp to, Interval interval,
+                                 std::int64_t series) {
   if (from >= to) {
     return Rejected(ErrorCode::kInvalidQuery, "Parameter 'from' must be earlier than 'to'.");
   }
@@ -211,13 +233,19 @@ Result<void> ValidateSeriesRange(Timestamp from, Timestamp to, Interval interval
     }
     return {};
   }
-  if ((to - from) / NominalLength(interval) > kMaxSeriesPoints) {
-    return Rejected(ErrorCode::kInvalidQuery, "The range holds more than " +
-                                                  std::to_string(kMaxSeriesPoints) +
-                                                  " buckets of " + std::string(ToString(interval)) +
-                                                  "; choose a coarser interval.");
+  if ((to - from) / NominalLength(interval) * series > kMaxSeriesPoints) {
+    return Rejected(ErrorCode::kInvalidQuery,
+                    "The range holds more than " + std::to_string(kMaxSeriesPoints) +
+                        " buckets of " + std::string(ToString(interval)) + OverSeries(series) +
+                        "; " + CoarserAdvice(from, to, interval, series));
   }
   return {};
+}
+
+Reject TooManyRawPoints(Timestamp from, Timestamp to, std::int64_t series) {
+  return Reject{ErrorCode::kInvalidQuery,
+                "The range holds more than " + std::to_string(kMaxSeriesPoints) + " raw samples" +
+                    OverSeries(series) + "; " + CoarserAdvice(from, to, Interval::kRaw, series)};
 }
 
 }  // namespace ems

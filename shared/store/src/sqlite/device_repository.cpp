@@ -10,6 +10,19 @@ constexpr const char* kSelectDevice =
     "SELECT id, site_id, type, name, properties, state, last_seen, created_at, updated_at "
     "FROM devices ";
 
+// The devices `filter` selects (?1 visibility, ?2 site, ?3 type), a page of them (?4 after, ?5
+// limit), each joined with its latest metrics: kSelectDevice's columns, then metric, value, ts
+// (NULL for a device that never reported). With a site the (site_id, id) index serves the page,
+// without it the primary key.
+std::string ListSql(bool by_site) {
+  return std::string("WITH page AS (") + kSelectDevice + "WHERE " +
+         (by_site ? "site_id = ?2" : "(?2 IS NULL OR site_id = ?2)") + " AND " +
+         VisibleSite("site_id", 1) +
+         " AND (?3 IS NULL OR type = ?3) AND id > ?4 ORDER BY id LIMIT ?5) "
+         "SELECT page.*, l.metric, l.value, l.ts FROM page LEFT JOIN metric_latest l "
+         "ON l.device_id = page.id ORDER BY page.id, l.metric";
+}
+
 Device ReadDevice(const Query& q) {
   Device d;
   d.id = q.Get<std::string>(0);
@@ -36,8 +49,8 @@ class SqliteDeviceRepository final : public DeviceRepository {
                      "UPDATE devices SET type = ?2, name = ?3, properties = ?4, updated_at = ?5 "
                      "WHERE id = ?1"),
         delete_(db, "DELETE FROM devices WHERE id = ?1"),
-        list_(db,
-              kSelectDevice + std::string("WHERE site_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3")),
+        list_site_(db, ListSql(/*by_site=*/true)),
+        list_fleet_(db, ListSql(/*by_site=*/false)),
         context_(db,
                  "SELECT d.site_id, d.type, s.timezone FROM devices d JOIN sites s "
                  "ON s.id = d.site_id WHERE d.id = ?1"),
@@ -122,13 +135,23 @@ class SqliteDeviceRepository final : public DeviceRepository {
     return ReadDevice(q);
   }
 
-  Page<Device, std::string> ListBySite(const std::string& site_id, const std::string& after,
+  Page<ListedDevice, std::string> List(const DeviceFilter& filter, const std::string& after,
                                        int limit) override {
     limit = ClampPageLimit(limit);
-    std::vector<Device> rows;
-    auto q = list_.Run(site_id, after, limit + 1);
-    while (q.Next()) rows.push_back(ReadDevice(q));
-    return MakePage<std::string>(std::move(rows), limit, [](const Device& d) { return d.id; });
+    std::vector<ListedDevice> rows;
+    auto q = (filter.site_id ? list_site_ : list_fleet_)
+                 .Run(filter.visibility, filter.site_id, filter.type, after, limit + 1);
+    while (q.Next()) {
+      if (rows.empty() || rows.back().device.id != q.Get<std::string>(0)) {
+        rows.push_back(ListedDevice{ReadDevice(q), {}});
+      }
+      if (!q.IsNull(9)) {
+        rows.back().latest.push_back(
+            LatestMetric{q.Get<std::string>(9), q.Get<double>(10), q.Get<Timestamp>(11)});
+      }
+    }
+    return MakePage<std::string>(std::move(rows), limit,
+                                 [](const ListedDevice& d) { return d.device.id; });
   }
 
   std::optional<DeviceContext> Context(const std::string& device_id) override {
@@ -168,7 +191,8 @@ class SqliteDeviceRepository final : public DeviceRepository {
   Statement insert_;
   Statement update_spec_;
   Statement delete_;
-  Statement list_;
+  Statement list_site_;
+  Statement list_fleet_;
   Statement context_;
   Statement site_of_;
   Statement record_;

@@ -80,7 +80,8 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
       contracts_(MakeContractRepository(*db_)),
       schedules_(MakeScheduleRepository(*db_)),
       tariffs_(MakeTariffRepository(*db_)),
-      ingest_(MakeIngestRepository(*db_)) {}
+      ingest_(MakeIngestRepository(*db_)),
+      subscriptions_(MakeSubscriptionRepository(*db_)) {}
 
 SqliteStore::~SqliteStore() {
   if (in_transaction_) RollbackTransaction();

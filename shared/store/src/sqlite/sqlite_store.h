@@ -39,6 +39,7 @@ std::unique_ptr<ContractRepository> MakeContractRepository(SQLite::Database& db)
 std::unique_ptr<ScheduleRepository> MakeScheduleRepository(SQLite::Database& db);
 std::unique_ptr<TariffRepository> MakeTariffRepository(SQLite::Database& db);
 std::unique_ptr<IngestRepository> MakeIngestRepository(SQLite::Database& db);
+std::unique_ptr<SubscriptionRepository> MakeSubscriptionRepository(SQLite::Database& db);
 
 class SqliteStore final : public Store {
  public:
@@ -57,6 +58,7 @@ class SqliteStore final : public Store {
   ScheduleRepository& Schedules() override { return *schedules_; }
   TariffRepository& Tariffs() override { return *tariffs_; }
   IngestRepository& Ingest() override { return *ingest_; }
+  SubscriptionRepository& Subscriptions() override { return *subscriptions_; }
   int SchemaVersion() override;
 
   // The connection itself, for white-box tests.
@@ -86,6 +88,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<ScheduleRepository> schedules_;
   std::unique_ptr<TariffRepository> tariffs_;
   std::unique_ptr<IngestRepository> ingest_;
+  std::unique_ptr<SubscriptionRepository> subscriptions_;
 };
 
 }  // namespace ems::store::sqlite

@@ -11,8 +11,9 @@
 // Run binds every argument, in order, to ?1..?N, and refuses a count that differs from the
 // statement's parameters (a programming error). Values take the store's types: strings, integers,
 // double, bool (0/1), Timestamp (INTEGER ms since the Unix epoch), Date (TEXT YYYY-MM-DD), any
-// domain enum with a ToString (its name as TEXT), a JSON object (TEXT), Blob, Visibility (the
-// caller, NULL = every site, see VisibleSite) and std::optional of these (NULL when empty). Get
+// domain enum with a ToString (its name as TEXT), JSON (TEXT: an object, or an array, which is
+// how a statement takes a list, read with json_each), Blob, Visibility (the caller, NULL = every
+// site, see VisibleSite) and std::optional of these (NULL when empty). Get
 // reads the same types back; a value this build cannot read (an unknown enum name, an unreadable
 // date, a JSON document that is not an object) throws CorruptRow: a stored row is never skipped
 // nor guessed at.

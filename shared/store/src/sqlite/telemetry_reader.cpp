@@ -1,4 +1,5 @@
 // TelemetryReader over SQLite: latest values, site readings, series from rollups, energy series.
+#include <limits>
 #include <utility>
 
 #include "sqlite/sqlite_store.h"
@@ -30,12 +31,26 @@ std::optional<TimedValue> ReadTimedValue(const Query& q, int ts_column) {
   return TimedValue{q.Get<Timestamp>(ts_column), q.Get<double>(ts_column + 1)};
 }
 
+// A device's reading from telemetry_sql::kReadingColumns, starting at column `first`.
+DeviceReading ReadDeviceReading(const Query& q, int first) {
+  DeviceReading r;
+  r.device_id = q.Get<std::string>(first);
+  r.type = q.Get<DeviceType>(first + 1);
+  if (IsStorage(r.type)) {
+    r.capacity_wh = StorageCapacityWh(r.type, q.Get<nlohmann::json>(first + 2));
+  }
+  r.power_w = ReadTimedValue(q, first + 3);
+  r.soc_pct = ReadTimedValue(q, first + 5);
+  return r;
+}
+
 class SqliteTelemetryReader final : public TelemetryReader {
  public:
   explicit SqliteTelemetryReader(SQLite::Database& db)
       : latest_all_(db, telemetry_sql::kLatestAll),
         latest_one_(db, telemetry_sql::kLatestOne),
-        site_readings_(db, telemetry_sql::kSiteReadings),
+        site_readings_(db, telemetry_sql::SiteReadings()),
+        visible_site_readings_(db, telemetry_sql::VisibleSiteReadings()),
         rollup_range_(db, telemetry_sql::kRollupRange),
         raw_range_(db, telemetry_sql::kRawRange),
         energy_minutes_(db, telemetry_sql::kEnergyMinutes),
@@ -58,43 +73,63 @@ class SqliteTelemetryReader final : public TelemetryReader {
   std::vector<DeviceReading> SiteReadings(const std::string& site_id) override {
     std::vector<DeviceReading> out;
     auto q = site_readings_.Run(site_id);
+    while (q.Next()) out.push_back(ReadDeviceReading(q, 0));
+    return out;
+  }
+
+  std::vector<SiteDeviceReadings> VisibleSiteReadings(const Visibility& visibility) override {
+    std::vector<SiteDeviceReadings> out;
+    auto q = visible_site_readings_.Run(visibility);
     while (q.Next()) {
-      DeviceReading r;
-      r.device_id = q.Get<std::string>(0);
-      r.type = q.Get<DeviceType>(1);
-      if (IsStorage(r.type)) r.capacity_wh = StorageCapacityWh(r.type, q.Get<nlohmann::json>(2));
-      r.power_w = ReadTimedValue(q, 3);
-      r.soc_pct = ReadTimedValue(q, 5);
-      out.push_back(std::move(r));
+      auto site_id = q.Get<std::string>(0);
+      if (out.empty() || out.back().site_id != site_id) {
+        out.push_back(SiteDeviceReadings{std::move(site_id), {}});
+      }
+      if (!q.IsNull(1)) out.back().devices.push_back(ReadDeviceReading(q, 1));
     }
     return out;
   }
 
   Result<std::vector<SeriesPoint>> Series(const SeriesQuery& q) override {
-    if (auto ok = ValidateSeriesRange(q.from, q.to, q.interval); !ok) {
+    const SeriesKey key{q.device_id, q.metric, q.timezone};
+    EMS_TRY(series, Series(std::span(&key, 1), q.from, q.to, q.interval, q.agg));
+    return std::move(series.front());
+  }
+
+  Result<std::vector<std::vector<SeriesPoint>>> Series(std::span<const SeriesKey> keys,
+                                                       Timestamp from, Timestamp to,
+                                                       Interval interval, Agg agg) override {
+    const auto count = static_cast<std::int64_t>(keys.size());
+    if (auto ok = ValidateSeriesRange(from, to, interval, count); !ok) {
       return Unexpected(ok.error());
     }
-    switch (q.interval) {
-      case Interval::kRaw: {
-        std::vector<SeriesPoint> out;
-        for (const auto& s : Raw(q.device_id, q.metric, q.from, q.to)) {
-          out.push_back(SeriesPoint{s.ts, s.value, 1});
+    std::vector<std::vector<SeriesPoint>> out;
+    out.reserve(keys.size());
+    std::int64_t raw_left = kMaxSeriesPoints;  // samples a raw answer may still hold
+    for (const SeriesKey& key : keys) {
+      const SeriesQuery q{key.device_id, key.metric, key.timezone, from, to, interval, agg};
+      switch (interval) {
+        case Interval::kRaw: {
+          const auto samples = ReadRaw(q.device_id, q.metric, from, to, raw_left + 1);
+          raw_left -= static_cast<std::int64_t>(samples.size());
+          if (raw_left < 0) return Unexpected(TooManyRawPoints(from, to, count));
+          auto& points = out.emplace_back();
+          for (const auto& s : samples) points.push_back(SeriesPoint{s.ts, s.value, 1});
+          break;
         }
-        return out;
+        case Interval::k1w:
+          out.push_back(WeekSeries(q));
+          break;
+        default:
+          out.push_back(RollupSeries(q));
       }
-      case Interval::k1w:
-        return WeekSeries(q);
-      default:
-        return RollupSeries(q);
     }
+    return out;
   }
 
   std::vector<TimedValue> Raw(const std::string& device_id, const std::string& metric,
                               Timestamp from, Timestamp to) override {
-    std::vector<TimedValue> out;
-    auto q = raw_range_.Run(device_id, metric, from, to);
-    while (q.Next()) out.push_back(TimedValue{q.Get<Timestamp>(0), q.Get<double>(1)});
-    return out;
+    return ReadRaw(device_id, metric, from, to, std::numeric_limits<std::int64_t>::max());
   }
 
   Result<std::vector<EnergyBucket>> EnergySeries(const std::string& site_id,
@@ -134,6 +169,17 @@ class SqliteTelemetryReader final : public TelemetryReader {
   }
 
  private:
+  // At most `max` samples of Raw.
+  std::vector<TimedValue> ReadRaw(const std::string& device_id, const std::string& metric,
+                                  Timestamp from, Timestamp to, std::int64_t max) {
+    std::vector<TimedValue> out;
+    auto q = raw_range_.Run(device_id, metric, from, to);
+    while (static_cast<std::int64_t>(out.size()) < max && q.Next()) {
+      out.push_back(TimedValue{q.Get<Timestamp>(0), q.Get<double>(1)});
+    }
+    return out;
+  }
+
   std::vector<SeriesPoint> RollupSeries(const SeriesQuery& sq) {
     std::vector<SeriesPoint> out;
     auto q = rollup_range_.Run(sq.device_id, sq.metric, sq.interval,
@@ -191,6 +237,7 @@ class SqliteTelemetryReader final : public TelemetryReader {
   Statement latest_all_;
   Statement latest_one_;
   Statement site_readings_;
+  Statement visible_site_readings_;
   Statement rollup_range_;
   Statement raw_range_;
   Statement energy_minutes_;

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "sqlite/statement.h"
+
 namespace ems::store::sqlite::telemetry_sql {
 
 // --- writes (telemetry_writer.cpp) ---
@@ -78,11 +80,26 @@ inline constexpr const char* kLatestAll =
 inline constexpr const char* kLatestOne =
     "SELECT metric, value, ts FROM metric_latest WHERE device_id = ?1 AND metric = ?2";
 
-inline constexpr const char* kSiteReadings =
-    "SELECT d.id, d.type, d.properties, p.ts, p.value, s.ts, s.value FROM devices d "
-    "LEFT JOIN metric_latest p ON p.device_id = d.id AND p.metric = 'power_w' "
-    "LEFT JOIN metric_latest s ON s.device_id = d.id AND s.metric = 'soc_pct' "
-    "WHERE d.site_id = ?1 ORDER BY d.id";
+// The readings of ComputeEnergySummary, of devices `d`: id, type, properties, then the latest
+// power_w and soc_pct (ts, value each; NULL when never reported).
+inline constexpr const char* kReadingColumns =
+    "d.id, d.type, d.properties, p.ts, p.value, soc.ts, soc.value";
+inline constexpr const char* kReadingJoins =
+    " LEFT JOIN metric_latest p ON p.device_id = d.id AND p.metric = 'power_w' "
+    "LEFT JOIN metric_latest soc ON soc.device_id = d.id AND soc.metric = 'soc_pct'";
+
+// Of the devices of site ?1.
+inline std::string SiteReadings() {
+  return std::string("SELECT ") + kReadingColumns + " FROM devices d" + kReadingJoins +
+         " WHERE d.site_id = ?1 ORDER BY d.id";
+}
+
+// Every site the Visibility ?1 sees, then its devices' readings (NULL for a site without any).
+inline std::string VisibleSiteReadings() {
+  return std::string("SELECT s.id, ") + kReadingColumns +
+         " FROM sites s LEFT JOIN devices d ON d.site_id = s.id" + kReadingJoins + " WHERE " +
+         VisibleSite("s.id", 1) + " ORDER BY s.id, d.id";
+}
 
 inline constexpr const char* kRollupRange =
     "SELECT bucket, sample_count, value_sum, value_min, value_max, last_ts, last_value "

@@ -56,15 +56,17 @@ Result<DeviceBody> DecodeDeviceBody(std::string_view body);
 
 // --- answers ---
 
-// {"value", "unit", "ts"} keyed by metric name.
-Json EncodeMetricMap(std::span<const LatestMetric> latest);
+// A device's metrics keyed by name: {"value", "unit", "ts"} for each latest value, and for each
+// typical metric of `type` it never reported (TypicalMetrics) {"value": null, "unit", "ts": null}.
+Json EncodeMetricMap(DeviceType type, std::span<const LatestMetric> latest);
 
 // §6.2: {"id", "site_id", "type", "name", "properties", "state", "metrics": {...},
-// "last_seen": "..."|null}.
+// "last_seen": "..."|null}; metrics as EncodeMetricMap.
 Json EncodeDevice(const Device& device, std::span<const LatestMetric> latest);
 
-// §6.3 GET /devices/{device}/metrics: {"items": [{"name", "value", "unit", "ts"}]} in name order.
-Json EncodeLatestMetrics(std::span<const LatestMetric> latest);
+// §6.3 GET /devices/{device}/metrics: {"items": [{"name", "value", "unit", "ts"}]} in name order,
+// the same metrics as EncodeMetricMap.
+Json EncodeLatestMetrics(DeviceType type, std::span<const LatestMetric> latest);
 
 // §6.3 series: {"device_id", "metric", "unit", "interval", "agg", "points": [{"ts", "value",
 // "count"}]}, written as one value (series answers hold up to 100 000 points).

@@ -19,6 +19,10 @@ namespace ems::codec {
 // capacity / soc / stored energy are null.
 Json EncodeEnergySummary(const EnergySummary& summary);
 
+// GET /api/v1/energy/summary: EncodeEnergySummary's figures of the total, with "sites" (their
+// count) in place of "site_id".
+Json EncodeFleetEnergySummary(const FleetEnergySummary& fleet);
+
 // {"site_id", "interval", "points": [{"ts", "produced_wh", "consumed_wh", "net_wh"}]}.
 Json EncodeEnergySeries(std::string_view site_id, Interval interval,
                         std::span<const EnergyBucket> buckets);

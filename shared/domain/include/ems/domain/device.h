@@ -77,7 +77,11 @@ struct Device {
 };
 
 // Names the required numeric properties of a type, e.g. {"capacity_wh", "max_charge_w",
-// "max_discharge_w"} for a battery.
+// "max_discharge_w"} for a battery. Their meaning: rated_power_w the nameplate power (solar,
+// wind, heat pump, inverter); capacity_wh / battery_capacity_wh the usable energy, max_charge_w
+// and max_discharge_w the power limits (battery, ev); an appliance's average_power_w is what it
+// draws while it runs (a dishwasher about 1800 W, a fridge compressor 120–180 W), not its draw
+// averaged over the day; a charging station's max_power_w and connectors.
 std::span<const std::string_view> RequiredProperties(DeviceType t);
 
 // `properties` must be a JSON object holding every required property of `type` as a number
@@ -86,10 +90,7 @@ std::span<const std::string_view> RequiredProperties(DeviceType t);
 // required.", "Property 'capacity_wh' must be a number greater than 0.".
 Result<void> ValidateProperties(DeviceType type, const nlohmann::json& properties, ErrorCode code);
 
-// A device name: 1–200 characters after trimming spaces.
-Result<void> ValidateDeviceName(std::string_view name, ErrorCode code);
-
-// Name, then properties.
+// Name (ValidateName, ems/domain/ids.h), then properties.
 Result<void> ValidateDeviceSpec(const DeviceSpec& spec, ErrorCode code);
 
 // The capacity a storage device declares: `capacity_wh` (battery) or `battery_capacity_wh` (ev);
@@ -103,6 +104,23 @@ inline constexpr std::string_view kSocMetric = "soc_pct";
 
 // `[a-z][a-z0-9_]{0,63}`.
 bool IsValidMetricName(std::string_view name);
+
+// The metrics a device of `type` reports (SPEC §4.1's table; a charging station also meters
+// energy_wh), in name order: solar_panel energy_wh, power_w; wind_turbine power_w,
+// wind_speed_ms; battery and ev power_w, soc_pct; appliance power_w; heat_pump power_w,
+// temperature_c; inverter frequency_hz, power_w, voltage_v; charging_station energy_wh,
+// power_w. A device lists these from the start, before its first telemetry; it may report others
+// too.
+std::span<const std::string_view> TypicalMetrics(DeviceType type);
+
+// kNotFound "Device <id> not found.": a device that does not exist, or that the caller may not see
+// (SPEC §5 answers both alike).
+Reject DeviceNotFound(std::string_view device_id);
+
+// A device exposes `metric` when it reported it (`reported`: it has a latest value) or its type
+// reports it (TypicalMetrics); else kNotFound "Device <id> has no metric <metric>.".
+Result<void> RequireExposedMetric(std::string_view device_id, DeviceType type,
+                                  std::string_view metric, bool reported);
 
 // The unit of a known metric ("W" for power_w, "Wh", "%", "V", "A", "°C", "m/s", "Hz");
 // std::nullopt (JSON null) for any other name.

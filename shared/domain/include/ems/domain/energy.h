@@ -60,6 +60,18 @@ struct EnergySummary {
 EnergySummary ComputeEnergySummary(std::string site_id, std::span<const DeviceReading> devices,
                                    Timestamp now, std::chrono::seconds stale_after);
 
+// The energy picture of several sites (SPEC §6.4 GET /energy/summary, the fleet view).
+struct FleetEnergySummary {
+  int sites = 0;
+  EnergySummary total;  // site_id empty; storage of every site, in the order of the sites
+  friend bool operator==(const FleetEnergySummary&, const FleetEnergySummary&) = default;
+};
+
+// The per-site summaries (each from ComputeEnergySummary) summed: produced, consumed, net and the
+// reporting and stale counts added, storage lists joined; `sites` counts them all, also those
+// without devices.
+FleetEnergySummary SumEnergySummaries(std::span<const EnergySummary> per_site, Timestamp now);
+
 // --- energy over time ---
 
 // Two consecutive power samples further apart than this are not bridged: the span between them

@@ -31,6 +31,7 @@ enum class ErrorCode {
   kInvalidDevice,
   kInvalidSchedule,
   kInvalidState,
+  kInvalidSubscription,
   kInvalidQuery,  // a series or summary range the rules refuse
   kInvalidLogin,
   kContractRule,        // a contract event the timeline rules refuse (SPEC §6.7)

@@ -1,7 +1,10 @@
-// Identifiers of sites, devices, stations, sessions, users and contracts (SPEC §3).
+// Identifiers of sites, devices, stations, sessions, users, contracts and subscriptions
+// (SPEC §3), and the rule of the names people give devices and subscriptions.
 #pragma once
 
 #include <string_view>
+
+#include "ems/domain/result.h"
 
 namespace ems {
 
@@ -11,5 +14,10 @@ bool IsValidId(std::string_view id);
 
 // A three-letter upper-case ISO 4217 currency code such as "EUR" (sessions, tariffs).
 bool IsCurrencyCode(std::string_view code);
+
+// A name people give a device or a subscription: 1–200 characters (UTF-8 code points) after
+// trimming spaces. Rejects with `code`: "Field 'name' must not be empty." / "… at most 200
+// characters.".
+Result<void> ValidateName(std::string_view name, ErrorCode code);
 
 }  // namespace ems

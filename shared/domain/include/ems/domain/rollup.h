@@ -90,16 +90,28 @@ std::vector<SeriesPoint> ComputeSeries(std::span<const TimedValue> samples, Time
                                        Timestamp to, Interval interval, Agg agg,
                                        std::string_view tz);
 
-// The interval used when a query names none: the finest of 1m, 15m, 1h, 1d, 1w, 1mo that keeps
-// the range within kMaxDefaultPoints buckets (never raw).
+// The finest of 1m, 15m, 1h, 1d, 1w, 1mo whose buckets over [from, to), by nominal length, stay
+// within `max_points` (never raw); 1mo when none does.
+Interval FinestIntervalWithin(Timestamp from, Timestamp to, std::int64_t max_points);
+
+// The interval used when a query names none: FinestIntervalWithin(from, to, kMaxDefaultPoints).
 inline constexpr std::int64_t kMaxDefaultPoints = 400;
 Interval DefaultInterval(Timestamp from, Timestamp to);
 
 inline constexpr std::chrono::days kMaxRawRange{400};
+// At most this many points in one answer, over all its series (SPEC §6.3).
 inline constexpr std::int64_t kMaxSeriesPoints = 100'000;
 
-// The rules of a series range, kInvalidQuery: from < to; at raw at most 400 days; at
-// other intervals at most kMaxSeriesPoints buckets (by nominal length).
-Result<void> ValidateSeriesRange(Timestamp from, Timestamp to, Interval interval);
+// The rules of a series range for an answer of `series` series over one range (a device's
+// series is one; a subscription's, one per metric), kInvalidQuery: from < to; at raw at most 400
+// days; at other intervals at most kMaxSeriesPoints buckets (by nominal length) in all. The
+// message names the finest interval that fits ("…; choose an interval of 15m or coarser.").
+Result<void> ValidateSeriesRange(Timestamp from, Timestamp to, Interval interval,
+                                 std::int64_t series = 1);
+
+// The kInvalidQuery reject of a raw answer of `series` series over [from, to) that would hold
+// more than kMaxSeriesPoints samples in all (known only once read), naming the finest interval
+// that fits.
+Reject TooManyRawPoints(Timestamp from, Timestamp to, std::int64_t series);
 
 }  // namespace ems

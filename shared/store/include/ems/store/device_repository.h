@@ -1,9 +1,11 @@
-// DeviceRepository: the devices table (SPEC §4.1 discovery, §6.2 REST CRUD), its only writer.
+// DeviceRepository: the devices table (SPEC §4.1 discovery, §6.2 REST CRUD and the lists of a site
+// and of the fleet), its only writer.
 // Contract of the store's repositories: ems/store/store.h.
 #pragma once
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ems/domain/device.h"
 #include "ems/domain/result.h"
@@ -15,6 +17,20 @@ namespace ems::store {
 
 // What a meta message did.
 enum class MetaOutcome { kCreated, kUpdated, kUnchanged };
+
+// Which devices a list holds (SPEC §6.2): those `visibility` sees, of one site and of one type
+// when given.
+struct DeviceFilter {
+  Visibility visibility = Visibility::All();
+  std::optional<std::string> site_id;
+  std::optional<DeviceType> type;
+};
+
+// A listed device with the latest value of each metric it reported (name order).
+struct ListedDevice {
+  Device device;
+  std::vector<LatestMetric> latest;
+};
 
 // What the ingest path needs to know of a device to store its telemetry.
 struct DeviceContext {
@@ -50,8 +66,10 @@ class DeviceRepository {
 
   // The device, when it exists and its site is visible.
   virtual std::optional<Device> Get(const std::string& device_id, const Visibility& visibility) = 0;
-  // Devices of a site in id order after `after` ("" = from the start); `limit` is clamped.
-  virtual Page<Device, std::string> ListBySite(const std::string& site_id, const std::string& after,
+  // The devices `filter` selects, in id order after `after` ("" = from the start), with their
+  // latest metrics, in one query for the page; `limit` is clamped. Ids are unique across sites,
+  // so one order and one cursor serve a site's list and the fleet's.
+  virtual Page<ListedDevice, std::string> List(const DeviceFilter& filter, const std::string& after,
                                                int limit) = 0;
 
   // The device, its site and the site's zone in one lookup; std::nullopt when the device was

@@ -31,6 +31,7 @@
 #include "ems/store/schedule_repository.h"
 #include "ems/store/session_repository.h"
 #include "ems/store/site_repository.h"
+#include "ems/store/subscription_repository.h"
 #include "ems/store/tariff_repository.h"
 #include "ems/store/telemetry_reader.h"
 #include "ems/store/telemetry_retention.h"
@@ -100,6 +101,7 @@ class Store {
   virtual ScheduleRepository& Schedules() = 0;
   virtual TariffRepository& Tariffs() = 0;
   virtual IngestRepository& Ingest() = 0;
+  virtual SubscriptionRepository& Subscriptions() = 0;
 
   // The schema version of the database (migrations applied).
   virtual int SchemaVersion() = 0;

@@ -1,5 +1,6 @@
 // TelemetryReader: what is answered from stored telemetry (SPEC §6.2–§6.4) — latest values, the
-// readings of a site's energy summary, series at every interval, and site energy per bucket.
+// readings of a site's and of the fleet's energy summary, series at every interval (one
+// device's, or several at once for a subscription), and site energy per bucket.
 //
 // Callers can rely on: a series at any interval but raw reads rollup rows only, so its cost grows
 // with the buckets returned (×7 for 1w, composed from 1d at query time), not with the samples
@@ -11,6 +12,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +22,7 @@
 #include "ems/domain/result.h"
 #include "ems/domain/rollup.h"
 #include "ems/domain/time.h"
+#include "ems/store/visibility.h"
 
 namespace ems::store {
 
@@ -33,6 +36,19 @@ struct SeriesQuery {
   Agg agg = Agg::kAvg;
 };
 
+// One series of an answer of several over one range (a subscription's, SPEC §6.3).
+struct SeriesKey {
+  std::string device_id;
+  std::string metric;
+  std::string timezone = "UTC";  // its site's zone
+};
+
+// The devices of one site with the readings an energy summary needs (id order).
+struct SiteDeviceReadings {
+  std::string site_id;
+  std::vector<DeviceReading> devices;
+};
+
 class TelemetryReader {
  public:
   virtual ~TelemetryReader() = default;
@@ -44,10 +60,21 @@ class TelemetryReader {
   // For ComputeEnergySummary: every device of the site (id order) with its latest power_w and
   // soc_pct and its storage capacity, in one query.
   virtual std::vector<DeviceReading> SiteReadings(const std::string& site_id) = 0;
+  // The same for every site `visibility` sees (id order; a site without devices has none), in
+  // one query: what the fleet summary sums.
+  virtual std::vector<SiteDeviceReadings> VisibleSiteReadings(const Visibility& visibility) = 0;
 
   // A series per SPEC §6.3: validates the range (ValidateSeriesRange, kInvalidQuery), then
-  // answers from rollups (from raw rows at `raw`).
+  // answers from rollups (from raw rows at `raw`). The one-key case of the next.
   virtual Result<std::vector<SeriesPoint>> Series(const SeriesQuery& q) = 0;
+  // One series per key over the same range, interval and aggregation, each as Series answers it
+  // in its own zone, in key order. The point limit counts the whole answer (kInvalidQuery):
+  // ValidateSeriesRange with keys.size() series, and at `raw` at most kMaxSeriesPoints samples in
+  // all (TooManyRawPoints), reading no further than that. Costs one range scan of a prepared
+  // statement per key.
+  virtual Result<std::vector<std::vector<SeriesPoint>>> Series(std::span<const SeriesKey> keys,
+                                                               Timestamp from, Timestamp to,
+                                                               Interval interval, Agg agg) = 0;
   // Raw samples in [from, to), ts order.
   virtual std::vector<TimedValue> Raw(const std::string& device_id, const std::string& metric,
                                       Timestamp from, Timestamp to) = 0;
