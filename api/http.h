@@ -89,6 +89,8 @@ inline void ValueOrFail(const Result<void>& result) {
 }
 
 void SendJson(httplib::Response& res, int status, const Json& body);
+// JSON text is sent as it is, never wrapped into a JSON string.
+void SendJson(httplib::Response& res, int status, const std::string& text) = delete;
 // A body already written as JSON text (codec::JsonWriter, PageAnswer).
 void SendJsonText(httplib::Response& res, int status, std::string body);
 void SendError(httplib::Response& res, int status, const std::string& message);

@@ -62,8 +62,8 @@ void RequireVisibleSite(store::Store& store, const std::string& id, const Princi
 }
 
 // The page of `filter`'s devices, each encoded with its metrics.
-Json DevicePage(store::Store& store, const store::DeviceFilter& filter,
-                const httplib::Request& req) {
+std::string DevicePage(store::Store& store, const store::DeviceFilter& filter,
+                       const httplib::Request& req) {
   const auto after = QueryCursor<std::string>(req).value_or("");
   return PageAnswer(
       store.Devices().List(filter, after, QueryLimit(req)),
@@ -85,7 +85,7 @@ void ListFleetDevices(ApiContext& ctx, const httplib::Request& req, httplib::Res
                       const Principal& caller) {
   const store::DeviceFilter filter{caller.visibility(), QueryId(req, "site_id"),
                                    QueryNamed(req, "type", ParseDeviceType, DeviceTypeList())};
-  SendJson(res, 200, DevicePage(ctx.Store(), filter, req));
+  SendJsonText(res, 200, DevicePage(ctx.Store(), filter, req));
 }
 
 // Answers `encode(device, store)` for the path's device the caller sees, from one consistent read.
@@ -175,8 +175,9 @@ void MetricSeries(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   const auto points = ValueOrFail(store.Readings().Series(q));
   snapshot.Commit();
   codec::JsonWriter w;
-  codec::WriteSeries(w, id, metric, q.interval, q.agg, points);
-  SendJsonText(res, 200, w.Take());
+  w.BeginObject();
+  codec::WriteSeriesMembers(w, id, metric, q.interval, q.agg, points);
+  SendJsonText(res, 200, w.EndObject().Take());
 }
 
 }  // namespace

@@ -59,7 +59,7 @@ void ListSubscriptions(ApiContext& ctx, const httplib::Request& req, httplib::Re
                        const Principal& caller) {
   const auto after = QueryCursor<std::string>(req).value_or("");
   const auto page = ctx.Store().Subscriptions().List(caller.username, after, QueryLimit(req));
-  SendJson(res, 200, PageAnswer(page, codec::EncodeSubscription));
+  SendJsonText(res, 200, PageAnswer(page, codec::EncodeSubscription));
 }
 
 void GetSubscription(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
@@ -114,8 +114,9 @@ void SubscriptionSeries(ApiContext& ctx, const httplib::Request& req, httplib::R
       series[i].points = std::move(*next++);
     }
   }
-  SendJson(res, 200,
-           codec::EncodeSubscriptionSeries(subscription, p.from, p.to, p.interval, p.agg, series));
+  SendJsonText(
+      res, 200,
+      codec::EncodeSubscriptionSeries(subscription, p.from, p.to, p.interval, p.agg, series));
 }
 
 }  // namespace

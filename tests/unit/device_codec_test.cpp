@@ -269,14 +269,18 @@ TEST(DeviceEncodeTest, SeriesShape) {
   const std::vector<SeriesPoint> points = {{At("2026-11-21T10:00:00Z"), 1250.5, 12},
                                            {At("2026-11-21T11:00:00Z"), -300, 720}};
   EXPECT_EQ(Written([&](JsonWriter& w) {
-              WriteSeries(w, "bat-1", "power_w", Interval::k1h, Agg::kAvg, points);
+              w.BeginObject();
+              WriteSeriesMembers(w, "bat-1", "power_w", Interval::k1h, Agg::kAvg, points);
+              w.EndObject();
             }),
             Json::parse(R"({"device_id": "bat-1", "metric": "power_w", "unit": "W",
                 "interval": "1h", "agg": "avg", "points": [
                 {"ts": "2026-11-21T10:00:00Z", "value": 1250.5, "count": 12},
                 {"ts": "2026-11-21T11:00:00Z", "value": -300, "count": 720}]})"));
   EXPECT_TRUE(Written([](JsonWriter& w) {
-                WriteSeries(w, "x", "rpm", Interval::kRaw, Agg::kLast, {});
+                w.BeginObject();
+                WriteSeriesMembers(w, "x", "rpm", Interval::kRaw, Agg::kLast, {});
+                w.EndObject();
               })["unit"]
                   .is_null());
 }

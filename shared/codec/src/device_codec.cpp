@@ -171,10 +171,9 @@ Json EncodeLatestMetrics(DeviceType type, std::span<const LatestMetric> latest) 
   return {{"items", std::move(items)}};
 }
 
-void WriteSeries(JsonWriter& w, std::string_view device_id, std::string_view metric,
-                 Interval interval, Agg agg, std::span<const SeriesPoint> points) {
-  w.BeginObject()
-      .Field("device_id", device_id)
+void WriteSeriesMembers(JsonWriter& w, std::string_view device_id, std::string_view metric,
+                        Interval interval, Agg agg, std::span<const SeriesPoint> points) {
+  w.Field("device_id", device_id)
       .Field("metric", metric)
       .Field("unit", MetricUnit(metric))
       .Field("interval", ToString(interval))
@@ -184,7 +183,7 @@ void WriteSeries(JsonWriter& w, std::string_view device_id, std::string_view met
   for (const auto& p : points) {
     w.BeginObject().Field("ts", p.ts).Field("value", p.value).Field("count", p.count).EndObject();
   }
-  w.EndArray().EndObject();
+  w.EndArray();
 }
 
 }  // namespace ems::codec

@@ -56,24 +56,33 @@ Json EncodeSubscription(const Subscription& subscription) {
           {"updated_at", FormatTimestamp(subscription.updated_at)}};
 }
 
-Json EncodeSubscriptionSeries(const Subscription& subscription, Timestamp from, Timestamp to,
-                              Interval interval, Agg agg,
-                              std::span<const SubscriptionSeries> series) {
-  Json out = Json::array();
+std::string EncodeSubscriptionSeries(const Subscription& subscription, Timestamp from, Timestamp to,
+                                     Interval interval, Agg agg,
+                                     std::span<const SubscriptionSeries> series) {
+  JsonWriter w;
+  w.BeginObject()
+      .Field("subscription_id", subscription.id)
+      .Field("name", subscription.name)
+      .Field("from", from)
+      .Field("to", to)
+      .Field("interval", ToString(interval))
+      .Field("agg", ToString(agg))
+      .Key("series")
+      .BeginArray();
   for (const auto& s : series) {
-    Json one = EncodeSeries(s.metric.device_id, s.metric.metric, interval, agg, s.points);
-    one["status"] = s.site_id ? "available" : "unavailable";
-    one["site_id"] = s.site_id ? Json(*s.site_id) : Json(nullptr);
-    one["timezone"] = s.site_id ? Json(s.timezone) : Json(nullptr);
-    out.push_back(std::move(one));
+    w.BeginObject();
+    WriteSeriesMembers(w, s.metric.device_id, s.metric.metric, interval, agg, s.points);
+    w.Field("status", s.site_id ? "available" : "unavailable")
+        .Field("site_id", s.site_id)
+        .Key("timezone");
+    if (s.site_id) {
+      w.Value(s.timezone);
+    } else {
+      w.Value(nullptr);
+    }
+    w.EndObject();
   }
-  return {{"subscription_id", subscription.id},
-          {"name", subscription.name},
-          {"from", FormatTimestamp(from)},
-          {"to", FormatTimestamp(to)},
-          {"interval", ToString(interval)},
-          {"agg", ToString(agg)},
-          {"series", std::move(out)}};
+  return w.EndArray().EndObject().Take();
 }
 
 }  // namespace ems::codec

@@ -68,9 +68,10 @@ Json EncodeDevice(const Device& device, std::span<const LatestMetric> latest);
 // the same metrics as EncodeMetricMap.
 Json EncodeLatestMetrics(DeviceType type, std::span<const LatestMetric> latest);
 
-// §6.3 series: {"device_id", "metric", "unit", "interval", "agg", "points": [{"ts", "value",
-// "count"}]}, written as one value (series answers hold up to 100 000 points).
-void WriteSeries(JsonWriter& w, std::string_view device_id, std::string_view metric,
-                 Interval interval, Agg agg, std::span<const SeriesPoint> points);
+// §6.3 series: the members "device_id", "metric", "unit", "interval", "agg", "points": [{"ts",
+// "value", "count"}] of an object the caller opens and closes (and may add members to); written,
+// not built, since a series holds up to 100 000 points.
+void WriteSeriesMembers(JsonWriter& w, std::string_view device_id, std::string_view metric,
+                        Interval interval, Agg agg, std::span<const SeriesPoint> points);
 
 }  // namespace ems::codec

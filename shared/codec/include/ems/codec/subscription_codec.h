@@ -38,11 +38,12 @@ struct SubscriptionSeries {
   std::vector<SeriesPoint> points;
 };
 
-// {"subscription_id", "name", "from", "to", "interval", "agg", "series": [...]}; each series is
-// EncodeSeries's object plus "status": "available", "site_id" and "timezone", or, unavailable,
-// the same shape with "status": "unavailable", "site_id" and "timezone" null and no points.
-Json EncodeSubscriptionSeries(const Subscription& subscription, Timestamp from, Timestamp to,
-                              Interval interval, Agg agg,
-                              std::span<const SubscriptionSeries> series);
+// {"subscription_id", "name", "from", "to", "interval", "agg", "series": [...]} as JSON text; each
+// series is the device series object (WriteSeriesMembers) plus "status": "available", "site_id"
+// and "timezone", or, unavailable, the same shape with "status": "unavailable", "site_id" and
+// "timezone" null and no points.
+std::string EncodeSubscriptionSeries(const Subscription& subscription, Timestamp from, Timestamp to,
+                                     Interval interval, Agg agg,
+                                     std::span<const SubscriptionSeries> series);
 
 }  // namespace ems::codec

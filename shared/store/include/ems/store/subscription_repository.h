@@ -1,5 +1,5 @@
 // SubscriptionRepository: metric subscriptions (SPEC §6.3), the only writer of the subscriptions
-// and subscription_metrics tables (store/sql/0005_subscriptions.sql), and the one place that
+// and subscription_metrics tables (store/sql/0006_subscriptions.sql), and the one place that
 // decides what a subscribed metric points at for a caller.
 //
 // What callers can rely on: every read and write is scoped to the owner, so another user's
