@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <charconv>
+#include <random>
 
 #include "ems/auth/token.h"
 #include "ems/domain/ids.h"
@@ -21,6 +22,12 @@ store::Store& ApiContext::Store() {
 
 store::Visibility Principal::visibility() const {
   return is_admin() ? store::Visibility::All() : store::Visibility::SitesOf(username);
+}
+
+void Principal::Require(SiteAction action) const {
+  if (!Allows(role, action)) {
+    Fail(ErrorCode::kForbidden, "This needs the admin role or the technician role of the site.");
+  }
 }
 
 int HttpStatus(ErrorCode code) {
@@ -52,6 +59,8 @@ int HttpStatus(ErrorCode code) {
     case ErrorCode::kInvalidState:
     case ErrorCode::kInvalidQuery:
     case ErrorCode::kInvalidLogin:
+    case ErrorCode::kInvalidUser:
+    case ErrorCode::kInvalidSite:
     case ErrorCode::kContractRule:
     case ErrorCode::kDeviceSiteMismatch:
     case ErrorCode::kTooOld:
@@ -241,9 +250,10 @@ std::optional<Principal> Authenticate(ApiContext& ctx, const httplib::Request& r
   }
   const auto claims = auth::VerifyToken(ctx.jwt_secret, token, Now());
   if (!claims) return std::nullopt;
-  const auto user = ctx.Store().Users().Get(claims->username);
-  if (!user) return std::nullopt;  // deleted since the token was issued
-  return Principal{user->username, user->role, user->site_ids};
+  auto user = ctx.Store().Users().Get(claims->username);
+  // Deleted since the token was issued, or its password, role or sites changed since (SPEC §5).
+  if (!user || claims->issued_at < user->changed_at) return std::nullopt;
+  return Principal{std::move(user->username), user->role, std::move(user->site_ids)};
 }
 
 }  // namespace
@@ -303,6 +313,16 @@ std::string PathId(const httplib::Request& req, std::size_t index) {
   if (index >= req.matches.size()) Fail(ErrorCode::kNotFound, "Not found.");
   std::string id = req.matches[index].str();
   if (!IsValidId(id)) Fail(ErrorCode::kNotFound, "Not found.");
+  return id;
+}
+
+std::string NewId(std::string_view prefix) {
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id(prefix);
+  id += '-';
+  const std::size_t size = id.size() + 16;
+  for (auto bits = random(); id.size() < size; bits >>= 4) id += kHex[bits & 15];
   return id;
 }
 

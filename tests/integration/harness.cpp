@@ -431,7 +431,8 @@ bool Stack::AddUser(const std::string& user, const std::string& password, const 
   auto store = store::OpenStore(db_path());
   auto tx = store->Begin(store::TxMode::kWrite);
   const bool created = store->Users().Create(
-      store::User{user, auth::HashPassword(password), role, std::move(site_ids)}, Now());
+      store::User{user, auth::HashPassword(password), *ParseRole(role), std::move(site_ids), {}},
+      Now());
   tx.Commit();
   return created;
 }

@@ -80,7 +80,7 @@ HttpAnswer RawHttp(int port, const std::string& request);
 class Stack {
  public:
   static constexpr const char* kAdminUser = "admin";
-  static constexpr const char* kAdminPassword = "admin-password-for-tests";
+  static constexpr const char* kAdminPassword = "stack-secret-for-tests";
   static constexpr const char* kPrefix = "ems/v1";
 
   Stack();
@@ -142,8 +142,8 @@ class Stack {
   std::vector<Json> GetAllItems(const std::string& path);
   std::string AdminToken();
   std::string Login(const std::string& user, const std::string& password);
-  // A user straight into the stack's database (no route creates users yet); false when the name
-  // is taken.
+  // A user straight into the stack's database, bypassing the account rules (any password, sites
+  // that do not exist yet); false when the name is taken. `role` is a role's name.
   bool AddUser(const std::string& user, const std::string& password, const std::string& role,
                std::vector<std::string> site_ids);
 

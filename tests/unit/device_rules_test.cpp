@@ -119,13 +119,13 @@ TEST(DevicePropertiesTest, PropertiesMustBeAnObject) {
 }
 
 TEST(DeviceSpecTest, NameMustBeNonEmptyAndAtMost200Characters) {
-  EXPECT_EQ(MessageOf(ValidateDeviceName("  ", kCode)), "Field 'name' must not be empty.");
-  EXPECT_TRUE(ValidateDeviceName(std::string(200, 'a'), kCode));
-  EXPECT_EQ(MessageOf(ValidateDeviceName(std::string(201, 'a'), kCode)),
+  EXPECT_EQ(MessageOf(ValidateName("  ", kCode)), "Field 'name' must not be empty.");
+  EXPECT_TRUE(ValidateName(std::string(200, 'a'), kCode));
+  EXPECT_EQ(MessageOf(ValidateName(std::string(201, 'a'), kCode)),
             "Field 'name' must be at most 200 characters.");
   std::string umlauts;
   for (int i = 0; i < 200; ++i) umlauts += "ü";  // 400 bytes, 200 characters
-  EXPECT_TRUE(ValidateDeviceName(umlauts, kCode));
+  EXPECT_TRUE(ValidateName(umlauts, kCode));
 }
 
 TEST(DeviceSpecTest, StorageCapacityComesFromTheTypesProperty) {

@@ -131,7 +131,7 @@ Result<void> ValidateProperties(DeviceType type, const nlohmann::json& propertie
   return {};
 }
 
-Result<void> ValidateDeviceName(std::string_view name, ErrorCode code) {
+Result<void> ValidateName(std::string_view name, ErrorCode code) {
   const auto first = name.find_first_not_of(" \t");
   if (first == std::string_view::npos) {
     return Rejected(code, "Field 'name' must not be empty.");
@@ -145,7 +145,7 @@ Result<void> ValidateDeviceName(std::string_view name, ErrorCode code) {
 }
 
 Result<void> ValidateDeviceSpec(const DeviceSpec& spec, ErrorCode code) {
-  if (auto ok = ValidateDeviceName(spec.name, code); !ok) return ok;
+  if (auto ok = ValidateName(spec.name, code); !ok) return ok;
   return ValidateProperties(spec.type, spec.properties, code);
 }
 

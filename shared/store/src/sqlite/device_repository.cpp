@@ -36,6 +36,8 @@ class SqliteDeviceRepository final : public DeviceRepository {
                      "UPDATE devices SET type = ?2, name = ?3, properties = ?4, updated_at = ?5 "
                      "WHERE id = ?1"),
         delete_(db, "DELETE FROM devices WHERE id = ?1"),
+        ids_of_site_(db, "SELECT id FROM devices WHERE site_id = ?1 AND type = ?2 ORDER BY id"),
+        delete_by_site_(db, "DELETE FROM devices WHERE site_id = ?1"),
         list_(db,
               kSelectDevice + std::string("WHERE site_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3")),
         context_(db,
@@ -97,7 +99,8 @@ class SqliteDeviceRepository final : public DeviceRepository {
       return Rejected(ErrorCode::kUnknownSite, "Site " + site_id + " not found.");
     }
     if (Get(device_id, Visibility::All())) {
-      return Rejected(ErrorCode::kConflict, "Device '" + device_id + "' already exists.");
+      return Rejected(ErrorCode::kConflict,
+                      "Device id '" + device_id + "' is taken; choose another or leave 'id' out.");
     }
     Insert(site_id, device_id, spec, now);
     return *Get(device_id, Visibility::All());
@@ -115,6 +118,17 @@ class SqliteDeviceRepository final : public DeviceRepository {
   }
 
   bool Delete(const std::string& device_id) override { return delete_.Run(device_id).Exec() > 0; }
+
+  std::vector<std::string> IdsOfSite(const std::string& site_id, DeviceType type) override {
+    std::vector<std::string> ids;
+    auto q = ids_of_site_.Run(site_id, type);
+    while (q.Next()) ids.push_back(q.Get<std::string>(0));
+    return ids;
+  }
+
+  int DeleteBySite(const std::string& site_id) override {
+    return delete_by_site_.Run(site_id).Exec();
+  }
 
   std::optional<Device> Get(const std::string& device_id, const Visibility& visibility) override {
     auto q = get_.Run(visibility, device_id);
@@ -168,6 +182,8 @@ class SqliteDeviceRepository final : public DeviceRepository {
   Statement insert_;
   Statement update_spec_;
   Statement delete_;
+  Statement ids_of_site_;
+  Statement delete_by_site_;
   Statement list_;
   Statement context_;
   Statement site_of_;

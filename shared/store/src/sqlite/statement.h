@@ -37,6 +37,7 @@
 #include "ems/domain/device.h"
 #include "ems/domain/session.h"
 #include "ems/domain/time.h"
+#include "ems/domain/user.h"
 #include "ems/store/store.h"
 #include "ems/store/visibility.h"
 
@@ -222,6 +223,8 @@ template <>
 struct ColumnReader<ContractComponent> : EnumReader<ContractComponent, ParseContractComponent> {};
 template <>
 struct ColumnReader<ScheduleMode> : EnumReader<ScheduleMode, ParseScheduleMode> {};
+template <>
+struct ColumnReader<Role> : EnumReader<Role, ParseRole> {};
 
 }  // namespace internal
 

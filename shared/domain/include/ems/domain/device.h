@@ -86,8 +86,8 @@ std::span<const std::string_view> RequiredProperties(DeviceType t);
 // required.", "Property 'capacity_wh' must be a number greater than 0.".
 Result<void> ValidateProperties(DeviceType type, const nlohmann::json& properties, ErrorCode code);
 
-// A device name: 1–200 characters after trimming spaces.
-Result<void> ValidateDeviceName(std::string_view name, ErrorCode code);
+// A display name of a device or a site: 1–200 characters after trimming spaces.
+Result<void> ValidateName(std::string_view name, ErrorCode code);
 
 // Name, then properties.
 Result<void> ValidateDeviceSpec(const DeviceSpec& spec, ErrorCode code);
