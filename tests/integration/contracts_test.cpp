@@ -429,7 +429,8 @@ TEST_F(ContractsApiTest, ContractsBelongToTheirSite) {
   EXPECT_EQ(forbidden.body["status"], "error");
   EXPECT_EQ(stack_.Post("/event", event, viewer).status, 403);
   EXPECT_EQ(stack_.Post("/api/v1/contracts/events", event, tech).body, Accepted());
-  const auto unseen = stack_.Post("/event", Event("supply_energy_start", "1001", "2024-12-01"), tech);
+  const auto unseen =
+      stack_.Post("/event", Event("supply_energy_start", "1001", "2024-12-01"), tech);
   EXPECT_EQ(unseen.status, 200);
   EXPECT_EQ(unseen.body, (Json{{"status", "rejected"}, {"message", "Contract 1001 not found."}}));
   EXPECT_EQ(stack_.Post("/api/v1/contracts/events", event, outsider).status, 404);

@@ -442,6 +442,27 @@ std::string Stack::AdminToken() {
   return admin_token_;
 }
 
+std::string PrintedPassword(const std::string& output) {
+  static const std::string kMark = "Password (shown only now): ";
+  const auto at = output.find(kMark);
+  if (at == std::string::npos) return "";
+  const auto start = at + kMark.size();
+  return output.substr(start, output.find('\n', start) - start);
+}
+
+CommandResult Stack::EmsApiCommand(const std::string& args, const std::string& input) {
+  auto env = ServiceEnv("api");
+  env["EMS_BROKER_STATE_DIR"] = dir() + "/broker";
+  env["EMS_INPUT"] = input;
+  Process p(
+      {"/bin/sh", "-c", "printf '%s' \"$EMS_INPUT\" | exec " + BinPath("ems-api") + " " + args},
+      env, dir(), dir() + "/command-" + std::to_string(++commands_run_) + ".log");
+  CommandResult r;
+  r.code = p.Wait();
+  r.output = p.Log();
+  return r;
+}
+
 bool Stack::WaitForReceived(long n, std::chrono::milliseconds timeout) {
   return WaitFor(
       [&] {

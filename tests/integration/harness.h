@@ -70,6 +70,15 @@ std::string SessionJson(const std::string& id, const std::string& station,
                         double energy = 18.42);
 std::string SessionTopic(const std::string& site, const std::string& station);
 
+// What a command printed (stdout and stderr) and its exit code.
+struct CommandResult {
+  int code = -1;
+  std::string output;
+};
+
+// The password an `ems-api user|gateway` command printed once, or "".
+std::string PrintedPassword(const std::string& output);
+
 // A TCP connection to 127.0.0.1:port (a file descriptor), or -1.
 int ConnectLoopback(int port);
 
@@ -147,6 +156,10 @@ class Stack {
   bool AddUser(const std::string& user, const std::string& password, const std::string& role,
                std::vector<std::string> site_ids);
 
+  // `ems-api ARGS` as an operator runs it on this stack (its database, its broker's state
+  // folder), with `input` on standard input.
+  CommandResult EmsApiCommand(const std::string& args, const std::string& input = "");
+
   // Waits until GET /api/v1/ingest/stats shows at least `n` received messages, all applied.
   bool WaitForReceived(long n, std::chrono::milliseconds timeout = std::chrono::seconds(20));
 
@@ -160,6 +173,7 @@ class Stack {
 
   std::unique_ptr<::mqtt::async_client> device_client_;
   std::string admin_token_;
+  int commands_run_ = 0;
 };
 
 // A test with a running broker, listener and API (the edge in front of the API).
