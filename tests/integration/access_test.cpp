@@ -200,12 +200,8 @@ class AccessTest : public StackTest {
     for (const char* site : {"site-a", "site-b"}) {
       AsAdmin("POST", "/api/v1/sites", Json{{"id", site}, {"name", site}}, 201);
     }
-    const auto battery = Json::parse(kBattery);
-    const Json ev = {
-        {"type", "ev"},
-        {"name", "Car"},
-        {"properties",
-         {{"battery_capacity_wh", 60000}, {"max_charge_w", 11000}, {"max_discharge_w", 0}}}};
+    const auto battery = BatteryMeta();
+    const auto ev = EvMeta();
     const auto ts = Now() - std::chrono::seconds(1);
     std::vector<std::pair<std::string, std::string>> messages;
     for (const std::string s : {"a", "b"}) {

@@ -18,6 +18,12 @@ class AccountsTest : public StackTest {
   int StatusOf(const std::string& token) {
     return stack_.Request("GET", "/api/v1/me", "", token).status;
   }
+  // The EV "car" on `site`, registered over REST.
+  void AddCar(const std::string& site) {
+    auto car = EvMeta();
+    car["id"] = "car";
+    ASSERT_EQ(Admin("POST", "/api/v1/sites/" + site + "/devices", car).status, 201);
+  }
   int LoginStatus(const std::string& user, const std::string& password) {
     return stack_
         .Request("POST", "/api/v1/auth/login",
@@ -215,15 +221,7 @@ TEST_F(AccountsTest, SitesAreCreatedRenamedAndDeletedWithWhatBelongsToThem) {
   EXPECT_EQ(Admin("PUT", "/api/v1/sites/nowhere", {{"name", "X"}}).status, 404);
 
   // Devices at once, and their telemetry is taken.
-  ASSERT_EQ(
-      Admin("POST", "/api/v1/sites/farm/devices",
-            {{"id", "car"},
-             {"type", "ev"},
-             {"name", "Car"},
-             {"properties",
-              {{"battery_capacity_wh", 60000}, {"max_charge_w", 11000}, {"max_discharge_w", 0}}}})
-          .status,
-      201);
+  AddCar("farm");
   std::mutex mu;
   std::vector<std::pair<std::string, std::string>> seen;
   auto sub = stack_.Subscribe("ems-api", std::string(Stack::kPrefix) + "/sites/farm/#", &seen, &mu);
@@ -267,15 +265,7 @@ TEST_F(AccountsTest, SitesAreCreatedRenamedAndDeletedWithWhatBelongsToThem) {
 // the schedule of a device that is gone.
 TEST_F(AccountsTest, DeletingAnEvClearsItsRetainedSchedule) {
   ASSERT_EQ(Admin("POST", "/api/v1/sites", {{"id", "home"}, {"name", "Home"}}).status, 201);
-  ASSERT_EQ(
-      Admin("POST", "/api/v1/sites/home/devices",
-            {{"id", "car"},
-             {"type", "ev"},
-             {"name", "Car"},
-             {"properties",
-              {{"battery_capacity_wh", 60000}, {"max_charge_w", 11000}, {"max_discharge_w", 0}}}})
-          .status,
-      201);
+  AddCar("home");
   ASSERT_EQ(Admin("POST", "/api/v1/devices/car/charging-schedule/override").status, 200);
   const auto topic = std::string(Stack::kPrefix) + "/sites/home/devices/car/schedule";
   std::mutex mu;
