@@ -61,8 +61,9 @@ CommandLine Split(int argc, char** argv) {
     } else if (arg.rfind("--", 0) == 0) {
       line.settings_argv.push_back(argv[i]);
       // A settings flag's value may follow as the next argument.
-      if (arg.find('=') == std::string::npos && i + 1 < argc)
+      if (arg.find('=') == std::string::npos && i + 1 < argc) {
         line.settings_argv.push_back(argv[++i]);
+      }
     } else {
       line.words.push_back(arg);
     }
