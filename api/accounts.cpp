@@ -66,12 +66,18 @@ Result<store::User> ChangeAccount(store::Store& store, const std::string& userna
     stored.password_hash = std::move(hash);
   }
   auto tx = store.Begin(store::TxMode::kWrite);
+  auto user = store.Users().Get(username);
+  if (!user) return Unexpected(UserNotFound(username));
   if (change.site_ids) {
     if (auto ok = RequireSitesExist(store, *change.site_ids); !ok) return Unexpected(ok.error());
   }
-  if (!store.Users().Update(username, stored, now)) return Unexpected(UserNotFound(username));
-  if (auto ok = KeepAnAdmin(store); !ok) return Unexpected(ok.error());
-  auto user = store.Users().Get(username);
+  // Naming the role or sites a user already has changes nothing, and ends no token.
+  if (stored.password_hash || (change.role && *change.role != user->role) ||
+      (change.site_ids && *change.site_ids != user->site_ids)) {
+    store.Users().Update(username, stored, now);
+    if (auto ok = KeepAnAdmin(store); !ok) return Unexpected(ok.error());
+    user = store.Users().Get(username);
+  }
   tx.Commit();
   return std::move(*user);
 }

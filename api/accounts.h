@@ -28,9 +28,9 @@ struct CreatedAccount {
 Result<CreatedAccount> CreateAccount(store::Store& store, const codec::NewUserBody& body,
                                      Timestamp now);
 
-// Changes what `change` names (its username, if any, must be `username`: the caller checks).
-// Rejects kNotFound ("User x not found."), kInvalidUser, and kConflict when it would leave no
-// admin.
+// Changes what `change` names (its username, if any, must be `username`: the caller checks); a
+// role or sites equal to the user's are no change and end no token. Rejects kNotFound ("User x
+// not found."), kInvalidUser, and kConflict when it would leave no admin.
 Result<store::User> ChangeAccount(store::Store& store, const std::string& username,
                                   const codec::UserChangeBody& change, Timestamp now);
 
