@@ -33,7 +33,8 @@ for check in "$broker_port:EMS_BROKER_PORT" "$tls_port:EMS_BROKER_TLS_PORT" \
 done
 
 mkdir -p data/logs
-conf=$(EMS_BROKER_PORT=$broker_port EMS_BROKER_TLS_PORT=$tls_port broker-config/prepare-broker.sh data/broker)
+broker_state=${EMS_BROKER_STATE_DIR:-./data/broker}
+conf=$(EMS_BROKER_PORT=$broker_port EMS_BROKER_TLS_PORT=$tls_port broker-config/prepare-broker.sh "$broker_state")
 edge_conf=$(EMS_EDGE_LISTEN=$edge_listen EMS_API_LISTEN=$api_listen edge/prepare-edge.sh data/edge)
 
 pids=()
@@ -98,8 +99,10 @@ cat <<INFO
   ems is running.
     Address:    $api   ($note)
     API docs:   $api/docs     (ems-api itself listens on $api_listen, behind the edge)
-    Broker:     mqtt://127.0.0.1:$broker_port, mqtts://127.0.0.1:$tls_port (CA: data/broker/certs/ca.crt)
+    Broker:     mqtt://127.0.0.1:$broker_port, mqtts://127.0.0.1:$tls_port (CA: $broker_state/certs/ca.crt)
     Admin:      $EMS_ADMIN_USER / $EMS_ADMIN_PASSWORD
+    Accounts:   build/bin/ems-api user add NAME --role viewer --sites SITE
+    Gateways:   build/bin/ems-api gateway add SITE   (a broker user for a real site's gateway)
     Try:        token=\$(curl -s -X POST $api/api/v1/auth/login -H 'Content-Type: application/json' \\
                   -d '{"username":"$EMS_ADMIN_USER","password":"$EMS_ADMIN_PASSWORD"}' | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')
                 curl -s -H "Authorization: Bearer \$token" $api/api/v1/sessions?limit=5

@@ -1,6 +1,5 @@
 #include "api/api_app.h"
 
-#include <algorithm>
 #include <thread>
 
 #include "api/routes/routes.h"
@@ -12,15 +11,6 @@
 
 namespace ems::api {
 namespace {
-
-constexpr std::size_t kMinAdminPassword = 12;
-
-// UTF-8 code points: the bytes that start one.
-std::size_t CountCharacters(const std::string& text) {
-  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
-}
 
 // Answers before the body is read. The unread body would be taken for the next request on this
 // connection, so the client (the edge, too) is told to close it.
@@ -52,10 +42,12 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_, ctx_)
     throw config::ConfigError("EMS_JWT_SECRET", "is required and must be at least 32 bytes.");
   }
   const auto& admin_password = s.Get("EMS_ADMIN_PASSWORD");
-  if (!admin_password.empty() && CountCharacters(admin_password) < kMinAdminPassword) {
-    throw config::ConfigError("EMS_ADMIN_PASSWORD",
-                              "must be at least " + std::to_string(kMinAdminPassword) +
-                                  " characters (./run.sh and scripts/ensure-env.sh make one).");
+  if (!admin_password.empty()) {
+    if (const auto ok = CheckPassword(s.Get("EMS_ADMIN_USER"), admin_password); !ok) {
+      throw config::ConfigError("EMS_ADMIN_PASSWORD", ok.error().message +
+                                                          " (./run.sh and scripts/ensure-env.sh "
+                                                          "make one).");
+    }
   }
   ctx_.topic_prefix = s.Get("EMS_TOPIC_PREFIX");
   ctx_.default_currency = s.GetCurrency("EMS_DEFAULT_CURRENCY");
@@ -127,6 +119,7 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_, ctx_)
 
   RegisterSystemRoutes(router_);
   RegisterAuthRoutes(router_);
+  RegisterUserRoutes(router_);
   RegisterSessionRoutes(router_);
   RegisterIngestRoutes(router_);
   RegisterScheduleRoutes(router_);
@@ -141,7 +134,7 @@ void ApiApp::EnsureAdmin(store::Store& store, const std::string& user,
   if (user.empty() || password.empty()) return;
   if (!IsValidId(user)) throw config::ConfigError("EMS_ADMIN_USER", "is not a valid user id.");
   if (store.Users().Get(user)) return;
-  const store::User admin{user, auth::HashPassword(password), "admin", {}};
+  const store::User admin{user, auth::HashPassword(password), Role::kAdmin, {}, {}};
   auto tx = store.Begin(store::TxMode::kWrite);
   const bool created = store.Users().Create(admin, Now());  // false: another API was first
   tx.Commit();

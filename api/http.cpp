@@ -24,6 +24,12 @@ store::Visibility Principal::visibility() const {
   return is_admin() ? store::Visibility::All() : store::Visibility::SitesOf(username);
 }
 
+void Principal::Require(SiteAction action) const {
+  if (!Allows(role, action)) {
+    Fail(ErrorCode::kForbidden, "This needs the admin role or the technician role of the site.");
+  }
+}
+
 int HttpStatus(ErrorCode code) {
   switch (code) {
     case ErrorCode::kInvalidJson:
@@ -54,6 +60,8 @@ int HttpStatus(ErrorCode code) {
     case ErrorCode::kInvalidSubscription:
     case ErrorCode::kInvalidQuery:
     case ErrorCode::kInvalidLogin:
+    case ErrorCode::kInvalidUser:
+    case ErrorCode::kInvalidSite:
     case ErrorCode::kContractRule:
     case ErrorCode::kDeviceSiteMismatch:
     case ErrorCode::kTooOld:
@@ -252,9 +260,10 @@ std::optional<Principal> Authenticate(ApiContext& ctx, const httplib::Request& r
   }
   const auto claims = auth::VerifyToken(ctx.jwt_secret, token, Now());
   if (!claims) return std::nullopt;
-  const auto user = ctx.Store().Users().Get(claims->username);
-  if (!user) return std::nullopt;  // deleted since the token was issued
-  return Principal{user->username, user->role, user->site_ids};
+  auto user = ctx.Store().Users().Get(claims->username);
+  // Deleted since the token was issued, or its password, role or sites changed since (SPEC §5).
+  if (!user || claims->issued_at < user->changed_at) return std::nullopt;
+  return Principal{std::move(user->username), user->role, std::move(user->site_ids)};
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "ems/domain/result.h"
 #include "ems/domain/rollup.h"
 #include "ems/domain/time.h"
+#include "ems/domain/user.h"
 #include "ems/store/store.h"
 
 namespace ems::api {
@@ -56,16 +57,21 @@ struct ApiContext {
   store::Store& Store();
 };
 
-// The authenticated caller.
+// The authenticated caller, as stored now (not as the token says: a token issued before the
+// user's last change of password, role or sites is refused).
 struct Principal {
   std::string username;
-  std::string role;  // admin, technician, viewer
+  Role role = Role::kViewer;
   std::vector<std::string> site_ids;
 
-  bool is_admin() const { return role == "admin"; }
+  bool is_admin() const { return role == Role::kAdmin; }
   // What the caller may see (SPEC §5): every site for admins, else the assigned ones. Passed to
-  // every repository query that answers the caller.
+  // every repository query that answers the caller; what it hides is answered as missing.
   store::Visibility visibility() const;
+  // Fails kForbidden unless the caller's role may do `action` on a site it sees (Allows). Call it
+  // once the object was found through visibility(): what the caller cannot see is a 404, what it
+  // sees but may not change a 403.
+  void Require(SiteAction action) const;
 };
 
 // The one mapping of ErrorCode to an HTTP status (SPEC §6): malformed 400, 401, 403, not found

@@ -146,7 +146,7 @@ int main(int argc, char** argv) {
   std::vector<double> timeline_us;
   for (int i = 0; i < 20000; ++i) {
     const auto t0 = Clock::now();
-    const auto t = repo.GetTimeline("1001");
+    const auto t = repo.GetTimeline("1001", ems::store::Visibility::All());
     timeline_us.push_back(MicrosSince(t0));
     if (!t) return 1;
   }
@@ -157,7 +157,8 @@ int main(int argc, char** argv) {
   std::optional<ems::store::ContractEventCursor> after;
   const auto list_start = Clock::now();
   do {
-    auto page = repo.ListEvents("1001", ems::store::kMaxPageLimit, after);
+    auto page =
+        repo.ListEvents("1001", ems::store::Visibility::All(), ems::store::kMaxPageLimit, after);
     for (auto& r : page->items) {
       stored_accepted += r.outcome.status == ems::EventStatus::kAccepted;
       history.push_back(std::move(r.event));
@@ -165,7 +166,7 @@ int main(int argc, char** argv) {
     after = page->next_cursor;
   } while (after);
   const double list_us = MicrosSince(list_start);
-  const ems::Contract contract = *repo.GetContract("1001");
+  const ems::Contract contract = *repo.GetContract("1001", ems::store::Visibility::All());
   std::vector<double> replay_us;
   std::size_t replay_accepted = 0;
   for (int i = 0; i < 10; ++i) {

@@ -3,5 +3,5 @@
 # Compose sets where its certificate is and that its TLS listener faces the network; the plain
 # listener stays on the container's loopback.
 set -euo pipefail
-conf=$(/opt/ems/broker-config/prepare-broker.sh /var/lib/ems/broker)
+conf=$(/opt/ems/broker-config/prepare-broker.sh "${EMS_BROKER_STATE_DIR:-/var/lib/ems/broker}")
 exec mosquitto -c "$conf"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prepares a broker state directory: password file (one user per service, passwords from the
-# environment), ACL and mosquitto.conf rendered from the templates beside this script, TLS
+# environment, then the site gateways' users of STATE_DIR/gateways, which `ems-api gateway`
+# keeps), ACL and mosquitto.conf rendered from the templates beside this script, TLS
 # certificates on first use, and the persistence folder.
 #
 # Environment: EMS_PUBLISHER_MQTT_PASSWORD, EMS_LISTENER_MQTT_PASSWORD, EMS_API_MQTT_PASSWORD
@@ -28,6 +29,7 @@ touch "$state/passwd.new"
 mosquitto_passwd -b "$state/passwd.new" ems-publisher "$EMS_PUBLISHER_MQTT_PASSWORD"
 mosquitto_passwd -b "$state/passwd.new" ems-listener "$EMS_LISTENER_MQTT_PASSWORD"
 mosquitto_passwd -b "$state/passwd.new" ems-api "$EMS_API_MQTT_PASSWORD"
+[ ! -f "$state/gateways" ] || cat "$state/gateways" >> "$state/passwd.new"
 mv "$state/passwd.new" "$state/passwd"
 
 [ -n "${EMS_BROKER_CERT_DIR:-}" ] || "$here/make-certs.sh" "$cert_dir"

@@ -4,13 +4,43 @@
 //   pair answers 401, a throttled username or address 429 without a password check (README:
 //   login throttling), a username that is not an id 400.
 // - GET /api/v1/me: {"username", "role", "site_ids"}.
+// - PUT /api/v1/me/password {"current", "new"}: a wrong current password answers 403 and counts
+//   as a failed login (throttled alike, 429); a new password breaking the rules (CheckPassword)
+//   422. Success ends every token of the user issued before and answers a fresh one, shaped as
+//   the login's answer.
+#include "api/accounts.h"
 #include "api/routes/routes.h"
 #include "ems/auth/password.h"
 #include "ems/auth/token.h"
+#include "ems/codec/user_codec.h"
 #include "ems/domain/ids.h"
 
 namespace ems::api {
 namespace {
+
+// Fails kThrottled while too many failed logins came for `username` or from the client.
+void CheckThrottle(ApiContext& ctx, const std::string& username, const std::string& address,
+                   Timestamp now) {
+  switch (ctx.login_throttle.Check(username, address, now)) {
+    case auth::LoginThrottle::Verdict::kUserBlocked:
+      Fail(ErrorCode::kThrottled, "Too many failed logins for this user; try again in a minute.");
+    case auth::LoginThrottle::Verdict::kAddressBlocked:
+      Fail(ErrorCode::kThrottled,
+           "Too many failed logins from this address; try again in a minute.");
+    case auth::LoginThrottle::Verdict::kAllowed:
+      break;
+  }
+}
+
+// The login's answer: a token for `user` issued at `now`.
+void SendToken(ApiContext& ctx, httplib::Response& res, const store::User& user, Timestamp now) {
+  const auto role = std::string(ToString(user.role));
+  const auto issued = auth::IssueToken(ctx.jwt_secret, user.username, role, now, ctx.token_ttl);
+  SendJson(res, 200,
+           {{"token", issued.token},
+            {"expires_at", FormatTimestamp(issued.expires_at)},
+            {"role", role}});
+}
 
 void Login(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
   const auto body = BodyObject(req);
@@ -24,15 +54,7 @@ void Login(ApiContext& ctx, const httplib::Request& req, httplib::Response& res)
   }
   const auto address = ClientAddress(req);
   const auto now = Now();
-  switch (ctx.login_throttle.Check(username, address, now)) {
-    case auth::LoginThrottle::Verdict::kUserBlocked:
-      Fail(ErrorCode::kThrottled, "Too many failed logins for this user; try again in a minute.");
-    case auth::LoginThrottle::Verdict::kAddressBlocked:
-      Fail(ErrorCode::kThrottled,
-           "Too many failed logins from this address; try again in a minute.");
-    case auth::LoginThrottle::Verdict::kAllowed:
-      break;
-  }
+  CheckThrottle(ctx, username, address, now);
   const auto user = ctx.Store().Users().Get(username);
   // Hash even for unknown users, so the answer time does not tell which usernames exist.
   static const std::string kDummyHash = auth::HashPassword("no such user");
@@ -42,17 +64,32 @@ void Login(ApiContext& ctx, const httplib::Request& req, httplib::Response& res)
     ctx.login_throttle.RecordFailure(username, address, now);
     Fail(ErrorCode::kUnauthorized, "Wrong username or password.");
   }
-  const auto issued =
-      auth::IssueToken(ctx.jwt_secret, user->username, user->role, now, ctx.token_ttl);
-  SendJson(res, 200,
-           {{"token", issued.token},
-            {"expires_at", FormatTimestamp(issued.expires_at)},
-            {"role", user->role}});
+  SendToken(ctx, res, *user, now);
 }
 
 void Me(ApiContext&, const httplib::Request&, httplib::Response& res, const Principal& caller) {
   SendJson(res, 200,
-           {{"username", caller.username}, {"role", caller.role}, {"site_ids", caller.site_ids}});
+           {{"username", caller.username},
+            {"role", ToString(caller.role)},
+            {"site_ids", caller.site_ids}});
+}
+
+void ChangeMyPassword(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                      const Principal& caller) {
+  const auto body = ValueOrFail(codec::DecodePasswordChange(req.body));
+  const auto address = ClientAddress(req);
+  CheckThrottle(ctx, caller.username, address, Now());
+  auto& store = ctx.Store();
+  const auto user = store.Users().Get(caller.username);
+  if (!user || !auth::VerifyPassword(body.current, user->password_hash)) {
+    ctx.login_throttle.RecordFailure(caller.username, address, Now());
+    Fail(ErrorCode::kForbidden, "The current password is wrong.");
+  }
+  codec::UserChangeBody change;
+  change.password = body.replacement;
+  // The new token is issued at the very instant of the change, so it is not older than it.
+  const auto now = Now();
+  SendToken(ctx, res, ValueOrFail(ChangeAccount(store, caller.username, change, now)), now);
 }
 
 }  // namespace
@@ -60,6 +97,7 @@ void Me(ApiContext&, const httplib::Request&, httplib::Response& res, const Prin
 void RegisterAuthRoutes(Router& router) {
   router.PostPublic("/api/v1/auth/login", Login);
   router.Get("/api/v1/me", Access::kAnyUser, Me);
+  router.Put("/api/v1/me/password", Access::kAnyUser, ChangeMyPassword);
 }
 
 }  // namespace ems::api

@@ -3,26 +3,36 @@
 // status carries the outcome) and POST /event (existing clients' convention: always 200, the
 // outcome in `status`).
 //
-// Access: reads need any authenticated user; writes (create and delete contracts, events) need
-// admin until roles are mapped to contracts. Every write runs in one write transaction on this
-// thread's Store; the rules live in ems/domain/contract.h and the storage in
-// ems/store/contract_repository.h, so the listener (MQTT {p}/contracts/events) applies the very
-// same operation.
+// Access (SPEC §5): a contract may belong to a site (`site_id`). Reads answer only contracts of
+// sites the caller sees; a contract without a site is seen by admins alone, and one the caller
+// may not see answers exactly as an unknown contract ("Contract 9999 not found.", 404; on the
+// event routes the event convention's rejection). Writes — create, delete, events — need admin or
+// a technician of the contract's site (SiteAction::kChangeContracts, else 403); a contract without
+// a site is written by admins only. Every write runs in one write transaction on this thread's
+// Store; the rules live in ems/domain/contract.h and the storage in
+// ems/store/contract_repository.h, so the listener (MQTT {p}/contracts/events, a topic no site
+// gateway may write) applies the very same operation.
+#include "api/routes/lookup.h"
 #include "api/routes/routes.h"
 #include "ems/codec/contract_codec.h"
 
 namespace ems::api {
 namespace {
 
-// The event operation both event routes share: decode, then append in one transaction. A
-// rule-rejected event is stored (and committed) too, so it is listed with its reason. Rejects:
-// kInvalidJson (not a JSON object), kInvalidContractEvent (missing or mistyped fields),
-// kUnknownContract (nothing stored).
-Result<EventOutcome> PostEvent(ApiContext& ctx, const httplib::Request& req) {
+// The event operation both event routes share: decode, check the caller, then append in one
+// transaction. A rule-rejected event is stored (and committed) too, so it is listed with its
+// reason. Rejects: kInvalidJson (not a JSON object), kInvalidContractEvent (missing or mistyped
+// fields), kUnknownContract (unknown or not visible: nothing stored). Fails kForbidden (403) for
+// a caller who sees the contract but may not change it.
+Result<EventOutcome> PostEvent(ApiContext& ctx, const httplib::Request& req,
+                               const Principal& caller) {
   const Timestamp arrival = Now();
   EMS_TRY(event, codec::DecodeContractEvent(req.body, arrival));
   auto& store = ctx.Store();
   auto tx = store.Begin(store::TxMode::kWrite);
+  const auto contract = store.Contracts().GetContract(event.contract_number, caller.visibility());
+  if (!contract) return Unexpected(contract.error());
+  caller.Require(SiteAction::kChangeContracts);
   EMS_TRY(appended, store.Contracts().AppendEvent(event, arrival));
   tx.Commit();
   return appended.outcome;
@@ -37,27 +47,34 @@ void SendEventReject(httplib::Response& res, const Reject& reject, int status) {
 }
 
 void CreateContract(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
-                    const Principal&) {
+                    const Principal& caller) {
   const auto contract = ValueOrFail(codec::DecodeContract(req.body, Now()));
   auto& store = ctx.Store();
   auto tx = store.Begin(store::TxMode::kWrite);
+  if (contract.site_id) {
+    VisibleSite(store, *contract.site_id, caller);
+    caller.Require(SiteAction::kChangeContracts);
+  } else if (!caller.is_admin()) {
+    Fail(ErrorCode::kForbidden, "A contract without a site_id needs the admin role.");
+  }
   const auto created = ValueOrFail(store.Contracts().CreateContract(contract));
   tx.Commit();
   SendJson(res, 201, codec::EncodeContract(created));
 }
 
 void ListContracts(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
-                   const Principal&) {
+                   const Principal& caller) {
   const auto after = QueryCursor<std::string>(req);
-  const auto page = ctx.Store().Contracts().ListContracts(QueryLimit(req), after);
+  const auto page =
+      ctx.Store().Contracts().ListContracts(caller.visibility(), QueryLimit(req), after);
   SendJsonText(res, 200, PageAnswer(page, codec::EncodeContract));
 }
 
 // POST /api/v1/contracts/events: the HTTP status carries the outcome (200 accepted, 422
 // rejected, 404 unknown contract).
 void PostContractEvent(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
-                       const Principal&) {
-  const auto outcome = PostEvent(ctx, req);
+                       const Principal& caller) {
+  const auto outcome = PostEvent(ctx, req, caller);
   if (!outcome) return SendEventReject(res, outcome.error(), HttpStatus(outcome.error().code));
   SendJson(res, outcome->status == EventStatus::kAccepted ? 200 : 422,
            codec::EncodeEventOutcome(*outcome));
@@ -67,52 +84,57 @@ void PostContractEvent(ApiContext& ctx, const httplib::Request& req, httplib::Re
 // "accepted" or "rejected" in `status` (also an unknown contract or a field error); only a body
 // that is not a JSON object (400) and authentication (401/403) answer otherwise.
 void PostLegacyEvent(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
-                     const Principal&) {
-  const auto outcome = PostEvent(ctx, req);
+                     const Principal& caller) {
+  const auto outcome = PostEvent(ctx, req, caller);
   if (!outcome) return SendEventReject(res, outcome.error(), 200);
   SendJson(res, 200, codec::EncodeEventOutcome(*outcome));
 }
 
 void GetContract(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
-                 const Principal&) {
-  const auto contract = ValueOrFail(ctx.Store().Contracts().GetContract(PathId(req, 1)));
+                 const Principal& caller) {
+  const auto contract =
+      ValueOrFail(ctx.Store().Contracts().GetContract(PathId(req, 1), caller.visibility()));
   SendJson(res, 200, codec::EncodeContract(contract));
 }
 
 void DeleteContract(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
-                    const Principal&) {
+                    const Principal& caller) {
   const auto number = PathId(req, 1);
   auto& store = ctx.Store();
   auto tx = store.Begin(store::TxMode::kWrite);
+  ValueOrFail(store.Contracts().GetContract(number, caller.visibility()));
+  caller.Require(SiteAction::kChangeContracts);
   ValueOrFail(store.Contracts().DeleteContract(number));
   tx.Commit();
   res.status = 204;
 }
 
 void ListContractEvents(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
-                        const Principal&) {
+                        const Principal& caller) {
   const auto number = PathId(req, 1);
   const auto after = QueryCursor<store::ContractEventCursor>(req);
-  const auto page = ValueOrFail(ctx.Store().Contracts().ListEvents(number, QueryLimit(req), after));
+  const auto page = ValueOrFail(
+      ctx.Store().Contracts().ListEvents(number, caller.visibility(), QueryLimit(req), after));
   SendJsonText(res, 200, PageAnswer(page, codec::EncodeContractEventRecord));
 }
 
 void GetTimeline(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
-                 const Principal&) {
-  const auto timeline = ValueOrFail(ctx.Store().Contracts().GetTimeline(PathId(req, 1)));
+                 const Principal& caller) {
+  const auto timeline =
+      ValueOrFail(ctx.Store().Contracts().GetTimeline(PathId(req, 1), caller.visibility()));
   SendJson(res, 200, codec::EncodeTimeline(timeline));
 }
 
 }  // namespace
 
 void RegisterContractRoutes(Router& router) {
-  router.Post("/api/v1/contracts", Access::kAdmin, CreateContract);
+  router.Post("/api/v1/contracts", Access::kAnyUser, CreateContract);
   router.Get("/api/v1/contracts", Access::kAnyUser, ListContracts);
   // Registered before /api/v1/contracts/{n} only for readability: no GET shares this path.
-  router.Post("/api/v1/contracts/events", Access::kAdmin, PostContractEvent);
-  router.Post("/event", Access::kAdmin, PostLegacyEvent);
+  router.Post("/api/v1/contracts/events", Access::kAnyUser, PostContractEvent);
+  router.Post("/event", Access::kAnyUser, PostLegacyEvent);
   router.Get(R"(/api/v1/contracts/([^/]+))", Access::kAnyUser, GetContract);
-  router.Delete(R"(/api/v1/contracts/([^/]+))", Access::kAdmin, DeleteContract);
+  router.Delete(R"(/api/v1/contracts/([^/]+))", Access::kAnyUser, DeleteContract);
   router.Get(R"(/api/v1/contracts/([^/]+)/events)", Access::kAnyUser, ListContractEvents);
   router.Get(R"(/api/v1/contracts/([^/]+)/timeline)", Access::kAnyUser, GetTimeline);
   // The original service's route for the same timeline.

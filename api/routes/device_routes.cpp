@@ -9,9 +9,12 @@
 // - POST /api/v1/sites/{site}/devices {"id"?, "type", "name", "properties"} → 201 with the device
 //   (an id "dev-<16 hex>" is made when none is given); PUT /api/v1/devices/{device} replaces
 //   type, name and properties (same body; an "id" in it must be the path's); DELETE → 204, its
-//   telemetry, latest values and rollups go with it. Allowed to admins and to technicians
-//   assigned to the device's site; a viewer of the site gets 403. Unknown type, missing or
-//   non-positive property → 422 naming the field; an id in use → 409; unknown site → 404.
+//   telemetry, latest values and rollups go with it, and an EV's retained schedule topic is
+//   cleared. Allowed to admins and to technicians of the device's site (SiteAction::
+//   kChangeDevices); a viewer of the site gets 403. Unknown type, missing or non-positive
+//   property → 422 naming the field; unknown site → 404. Device ids are unique across sites, so
+//   an id in use answers 409 whichever site holds it, with the same sentence for every site: it
+//   tells that the id is taken, nothing about the device.
 //   A device registered here is known to the listener at once: its telemetry is accepted.
 // - GET /api/v1/devices/{device}/metrics: the same metrics as a list.
 // - GET /api/v1/devices/{device}/metrics/{name}/series?from=&to=&interval=&agg=: defaults
@@ -19,46 +22,27 @@
 //   than 400 days at raw, or more than 100 000 points → 422; an unparsable value → 400; a metric
 //   the device does not expose (neither reported nor typical of its type) → 404.
 // Anything of a site the caller may not see answers 404, exactly like what does not exist.
+#include "api/routes/lookup.h"
 #include "api/routes/routes.h"
 #include "ems/codec/device_codec.h"
 #include "ems/domain/device.h"
 #include "ems/domain/rollup.h"
+#include "ems/mqtt/topics.h"
 
 namespace ems::api {
 namespace {
 
-[[noreturn]] void SiteNotFound(const std::string& id) {
-  Fail(ErrorCode::kNotFound, "Site " + id + " not found.");
-}
-
-// Who may change the devices of a site: admins, and technicians assigned to it. Call after the
-// visibility check (a site the caller cannot see is a 404, not a 403).
-void RequireDeviceWriter(const Principal& caller) {
-  if (caller.is_admin() || caller.role == "technician") return;
-  Fail(ErrorCode::kForbidden,
-       "Changing devices needs the admin role or the technician role of the site.");
-}
-
-// The device `id` the caller may see, else kNotFound.
-Device VisibleDevice(store::Store& store, const std::string& id, const Principal& caller) {
-  auto device = store.Devices().Get(id, caller.visibility());
-  if (!device) Fail(DeviceNotFound(id));
-  return std::move(*device);
-}
-
 // A write transaction on the device `id`, once the caller is known to see it (else kNotFound) and
-// to be allowed to change it (else kForbidden).
-store::Transaction BeginDeviceWrite(store::Store& store, const std::string& id,
-                                    const Principal& caller) {
+// to be allowed to change it (else kForbidden), with the device as it was.
+struct DeviceWrite {
+  store::Transaction tx;
+  Device device;
+};
+DeviceWrite BeginDeviceWrite(store::Store& store, const std::string& id, const Principal& caller) {
   auto tx = store.Begin(store::TxMode::kWrite);
-  VisibleDevice(store, id, caller);
-  RequireDeviceWriter(caller);
-  return tx;
-}
-
-// The site `id` the caller may see, else kNotFound.
-void RequireVisibleSite(store::Store& store, const std::string& id, const Principal& caller) {
-  if (!store.Sites().Get(id, caller.visibility())) SiteNotFound(id);
+  auto device = VisibleDevice(store, id, caller);
+  caller.Require(SiteAction::kChangeDevices);
+  return {std::move(tx), std::move(device)};
 }
 
 // The page of `filter`'s devices, each encoded with its metrics.
@@ -75,7 +59,7 @@ void ListSiteDevices(ApiContext& ctx, const httplib::Request& req, httplib::Resp
   const auto site_id = PathId(req, 1);
   auto& store = ctx.Store();
   auto snapshot = store.Begin(store::TxMode::kRead);
-  RequireVisibleSite(store, site_id, caller);
+  VisibleSite(store, site_id, caller);
   const auto answer = DevicePage(store, {caller.visibility(), site_id, std::nullopt}, req);
   snapshot.Commit();
   SendJsonText(res, 200, answer);
@@ -112,8 +96,8 @@ void CreateDevice(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   const auto site_id = PathId(req, 1);
   auto& store = ctx.Store();
   auto tx = store.Begin(store::TxMode::kWrite);
-  RequireVisibleSite(store, site_id, caller);
-  RequireDeviceWriter(caller);
+  VisibleSite(store, site_id, caller);
+  caller.Require(SiteAction::kChangeDevices);
   const auto body = ValueOrFail(codec::DecodeDeviceBody(req.body));
   const auto created = ValueOrFail(
       store.Devices().Create(site_id, body.id.value_or(RandomId("dev-")), body.spec, Now()));
@@ -125,7 +109,7 @@ void UpdateDevice(ApiContext& ctx, const httplib::Request& req, httplib::Respons
                   const Principal& caller) {
   const auto id = PathId(req, 1);
   auto& store = ctx.Store();
-  auto tx = BeginDeviceWrite(store, id, caller);
+  auto write = BeginDeviceWrite(store, id, caller);
   const auto body = ValueOrFail(codec::DecodeDeviceBody(req.body));
   if (body.id && *body.id != id) {
     Fail(ErrorCode::kInvalidDevice,
@@ -133,7 +117,7 @@ void UpdateDevice(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   }
   const auto updated = ValueOrFail(store.Devices().Update(id, body.spec, Now()));
   const auto answer = codec::EncodeDevice(updated, store.Readings().Latest(id));
-  tx.Commit();
+  write.tx.Commit();
   SendJson(res, 200, answer);
 }
 
@@ -141,9 +125,15 @@ void DeleteDevice(ApiContext& ctx, const httplib::Request& req, httplib::Respons
                   const Principal& caller) {
   const auto id = PathId(req, 1);
   auto& store = ctx.Store();
-  auto tx = BeginDeviceWrite(store, id, caller);
-  if (!store.Devices().Delete(id)) Fail(DeviceNotFound(id));
-  tx.Commit();
+  auto write = BeginDeviceWrite(store, id, caller);
+  store.Devices().Delete(id);
+  write.tx.Commit();
+  const Device& device = write.device;
+  // An EV's schedule was published retained (SPEC §4.3): an empty retained message clears it,
+  // so neither the car nor a later subscriber follows the schedule of a device that is gone.
+  if (device.type == DeviceType::kEv) {
+    ctx.publish_retained(mqtt::ScheduleTopic(ctx.topic_prefix, device.site_id, id), "");
+  }
   res.status = 204;
 }
 

@@ -7,7 +7,8 @@
 namespace ems::api {
 
 void RegisterSystemRoutes(Router& router);    // /health, /openapi.json, /docs
-void RegisterAuthRoutes(Router& router);      // /api/v1/auth/login, /api/v1/me
+void RegisterAuthRoutes(Router& router);      // /api/v1/auth/login, /api/v1/me, my password
+void RegisterUserRoutes(Router& router);      // /api/v1/users
 void RegisterSessionRoutes(Router& router);   // /api/v1/sessions, /api/v1/stations
 void RegisterIngestRoutes(Router& router);    // /api/v1/ingest/*
 void RegisterScheduleRoutes(Router& router);  // EV charging schedules

@@ -10,6 +10,9 @@
 // clamped to 0–1 (0 when never reported); at home = device state `at_home` (true when never
 // reported). A device the caller may not see answers 404 like an unknown one; a device that is
 // not an `ev` answers 404 "Device x is not an EV." (it has no charging schedule).
+//
+// Who: every user of the EV's site reads and operates its schedule (SiteAction::kOperateEvs):
+// viewers and technicians are the site's households and drivers (SPEC §5).
 #include <functional>
 
 #include "api/routes/routes.h"
@@ -53,6 +56,7 @@ void ApplyChange(ApiContext& ctx, const httplib::Request& req, httplib::Response
   {
     auto tx = store.Begin(store::TxMode::kWrite);
     const auto ev = ValueOrFail(store::LoadEv(store, id, caller.visibility()));
+    caller.Require(SiteAction::kOperateEvs);
     auto schedule =
         change(req, ev, store.Schedules().Get(id).value_or(ChargingSchedule{}), now, store);
     schedule = Replan(std::move(schedule), ev, store, now);
@@ -128,6 +132,7 @@ void PutAtHome(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   {
     auto tx = store.Begin(store::TxMode::kWrite);
     auto ev = ValueOrFail(store::LoadEv(store, id, caller.visibility()));
+    caller.Require(SiteAction::kOperateEvs);
     const bool at_home =
         ValueOrFail(codec::RequiredBool(BodyObject(req), "is_at_home", ErrorCode::kInvalidState));
     store.Devices().SetAtHome(id, at_home);
@@ -153,12 +158,11 @@ void PutAtHome(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
 void RegisterScheduleRoutes(Router& router) {
   const std::string route = kScheduleRoute;
   router.Get(route, Access::kAnyUser, GetSchedule);
-  // Changing a schedule needs admin until technician and viewer roles get their rules.
-  router.Put(route, Access::kAdmin, PutSchedule);
-  router.Post(route + "/pause", Access::kAdmin, PauseSchedule);
-  router.Post(route + "/resume", Access::kAdmin, ResumeSchedule);
-  router.Post(route + "/override", Access::kAdmin, OverrideSchedule);
-  router.Put(R"(/api/v1/devices/([^/]+)/state)", Access::kAdmin, PutAtHome);
+  router.Put(route, Access::kAnyUser, PutSchedule);
+  router.Post(route + "/pause", Access::kAnyUser, PauseSchedule);
+  router.Post(route + "/resume", Access::kAnyUser, ResumeSchedule);
+  router.Post(route + "/override", Access::kAnyUser, OverrideSchedule);
+  router.Put(R"(/api/v1/devices/([^/]+)/state)", Access::kAnyUser, PutAtHome);
 }
 
 }  // namespace ems::api

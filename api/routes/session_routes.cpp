@@ -1,5 +1,6 @@
 // Charging sessions and stations (SPEC §6.5). Only sessions of sites the caller may see are
-// listed, and a session or station of another site answers 404 like an unknown one.
+// listed or counted (a station's list row and summary included), and a session or station of
+// another site answers 404 like an unknown one.
 //
 // - GET /api/v1/sessions?site_id=&station_id=&vehicle_id=&status=&from=&to=: newest first by
 //   started_at (from/to filter on it), paged by `limit` / `cursor`.
@@ -65,7 +66,7 @@ void StationSummary(ApiContext& ctx, const httplib::Request& req, httplib::Respo
   if (!sessions.GetStation(id, caller.visibility())) {
     Fail(ErrorCode::kNotFound, "Station " + id + " not found.");
   }
-  const auto sum = sessions.Summarize(id, from, to);
+  const auto sum = sessions.Summarize(id, caller.visibility(), from, to);
   SendJson(
       res, 200,
       {{"station_id", id},

@@ -1,9 +1,19 @@
-// Sites (SPEC §6.1, reads only) and their energy (§6.4).
+// Sites (SPEC §6.1) and their energy (§6.4).
 //
 // - GET /api/v1/sites: the sites the caller may see (admin: all; others: those assigned), in id
 //   order, {"id", "name", "timezone", "device_count"} each, paged by `limit` / `cursor`.
 // - GET /api/v1/sites/{site}: one of them; a site the caller may not see answers 404 like an
 //   unknown one.
+// - POST /api/v1/sites {"id"?, "name", "timezone"?} (admin) → 201 with the site; an id
+//   "site-<16 hex>" is made when none is given, the zone defaults to UTC; a taken id → 409. The
+//   site takes devices (POST /api/v1/sites/{site}/devices) and users at once.
+// - PUT /api/v1/sites/{site} (admin), same body: renames the site, and sets its zone when one is
+//   given (an "id" in it must be the path's). Stored 1d/1mo rollups keep the zone they were built
+//   in.
+// - DELETE /api/v1/sites/{site}[?cascade=true] (admin) → 204: a site that still holds devices,
+//   charging sessions or contracts answers 409 naming them unless cascade=true, which deletes
+//   them with it (RemoveSite). Afterwards the site's retained summary and its EVs' retained
+//   schedules are cleared on the broker.
 // - GET /api/v1/sites/{site}/energy/summary: ComputeEnergySummary over the stored latest
 //   readings, now, with EMS_STALE_AFTER_S — the body the listener publishes retained on
 //   `{p}/sites/{site}/summary`.
@@ -14,10 +24,14 @@
 //   from power_w (TelemetryReader::EnergySeries). Defaults: the last 24 hours (QuerySeriesRange),
 //   interval chosen from the range (DefaultInterval). interval=raw and from ≥ to answer 422,
 //   unparsable values 400.
+#include "api/routes/lookup.h"
 #include "api/routes/routes.h"
 #include "ems/codec/energy_codec.h"
+#include "ems/codec/site_codec.h"
 #include "ems/domain/energy.h"
 #include "ems/domain/rollup.h"
+#include "ems/mqtt/topics.h"
+#include "ems/store/site_removal.h"
 
 namespace ems::api {
 namespace {
@@ -29,13 +43,6 @@ Json SiteJson(const store::Site& site) {
           {"device_count", site.device_count}};
 }
 
-// The site `id` the caller may see, else kNotFound.
-store::Site VisibleSite(ApiContext& ctx, const std::string& id, const Principal& caller) {
-  auto site = ctx.Store().Sites().Get(id, caller.visibility());
-  if (!site) Fail(ErrorCode::kNotFound, "Site " + id + " not found.");
-  return std::move(*site);
-}
-
 void ListSites(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                const Principal& caller) {
   const auto after = QueryCursor<std::string>(req).value_or("");
@@ -45,13 +52,63 @@ void ListSites(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
 
 void GetSite(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
              const Principal& caller) {
-  SendJson(res, 200, SiteJson(VisibleSite(ctx, PathId(req, 1), caller)));
+  SendJson(res, 200, SiteJson(VisibleSite(ctx.Store(), PathId(req, 1), caller)));
+}
+
+void CreateSite(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                const Principal& caller) {
+  const auto body = ValueOrFail(codec::DecodeSiteBody(req.body));
+  const auto id = body.id.value_or(RandomId("site-"));
+  auto& store = ctx.Store();
+  auto tx = store.Begin(store::TxMode::kWrite);
+  if (!store.Sites().Ensure(id, body.name, body.timezone.value_or("UTC"), Now())) {
+    Fail(ErrorCode::kConflict, "Site " + id + " already exists.");
+  }
+  const auto site = VisibleSite(store, id, caller);
+  tx.Commit();
+  SendJson(res, 201, SiteJson(site));
+}
+
+void UpdateSite(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                const Principal& caller) {
+  const auto id = PathId(req, 1);
+  auto& store = ctx.Store();
+  auto tx = store.Begin(store::TxMode::kWrite);
+  const auto stored = VisibleSite(store, id, caller);
+  const auto body = ValueOrFail(codec::DecodeSiteBody(req.body));
+  if (body.id && *body.id != id) {
+    Fail(ErrorCode::kInvalidSite,
+         "Field 'id' must be the id of the site in the path (" + id + ").");
+  }
+  store.Sites().Update(id, body.name, body.timezone.value_or(stored.timezone));
+  const auto site = VisibleSite(store, id, caller);
+  tx.Commit();
+  SendJson(res, 200, SiteJson(site));
+}
+
+void DeleteSite(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                const Principal&) {
+  const auto id = PathId(req, 1);
+  const auto cascade = QueryString(req, "cascade").value_or("false");
+  if (cascade != "true" && cascade != "false") {
+    Fail(ErrorCode::kInvalidParameter, "Query parameter 'cascade' must be true or false.");
+  }
+  auto& store = ctx.Store();
+  auto tx = store.Begin(store::TxMode::kWrite);
+  const auto removed = ValueOrFail(store::RemoveSite(store, id, cascade == "true", Now()));
+  tx.Commit();
+  // Its derived state was published retained (SPEC §4.3): empty retained messages clear it.
+  ctx.publish_retained(mqtt::SummaryTopic(ctx.topic_prefix, id), "");
+  for (const auto& ev : removed.ev_ids) {
+    ctx.publish_retained(mqtt::ScheduleTopic(ctx.topic_prefix, id, ev), "");
+  }
+  res.status = 204;
 }
 
 void EnergySummary(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                    const Principal& caller) {
   const auto id = PathId(req, 1);
-  VisibleSite(ctx, id, caller);
+  VisibleSite(ctx.Store(), id, caller);
   const auto readings = ctx.Store().Readings().SiteReadings(id);
   SendJson(res, 200,
            codec::EncodeEnergySummary(ComputeEnergySummary(id, readings, Now(), ctx.stale_after)));
@@ -70,7 +127,7 @@ void FleetEnergySummary(ApiContext& ctx, const httplib::Request&, httplib::Respo
 void EnergySeries(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                   const Principal& caller) {
   const auto id = PathId(req, 1);
-  const auto site = VisibleSite(ctx, id, caller);
+  const auto site = VisibleSite(ctx.Store(), id, caller);
   const auto [from, to] = QuerySeriesRange(req);
   const auto interval = QueryInterval(req);
   if (interval == Interval::kRaw) {
@@ -86,7 +143,10 @@ void EnergySeries(ApiContext& ctx, const httplib::Request& req, httplib::Respons
 
 void RegisterSiteRoutes(Router& router) {
   router.Get("/api/v1/sites", Access::kAnyUser, ListSites);
+  router.Post("/api/v1/sites", Access::kAdmin, CreateSite);
   router.Get(R"(/api/v1/sites/([^/]+))", Access::kAnyUser, GetSite);
+  router.Put(R"(/api/v1/sites/([^/]+))", Access::kAdmin, UpdateSite);
+  router.Delete(R"(/api/v1/sites/([^/]+))", Access::kAdmin, DeleteSite);
   router.Get(R"(/api/v1/sites/([^/]+)/energy/summary)", Access::kAnyUser, EnergySummary);
   router.Get(R"(/api/v1/sites/([^/]+)/energy/series)", Access::kAnyUser, EnergySeries);
   router.Get("/api/v1/energy/summary", Access::kAnyUser, FleetEnergySummary);

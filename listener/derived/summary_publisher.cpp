@@ -50,6 +50,12 @@ void SummaryDerivedPublisher::Tick(Timestamp now) {
 }
 
 void SummaryDerivedPublisher::Refresh(const std::string& site_id, SiteState& state, Timestamp now) {
+  if (!store_.Sites().Timezone(site_id)) {
+    // Deleted (DELETE /api/v1/sites clears its retained summary): publish nothing for it, and
+    // start afresh should it come back.
+    state = SiteState{};
+    return;
+  }
   const auto readings = store_.Readings().SiteReadings(site_id);
   state.computed_at = now;
   const auto summary = ComputeEnergySummary(site_id, readings, now, stale_after_);

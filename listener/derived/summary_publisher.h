@@ -11,6 +11,8 @@
 // then. At construction every stored site is dirty, so a restarted listener refreshes every
 // retained summary (staleness included) within its first second.
 //
+// A site that no longer exists (deleted over REST, which clears its topic) is not published.
+//
 // Storage failures are logged and the site stays dirty, so the next Tick retries.
 //
 // Writer thread only, with the writer's Store (see derived.h).

@@ -21,9 +21,9 @@ Result<Outcome> SessionHandler::Handle(const mqtt::LegacySessionMsg& topic, cons
 Result<Outcome> SessionHandler::Store(const Result<ChargingSession>& s, const InboxRecord& r,
                                       BatchEffects& e) {
   if (!s) return Unexpected(s.error());
-  store_.Sites().Ensure(s->site_id, s->site_id, "UTC", r.arrival);
-  const auto merge = store_.Sessions().Store(*s, r.arrival);
+  EMS_TRY(merge, store_.Sessions().Store(*s, r.arrival));
   if (merge == SessionMerge::kInsert || merge == SessionMerge::kReplace) {
+    store_.Sites().Ensure(s->site_id, s->site_id, "UTC", r.arrival);
     e.sites.insert(s->site_id);
     return Outcome::kStored;
   }

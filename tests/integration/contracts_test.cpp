@@ -64,7 +64,8 @@ TEST_F(ContractsApiTest, CreateGetListAndDeleteContracts) {
   ASSERT_EQ(created.status, 201) << created.raw;
   EXPECT_EQ(created.body, (Json{{"contract_number", "1001"},
                                 {"components", {"energy_supply", "heatpump_optimization"}},
-                                {"created_at", "2024-03-03T10:00:00Z"}}));
+                                {"created_at", "2024-03-03T10:00:00Z"},
+                                {"site_id", nullptr}}));
 
   // Existing clients send the number as an integer; it is the same id.
   const auto again = stack_.Post("/api/v1/contracts",
@@ -387,29 +388,70 @@ TEST_F(ContractsApiTest, LateArrivalsRederiveLaterStatuses) {
   EXPECT_EQ(stack_.Get("/api/v1/contracts/1001/timeline").body, timeline.body);
 }
 
-TEST_F(ContractsApiTest, ReadsNeedAnyUserAndWritesNeedAdmin) {
-  CreateContract("1001", {"energy_supply"});
-  ASSERT_TRUE(stack_.AddUser("vera", "viewer-password-1", "viewer", {}));
+// SPEC §5: a contract of a site is read by that site's users and changed by its technicians;
+// one without a site is the admins' alone. What a user may not see answers as unknown.
+TEST_F(ContractsApiTest, ContractsBelongToTheirSite) {
+  ASSERT_EQ(stack_.Post("/api/v1/sites", {{"id", "home"}, {"name", "Home"}}).status, 201);
+  CreateContract("1001", {"energy_supply"});  // no site
+  ASSERT_EQ(stack_
+                .Post("/api/v1/contracts", {{"contract_number", "2001"},
+                                            {"components", {"energy_supply"}},
+                                            {"site_id", "home"}})
+                .status,
+            201);
+  ASSERT_TRUE(stack_.AddUser("vera", "viewer-password-1", "viewer", {"home"}));
+  ASSERT_TRUE(stack_.AddUser("tess", "technician-pass-1", "technician", {"home"}));
+  ASSERT_TRUE(stack_.AddUser("otto", "technician-pass-2", "technician", {"elsewhere"}));
   const auto viewer = stack_.Login("vera", "viewer-password-1");
-  EXPECT_EQ(stack_.Get("/api/v1/contracts", viewer).status, 200);
-  EXPECT_EQ(stack_.Get("/api/v1/contracts/1001", viewer).status, 200);
-  EXPECT_EQ(stack_.Get("/api/v1/contracts/1001/events", viewer).status, 200);
-  EXPECT_EQ(stack_.Get("/api/v1/contracts/1001/timeline", viewer).status, 200);
-  EXPECT_EQ(stack_.Get("/1001/contract_timeline", viewer).status, 200);
+  const auto tech = stack_.Login("tess", "technician-pass-1");
+  const auto outsider = stack_.Login("otto", "technician-pass-2");
 
-  const auto event = Event("supply_energy_start", "1001", "2024-12-01");
+  // Reads: the site's contract only.
+  const auto listed = stack_.Get("/api/v1/contracts", viewer);
+  ASSERT_EQ(listed.body["items"].size(), 1u) << listed.raw;
+  EXPECT_EQ(listed.body["items"][0]["site_id"], "home");
+  for (const std::string path : {"/api/v1/contracts/2001", "/api/v1/contracts/2001/events",
+                                 "/api/v1/contracts/2001/timeline", "/2001/contract_timeline"}) {
+    EXPECT_EQ(stack_.Get(path, viewer).status, 200) << path;
+    const auto hidden = stack_.Get(path, outsider);
+    EXPECT_EQ(hidden.status, 404) << path;
+    EXPECT_EQ(hidden.body["message"], "Contract 2001 not found.") << path;
+  }
+  const auto no_site = stack_.Get("/api/v1/contracts/1001", viewer);
+  EXPECT_EQ(no_site.status, 404);
+  EXPECT_EQ(no_site.body["message"], "Contract 1001 not found.");
+  EXPECT_EQ(stack_.Get("/api/v1/contracts", outsider).body["items"].size(), 0u);
+
+  // Writes: the site's technician, not its viewer; a site-less contract, admins only.
+  const auto event = Event("supply_energy_start", "2001", "2024-12-01");
   const auto forbidden = stack_.Post("/api/v1/contracts/events", event, viewer);
   EXPECT_EQ(forbidden.status, 403);
   EXPECT_EQ(forbidden.body["status"], "error");
   EXPECT_EQ(stack_.Post("/event", event, viewer).status, 403);
+  EXPECT_EQ(stack_.Post("/api/v1/contracts/events", event, tech).body, Accepted());
+  const auto unseen =
+      stack_.Post("/event", Event("supply_energy_start", "1001", "2024-12-01"), tech);
+  EXPECT_EQ(unseen.status, 200);
+  EXPECT_EQ(unseen.body, (Json{{"status", "rejected"}, {"message", "Contract 1001 not found."}}));
+  EXPECT_EQ(stack_.Post("/api/v1/contracts/events", event, outsider).status, 404);
+
+  const Json of_home = {
+      {"contract_number", "2002"}, {"components", {"energy_supply"}}, {"site_id", "home"}};
+  EXPECT_EQ(stack_.Post("/api/v1/contracts", of_home, viewer).status, 403);
+  const auto elsewhere = stack_.Post("/api/v1/contracts", of_home, outsider);
+  EXPECT_EQ(elsewhere.status, 404);
+  EXPECT_EQ(elsewhere.body["message"], "Site home not found.");
+  EXPECT_EQ(stack_.Post("/api/v1/contracts", of_home, tech).status, 201);
   EXPECT_EQ(stack_
                 .Post("/api/v1/contracts",
-                      {{"contract_number", "1002"}, {"components", {"energy_supply"}}}, viewer)
+                      {{"contract_number", "2003"}, {"components", {"energy_supply"}}}, tech)
                 .status,
             403);
-  EXPECT_EQ(stack_.Request("DELETE", "/api/v1/contracts/1001", "", viewer).status, 403);
-  EXPECT_EQ(stack_.Get("/api/v1/contracts/1001/events").body["items"].size(), 0u);
-  EXPECT_EQ(stack_.Get("/api/v1/contracts/1001").status, 200);
+  EXPECT_EQ(stack_.Request("DELETE", "/api/v1/contracts/2002", "", viewer).status, 403);
+  EXPECT_EQ(stack_.Request("DELETE", "/api/v1/contracts/2002", "", outsider).status, 404);
+  EXPECT_EQ(stack_.Request("DELETE", "/api/v1/contracts/2002", "", tech).status, 204);
+  EXPECT_EQ(stack_.Request("DELETE", "/api/v1/contracts/1001", "", tech).status, 404);
+  EXPECT_EQ(stack_.Get("/api/v1/contracts/1001").status, 200);  // the admin's
 }
 
 class ContractsMqttTest : public StackTest {};

@@ -431,7 +431,8 @@ bool Stack::AddUser(const std::string& user, const std::string& password, const 
   auto store = store::OpenStore(db_path());
   auto tx = store->Begin(store::TxMode::kWrite);
   const bool created = store->Users().Create(
-      store::User{user, auth::HashPassword(password), role, std::move(site_ids)}, Now());
+      store::User{user, auth::HashPassword(password), *ParseRole(role), std::move(site_ids), {}},
+      Now());
   tx.Commit();
   return created;
 }
@@ -439,6 +440,27 @@ bool Stack::AddUser(const std::string& user, const std::string& password, const 
 std::string Stack::AdminToken() {
   if (admin_token_.empty()) admin_token_ = Login(kAdminUser, kAdminPassword);
   return admin_token_;
+}
+
+std::string PrintedPassword(const std::string& output) {
+  static const std::string kMark = "Password (shown only now): ";
+  const auto at = output.find(kMark);
+  if (at == std::string::npos) return "";
+  const auto start = at + kMark.size();
+  return output.substr(start, output.find('\n', start) - start);
+}
+
+CommandResult Stack::EmsApiCommand(const std::string& args, const std::string& input) {
+  auto env = ServiceEnv("api");
+  env["EMS_BROKER_STATE_DIR"] = dir() + "/broker";
+  env["EMS_INPUT"] = input;
+  Process p(
+      {"/bin/sh", "-c", "printf '%s' \"$EMS_INPUT\" | exec " + BinPath("ems-api") + " " + args},
+      env, dir(), dir() + "/command-" + std::to_string(++commands_run_) + ".log");
+  CommandResult r;
+  r.code = p.Wait();
+  r.output = p.Log();
+  return r;
 }
 
 bool Stack::WaitForReceived(long n, std::chrono::milliseconds timeout) {

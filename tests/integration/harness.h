@@ -70,6 +70,15 @@ std::string SessionJson(const std::string& id, const std::string& station,
                         double energy = 18.42);
 std::string SessionTopic(const std::string& site, const std::string& station);
 
+// What a command printed (stdout and stderr) and its exit code.
+struct CommandResult {
+  int code = -1;
+  std::string output;
+};
+
+// The password an `ems-api user|gateway` command printed once, or "".
+std::string PrintedPassword(const std::string& output);
+
 // A TCP connection to 127.0.0.1:port (a file descriptor), or -1.
 int ConnectLoopback(int port);
 
@@ -80,7 +89,7 @@ HttpAnswer RawHttp(int port, const std::string& request);
 class Stack {
  public:
   static constexpr const char* kAdminUser = "admin";
-  static constexpr const char* kAdminPassword = "admin-password-for-tests";
+  static constexpr const char* kAdminPassword = "stack-secret-for-tests";
   static constexpr const char* kPrefix = "ems/v1";
 
   Stack();
@@ -142,10 +151,14 @@ class Stack {
   std::vector<Json> GetAllItems(const std::string& path);
   std::string AdminToken();
   std::string Login(const std::string& user, const std::string& password);
-  // A user straight into the stack's database (no route creates users yet); false when the name
-  // is taken.
+  // A user straight into the stack's database, bypassing the account rules (any password, sites
+  // that do not exist yet); false when the name is taken. `role` is a role's name.
   bool AddUser(const std::string& user, const std::string& password, const std::string& role,
                std::vector<std::string> site_ids);
+
+  // `ems-api ARGS` as an operator runs it on this stack (its database, its broker's state
+  // folder), with `input` on standard input.
+  CommandResult EmsApiCommand(const std::string& args, const std::string& input = "");
 
   // Waits until GET /api/v1/ingest/stats shows at least `n` received messages, all applied.
   bool WaitForReceived(long n, std::chrono::milliseconds timeout = std::chrono::seconds(20));
@@ -160,6 +173,7 @@ class Stack {
 
   std::unique_ptr<::mqtt::async_client> device_client_;
   std::string admin_token_;
+  int commands_run_ = 0;
 };
 
 // A test with a running broker, listener and API (the edge in front of the API).

@@ -292,15 +292,22 @@ TEST_F(SchedulesTest, InvalidRequestsAndVisibility) {
   expect_error(stack_.Post(SchedulePath("bat-1") + "/pause", Json::object()), 404, "is not an EV");
   expect_error(stack_.Request("GET", SchedulePath(), "", ""), 401, "token");
 
-  // Visibility: a viewer of another site sees nothing; a viewer of this site reads but may not
-  // change (admin only for now).
+  // Visibility: a viewer of another site sees nothing, not even that the EV exists; a viewer of
+  // this site is its household and operates the car (SPEC §5).
   ASSERT_TRUE(stack_.AddUser("outsider", "outsider-password", "viewer", {"elsewhere"}));
   ASSERT_TRUE(stack_.AddUser("resident", "resident-password", "viewer", {kSite}));
   const auto outsider = stack_.Login("outsider", "outsider-password");
-  expect_error(stack_.Request("GET", SchedulePath(), "", outsider), 404, "not found");
+  expect_error(stack_.Request("GET", SchedulePath(), "", outsider), 404, "Device ev-1 not found.");
+  expect_error(stack_.Request("POST", SchedulePath() + "/pause", "{}", outsider), 404,
+               "Device ev-1 not found.");
+  expect_error(stack_.Request("POST", SchedulePath("bat-1") + "/pause", "{}", outsider), 404,
+               "Device bat-1 not found.");
   const auto resident = stack_.Login("resident", "resident-password");
   EXPECT_EQ(stack_.Request("GET", SchedulePath(), "", resident).status, 200);
-  expect_error(stack_.Request("POST", SchedulePath() + "/pause", "{}", resident), 403, "admin");
+  const auto paused = stack_.Request("POST", SchedulePath() + "/pause", "{}", resident);
+  EXPECT_EQ(paused.status, 200) << paused.raw;
+  EXPECT_EQ(paused.body["is_paused"], true);
+  EXPECT_EQ(stack_.Request("POST", SchedulePath() + "/resume", "{}", resident).status, 200);
 
   // A broken tariff becomes a dead letter with reason invalid_tariff.
   Publish(TariffTopic(), R"({"currency": "EUR", "prices": [{"start": "x"}]})");

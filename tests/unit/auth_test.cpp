@@ -30,6 +30,18 @@ TEST(TokenTest, IssuedTokenVerifiesUntilItExpires) {
   EXPECT_FALSE(VerifyToken(kSecret, t.token, now + std::chrono::hours(1)));
 }
 
+// Tokens are compared with the instant their user last changed (SPEC §5), which is stored in
+// milliseconds: whole seconds would refuse a token issued 300 ms after a change made earlier in
+// the same second.
+TEST(TokenTest, IssuedAtKeepsMilliseconds) {
+  const auto now = *ParseTimestamp("2026-11-21T10:00:00.987Z");
+  const auto t = IssueToken(kSecret, "alice", "viewer", now, std::chrono::hours(1));
+  const auto claims = VerifyToken(kSecret, t.token, now);
+  ASSERT_TRUE(claims);
+  EXPECT_EQ(claims->issued_at, now);
+  EXPECT_EQ(FormatTimestamp(t.expires_at), "2026-11-21T11:00:00Z");
+}
+
 TEST(TokenTest, RejectsWrongKeyTamperingAndGarbage) {
   const auto now = *ParseTimestamp("2026-11-21T10:00:00Z");
   const auto t = IssueToken(kSecret, "alice", "viewer", now, std::chrono::hours(1));

@@ -176,6 +176,8 @@ TEST(ContractCodecTest, RejectsBrokenContractBodies) {
                "Component energy_supply is listed more than once."},
            Row{R"({"contract_number": "1", "components": ["energy_supply"], "created_at": 5})",
                "Field 'created_at' must be a string."},
+           Row{R"({"contract_number": "1", "components": ["energy_supply"], "site_id": "a/b"})",
+               "Field 'site_id' must be 1 to 64 characters of letters, digits, '_', '.' or '-'."},
        }) {
     const auto c = DecodeContract(r.body, kArrival);
     ASSERT_FALSE(c.has_value()) << r.body;
@@ -190,16 +192,20 @@ TEST(ContractCodecTest, EncodesAContract) {
                    .created_at = At("2024-11-01T00:00:00Z")};
   EXPECT_EQ(EncodeContract(c), Json::parse(R"({"contract_number": "1001",
       "components": ["energy_supply", "battery_optimization"],
-      "created_at": "2024-11-01T00:00:00Z"})"));
+      "created_at": "2024-11-01T00:00:00Z", "site_id": null})"));
 }
 
 TEST(ContractCodecTest, EncodedContractDecodesToItself) {
-  const Contract c{.contract_number = "C-9",
-                   .components = {kSupply, kBattery, kHeatpump},
-                   .created_at = At("2024-11-01T00:00:00.250Z")};
+  Contract c{.contract_number = "C-9",
+             .components = {kSupply, kBattery, kHeatpump},
+             .created_at = At("2024-11-01T00:00:00.250Z")};
   const auto back = DecodeContract(EncodeContract(c).dump(), kArrival);
   ASSERT_TRUE(back.has_value()) << back.error().message;
   EXPECT_EQ(*back, c);
+  c.site_id = "home-1";  // a contract of a site (SPEC §5)
+  const auto of_site = DecodeContract(EncodeContract(c).dump(), kArrival);
+  ASSERT_TRUE(of_site.has_value()) << of_site.error().message;
+  EXPECT_EQ(*of_site, c);
 }
 
 TEST(ContractCodecTest, EncodesATimelineWithNullDates) {

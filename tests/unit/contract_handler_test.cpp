@@ -42,7 +42,8 @@ class ContractHandlerTest : public testing::TempDbTest {
   }
 
   std::vector<ContractEventRecord> Events() {
-    auto page = store().Contracts().ListEvents("1001", 1000, std::nullopt);
+    auto page =
+        store().Contracts().ListEvents("1001", store::Visibility::All(), 1000, std::nullopt);
     EXPECT_TRUE(page.has_value());
     return page ? page->items : std::vector<ContractEventRecord>{};
   }
@@ -136,7 +137,7 @@ TEST_F(ContractHandlerTest, IngestorStoresRuleRejectsAndDeadLettersThem) {
   EXPECT_EQ(events[1].outcome.status, EventStatus::kAccepted);
   EXPECT_EQ(events[2].outcome.status, EventStatus::kRejected);
 
-  const auto timeline = store().Contracts().GetTimeline("1001");
+  const auto timeline = store().Contracts().GetTimeline("1001", store::Visibility::All());
   ASSERT_TRUE(timeline.has_value());
   EXPECT_EQ(codec::EncodeTimeline(*timeline)["components"]["energy_supply"],
             (codec::Json{{"start", "2024-12-01"}, {"end", "2024-12-31"}}));

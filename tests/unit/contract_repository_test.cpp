@@ -63,7 +63,7 @@ class ContractRepositoryTest : public ems::testing::TempDbTest {
   }
 
   std::vector<std::string> Lines(const char* number = "1001") {
-    auto page = repo().ListEvents(number, kMaxPageLimit, std::nullopt);
+    auto page = repo().ListEvents(number, Visibility::All(), kMaxPageLimit, std::nullopt);
     EXPECT_TRUE(page.has_value());
     std::vector<std::string> lines;
     for (const auto& r : page->items) lines.push_back(Line(r));
@@ -71,7 +71,7 @@ class ContractRepositoryTest : public ems::testing::TempDbTest {
   }
 
   ComponentSpan TimelineOf(ContractComponent c, const char* number = "1001") {
-    auto t = repo().GetTimeline(number);
+    auto t = repo().GetTimeline(number, Visibility::All());
     EXPECT_TRUE(t.has_value());
     return t->components.at(c);
   }
@@ -79,13 +79,13 @@ class ContractRepositoryTest : public ems::testing::TempDbTest {
 
 TEST_F(ContractRepositoryTest, CreatesAndReadsAContract) {
   Create("1001", {kHeatpump, kSupply});
-  const auto c = repo().GetContract("1001");
+  const auto c = repo().GetContract("1001", Visibility::All());
   ASSERT_TRUE(c.has_value());
   EXPECT_EQ(c->contract_number, "1001");
   EXPECT_EQ(c->components, (std::vector<ContractComponent>{kSupply, kHeatpump}));
   EXPECT_EQ(c->created_at, T(0));
 
-  const auto t = repo().GetTimeline("1001");
+  const auto t = repo().GetTimeline("1001", Visibility::All());
   ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->contract_number, "1001");
   EXPECT_EQ(t->components,
@@ -102,7 +102,8 @@ TEST_F(ContractRepositoryTest, CreatingAnExistingContractIsAConflict) {
   EXPECT_EQ(again.error().code, ErrorCode::kConflict);
   EXPECT_EQ(again.error().message, "Contract 1001 already exists.");
   tx.Commit();
-  EXPECT_EQ(repo().GetContract("1001")->components, std::vector<ContractComponent>{kSupply});
+  EXPECT_EQ(repo().GetContract("1001", Visibility::All())->components,
+            std::vector<ContractComponent>{kSupply});
 }
 
 TEST_F(ContractRepositoryTest, CreateValidatesTheContract) {
@@ -111,15 +112,15 @@ TEST_F(ContractRepositoryTest, CreateValidatesTheContract) {
       Contract{.contract_number = "1001", .components = {}, .created_at = T(0)});
   ASSERT_FALSE(c.has_value());
   EXPECT_EQ(c.error().code, ErrorCode::kInvalidContract);
-  EXPECT_FALSE(repo().GetContract("1001").has_value());
+  EXPECT_FALSE(repo().GetContract("1001", Visibility::All()).has_value());
 }
 
 TEST_F(ContractRepositoryTest, UnknownContractIsADistinctOutcomeEverywhere) {
   auto tx = store().Begin(TxMode::kWrite);
   const std::vector<Reject> rejects = {
-      ErrorOf(repo().GetContract("9999")),
-      ErrorOf(repo().GetTimeline("9999")),
-      ErrorOf(repo().ListEvents("9999", 10, std::nullopt)),
+      ErrorOf(repo().GetContract("9999", Visibility::All())),
+      ErrorOf(repo().GetTimeline("9999", Visibility::All())),
+      ErrorOf(repo().ListEvents("9999", Visibility::All(), 10, std::nullopt)),
       ErrorOf(repo().DeleteContract("9999")),
       ErrorOf(repo().AppendEvent(Ev("supply_energy_start", "2024-12-01", 1, "9999"), kArrival)),
       ErrorOf(repo().RebuildContract("9999")),
@@ -279,7 +280,8 @@ TEST_F(ContractRepositoryTest, DeleteRemovesEventsAndTimeline) {
     ASSERT_TRUE(repo().DeleteContract("1001").has_value());
     tx.Commit();
   }
-  EXPECT_EQ(ErrorOf(repo().GetTimeline("1001")).code, ErrorCode::kUnknownContract);
+  EXPECT_EQ(ErrorOf(repo().GetTimeline("1001", Visibility::All())).code,
+            ErrorCode::kUnknownContract);
   EXPECT_EQ(db().execAndGet("SELECT COUNT(*) FROM contract_events WHERE contract_number = '1001'")
                 .getInt(),
             0);
@@ -300,7 +302,7 @@ TEST_F(ContractRepositoryTest, ListsContractsByKeysetPages) {
   std::vector<std::vector<std::string>> pages;
   std::optional<std::string> after;
   do {
-    const auto page = repo().ListContracts(2, after);
+    const auto page = repo().ListContracts(Visibility::All(), 2, after);
     std::vector<std::string> numbers;
     for (const Contract& c : page.items) {
       numbers.push_back(c.contract_number);
@@ -312,10 +314,10 @@ TEST_F(ContractRepositoryTest, ListsContractsByKeysetPages) {
   EXPECT_EQ(pages,
             (std::vector<std::vector<std::string>>{{"0999", "1001"}, {"1002", "1003"}, {"A-7"}}));
   // Exactly a full last page: no next cursor.
-  EXPECT_EQ(repo().ListContracts(5, std::nullopt).next_cursor, std::nullopt);
-  EXPECT_EQ(repo().ListContracts(4, std::nullopt).next_cursor, "1003");
+  EXPECT_EQ(repo().ListContracts(Visibility::All(), 5, std::nullopt).next_cursor, std::nullopt);
+  EXPECT_EQ(repo().ListContracts(Visibility::All(), 4, std::nullopt).next_cursor, "1003");
   // Limits are clamped to at least one item.
-  EXPECT_EQ(repo().ListContracts(0, std::nullopt).items.size(), 1u);
+  EXPECT_EQ(repo().ListContracts(Visibility::All(), 0, std::nullopt).items.size(), 1u);
 }
 
 TEST_F(ContractRepositoryTest, ListsEventsByKeysetPagesInReplayOrder) {
@@ -327,7 +329,7 @@ TEST_F(ContractRepositoryTest, ListsEventsByKeysetPagesInReplayOrder) {
   std::optional<ContractEventCursor> after;
   int pages = 0;
   do {
-    const auto page = repo().ListEvents("1001", 2, after);
+    const auto page = repo().ListEvents("1001", Visibility::All(), 2, after);
     ASSERT_TRUE(page.has_value());
     for (const auto& r : page->items) seen.push_back(r.event.created_at);
     after = page->next_cursor;
@@ -398,7 +400,7 @@ TEST_F(ContractRepositoryTest, StoredStateAlwaysEqualsAFullReplay) {
     rederived += r->rederived;
 
     if (i % 50 == 49 || i == 399) {
-      const auto page = repo().ListEvents("1001", kMaxPageLimit, std::nullopt);
+      const auto page = repo().ListEvents("1001", Visibility::All(), kMaxPageLimit, std::nullopt);
       ASSERT_TRUE(page.has_value());
       std::vector<ContractEvent> stored;
       for (const auto& rec : page->items) stored.push_back(rec.event);
@@ -406,7 +408,7 @@ TEST_F(ContractRepositoryTest, StoredStateAlwaysEqualsAFullReplay) {
       for (std::size_t k = 0; k < stored.size(); ++k) {
         ASSERT_EQ(page->items[k].outcome, replay.outcomes[k]) << "after " << i << ", event " << k;
       }
-      ASSERT_EQ(*repo().GetTimeline("1001"), replay.timeline) << "after " << i;
+      ASSERT_EQ(*repo().GetTimeline("1001", Visibility::All()), replay.timeline) << "after " << i;
     }
   }
   EXPECT_GT(rederived, 0u);  // the history really exercised late re-derivation

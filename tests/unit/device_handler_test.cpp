@@ -9,6 +9,7 @@
 
 #include "ems/mqtt/topics.h"
 #include "ems/sim/fleet.h"
+#include "ems/store/site_removal.h"
 #include "listener/derived/retention.h"
 #include "listener/derived/summary_publisher.h"
 #include "listener/ingestor.h"
@@ -325,6 +326,30 @@ TEST_F(DeviceHandlerTest, SummaryIsPublishedThrottledWhenChangedAndWhenReadingsT
       store(), options_, [&](const std::string& t, const std::string&) { restarted.push_back(t); });
   fresh.Tick(t0 + seconds(40));
   EXPECT_EQ(restarted, std::vector<std::string>{"ems/v1/sites/home/summary"});
+}
+
+// A site deleted over REST (whose retained summary the API clears) is not published again, not
+// even when its last readings turn stale.
+TEST_F(DeviceHandlerTest, ADeletedSiteIsNotPublishedAgain) {
+  Ingestor ingestor(store(), options_);
+  std::vector<std::string> sent;
+  SummaryDerivedPublisher summaries(
+      store(), options_, [&](const std::string& t, const std::string&) { sent.push_back(t); });
+  const auto t0 = now_;
+  summaries.AfterCommit(
+      ingestor.ApplyBatch(
+          {Record(Topic("home", "pv-1", "meta"), SolarMeta().dump()),
+           Record(Topic("home", "pv-1", "telemetry"), TelemetryPayload(t0, {{"power_w", 300.0}}))}),
+      t0);
+  summaries.Tick(t0);
+  ASSERT_EQ(sent.size(), 1u);
+  {
+    auto tx = store().Begin(store::TxMode::kWrite);
+    ASSERT_TRUE(store::RemoveSite(store(), "home", true, t0));
+    tx.Commit();
+  }
+  summaries.Tick(t0 + seconds(40));  // the reading would have turned stale by now
+  EXPECT_EQ(sent.size(), 1u);
 }
 
 TEST_F(DeviceHandlerTest, RetentionPrunesRawRowsAtStartThenHourly) {

@@ -56,6 +56,8 @@ TEST(ErrorCodeTest, TheApiMapsEachCodeToOneStatus) {
   EXPECT_EQ(api::HttpStatus(ErrorCode::kInvalidQuery), 422);
   EXPECT_EQ(api::HttpStatus(ErrorCode::kInvalidSubscription), 422);
   EXPECT_EQ(api::HttpStatus(ErrorCode::kContractRule), 422);
+  EXPECT_EQ(api::HttpStatus(ErrorCode::kInvalidUser), 422);
+  EXPECT_EQ(api::HttpStatus(ErrorCode::kInvalidSite), 422);
 }
 
 }  // namespace

@@ -159,6 +159,15 @@ TEST(SessionMergeTest, CompletedIsFinalAndDuplicatesAreDetected) {
   EXPECT_EQ(MergeSession(later, done), SessionMerge::kReplace);
   EXPECT_EQ(MergeSession(done, later), SessionMerge::kIgnoreFinal);
   EXPECT_EQ(MergeSession(done, done), SessionMerge::kDuplicate);
+
+  // A message on another site's topic cannot move a session there, nor touch a final one.
+  auto elsewhere = later;
+  elsewhere.site_id = "other-site";
+  const auto moved = MergeSession(active, elsewhere);
+  ASSERT_FALSE(moved);
+  EXPECT_EQ(moved.error().code, ErrorCode::kDeviceSiteMismatch);
+  EXPECT_NE(moved.error().message.find("other-site"), std::string::npos);
+  EXPECT_FALSE(MergeSession(done, elsewhere));
 }
 
 }  // namespace

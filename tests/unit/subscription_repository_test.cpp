@@ -24,8 +24,8 @@ class SubscriptionRepositoryTest : public testing::TempDbTest {
                {{"capacity_wh", 10000}, {"max_charge_w", 5000}, {"max_discharge_w", 4000}}});
     AddDevice("nyc", "pv-1", "America/New_York",
               {DeviceType::kSolarPanel, "Roof", {{"rated_power_w", 5000}}});
-    ASSERT_TRUE(store().Users().Create(User{"vera", "hash", "viewer", {"berlin"}}, kNow));
-    ASSERT_TRUE(store().Users().Create(User{"otto", "hash", "viewer", {"berlin", "nyc"}}, kNow));
+    ASSERT_TRUE(store().Users().Create(User{"vera", "hash", Role::kViewer, {"berlin"}}, kNow));
+    ASSERT_TRUE(store().Users().Create(User{"otto", "hash", Role::kViewer, {"berlin", "nyc"}}, kNow));
   }
 
   void AddDevice(const std::string& site, const std::string& id, const std::string& zone,

@@ -122,6 +122,13 @@ inline Json BatteryMeta() {
       {"properties", {{"capacity_wh", 10000}, {"max_charge_w", 5000}, {"max_discharge_w", 4000}}}};
 }
 
+inline Json EvMeta() {
+  return {{"type", "ev"},
+          {"name", "Car"},
+          {"properties",
+           {{"battery_capacity_wh", 60000}, {"max_charge_w", 11000}, {"max_discharge_w", 0}}}};
+}
+
 // A telemetry payload stamped `ts`; `state` only when given.
 inline std::string TelemetryPayload(Timestamp ts, const Json& metrics, const Json& state = Json()) {
   Json j = {{"ts", FormatTimestamp(ts)}, {"metrics", metrics}};

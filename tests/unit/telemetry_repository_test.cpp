@@ -643,7 +643,7 @@ TEST_F(RepositoryTest, TheFleetListSpansSitesFiltersByTypeAndSiteAndHonoursVisib
   AddDevice("home", "bat-1", DeviceType::kBattery, kBatteryProps);
   AddDevice("school", "pv-2", DeviceType::kSolarPanel, kRated);
   AddDevice("school", "bat-2", DeviceType::kBattery, kBatteryProps);
-  ASSERT_TRUE(store().Users().Create(User{"vera", "hash", "viewer", {"school"}},
+  ASSERT_TRUE(store().Users().Create(User{"vera", "hash", Role::kViewer, {"school"}},
                                      At("2026-01-01T00:00:00Z")));
   const auto all = Visibility::All();
   EXPECT_EQ(Ids(devices().List({all, std::nullopt, std::nullopt}, "", 100)),
@@ -686,7 +686,7 @@ TEST_F(RepositoryTest, VisibleSiteReadingsHoldEverySiteTheCallerSeesWithItsDevic
   }
   EXPECT_EQ(all[1].devices[0].capacity_wh, 10000.0);
   EXPECT_EQ(all[2].site_id, "school");
-  ASSERT_TRUE(store().Users().Create(User{"vera", "hash", "viewer", {"school"}},
+  ASSERT_TRUE(store().Users().Create(User{"vera", "hash", Role::kViewer, {"school"}},
                                      At("2026-01-01T00:00:00Z")));
   const auto vera = reader().VisibleSiteReadings(Visibility::SitesOf("vera"));
   ASSERT_EQ(vera.size(), 1u);

@@ -68,6 +68,12 @@ TEST(TimeTest, NextLocalMidnightIsStrictlyLater) {
             "2026-11-21T23:00:00Z");
   EXPECT_TRUE(IsValidTimeZone("America/New_York"));
   EXPECT_FALSE(IsValidTimeZone("Mars/Olympus"));
+  EXPECT_TRUE(IsValidTimeZone("Etc/GMT+5"));
+  // cctz would open any path it is given: names of files are no zones.
+  for (const char* path : {"/etc/localtime", "/dev/stdin", "../../../dev/zero", "file:/dev/zero",
+                           "Europe//Berlin", "Europe/", "Europe/./Berlin"}) {
+    EXPECT_FALSE(IsValidTimeZone(path)) << path;
+  }
 }
 
 }  // namespace

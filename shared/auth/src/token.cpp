@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "ems/codec/json_fields.h"
@@ -49,11 +50,10 @@ IssuedToken IssueToken(std::string_view secret, const std::string& username,
                        const std::string& role, Timestamp now, std::chrono::seconds ttl) {
   const auto exp = std::chrono::floor<std::chrono::seconds>(now + ttl);
   const nlohmann::json header = {{"alg", "HS256"}, {"typ", "JWT"}};
-  const nlohmann::json payload = {
-      {"sub", username},
-      {"role", role},
-      {"iat", std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count()},
-      {"exp", exp.time_since_epoch().count()}};
+  const nlohmann::json payload = {{"sub", username},
+                                  {"role", role},
+                                  {"iat", static_cast<double>(ToMillis(now)) / 1000.0},
+                                  {"exp", exp.time_since_epoch().count()}};
   const std::string signing_input =
       Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(payload.dump());
   return IssuedToken{signing_input + "." + Base64UrlEncode(Sign(secret, signing_input)),
@@ -85,13 +85,15 @@ Result<Claims> VerifyToken(std::string_view secret, std::string_view token, Time
   const auto& header = *header_doc;
   const auto& payload = *payload_doc;
   if (header.value("alg", "") != "HS256" || !payload.contains("exp") ||
-      !payload["exp"].is_number_integer() || !payload.contains("sub") ||
-      !payload["sub"].is_string() || !payload.contains("role") || !payload["role"].is_string()) {
+      !payload["exp"].is_number_integer() || !payload.contains("iat") ||
+      !payload["iat"].is_number() || !payload.contains("sub") || !payload["sub"].is_string() ||
+      !payload.contains("role") || !payload["role"].is_string()) {
     return unauthorized("The token is malformed.");
   }
   const Timestamp exp = FromMillis(payload["exp"].get<std::int64_t>() * 1000);
   if (now >= exp) return unauthorized("The token has expired.");
-  return Claims{payload["sub"].get<std::string>(), payload["role"].get<std::string>(), exp};
+  const auto iat = FromMillis(std::llround(payload["iat"].get<double>() * 1000.0));
+  return Claims{payload["sub"].get<std::string>(), payload["role"].get<std::string>(), iat, exp};
 }
 
 }  // namespace ems::auth

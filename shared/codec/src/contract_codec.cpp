@@ -82,9 +82,12 @@ Result<Contract> DecodeContractObject(const Json& body, Timestamp now) {
 
   auto created_at = OptionalTimestamp(body, "created_at", kContractCode);
   if (!created_at) return Unexpected(created_at.error());
+  auto site_id = OptionalId(body, "site_id", kContractCode);
+  if (!site_id) return Unexpected(site_id.error());
   return ValidateContract(Contract{.contract_number = std::move(*number),
                                    .components = std::move(components),
-                                   .created_at = created_at->value_or(now)});
+                                   .created_at = created_at->value_or(now),
+                                   .site_id = std::move(*site_id)});
 }
 
 }  // namespace
@@ -106,7 +109,8 @@ Json EncodeContract(const Contract& contract) {
   for (const ContractComponent c : contract.components) components.push_back(ToString(c));
   return Json{{"contract_number", contract.contract_number},
               {"components", std::move(components)},
-              {"created_at", FormatTimestamp(contract.created_at)}};
+              {"created_at", FormatTimestamp(contract.created_at)},
+              {"site_id", contract.site_id ? Json(*contract.site_id) : Json(nullptr)}};
 }
 
 Json EncodeTimeline(const ContractTimeline& timeline) {

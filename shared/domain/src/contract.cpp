@@ -72,6 +72,11 @@ Result<Contract> ValidateContract(Contract contract) {
                     "Field 'contract_number' must be 1 to 64 characters of letters, digits, '_', "
                     "'.' or '-'.");
   }
+  if (contract.site_id && !IsValidId(*contract.site_id)) {
+    return Rejected(ErrorCode::kInvalidContract,
+                    "Field 'site_id' must be 1 to 64 characters of letters, digits, '_', '.' or "
+                    "'-'.");
+  }
   if (contract.components.empty()) {
     return Rejected(ErrorCode::kInvalidContract, "A contract needs at least one component.");
   }

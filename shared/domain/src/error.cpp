@@ -32,6 +32,10 @@ std::string_view ToString(ErrorCode code) {
       return "invalid_query";
     case ErrorCode::kInvalidLogin:
       return "invalid_login";
+    case ErrorCode::kInvalidUser:
+      return "invalid_user";
+    case ErrorCode::kInvalidSite:
+      return "invalid_site";
     case ErrorCode::kContractRule:
       return "contract_rule";
     case ErrorCode::kDeviceSiteMismatch:

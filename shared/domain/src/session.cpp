@@ -52,9 +52,14 @@ Result<ChargingSession> ValidateSession(ChargingSession s) {
   return s;
 }
 
-SessionMerge MergeSession(const std::optional<ChargingSession>& stored,
-                          const ChargingSession& incoming) {
+Result<SessionMerge> MergeSession(const std::optional<ChargingSession>& stored,
+                                  const ChargingSession& incoming) {
   if (!stored) return SessionMerge::kInsert;
+  if (stored->site_id != incoming.site_id) {
+    return Rejected(ErrorCode::kDeviceSiteMismatch, "Session '" + incoming.session_id +
+                                                        "' belongs to site '" + stored->site_id +
+                                                        "', not '" + incoming.site_id + "'.");
+  }
   if (*stored == incoming) return SessionMerge::kDuplicate;
   if (stored->status == SessionStatus::kCompleted) return SessionMerge::kIgnoreFinal;
   return SessionMerge::kReplace;

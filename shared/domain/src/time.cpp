@@ -3,6 +3,7 @@
 #include <cctz/civil_time.h>
 #include <cctz/time_zone.h>
 
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -185,6 +186,15 @@ std::string FormatDate(const Date& d) {
 
 bool IsValidTimeZone(std::string_view name) {
   if (name.empty() || name.size() > 64) return false;
+  // cctz opens any path it is given ("/dev/stdin", "../../proc/...", "file:..."): only names
+  // shaped like IANA's (letters, digits, '_', '-', '+', levels separated by '/') reach it.
+  const auto level_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '+';
+  };
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const bool separator = name[i] == '/' && i > 0 && i + 1 < name.size() && name[i - 1] != '/';
+    if (!separator && !level_char(name[i])) return false;
+  }
   cctz::time_zone tz;
   return cctz::load_time_zone(std::string(name), &tz);
 }

@@ -37,28 +37,33 @@ class SqliteContractRepository final : public ContractRepository {
   explicit SqliteContractRepository(SQLite::Database& db)
       : db_(db),
         insert_contract_(db,
-                         "INSERT INTO contracts (contract_number, created_at) VALUES (?1, ?2) "
-                         "ON CONFLICT (contract_number) DO NOTHING"),
+                         "INSERT INTO contracts (contract_number, created_at, site_id) "
+                         "VALUES (?1, ?2, ?3) ON CONFLICT (contract_number) DO NOTHING"),
         insert_component_(db,
                           "INSERT INTO contract_components (contract_number, component) "
                           "VALUES (?1, ?2)"),
         load_contract_(db,
-                       "SELECT c.created_at, cc.component FROM contracts c "
+                       "SELECT c.created_at, cc.component, c.site_id FROM contracts c "
                        "LEFT JOIN contract_components cc ON cc.contract_number = c.contract_number "
-                       "WHERE c.contract_number = ?1"),
+                       "WHERE c.contract_number = ?1 AND " +
+                           VisibleSite("c.site_id", 2)),
         list_contracts_(db,
-                        "SELECT c.contract_number, c.created_at, cc.component FROM "
-                        "(SELECT contract_number, created_at FROM contracts "
-                        " WHERE contract_number > ?1 ORDER BY contract_number LIMIT ?2) c "
-                        "JOIN contract_components cc ON cc.contract_number = c.contract_number "
-                        "ORDER BY c.contract_number"),
+                        "SELECT c.contract_number, c.created_at, cc.component, c.site_id FROM "
+                        "(SELECT contract_number, created_at, site_id FROM contracts WHERE " +
+                            VisibleSite("site_id", 1) +
+                            " AND contract_number > ?2 ORDER BY contract_number LIMIT ?3) c "
+                            "JOIN contract_components cc ON cc.contract_number = "
+                            "c.contract_number ORDER BY c.contract_number"),
         delete_events_(db, "DELETE FROM contract_events WHERE contract_number = ?1"),
         delete_components_(db, "DELETE FROM contract_components WHERE contract_number = ?1"),
         delete_contract_(db, "DELETE FROM contracts WHERE contract_number = ?1"),
+        // Events and components go with their contracts (ON DELETE CASCADE).
+        delete_by_site_(db, "DELETE FROM contracts WHERE site_id = ?1"),
         load_timeline_(db,
                        "SELECT cc.component, cc.start_date, cc.end_date FROM contracts c "
                        "LEFT JOIN contract_components cc ON cc.contract_number = c.contract_number "
-                       "WHERE c.contract_number = ?1"),
+                       "WHERE c.contract_number = ?1 AND " +
+                           VisibleSite("c.site_id", 2)),
         find_duplicate_(db,
                         "SELECT seq, status, reason FROM contract_events WHERE contract_number = "
                         "?1 AND type = ?2 AND event_date = ?3 AND created_at = ?4"),
@@ -88,7 +93,8 @@ class SqliteContractRepository final : public ContractRepository {
     RequireTransaction("CreateContract");
     auto valid = ValidateContract(contract);
     if (!valid) return valid;
-    if (insert_contract_.Run(valid->contract_number, valid->created_at).Exec() == 0) {
+    if (insert_contract_.Run(valid->contract_number, valid->created_at, valid->site_id).Exec() ==
+        0) {
       return Rejected(ErrorCode::kConflict,
                       "Contract " + valid->contract_number + " already exists.");
     }
@@ -98,13 +104,15 @@ class SqliteContractRepository final : public ContractRepository {
     return valid;
   }
 
-  Result<Contract> GetContract(const std::string& contract_number) override {
+  Result<Contract> GetContract(const std::string& contract_number,
+                               const Visibility& visibility) override {
     Contract contract{.contract_number = contract_number, .components = {}, .created_at = {}};
     bool found = false;
-    auto q = load_contract_.Run(contract_number);
+    auto q = load_contract_.Run(contract_number, visibility);
     while (q.Next()) {
       found = true;
       contract.created_at = q.Get<Timestamp>(0);
+      contract.site_id = q.Get<std::optional<std::string>>(2);
       if (!q.IsNull(1)) contract.components.push_back(q.Get<ContractComponent>(1));
     }
     if (!found) return Unexpected(UnknownContract(contract_number));
@@ -112,18 +120,19 @@ class SqliteContractRepository final : public ContractRepository {
     return contract;
   }
 
-  Page<Contract, std::string> ListContracts(int limit,
+  Page<Contract, std::string> ListContracts(const Visibility& visibility, int limit,
                                             const std::optional<std::string>& after) override {
     limit = ClampPageLimit(limit);
     std::vector<Contract> rows;
     // Every id is non-empty, so "" sorts before all of them.
-    auto q = list_contracts_.Run(after.value_or(""), limit + 1);
+    auto q = list_contracts_.Run(visibility, after.value_or(""), limit + 1);
     while (q.Next()) {
       auto number = q.Get<std::string>(0);
       if (rows.empty() || rows.back().contract_number != number) {
         rows.push_back(Contract{.contract_number = std::move(number),
                                 .components = {},
-                                .created_at = q.Get<Timestamp>(1)});
+                                .created_at = q.Get<Timestamp>(1),
+                                .site_id = q.Get<std::optional<std::string>>(3)});
       }
       rows.back().components.push_back(q.Get<ContractComponent>(2));
     }
@@ -142,12 +151,19 @@ class SqliteContractRepository final : public ContractRepository {
     return {};
   }
 
+  int DeleteBySite(const std::string& site_id) override {
+    RequireTransaction("DeleteBySite");
+    return delete_by_site_.Run(site_id).Exec();
+  }
+
   Result<AppendResult> AppendEvent(const ContractEvent& event, Timestamp arrival) override;
 
   Result<Page<ContractEventRecord, ContractEventCursor>> ListEvents(
-      const std::string& contract_number, int limit,
+      const std::string& contract_number, const Visibility& visibility, int limit,
       const std::optional<ContractEventCursor>& after) override {
-    if (!LoadTimeline(contract_number)) return Unexpected(UnknownContract(contract_number));
+    if (!LoadTimeline(contract_number, visibility)) {
+      return Unexpected(UnknownContract(contract_number));
+    }
     limit = ClampPageLimit(limit);
     constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
     std::vector<ContractEventRecord> rows;
@@ -159,15 +175,16 @@ class SqliteContractRepository final : public ContractRepository {
     });
   }
 
-  Result<ContractTimeline> GetTimeline(const std::string& contract_number) override {
-    auto timeline = LoadTimeline(contract_number);
+  Result<ContractTimeline> GetTimeline(const std::string& contract_number,
+                                       const Visibility& visibility) override {
+    auto timeline = LoadTimeline(contract_number, visibility);
     if (!timeline) return Unexpected(UnknownContract(contract_number));
     return std::move(*timeline);
   }
 
   Result<std::size_t> RebuildContract(const std::string& contract_number) override {
     RequireTransaction("RebuildContract");
-    auto contract = GetContract(contract_number);
+    auto contract = GetContract(contract_number, Visibility::All());
     if (!contract) return Unexpected(contract.error());
     std::vector<ContractEvent> events;
     std::vector<EventOutcome> stored;
@@ -200,9 +217,10 @@ class SqliteContractRepository final : public ContractRepository {
     }
   }
 
-  std::optional<ContractTimeline> LoadTimeline(const std::string& contract_number) {
+  std::optional<ContractTimeline> LoadTimeline(const std::string& contract_number,
+                                               const Visibility& visibility) {
     std::optional<ContractTimeline> timeline;
-    auto q = load_timeline_.Run(contract_number);
+    auto q = load_timeline_.Run(contract_number, visibility);
     while (q.Next()) {
       if (!timeline) {
         timeline = ContractTimeline{.contract_number = contract_number, .components = {}};
@@ -253,6 +271,7 @@ class SqliteContractRepository final : public ContractRepository {
   Statement delete_events_;
   Statement delete_components_;
   Statement delete_contract_;
+  Statement delete_by_site_;
   Statement load_timeline_;
   Statement find_duplicate_;
   Statement insert_event_;
@@ -267,7 +286,7 @@ class SqliteContractRepository final : public ContractRepository {
 Result<AppendResult> SqliteContractRepository::AppendEvent(const ContractEvent& event,
                                                            Timestamp arrival) {
   RequireTransaction("AppendEvent");
-  std::optional<ContractTimeline> timeline = LoadTimeline(event.contract_number);
+  std::optional<ContractTimeline> timeline = LoadTimeline(event.contract_number, Visibility::All());
   if (!timeline) return Unexpected(UnknownContract(event.contract_number));
 
   {

@@ -51,6 +51,8 @@ class SqliteDeviceRepository final : public DeviceRepository {
         delete_(db, "DELETE FROM devices WHERE id = ?1"),
         list_site_(db, ListSql(/*by_site=*/true)),
         list_fleet_(db, ListSql(/*by_site=*/false)),
+        ids_of_site_(db, "SELECT id FROM devices WHERE site_id = ?1 AND type = ?2 ORDER BY id"),
+        delete_by_site_(db, "DELETE FROM devices WHERE site_id = ?1"),
         context_(db,
                  "SELECT d.site_id, d.type, s.timezone FROM devices d JOIN sites s "
                  "ON s.id = d.site_id WHERE d.id = ?1"),
@@ -110,7 +112,8 @@ class SqliteDeviceRepository final : public DeviceRepository {
       return Rejected(ErrorCode::kUnknownSite, "Site " + site_id + " not found.");
     }
     if (Get(device_id, Visibility::All())) {
-      return Rejected(ErrorCode::kConflict, "Device '" + device_id + "' already exists.");
+      return Rejected(ErrorCode::kConflict,
+                      "Device id '" + device_id + "' is taken; choose another or leave 'id' out.");
     }
     Insert(site_id, device_id, spec, now);
     return *Get(device_id, Visibility::All());
@@ -128,6 +131,17 @@ class SqliteDeviceRepository final : public DeviceRepository {
   }
 
   bool Delete(const std::string& device_id) override { return delete_.Run(device_id).Exec() > 0; }
+
+  std::vector<std::string> IdsOfSite(const std::string& site_id, DeviceType type) override {
+    std::vector<std::string> ids;
+    auto q = ids_of_site_.Run(site_id, type);
+    while (q.Next()) ids.push_back(q.Get<std::string>(0));
+    return ids;
+  }
+
+  int DeleteBySite(const std::string& site_id) override {
+    return delete_by_site_.Run(site_id).Exec();
+  }
 
   std::optional<Device> Get(const std::string& device_id, const Visibility& visibility) override {
     auto q = get_.Run(visibility, device_id);
@@ -193,6 +207,8 @@ class SqliteDeviceRepository final : public DeviceRepository {
   Statement delete_;
   Statement list_site_;
   Statement list_fleet_;
+  Statement ids_of_site_;
+  Statement delete_by_site_;
   Statement context_;
   Statement site_of_;
   Statement record_;

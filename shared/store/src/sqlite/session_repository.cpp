@@ -25,10 +25,13 @@ ChargingSession ReadSession(const Query& q) {
   return s;
 }
 
-// A station's site is the one of its most recent session; ?1 is the caller's Visibility.
+// A station's site is the one of its most recent session the caller sees; ?1 is the caller's
+// Visibility, applied to every session counted or looked at.
 std::string SelectStations(const std::string& where) {
-  return "SELECT station_id, (SELECT site_id FROM sessions AS latest WHERE latest.station_id = "
-         "sessions.station_id ORDER BY started_at DESC LIMIT 1), COUNT(*), "
+  return "SELECT station_id, (SELECT latest.site_id FROM sessions AS latest WHERE "
+         "latest.station_id = sessions.station_id AND " +
+         VisibleSite("latest.site_id", 1) +
+         " ORDER BY latest.started_at DESC LIMIT 1), COUNT(*), "
          "MAX(COALESCE(ended_at, started_at)) FROM sessions WHERE " +
          VisibleSite("site_id", 1) + " AND " + where;
 }
@@ -64,11 +67,13 @@ class SqliteSessionRepository final : public SessionRepository {
         summarize_(db,
                    "SELECT COUNT(*), COALESCE(SUM(energy_kwh), 0), SUM(cost), "
                    "COUNT(DISTINCT currency), MIN(currency) FROM sessions "
-                   "WHERE station_id = ?1 AND (?2 IS NULL OR started_at >= ?2) "
-                   "AND (?3 IS NULL OR started_at < ?3)") {}
+                   "WHERE station_id = ?2 AND " +
+                       VisibleSite("site_id", 1) +
+                       " AND (?3 IS NULL OR started_at >= ?3) AND (?4 IS NULL OR started_at < ?4)"),
+        delete_by_site_(db, "DELETE FROM sessions WHERE site_id = ?1") {}
 
-  SessionMerge Store(const ChargingSession& s, Timestamp now) override {
-    const auto outcome = MergeSession(Get(s.session_id, Visibility::All()), s);
+  Result<SessionMerge> Store(const ChargingSession& s, Timestamp now) override {
+    EMS_TRY(outcome, MergeSession(Get(s.session_id, Visibility::All()), s));
     if (outcome != SessionMerge::kInsert && outcome != SessionMerge::kReplace) return outcome;
     upsert_
         .Run(s.session_id, s.station_id, s.site_id, s.connector, s.vehicle_id, s.status,
@@ -118,9 +123,9 @@ class SqliteSessionRepository final : public SessionRepository {
     return ReadStation(q);
   }
 
-  StationSummary Summarize(const std::string& station_id, std::optional<Timestamp> from,
-                           std::optional<Timestamp> to) override {
-    auto q = summarize_.Run(station_id, from, to);
+  StationSummary Summarize(const std::string& station_id, const Visibility& visibility,
+                           std::optional<Timestamp> from, std::optional<Timestamp> to) override {
+    auto q = summarize_.Run(visibility, station_id, from, to);
     q.Next();
     StationSummary s;
     s.sessions = q.Get<std::int64_t>(0);
@@ -134,6 +139,10 @@ class SqliteSessionRepository final : public SessionRepository {
     return s;
   }
 
+  int DeleteBySite(const std::string& site_id) override {
+    return delete_by_site_.Run(site_id).Exec();
+  }
+
  private:
   Statement get_;
   Statement upsert_;
@@ -141,6 +150,7 @@ class SqliteSessionRepository final : public SessionRepository {
   Statement list_stations_;
   Statement get_station_;
   Statement summarize_;
+  Statement delete_by_site_;
 };
 
 }  // namespace

@@ -23,14 +23,33 @@ class SqliteSiteRepository final : public SiteRepository {
       : ensure_(db,
                 "INSERT INTO sites (id, name, timezone, created_at) VALUES (?1, ?2, ?3, ?4) "
                 "ON CONFLICT (id) DO NOTHING"),
+        update_(db, "UPDATE sites SET name = ?2, timezone = ?3 WHERE id = ?1"),
+        delete_(db, "DELETE FROM sites WHERE id = ?1"),
+        contents_(db,
+                  "SELECT (SELECT count(*) FROM devices WHERE site_id = ?1), "
+                  "(SELECT count(*) FROM sessions WHERE site_id = ?1), "
+                  "(SELECT count(*) FROM contracts WHERE site_id = ?1)"),
         get_(db, SelectSites("s.id = ?2")),
         list_(db, SelectSites("s.id > ?2 ORDER BY s.id LIMIT ?3")),
         timezone_(db, "SELECT timezone FROM sites WHERE id = ?1"),
         all_ids_(db, "SELECT id FROM sites ORDER BY id") {}
 
-  void Ensure(const std::string& id, const std::string& name, const std::string& timezone,
+  bool Ensure(const std::string& id, const std::string& name, const std::string& timezone,
               Timestamp now) override {
-    ensure_.Run(id, name, timezone, now).Exec();
+    return ensure_.Run(id, name, timezone, now).Exec() > 0;
+  }
+
+  bool Update(const std::string& id, const std::string& name,
+              const std::string& timezone) override {
+    return update_.Run(id, name, timezone).Exec() > 0;
+  }
+
+  bool Delete(const std::string& id) override { return delete_.Run(id).Exec() > 0; }
+
+  SiteContents Contents(const std::string& id) override {
+    auto q = contents_.Run(id);
+    q.Next();
+    return SiteContents{q.Get<std::int64_t>(0), q.Get<std::int64_t>(1), q.Get<std::int64_t>(2)};
   }
 
   std::optional<Site> Get(const std::string& id, const Visibility& visibility) override {
@@ -63,6 +82,9 @@ class SqliteSiteRepository final : public SiteRepository {
 
  private:
   Statement ensure_;
+  Statement update_;
+  Statement delete_;
+  Statement contents_;
   Statement get_;
   Statement list_;
   Statement timezone_;

@@ -43,6 +43,7 @@
 #include "ems/domain/device.h"
 #include "ems/domain/session.h"
 #include "ems/domain/time.h"
+#include "ems/domain/user.h"
 #include "ems/store/store.h"
 #include "ems/store/visibility.h"
 
@@ -244,6 +245,8 @@ template <>
 struct ColumnReader<ContractComponent> : EnumReader<ContractComponent, ParseContractComponent> {};
 template <>
 struct ColumnReader<ScheduleMode> : EnumReader<ScheduleMode, ParseScheduleMode> {};
+template <>
+struct ColumnReader<Role> : EnumReader<Role, ParseRole> {};
 
 }  // namespace internal
 

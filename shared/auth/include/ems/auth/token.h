@@ -1,5 +1,10 @@
-// Bearer tokens (SPEC §5): HS256 JWTs carrying the username (`sub`), the role and `exp`.
+// Bearer tokens (SPEC §5): HS256 JWTs carrying the username (`sub`), the role, `iat` and `exp`.
 // Pure apart from the HMAC: `now` is a parameter.
+//
+// `iat` carries milliseconds (a fractional NumericDate, as RFC 7519 allows): the API refuses a
+// token issued before its user's password, role or sites last changed, and whole seconds would
+// either refuse a token issued in the same second right after the change or accept one issued
+// just before it.
 #pragma once
 
 #include <chrono>
@@ -15,6 +20,7 @@ namespace ems::auth {
 struct Claims {
   std::string username;
   std::string role;
+  Timestamp issued_at;  // millisecond precision
   Timestamp expires_at;
 };
 
@@ -26,7 +32,8 @@ struct IssuedToken {
 IssuedToken IssueToken(std::string_view secret, const std::string& username,
                        const std::string& role, Timestamp now, std::chrono::seconds ttl);
 
-// Rejects (ErrorCode::kUnauthorized) malformed, wrongly signed, non-HS256 and expired tokens.
+// Rejects (ErrorCode::kUnauthorized) malformed, wrongly signed, non-HS256 and expired tokens,
+// and tokens without a numeric `iat`.
 Result<Claims> VerifyToken(std::string_view secret, std::string_view token, Timestamp now);
 
 // base64url without padding, as JWT uses it. Decoding answers std::nullopt for anything else.

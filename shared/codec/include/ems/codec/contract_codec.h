@@ -31,12 +31,14 @@ inline constexpr std::size_t kMaxContractBytes = 16 << 10;
 // it). Unknown fields are ignored.
 Result<ContractEvent> DecodeContractEvent(std::string_view body, Timestamp arrival);
 
-// `{"contract_number", "components": ["energy_supply", ...], "created_at"?}`: components must be
-// a non-empty array of known component names without duplicates. A missing `created_at` becomes
-// `now`. The contract is validated (ValidateContract) and its components in canonical order.
+// `{"contract_number", "components": ["energy_supply", ...], "created_at"?, "site_id"?}`:
+// components must be a non-empty array of known component names without duplicates. A missing
+// `created_at` becomes `now`; a missing `site_id` makes a contract of no site. The contract is
+// validated (ValidateContract) and its components in canonical order.
 Result<Contract> DecodeContract(std::string_view body, Timestamp now);
 
-// `{"contract_number": "1001", "components": ["energy_supply", ...], "created_at": "..."}`.
+// `{"contract_number": "1001", "components": ["energy_supply", ...], "created_at": "...",
+// "site_id": "home-1" | null}`.
 Json EncodeContract(const Contract& contract);
 
 // `{"contract_number": "1001", "components": {"energy_supply": {"start": "2024-12-01",

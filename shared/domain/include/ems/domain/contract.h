@@ -63,11 +63,13 @@ struct Contract {
   std::string contract_number;                // an id (SPEC §3)
   std::vector<ContractComponent> components;  // non-empty, distinct, canonical order
   Timestamp created_at;
+  std::optional<std::string> site_id;  // the site it belongs to (SPEC §5); none: admins only
   friend bool operator==(const Contract&, const Contract&) = default;
 };
 
-// The rules of a contract: a valid id, at least one component, none listed twice. Returns the
-// contract with its components in canonical order. Rejects carry kInvalidContract.
+// The rules of a contract: a valid id, a valid site id when there is one, at least one
+// component, none listed twice. Returns the contract with its components in canonical order.
+// Rejects carry kInvalidContract.
 Result<Contract> ValidateContract(Contract contract);
 
 // True when `contract` has component `c`.

@@ -15,7 +15,7 @@ bool IsValidId(std::string_view id);
 // A three-letter upper-case ISO 4217 currency code such as "EUR" (sessions, tariffs).
 bool IsCurrencyCode(std::string_view code);
 
-// A name people give a device or a subscription: 1–200 characters (UTF-8 code points) after
+// A name people give a site, a device or a subscription: 1–200 characters (UTF-8 code points) after
 // trimming spaces. Rejects with `code`: "Field 'name' must not be empty." / "… at most 200
 // characters.".
 Result<void> ValidateName(std::string_view name, ErrorCode code);

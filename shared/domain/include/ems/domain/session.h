@@ -43,7 +43,10 @@ enum class SessionMerge {
   kDuplicate,    // identical to what is stored
   kIgnoreFinal,  // stored one is completed: completed is final
 };
-SessionMerge MergeSession(const std::optional<ChargingSession>& stored,
-                          const ChargingSession& incoming);
+// A session belongs to the site of its first message: a message of the same session_id on
+// another site's topic cannot move it there (nor touch it) and is rejected with
+// kDeviceSiteMismatch, so one site's gateway can never change another site's sessions.
+Result<SessionMerge> MergeSession(const std::optional<ChargingSession>& stored,
+                                  const ChargingSession& incoming);
 
 }  // namespace ems

@@ -10,10 +10,12 @@
 //     stored once; appending it again changes nothing and answers the stored status.
 //   - GetTimeline reads the projection: O(components), independent of the history's length.
 //   - Operations on one contract reject kUnknownContract ("Contract 9999 not found.") when it
-//     does not exist.
-//   - The writes that touch several rows (CreateContract, DeleteContract, AppendEvent,
-//     RebuildContract) throw std::logic_error outside a transaction, because a crash between
-//     their statements would leave statuses or the projection out of step with the history.
+//     does not exist, or when the caller's Visibility does not include its site (SPEC §5: a
+//     contract without a site is seen only with Visibility::All()). Writes take no Visibility:
+//     the caller first checks that it may see (GetContract) and change the contract.
+//   - The writes that touch several rows (CreateContract, DeleteContract, DeleteBySite,
+//     AppendEvent, RebuildContract) throw std::logic_error outside a transaction, because a crash
+//     between their statements would leave statuses or the projection out of step with the history.
 // Contract of the store's repositories: ems/store/store.h.
 #pragma once
 
@@ -28,6 +30,7 @@
 #include "ems/domain/result.h"
 #include "ems/domain/time.h"
 #include "ems/store/page.h"
+#include "ems/store/visibility.h"
 
 namespace ems::store {
 
@@ -60,14 +63,18 @@ class ContractRepository {
   virtual Result<Contract> CreateContract(const Contract& contract) = 0;
 
   // The contract, components in canonical order.
-  virtual Result<Contract> GetContract(const std::string& contract_number) = 0;
+  virtual Result<Contract> GetContract(const std::string& contract_number,
+                                       const Visibility& visibility) = 0;
 
-  // Contracts ascending by contract_number after `after` (exclusive); `limit` is clamped.
-  virtual Page<Contract, std::string> ListContracts(int limit,
+  // Visible contracts ascending by contract_number after `after` (exclusive); `limit` is
+  // clamped.
+  virtual Page<Contract, std::string> ListContracts(const Visibility& visibility, int limit,
                                                     const std::optional<std::string>& after) = 0;
 
   // Removes the contract, its events and its timeline.
   virtual Result<void> DeleteContract(const std::string& contract_number) = 0;
+  // Removes every contract of the site as DeleteContract does; how many.
+  virtual int DeleteBySite(const std::string& site_id) = 0;
 
   // Stores `event` (its seq is ignored: arrival order is assigned here) received at `arrival`,
   // and returns its status in the replay. Unknown types and components the contract lacks are
@@ -79,11 +86,12 @@ class ContractRepository {
   // The contract's events in replay order (created_at, then arrival), each with its seq and
   // current status, after `after`; `limit` is clamped.
   virtual Result<Page<ContractEventRecord, ContractEventCursor>> ListEvents(
-      const std::string& contract_number, int limit,
+      const std::string& contract_number, const Visibility& visibility, int limit,
       const std::optional<ContractEventCursor>& after) = 0;
 
   // The stored timeline projection, one entry per component of the contract.
-  virtual Result<ContractTimeline> GetTimeline(const std::string& contract_number) = 0;
+  virtual Result<ContractTimeline> GetTimeline(const std::string& contract_number,
+                                               const Visibility& visibility) = 0;
 
   // Replays the whole stored history and rewrites every status and the projection that differ
   // (a repair and verification tool; O(n log n)). Returns how many event statuses changed,

@@ -54,7 +54,8 @@ class DeviceRepository {
                                              Timestamp now) = 0;
 
   // REST create: rejects kInvalidDevice (bad id or spec), kUnknownSite (no such site) and
-  // kConflict (the id is taken, on any site: ids are unique across sites).
+  // kConflict (the id is taken, on any site: ids are unique across sites; the sentence is the
+  // same whichever site holds it).
   virtual Result<Device> Create(const std::string& site_id, const std::string& device_id,
                                 const DeviceSpec& spec, Timestamp now) = 0;
   // REST update of type, name and properties: rejects kInvalidDevice and kNotFound.
@@ -63,6 +64,11 @@ class DeviceRepository {
   // REST delete; its telemetry, latest values, rollups and schedule go with it. False when not
   // found.
   virtual bool Delete(const std::string& device_id) = 0;
+
+  // Ids of the site's devices of `type`, sorted.
+  virtual std::vector<std::string> IdsOfSite(const std::string& site_id, DeviceType type) = 0;
+  // Deletes every device of the site, as Delete does each; how many.
+  virtual int DeleteBySite(const std::string& site_id) = 0;
 
   // The device, when it exists and its site is visible.
   virtual std::optional<Device> Get(const std::string& device_id, const Visibility& visibility) = 0;

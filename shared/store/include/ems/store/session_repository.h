@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "ems/domain/result.h"
 #include "ems/domain/session.h"
 #include "ems/store/page.h"
 #include "ems/store/visibility.h"
@@ -27,7 +28,7 @@ struct SessionCursor {
 };
 
 struct StationRow {
-  std::string id, site_id;  // the site of the station's most recent session
+  std::string id, site_id;  // the site of the station's most recent visible session
   std::int64_t sessions = 0;
   Timestamp last_session_at;  // latest ended_at, or started_at while active
 };
@@ -43,8 +44,9 @@ class SessionRepository {
  public:
   virtual ~SessionRepository() = default;
 
-  // Applies MergeSession against the stored row and writes when needed; returns the outcome.
-  virtual SessionMerge Store(const ChargingSession& s, Timestamp now) = 0;
+  // Applies MergeSession against the stored row and writes when needed; returns the outcome, or
+  // MergeSession's kDeviceSiteMismatch (nothing written) for a session of another site.
+  virtual Result<SessionMerge> Store(const ChargingSession& s, Timestamp now) = 0;
 
   // The session, when it exists and its site is visible.
   virtual std::optional<ChargingSession> Get(const std::string& session_id,
@@ -58,9 +60,12 @@ class SessionRepository {
                                                      const std::optional<std::string>& after) = 0;
   virtual std::optional<StationRow> GetStation(const std::string& station_id,
                                                const Visibility& visibility) = 0;
-  // Sessions of the station started in [from, to) (either bound open).
-  virtual StationSummary Summarize(const std::string& station_id, std::optional<Timestamp> from,
-                                   std::optional<Timestamp> to) = 0;
+  // Sessions of the station on visible sites started in [from, to) (either bound open).
+  virtual StationSummary Summarize(const std::string& station_id, const Visibility& visibility,
+                                   std::optional<Timestamp> from, std::optional<Timestamp> to) = 0;
+
+  // Deletes every session of the site; how many.
+  virtual int DeleteBySite(const std::string& site_id) = 0;
 };
 
 }  // namespace ems::store

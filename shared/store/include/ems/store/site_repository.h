@@ -1,6 +1,7 @@
-// SiteRepository: the sites table (SPEC §3, §6.1), its only writer. Every process that creates a
-// site goes through Ensure: the listener on discovery (name and zone from the meta message) and
-// on a session of a new site (name = id, zone UTC).
+// SiteRepository: the sites table (SPEC §3, §6.1), its only writer. The listener creates sites
+// through Ensure: on discovery (name and zone from the meta message) and on a session of a new
+// site (name = id, zone UTC); admins create, rename and delete them over REST (Ensure, Update,
+// and RemoveSite of ems/store/site_removal.h, which empties a site before Delete).
 //
 // Contract of every repository of the store (ems/store/store.h): no transactions of its own,
 // statements prepared once per Store, expected failures as Result, infrastructure failures
@@ -23,13 +24,28 @@ struct Site {
   std::int64_t device_count = 0;
 };
 
+// What belongs to a site, and would go with it.
+struct SiteContents {
+  std::int64_t devices = 0, sessions = 0, contracts = 0;
+  bool empty() const { return devices == 0 && sessions == 0 && contracts == 0; }
+};
+
 class SiteRepository {
  public:
   virtual ~SiteRepository() = default;
 
-  // Creates the site unless it exists; an existing site keeps its name and zone.
-  virtual void Ensure(const std::string& id, const std::string& name, const std::string& timezone,
+  // Creates the site unless it exists (then false: an existing site keeps its name and zone).
+  // Validation of ids and zones is the caller's.
+  virtual bool Ensure(const std::string& id, const std::string& name, const std::string& timezone,
                       Timestamp now) = 0;
+  // Renames the site and sets its zone; false when there is no such site.
+  virtual bool Update(const std::string& id, const std::string& name,
+                      const std::string& timezone) = 0;
+  // Deletes the site row alone; false when there is no such site. What belongs to it must be
+  // gone first (RemoveSite).
+  virtual bool Delete(const std::string& id) = 0;
+  // What belongs to the site: devices, charging sessions, contracts.
+  virtual SiteContents Contents(const std::string& id) = 0;
 
   // The site with its device count, when it exists and `visibility` includes it.
   virtual std::optional<Site> Get(const std::string& id, const Visibility& visibility) = 0;
