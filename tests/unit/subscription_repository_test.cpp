@@ -25,7 +25,8 @@ class SubscriptionRepositoryTest : public testing::TempDbTest {
     AddDevice("nyc", "pv-1", "America/New_York",
               {DeviceType::kSolarPanel, "Roof", {{"rated_power_w", 5000}}});
     ASSERT_TRUE(store().Users().Create(User{"vera", "hash", Role::kViewer, {"berlin"}}, kNow));
-    ASSERT_TRUE(store().Users().Create(User{"otto", "hash", Role::kViewer, {"berlin", "nyc"}}, kNow));
+    ASSERT_TRUE(
+        store().Users().Create(User{"otto", "hash", Role::kViewer, {"berlin", "nyc"}}, kNow));
   }
 
   void AddDevice(const std::string& site, const std::string& id, const std::string& zone,
