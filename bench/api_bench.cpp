@@ -4,7 +4,8 @@
 // 20 devices with 30 days of 15-minute telemetry, 500 charging sessions. Then wrk (2 threads,
 // 8 keep-alive connections) against ems-api directly (the edge's per-client rate limits would
 // measure nginx's limiter, not the API): /health and the main read routes, each as requests/s,
-// p50 and p99, and as a share of /health's rate in the same run.
+// p50 and p99, and as a share of /health's rate in the same run. A subscription of three
+// devices' power (two sites) is read as 1d and 1h series over the 30 days.
 // Usage: api_bench [seconds per route=5] [only routes whose name contains this]
 // (needs wrk: scripts/install-deps.sh --with-bench)
 #include <cstdio>
@@ -147,6 +148,18 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "the listener did not store the dataset\n");
     return 1;
   }
+  // A subscription of three devices' power across both sites.
+  const auto subscription = stack.Post(
+      "/api/v1/subscriptions", Json{{"name", "Bench"},
+                                    {"metrics",
+                                     {{{"device_id", "bench-a-0"}, {"metric", "power_w"}},
+                                      {{"device_id", "bench-a-1"}, {"metric", "power_w"}},
+                                      {{"device_id", "bench-b-0"}, {"metric", "power_w"}}}}});
+  if (subscription.status != 201) {
+    std::fprintf(stderr, "cannot subscribe: %s\n", subscription.raw.c_str());
+    return 1;
+  }
+  const std::string subscription_id = subscription.body["id"];
   const std::string from = FormatTimestamp(end - std::chrono::hours(24 * kDays));
   const std::string to = FormatTimestamp(end);
   const std::string range = "from=" + from + "&to=" + to;
@@ -162,6 +175,10 @@ int main(int argc, char** argv) {
       {"site energy summary", "/api/v1/sites/bench-a/energy/summary"},
       {"site energy series 1d, 30 days",
        "/api/v1/sites/bench-a/energy/series?interval=1d&" + range},
+      {"subscription 3 series 1d, 30 d",
+       "/api/v1/subscriptions/" + subscription_id + "/series?interval=1d&" + range},
+      {"subscription 3 series 1h, 30 d",
+       "/api/v1/subscriptions/" + subscription_id + "/series?interval=1h&" + range},
   };
   const auto token = stack.AdminToken();
   for (const auto& [name, path] : routes) {  // each answers 200 before it is measured

@@ -3,9 +3,11 @@
 // Drain: for each payload family (charging sessions, telemetry, the simulator's real mix) N QoS-1
 // messages are queued for a persistent session while its client is away; first a Paho client
 // whose callback does nothing drains them (the ceiling the MQTT library and the broker set), then
-// the real ems-listener, timed until every message is committed in SQLite; each ratio is of the
-// same run. Sessions also run with EMS_LISTENER_SYNC=always. The listener's peak resident memory
-// (VmHWM) is read when it has drained the mix.
+// the real ems-listener, timed twice from its start: until it has acknowledged every message
+// (each durable in its inbox journal first, which is what empties the broker's queue), and until
+// every message is committed in SQLite; each ratio is of the same run. Sessions also run with
+// EMS_LISTENER_SYNC=always. The listener's peak resident memory (VmHWM) is read when it has drained
+// the mix.
 //
 // Live (--live): the listener and the API run while a client publishes telemetry at a fixed rate;
 // a probe device among them is stamped with the send time, and two pollers see each probe reading
@@ -25,6 +27,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -200,15 +203,52 @@ std::map<std::string, double> ThreadCpuSeconds(pid_t pid) {
   return out;
 }
 
+// Bytes of inbox journal written by segments not in `before` (listener/inbox.cpp: a 40-byte
+// record header, the topic and the payload per message). A segment is deleted only once a newer
+// one exists and its records are applied, long after it was last seen at its final size, so the
+// largest size seen of each is what it held.
+class InboxWatch {
+ public:
+  explicit InboxWatch(std::string dir) : dir_(std::move(dir)) {
+    std::filesystem::create_directories(dir_);
+    for (const auto& e : std::filesystem::directory_iterator(dir_)) seen_[e.path()] = -1;
+  }
+  std::int64_t Bytes() {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
+      if (!e.path().filename().string().starts_with("inbox-")) continue;
+      const auto size = static_cast<std::int64_t>(e.file_size(ec));
+      auto& seen = seen_.try_emplace(e.path(), 0).first->second;
+      if (!ec && seen >= 0) seen = std::max(seen, size);
+    }
+    std::int64_t total = 0;
+    for (const auto& [path, size] : seen_) total += std::max<std::int64_t>(size, 0);
+    return total;
+  }
+  static std::int64_t RecordBytes(const Messages& messages) {
+    std::int64_t total = 0;
+    for (const auto& [topic, payload] : messages) {
+      total += 40 + static_cast<std::int64_t>(topic.size() + payload.size());
+    }
+    return total;
+  }
+
+ private:
+  std::string dir_;
+  std::map<std::filesystem::path, std::int64_t> seen_;  // -1: there before the start
+};
+
 struct Drain {
-  double rate = 0;
+  double acknowledged_rate = 0;  // durable in the inbox and acknowledged to the broker
+  double rate = 0;               // committed in SQLite
   long peak_rss_kib = 0;
   std::map<std::string, double> cpu_us_per_message;  // by listener thread
 };
 
 Drain ListenerDrain(Stack& stack, const Family& f, const std::string& sync) {
-  const std::map<std::string, std::string> env = {{"EMS_LOG_LEVEL", "info"},
-                                                  {"EMS_LISTENER_SYNC", sync}};
+  const std::string inbox = stack.dir() + "/bench-inbox";
+  const std::map<std::string, std::string> env = {
+      {"EMS_LOG_LEVEL", "info"}, {"EMS_LISTENER_SYNC", sync}, {"EMS_LISTENER_INBOX_DIR", inbox}};
   stack.StartListener(env);  // the persistent session exists from here on
   const long setup_done = Received(stack.db_path()) + static_cast<long>(f.setup.size());
   stack.PublishAll(f.setup);  // discovery stored first, as it is in a running system
@@ -218,14 +258,22 @@ Drain ListenerDrain(Stack& stack, const Family& f, const std::string& sync) {
   stack.StopListener();
   const long before = Received(stack.db_path());
   stack.PublishAll(f.messages);
+  InboxWatch watch(inbox);
+  const auto expected_bytes = InboxWatch::RecordBytes(f.messages);
   const auto start = Clock::now();
   stack.StartListener(env);
   const long n = static_cast<long>(f.messages.size());
+  std::optional<Clock::time_point> acknowledged;
   while (Received(stack.db_path()) < before + n) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    if (!acknowledged && watch.Bytes() >= expected_bytes) acknowledged = Clock::now();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  const double secs = std::chrono::duration<double>(Clock::now() - start).count();
-  Drain d{static_cast<double>(n) / secs, PeakRssKib(stack.listener().pid()), {}};
+  const auto stored = Clock::now();
+  const auto rate = [&](Clock::time_point end) {
+    return static_cast<double>(n) / std::chrono::duration<double>(end - start).count();
+  };
+  Drain d{
+      rate(acknowledged.value_or(stored)), rate(stored), PeakRssKib(stack.listener().pid()), {}};
   for (const auto& [thread, cpu] : ThreadCpuSeconds(stack.listener().pid())) {
     d.cpu_us_per_message[thread] = cpu * 1e6 / static_cast<double>(n);
   }
@@ -237,15 +285,16 @@ int DrainMode(int n, const std::string& only) {
   Stack stack;
   stack.StartBroker();
   const Timestamp end = ems::Now() - std::chrono::minutes(10);
-  std::printf("%-22s %10s %12s %14s %8s %12s\n", "family", "messages", "raw msg/s",
-              "listener msg/s", "ratio", "peak RSS");
+  std::printf("%-22s %9s %10s %14s %7s %12s %7s %10s\n", "family", "messages", "raw msg/s",
+              "acknowledged/s", "ratio", "stored msg/s", "ratio", "peak RSS");
   const auto report = [&](const Family& f, const std::string& sync = "off") {
     if (f.name.find(only) == std::string::npos) return;
     const double raw = RawDrain(stack, f);
     const auto listener = ListenerDrain(stack, f, sync);
-    std::printf("%-22s %10zu %12.0f %14.0f %8.2f %9.1f MiB   CPU/msg:",
+    std::printf("%-22s %9zu %10.0f %14.0f %7.2f %12.0f %7.2f %6.1f MiB   CPU/msg:",
                 (f.name + (sync == "off" ? "" : ", sync=" + sync)).c_str(), f.messages.size(), raw,
-                listener.rate, listener.rate / raw, listener.peak_rss_kib / 1024.0);
+                listener.acknowledged_rate, listener.acknowledged_rate / raw, listener.rate,
+                listener.rate / raw, listener.peak_rss_kib / 1024.0);
     for (const auto& [thread, us] : listener.cpu_us_per_message) {
       if (us >= 0.05) std::printf(" %s %.1f us", thread.c_str(), us);
     }
