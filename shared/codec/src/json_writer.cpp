@@ -6,52 +6,6 @@
 
 namespace ems::codec {
 
-void JsonWriter::BeforeValue() {
-  if (after_key_) {
-    after_key_ = false;
-    return;
-  }
-  if (!has_member_.empty()) {
-    if (has_member_.back()) out_ += ',';
-    has_member_.back() = true;
-  }
-}
-
-JsonWriter& JsonWriter::BeginObject() {
-  BeforeValue();
-  out_ += '{';
-  has_member_.push_back(false);
-  return *this;
-}
-
-JsonWriter& JsonWriter::EndObject() {
-  out_ += '}';
-  has_member_.pop_back();
-  return *this;
-}
-
-JsonWriter& JsonWriter::BeginArray() {
-  BeforeValue();
-  out_ += '[';
-  has_member_.push_back(false);
-  return *this;
-}
-
-JsonWriter& JsonWriter::EndArray() {
-  out_ += ']';
-  has_member_.pop_back();
-  return *this;
-}
-
-JsonWriter& JsonWriter::Key(std::string_view key) {
-  BeforeValue();
-  out_ += '"';
-  out_ += key;
-  out_ += "\":";
-  after_key_ = true;
-  return *this;
-}
-
 JsonWriter& JsonWriter::Value(std::string_view s) {
   BeforeValue();
   out_ += '"';
@@ -128,7 +82,13 @@ JsonWriter& JsonWriter::Value(std::nullptr_t) {
   return *this;
 }
 
-JsonWriter& JsonWriter::Value(Timestamp t) { return Value(FormatTimestamp(t)); }
+JsonWriter& JsonWriter::Value(Timestamp t) {
+  BeforeValue();
+  out_ += '"';
+  AppendTimestamp(out_, t);  // digits, '-', ':', 'T', '.' and 'Z': nothing to escape
+  out_ += '"';
+  return *this;
+}
 
 JsonWriter& JsonWriter::Value(const nlohmann::json& j) {
   BeforeValue();

@@ -133,6 +133,12 @@ std::optional<Timestamp> ParseTimestamp(std::string_view s) {
 }
 
 std::string FormatTimestamp(Timestamp t) {
+  std::string out;
+  AppendTimestamp(out, t);
+  return out;
+}
+
+void AppendTimestamp(std::string& out, Timestamp t) {
   const auto day = std::chrono::floor<std::chrono::days>(t);
   const std::chrono::year_month_day ymd(day);
   const std::chrono::hh_mm_ss hms(t - day);
@@ -152,10 +158,12 @@ std::string FormatTimestamp(Timestamp t) {
     put(buf + 17, static_cast<int>(hms.seconds().count()), 2);
     if (ms == 0) {
       buf[19] = 'Z';
-      return std::string(buf, 20);
+      out.append(buf, 20);
+      return;
     }
     put(buf + 20, ms, 3);
-    return std::string(buf, 24);
+    out.append(buf, 24);
+    return;
   }
   if (ms != 0) {
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
@@ -166,7 +174,7 @@ std::string FormatTimestamp(Timestamp t) {
                   unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
                   int(hms.minutes().count()), int(hms.seconds().count()));
   }
-  return buf;
+  out += buf;
 }
 
 std::optional<Date> ParseDate(std::string_view s) {

@@ -10,15 +10,17 @@ namespace ems::store::sqlite {
 namespace {
 
 // A rollup row's aggregate, from its columns first..first+5 (count, sum, min, max, last ts and
-// value).
-AggState ReadAggState(const Query& q, int first) {
+// value). With `only`, just the columns AggState::Value(*only) reads: a long series decodes a
+// third of them.
+AggState ReadAggState(const Query& q, int first, std::optional<Agg> only = std::nullopt) {
+  const auto wants = [&](Agg agg) { return !only || *only == agg; };
   AggState a;
   a.count = q.Get<std::int64_t>(first);
-  a.sum = q.Get<double>(first + 1);
-  a.min = q.Get<double>(first + 2);
-  a.max = q.Get<double>(first + 3);
-  a.last_ts = q.Get<Timestamp>(first + 4);
-  a.last_value = q.Get<double>(first + 5);
+  if (wants(Agg::kAvg) || wants(Agg::kSum)) a.sum = q.Get<double>(first + 1);
+  if (wants(Agg::kMin)) a.min = q.Get<double>(first + 2);
+  if (wants(Agg::kMax)) a.max = q.Get<double>(first + 3);
+  if (!only) a.last_ts = q.Get<Timestamp>(first + 4);
+  if (wants(Agg::kLast)) a.last_value = q.Get<double>(first + 5);
   return a;
 }
 
@@ -185,7 +187,7 @@ class SqliteTelemetryReader final : public TelemetryReader {
     auto q = rollup_range_.Run(sq.device_id, sq.metric, sq.interval,
                                BucketStart(sq.from, sq.interval, sq.timezone), sq.to);
     while (q.Next()) {
-      const AggState a = ReadAggState(q, 1);
+      const AggState a = ReadAggState(q, 1, sq.agg);
       out.push_back(SeriesPoint{q.Get<Timestamp>(0), a.Value(sq.agg), a.count});
     }
     return out;

@@ -28,11 +28,20 @@ namespace ems::codec {
 
 class JsonWriter {
  public:
-  JsonWriter& BeginObject();
-  JsonWriter& EndObject();
-  JsonWriter& BeginArray();
-  JsonWriter& EndArray();
-  JsonWriter& Key(std::string_view key);
+  // The structural calls are defined here, inline: a long series writes a few per point.
+  JsonWriter& BeginObject() { return Open('{'); }
+  JsonWriter& EndObject() { return Close('}'); }
+  JsonWriter& BeginArray() { return Open('['); }
+  JsonWriter& EndArray() { return Close(']'); }
+  // A member's name: the caller's constant, written as it is (never escaped).
+  JsonWriter& Key(std::string_view key) {
+    BeforeValue();
+    out_ += '"';
+    out_ += key;
+    out_ += "\":";
+    after_key_ = true;
+    return *this;
+  }
 
   JsonWriter& Value(std::string_view s);
   JsonWriter& Value(const std::string& s) { return Value(std::string_view(s)); }
@@ -59,12 +68,33 @@ class JsonWriter {
     return Value(value);
   }
 
+  // Room for `bytes` more, so a long answer grows its text once.
+  void Reserve(std::size_t bytes) { out_.reserve(out_.size() + bytes); }
+
   // The text written so far (the whole document once it is closed).
   std::string Take() { return std::move(out_); }
 
  private:
   JsonWriter& Integer(std::int64_t n);
-  void BeforeValue();
+  void BeforeValue() {
+    if (after_key_) {
+      after_key_ = false;
+    } else if (!has_member_.empty()) {
+      if (has_member_.back()) out_ += ',';
+      has_member_.back() = true;
+    }
+  }
+  JsonWriter& Open(char c) {
+    BeforeValue();
+    out_ += c;
+    has_member_.push_back(false);
+    return *this;
+  }
+  JsonWriter& Close(char c) {
+    out_ += c;
+    has_member_.pop_back();
+    return *this;
+  }
 
   std::string out_;
   // One entry per open array or object: whether a member was written yet.

@@ -30,6 +30,8 @@ std::optional<Timestamp> ParseTimestamp(std::string_view text);
 // Always UTC with 'Z'; milliseconds only when non-zero: "2026-11-21T10:00:00Z",
 // "2026-11-21T10:00:00.250Z".
 std::string FormatTimestamp(Timestamp t);
+// FormatTimestamp's text appended to `out` (answers that hold many timestamps).
+void AppendTimestamp(std::string& out, Timestamp t);
 
 // A calendar date "YYYY-MM-DD".
 struct Date {
