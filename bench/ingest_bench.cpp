@@ -381,7 +381,7 @@ int LiveMode(int rate, int seconds) {
           if (!res || res->status != 200) return std::nullopt;
           const auto answer = Json::parse(res->body);
           for (const auto& m : answer["items"]) {
-            if (m["name"] == "power_w") {
+            if (m["name"] == "power_w" && m["ts"].is_string()) {  // null until it reports
               return ems::ToMillis(*ems::ParseTimestamp(m["ts"].get<std::string>()));
             }
           }
