@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "support.h"
 
 namespace ems {
@@ -16,6 +18,38 @@ TEST(TimeTest, ParsesRfc3339WithAndWithoutOffset) {
   EXPECT_EQ(FormatTimestamp(At("2024-03-03T10:00:00")), "2024-03-03T10:00:00Z");
   EXPECT_EQ(FormatTimestamp(At("2026-11-21T10:00:00.25Z")), "2026-11-21T10:00:00.250Z");
   EXPECT_EQ(FormatTimestamp(At("2026-11-21 10:00:00.123456Z")), "2026-11-21T10:00:00.123Z");
+}
+
+// The formatter keeps the date of its previous call: every stamp must still carry its own day,
+// also when calls go back and forth between days, across a leap day and a year's end.
+TEST(TimeTest, FormatsEveryStampWithItsOwnDate) {
+  const auto reference = [](Timestamp t) {
+    const auto day = std::chrono::floor<std::chrono::days>(t);
+    const std::chrono::year_month_day ymd(day);
+    const std::chrono::hh_mm_ss hms(t - day);
+    char buf[40];
+    const int ms = static_cast<int>(hms.subseconds().count());
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", int(ymd.year()),
+                  unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
+                  int(hms.minutes().count()), int(hms.seconds().count()));
+    std::string text = buf;
+    if (ms != 0) {
+      std::snprintf(buf, sizeof buf, ".%03d", ms);
+      text += buf;
+    }
+    return text + "Z";
+  };
+  const Timestamp start = At("2027-12-30T22:59:59.999Z");
+  for (std::int64_t i = 0; i < 2000; ++i) {
+    // Steps of 37 min 1.013 s, and every other stamp 61 days earlier (another date each time).
+    const Timestamp t =
+        start + std::chrono::milliseconds(i * 2'221'013) - std::chrono::days(i % 2 == 0 ? 0 : 61);
+    ASSERT_EQ(FormatTimestamp(t), reference(t)) << i;
+  }
+  EXPECT_EQ(FormatTimestamp(At("2028-02-29T23:59:59Z")), "2028-02-29T23:59:59Z");
+  EXPECT_EQ(FormatTimestamp(At("2028-03-01T00:00:00.001Z")), "2028-03-01T00:00:00.001Z");
+  EXPECT_EQ(FormatTimestamp(At("0001-01-01T00:00:00Z")), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(FormatTimestamp(At("9999-12-31T23:59:59.999Z")), "9999-12-31T23:59:59.999Z");
 }
 
 TEST(TimeTest, RejectsMalformedTimestamps) {

@@ -139,42 +139,52 @@ std::string FormatTimestamp(Timestamp t) {
 }
 
 void AppendTimestamp(std::string& out, Timestamp t) {
+  // Series answers write hundreds of stamps, most of them on the day of the one before: the
+  // date part is kept from the previous call of this thread, the time part written by pairs.
+  static constexpr char kPairs[] =
+      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+      "8081828384858687888990919293949596979899";
+  const auto put2 = [](char* p, int value) { std::memcpy(p, kPairs + 2 * value, 2); };
   const auto day = std::chrono::floor<std::chrono::days>(t);
-  const std::chrono::year_month_day ymd(day);
-  const std::chrono::hh_mm_ss hms(t - day);
-  char buf[40];
-  const int ms = static_cast<int>(hms.subseconds().count());
-  const int year = int(ymd.year());
-  if (year >= 0 && year <= 9999) {  // the common case, without printf (series answers hold many)
-    const auto put = [](char* p, int value, int digits) {
-      for (int i = digits - 1; i >= 0; --i, value /= 10) p[i] = static_cast<char>('0' + value % 10);
-    };
-    std::memcpy(buf, "0000-00-00T00:00:00.000Z", 24);
-    put(buf, year, 4);
-    put(buf + 5, static_cast<int>(unsigned(ymd.month())), 2);
-    put(buf + 8, static_cast<int>(unsigned(ymd.day())), 2);
-    put(buf + 11, static_cast<int>(hms.hours().count()), 2);
-    put(buf + 14, static_cast<int>(hms.minutes().count()), 2);
-    put(buf + 17, static_cast<int>(hms.seconds().count()), 2);
-    if (ms == 0) {
-      buf[19] = 'Z';
-      out.append(buf, 20);
-      return;
+  thread_local std::chrono::sys_days cached_day = std::chrono::sys_days::min();
+  thread_local char date[32];
+  thread_local std::size_t date_size = 0;
+  if (day != cached_day) {
+    const std::chrono::year_month_day ymd(day);
+    const int year = int(ymd.year());
+    const int month = static_cast<int>(unsigned(ymd.month()));
+    const int mday = static_cast<int>(unsigned(ymd.day()));
+    if (year >= 0 && year <= 9999) {
+      put2(date, year / 100);
+      put2(date + 2, year % 100);
+      date[4] = '-';
+      put2(date + 5, month);
+      date[7] = '-';
+      put2(date + 8, mday);
+      date_size = 10;
+    } else {
+      date_size = static_cast<std::size_t>(
+          std::snprintf(date, sizeof date, "%04d-%02d-%02d", year, month, mday));
     }
-    put(buf + 20, ms, 3);
-    out.append(buf, 24);
+    cached_day = day;
+  }
+  const int ms_of_day = static_cast<int>((t - day).count());  // 0 .. 86 399 999
+  const int ms = ms_of_day % 1000;
+  const int seconds = ms_of_day / 1000;
+  char time[14] = {'T', '0', '0', ':', '0', '0', ':', '0', '0', '.', '0', '0', '0', 'Z'};
+  put2(time + 1, seconds / 3600);
+  put2(time + 4, seconds / 60 % 60);
+  put2(time + 7, seconds % 60);
+  out.append(date, date_size);
+  if (ms == 0) {
+    time[9] = 'Z';
+    out.append(time, 10);
     return;
   }
-  if (ms != 0) {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", int(ymd.year()),
-                  unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
-                  int(hms.minutes().count()), int(hms.seconds().count()), ms);
-  } else {
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", int(ymd.year()),
-                  unsigned(ymd.month()), unsigned(ymd.day()), int(hms.hours().count()),
-                  int(hms.minutes().count()), int(hms.seconds().count()));
-  }
-  out += buf;
+  time[10] = static_cast<char>('0' + ms / 100);
+  put2(time + 11, ms % 100);
+  out.append(time, 14);
 }
 
 std::optional<Date> ParseDate(std::string_view s) {
