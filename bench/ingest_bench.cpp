@@ -171,11 +171,25 @@ double RawDrain(Stack& stack, const Family& f) {
   return static_cast<double>(f.messages.size()) / secs;
 }
 
-long Received(const std::string& db_path) {
-  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
-  db.setBusyTimeout(5000);
-  return db.execAndGet("SELECT received FROM ingest_stats WHERE id = 1").getInt64();
-}
+// The listener's count of received messages, read through one connection kept open: opening
+// the database for each poll would cost the listener's cores more than the poll measures.
+class ReceivedCounter {
+ public:
+  explicit ReceivedCounter(const std::string& db_path)
+      : db_(db_path, SQLite::OPEN_READONLY),
+        query_(db_, "SELECT received FROM ingest_stats WHERE id = 1") {
+    db_.setBusyTimeout(5000);
+  }
+  long operator()() {
+    query_.reset();
+    query_.executeStep();
+    return query_.getColumn(0).getInt64();
+  }
+
+ private:
+  SQLite::Database db_;
+  SQLite::Statement query_;
+};
 
 long PeakRssKib(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
@@ -252,13 +266,14 @@ Drain ListenerDrain(Stack& stack, const Family& f, const std::string& sync) {
   const std::map<std::string, std::string> env = {
       {"EMS_LOG_LEVEL", "info"}, {"EMS_LISTENER_SYNC", sync}, {"EMS_LISTENER_INBOX_DIR", inbox}};
   stack.StartListener(env);  // the persistent session exists from here on
-  const long setup_done = Received(stack.db_path()) + static_cast<long>(f.setup.size());
+  ReceivedCounter received(stack.db_path());
+  const long setup_done = received() + static_cast<long>(f.setup.size());
   stack.PublishAll(f.setup);  // discovery stored first, as it is in a running system
-  while (Received(stack.db_path()) < setup_done) {
+  while (received() < setup_done) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   stack.StopListener();
-  const long before = Received(stack.db_path());
+  const long before = received();
   stack.PublishAll(f.messages);
   InboxWatch watch(inbox);
   const auto expected_bytes = InboxWatch::RecordBytes(f.messages);
@@ -266,7 +281,7 @@ Drain ListenerDrain(Stack& stack, const Family& f, const std::string& sync) {
   stack.StartListener(env);
   const long n = static_cast<long>(f.messages.size());
   std::optional<Clock::time_point> acknowledged;
-  while (Received(stack.db_path()) < before + n) {
+  while (received() < before + n) {
     if (!acknowledged && watch.Bytes() >= expected_bytes) acknowledged = Clock::now();
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }

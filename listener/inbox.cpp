@@ -99,12 +99,16 @@ class SegmentReader {
   std::string_view Bytes(std::uint64_t pos, std::size_t n) {
     if (pos < start_ || pos > start_ + buf_.size()) {
       buf_.clear();
-    } else {
+      start_ = pos;
+    } else if (buf_.size() - (pos - start_) < n && !eof_) {
+      // Consumed bytes go only before a read: dropping them at every record would move the
+      // rest of the buffer each time, quadratic over a segment.
       buf_.erase(0, pos - start_);
+      start_ = pos;
     }
-    start_ = pos;
-    while (buf_.size() < n && !eof_) {
-      const std::size_t want = std::max<std::size_t>(n - buf_.size(), 1 << 20);
+    const std::size_t offset = pos - start_;
+    while (buf_.size() - offset < n && !eof_) {
+      const std::size_t want = std::max<std::size_t>(n - (buf_.size() - offset), 1 << 20);
       const std::size_t old = buf_.size();
       buf_.resize(old + want);
       ssize_t got;
@@ -115,7 +119,7 @@ class SegmentReader {
       buf_.resize(old + static_cast<std::size_t>(got));
       eof_ = got == 0;
     }
-    return std::string_view(buf_).substr(0, n);
+    return std::string_view(buf_).substr(offset, n);
   }
 
   // The position of the next record magic at or after `pos`, or nullopt at the end of the file.

@@ -163,12 +163,15 @@ void ListenerApp::OnMessage(::mqtt::const_message_ptr msg) {
     }
   }
   if (ingest_options_.faults.after_append) ingest_options_.faults.after_append(*record);
+  bool wake = false;
   {
     std::lock_guard lock(mu_);
     queue_bytes_ += record->bytes();
     queue_.push_back(std::move(*record));
+    // The writer waits for the first message, or lingers for a group (WriterLoop).
+    wake = queue_.size() == 1 || queue_.size() == kGroupMessages;
   }
-  has_work_.notify_one();
+  if (wake) has_work_.notify_one();
 }
 
 bool ListenerApp::Durably(const std::function<void()>& apply) {
@@ -242,6 +245,7 @@ void ListenerApp::WriterLoop() {
                              std::string("cannot publish derived state: ") + e.what());
         }
       });
+  bool draining = false;  // the last batch was a group: a backlog is being drained
   while (true) {
     std::vector<InboxRecord> batch;
     std::size_t batch_bytes = 0;
@@ -249,11 +253,16 @@ void ListenerApp::WriterLoop() {
       std::unique_lock lock(mu_);
       has_work_.wait_for(lock, kTickPeriod, [&] { return !queue_.empty() || stopping_; });
       if (queue_.empty() && stopping_) return;
+      if (draining && queue_.size() < kGroupMessages) {
+        has_work_.wait_for(lock, kLinger,
+                           [&] { return queue_.size() >= kGroupMessages || stopping_; });
+      }
       while (!queue_.empty() && batch.size() < kMaxBatch && batch_bytes < kMaxBatchBytes) {
         batch_bytes += queue_.front().bytes();
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      draining = batch.size() >= kGroupMessages;
     }
     BatchEffects effects;
     if (!batch.empty()) {

@@ -113,6 +113,40 @@ TEST_F(InboxTest, ACorruptRecordIsSkippedAndReadingGoesOn) {
   EXPECT_EQ(Payloads(replayed), (std::vector<std::string>{"one", "three"}));
 }
 
+// Several MiB of records of every size, so records straddle the reader's 1 MiB windows and the
+// resync after a corrupt record searches across them.
+TEST_F(InboxTest, ALongSegmentIsReplayedIntactAcrossReadWindows) {
+  std::vector<std::string> expected;
+  std::string corrupt;
+  {
+    auto inbox = Open();
+    for (int i = 0; i < 6000; ++i) {
+      std::string payload(static_cast<std::size_t>(1 + (i * 7919) % 1500),
+                          static_cast<char>('a' + i % 26));
+      payload += std::to_string(i);
+      inbox->Append(t0_, "t/" + std::to_string(i), payload, false);
+      if (i == 4000) {
+        corrupt = payload;
+      } else {
+        expected.push_back(payload);
+      }
+    }
+  }
+  ASSERT_EQ(Segments().size(), 1u);
+  ASSERT_GT(fs::file_size(Segments().back()), 4u << 20);
+  {
+    std::fstream f(Segments().back(), std::ios::binary | std::ios::in | std::ios::out);
+    std::string data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const auto at = data.find(corrupt);
+    ASSERT_NE(at, std::string::npos);
+    f.seekp(static_cast<std::streamoff>(at));
+    f << "#";  // the checksum no longer matches
+  }
+  std::vector<InboxRecord> replayed;
+  Open(0, &replayed);
+  EXPECT_EQ(Payloads(replayed), expected);
+}
+
 TEST_F(InboxTest, StrayFilesAreIgnored) {
   fs::create_directories(dir_);
   std::ofstream(dir_ / "notes.txt") << "hello";

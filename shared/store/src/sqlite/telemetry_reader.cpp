@@ -1,4 +1,5 @@
 // TelemetryReader over SQLite: latest values, site readings, series from rollups, energy series.
+#include <array>
 #include <limits>
 #include <utility>
 
@@ -10,18 +11,36 @@ namespace ems::store::sqlite {
 namespace {
 
 // A rollup row's aggregate, from its columns first..first+5 (count, sum, min, max, last ts and
-// value). With `only`, just the columns AggState::Value(*only) reads: a long series decodes a
-// third of them.
-AggState ReadAggState(const Query& q, int first, std::optional<Agg> only = std::nullopt) {
-  const auto wants = [&](Agg agg) { return !only || *only == agg; };
+// value).
+AggState ReadAggState(const Query& q, int first) {
   AggState a;
   a.count = q.Get<std::int64_t>(first);
-  if (wants(Agg::kAvg) || wants(Agg::kSum)) a.sum = q.Get<double>(first + 1);
-  if (wants(Agg::kMin)) a.min = q.Get<double>(first + 2);
-  if (wants(Agg::kMax)) a.max = q.Get<double>(first + 3);
-  if (!only) a.last_ts = q.Get<Timestamp>(first + 4);
-  if (wants(Agg::kLast)) a.last_value = q.Get<double>(first + 5);
+  a.sum = q.Get<double>(first + 1);
+  a.min = q.Get<double>(first + 2);
+  a.max = q.Get<double>(first + 3);
+  a.last_ts = q.Get<Timestamp>(first + 4);
+  a.last_value = q.Get<double>(first + 5);
   return a;
+}
+
+// The rollup column AggState::Value(agg) reads besides the count, and where it goes.
+struct AggColumn {
+  const char* name;
+  double AggState::*field;
+};
+constexpr AggColumn ColumnOf(Agg agg) {
+  switch (agg) {
+    case Agg::kMin:
+      return {"value_min", &AggState::min};
+    case Agg::kMax:
+      return {"value_max", &AggState::max};
+    case Agg::kLast:
+      return {"last_value", &AggState::last_value};
+    case Agg::kAvg:
+    case Agg::kSum:
+      break;
+  }
+  return {"value_sum", &AggState::sum};
 }
 
 LatestMetric ReadLatest(const Query& q) {
@@ -54,6 +73,11 @@ class SqliteTelemetryReader final : public TelemetryReader {
         site_readings_(db, telemetry_sql::SiteReadings()),
         visible_site_readings_(db, telemetry_sql::VisibleSiteReadings()),
         rollup_range_(db, telemetry_sql::kRollupRange),
+        rollup_points_{{{db, telemetry_sql::RollupPoints(ColumnOf(Agg::kAvg).name)},
+                        {db, telemetry_sql::RollupPoints(ColumnOf(Agg::kMin).name)},
+                        {db, telemetry_sql::RollupPoints(ColumnOf(Agg::kMax).name)},
+                        {db, telemetry_sql::RollupPoints(ColumnOf(Agg::kSum).name)},
+                        {db, telemetry_sql::RollupPoints(ColumnOf(Agg::kLast).name)}}},
         raw_range_(db, telemetry_sql::kRawRange),
         energy_minutes_(db, telemetry_sql::kEnergyMinutes),
         site_energy_(db, telemetry_sql::kSiteEnergy) {}
@@ -184,10 +208,14 @@ class SqliteTelemetryReader final : public TelemetryReader {
 
   std::vector<SeriesPoint> RollupSeries(const SeriesQuery& sq) {
     std::vector<SeriesPoint> out;
-    auto q = rollup_range_.Run(sq.device_id, sq.metric, sq.interval,
-                               BucketStart(sq.from, sq.interval, sq.timezone), sq.to);
+    double AggState::*const field = ColumnOf(sq.agg).field;
+    auto q = rollup_points_[static_cast<std::size_t>(sq.agg)].Run(
+        sq.device_id, sq.metric, sq.interval, BucketStart(sq.from, sq.interval, sq.timezone),
+        sq.to);
     while (q.Next()) {
-      const AggState a = ReadAggState(q, 1, sq.agg);
+      AggState a;
+      a.count = q.Get<std::int64_t>(1);
+      a.*field = q.Get<double>(2);
       out.push_back(SeriesPoint{q.Get<Timestamp>(0), a.Value(sq.agg), a.count});
     }
     return out;
@@ -241,6 +269,7 @@ class SqliteTelemetryReader final : public TelemetryReader {
   Statement site_readings_;
   Statement visible_site_readings_;
   Statement rollup_range_;
+  std::array<Statement, 5> rollup_points_;  // indexed by Agg, in its order
   Statement raw_range_;
   Statement energy_minutes_;
   Statement site_energy_;

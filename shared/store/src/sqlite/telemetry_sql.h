@@ -106,6 +106,15 @@ inline constexpr const char* kRollupRange =
     "FROM telemetry_rollups WHERE device_id = ?1 AND metric = ?2 AND interval = ?3 "
     "AND bucket >= ?4 AND bucket < ?5 ORDER BY bucket";
 
+// A series' points at one aggregation: bucket, sample_count and the one column the aggregation
+// reads (avg and sum: value_sum; min, max, last: their own), so a long series decodes three
+// columns a row instead of seven.
+inline std::string RollupPoints(const char* column) {
+  return std::string("SELECT bucket, sample_count, ") + column +
+         " FROM telemetry_rollups WHERE device_id = ?1 AND metric = ?2 AND interval = ?3 "
+         "AND bucket >= ?4 AND bucket < ?5 ORDER BY bucket";
+}
+
 inline constexpr const char* kRawRange =
     "SELECT ts, value FROM telemetry WHERE device_id = ?1 AND metric = ?2 AND ts >= ?3 "
     "AND ts < ?4 ORDER BY ts";
