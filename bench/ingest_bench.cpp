@@ -143,7 +143,30 @@ mqtt::connect_options Options(Stack& stack, bool clean) {
       .finalize();
 }
 
-double RawDrain(Stack& stack, const Family& f) {
+std::map<std::string, double> ThreadCpuSeconds(pid_t pid) {
+  std::map<std::string, double> out;
+  const std::string task = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& entry : std::filesystem::directory_iterator(task)) {
+    std::string name;
+    std::getline(std::ifstream(entry.path() / "comm"), name);
+    std::ifstream stat(entry.path() / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+    std::istringstream fields(text.substr(text.rfind(')') + 2));
+    std::string skip;
+    for (int i = 0; i < 11; ++i) fields >> skip;  // state .. cmajflt
+    double utime = 0, stime = 0;
+    fields >> utime >> stime;
+    out[name] += (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  }
+  return out;
+}
+
+struct RawResult {
+  double rate = 0;
+  double receive_us_per_message = 0;  // CPU of the client's Paho receive thread
+};
+
+RawResult RawDrain(Stack& stack, const Family& f) {
   const std::string uri = "tcp://127.0.0.1:" + std::to_string(stack.broker_port());
   {
     mqtt::async_client sub(uri, "bench-raw", nullptr);
@@ -159,16 +182,18 @@ double RawDrain(Stack& stack, const Family& f) {
   sub.set_message_callback([&](mqtt::const_message_ptr) { ++got; });
   // Timed from the connection's acknowledgement: Paho took ~2 s to connect here with a queue
   // waiting, time the raw ceiling leaves out (the listener's figure includes its whole start).
+  const double cpu_before = ThreadCpuSeconds(::getpid())["MQTTAsync_rcv"];
   sub.connect(Options(stack, false))->wait();
   const auto start = Clock::now();
   while (got < n) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  const double cpu = ThreadCpuSeconds(::getpid())["MQTTAsync_rcv"] - cpu_before;
   sub.disconnect()->wait();
   // Drop the session, so it does not queue what the listener drains next.
   mqtt::async_client cleaner(uri, "bench-raw", nullptr);
   cleaner.connect(Options(stack, true))->wait();
   cleaner.disconnect()->wait();
-  return static_cast<double>(f.messages.size()) / secs;
+  return {static_cast<double>(f.messages.size()) / secs, cpu * 1e6 / static_cast<double>(n)};
 }
 
 // The listener's count of received messages, read through one connection kept open: opening
@@ -201,23 +226,6 @@ long PeakRssKib(pid_t pid) {
 }
 
 // CPU seconds each thread of a process has used so far, by thread name.
-std::map<std::string, double> ThreadCpuSeconds(pid_t pid) {
-  std::map<std::string, double> out;
-  const std::string task = "/proc/" + std::to_string(pid) + "/task";
-  for (const auto& entry : std::filesystem::directory_iterator(task)) {
-    std::string name;
-    std::getline(std::ifstream(entry.path() / "comm"), name);
-    std::ifstream stat(entry.path() / "stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    std::istringstream fields(text.substr(text.rfind(')') + 2));
-    std::string skip;
-    for (int i = 0; i < 11; ++i) fields >> skip;  // state .. cmajflt
-    double utime = 0, stime = 0;
-    fields >> utime >> stime;
-    out[name] += (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-  }
-  return out;
-}
 
 // Bytes of inbox journal written by segments not in `before` (listener/inbox.cpp: a 40-byte
 // record header, the topic and the payload per message). A segment is deleted only once a newer
@@ -306,7 +314,7 @@ int DrainMode(int n, const std::string& only) {
               "acknowledged/s", "ratio", "stored msg/s", "ratio", "peak RSS");
   const auto report = [&](const Family& f, const std::string& sync = "off") {
     if (f.name.find(only) == std::string::npos) return;
-    const double raw = RawDrain(stack, f);
+    const auto [raw, raw_receive_us] = RawDrain(stack, f);
     const auto listener = ListenerDrain(stack, f, sync);
     std::printf("%-22s %9zu %10.0f %14.0f %7.2f %12.0f %7.2f %6.1f MiB   CPU/msg:",
                 (f.name + (sync == "off" ? "" : ", sync=" + sync)).c_str(), f.messages.size(), raw,
@@ -315,7 +323,7 @@ int DrainMode(int n, const std::string& only) {
     for (const auto& [thread, us] : listener.cpu_us_per_message) {
       if (us >= 0.05) std::printf(" %s %.1f us", thread.c_str(), us);
     }
-    std::printf("\n");
+    std::printf("; raw client's MQTTAsync_rcv %.1f us\n", raw_receive_us);
     std::fflush(stdout);
   };
   report(Sessions(n, "off"));
