@@ -21,17 +21,32 @@
 
 namespace ems::testing {
 
-int FreePort() {
+namespace {
+
+bool CanBind(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   ::close(fd);
-  return ntohs(addr.sin_port);
+  return free;
+}
+
+}  // namespace
+
+// Below the kernel's ephemeral range (32768-60999): a port the kernel picked for us could be taken
+// by an outgoing connection of a test running beside this one before our server binds it. Each
+// test process (ctest runs one per test) starts in its own block, by its pid.
+int FreePort() {
+  constexpr int kFirst = 20000, kBlocks = 1000, kBlock = 12;
+  static int next = kFirst + static_cast<int>(::getpid() % kBlocks) * kBlock;
+  while (true) {
+    const int port = next;
+    next = next + 1 < kFirst + kBlocks * kBlock ? next + 1 : kFirst;
+    if (CanBind(port)) return port;
+  }
 }
 
 Process::Process(std::vector<std::string> argv, std::map<std::string, std::string> env,
