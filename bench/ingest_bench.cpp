@@ -143,6 +143,7 @@ mqtt::connect_options Options(Stack& stack, bool clean) {
       .finalize();
 }
 
+// CPU seconds each thread of a process has used so far, by thread name.
 std::map<std::string, double> ThreadCpuSeconds(pid_t pid) {
   std::map<std::string, double> out;
   const std::string task = "/proc/" + std::to_string(pid) + "/task";
@@ -224,8 +225,6 @@ long PeakRssKib(pid_t pid) {
   }
   return -1;
 }
-
-// CPU seconds each thread of a process has used so far, by thread name.
 
 // Bytes of inbox journal written by segments not in `before` (listener/inbox.cpp: a 40-byte
 // record header, the topic and the payload per message). A segment is deleted only once a newer

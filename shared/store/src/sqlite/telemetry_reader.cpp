@@ -72,7 +72,7 @@ class SqliteTelemetryReader final : public TelemetryReader {
         latest_one_(db, telemetry_sql::kLatestOne),
         site_readings_(db, telemetry_sql::SiteReadings()),
         visible_site_readings_(db, telemetry_sql::VisibleSiteReadings()),
-        rollup_range_(db, telemetry_sql::kRollupRange),
+        rollup_range_(db, telemetry_sql::RollupAggregates()),
         rollup_points_{{{db, telemetry_sql::RollupPoints(ColumnOf(Agg::kAvg).name)},
                         {db, telemetry_sql::RollupPoints(ColumnOf(Agg::kMin).name)},
                         {db, telemetry_sql::RollupPoints(ColumnOf(Agg::kMax).name)},

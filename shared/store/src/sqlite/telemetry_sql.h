@@ -101,18 +101,23 @@ inline std::string VisibleSiteReadings() {
          VisibleSite("s.id", 1) + " ORDER BY s.id, d.id";
 }
 
-inline constexpr const char* kRollupRange =
-    "SELECT bucket, sample_count, value_sum, value_min, value_max, last_ts, last_value "
-    "FROM telemetry_rollups WHERE device_id = ?1 AND metric = ?2 AND interval = ?3 "
-    "AND bucket >= ?4 AND bucket < ?5 ORDER BY bucket";
-
-// A series' points at one aggregation: bucket, sample_count and the one column the aggregation
-// reads (avg and sum: value_sum; min, max, last: their own), so a long series decodes three
-// columns a row instead of seven.
-inline std::string RollupPoints(const char* column) {
-  return std::string("SELECT bucket, sample_count, ") + column +
+// Rollup rows of one series in a range, with `columns` after the bucket.
+inline std::string RollupRange(const std::string& columns) {
+  return "SELECT bucket, " + columns +
          " FROM telemetry_rollups WHERE device_id = ?1 AND metric = ?2 AND interval = ?3 "
          "AND bucket >= ?4 AND bucket < ?5 ORDER BY bucket";
+}
+
+// Whole aggregates (sample_count, value_sum, value_min, value_max, last_ts, last_value), to merge.
+inline std::string RollupAggregates() {
+  return RollupRange("sample_count, value_sum, value_min, value_max, last_ts, last_value");
+}
+
+// A series' points at one aggregation: the count and the one column the aggregation reads (avg
+// and sum: value_sum; min, max, last: their own), so a long series decodes three columns a row
+// instead of seven.
+inline std::string RollupPoints(const char* column) {
+  return RollupRange(std::string("sample_count, ") + column);
 }
 
 inline constexpr const char* kRawRange =
