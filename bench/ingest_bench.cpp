@@ -17,6 +17,7 @@
 //                                                 contains `family`)
 //        ingest_bench --live [rate=5000] [seconds=20]
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -227,9 +228,11 @@ long PeakRssKib(pid_t pid) {
 }
 
 // Bytes of inbox journal written by segments not in `before` (listener/inbox.cpp: a 40-byte
-// record header, the topic and the payload per message). A segment is deleted only once a newer
-// one exists and its records are applied, long after it was last seen at its final size, so the
-// largest size seen of each is what it held.
+// record header, the topic and the payload per message). The open segment's file is allocated
+// ahead of its records and zero past them, so what it holds ends at its last page with data
+// (found by bisection: every page of records has some non-zero byte) at its last non-zero byte.
+// A segment is deleted only once a newer one exists and its records are applied, long after it
+// was last seen whole, so the largest length seen of each is what it held.
 class InboxWatch {
  public:
   explicit InboxWatch(std::string dir) : dir_(std::move(dir)) {
@@ -240,9 +243,8 @@ class InboxWatch {
     std::error_code ec;
     for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
       if (!e.path().filename().string().starts_with("inbox-")) continue;
-      const auto size = static_cast<std::int64_t>(e.file_size(ec));
       auto& seen = seen_.try_emplace(e.path(), 0).first->second;
-      if (!ec && seen >= 0) seen = std::max(seen, size);
+      if (seen >= 0) seen = std::max(seen, Written(e.path(), seen));
     }
     std::int64_t total = 0;
     for (const auto& [path, size] : seen_) total += std::max<std::int64_t>(size, 0);
@@ -257,6 +259,33 @@ class InboxWatch {
   }
 
  private:
+  static constexpr std::int64_t kPage = 4096;
+
+  // The length of the records in `path`, at least `known`.
+  static std::int64_t Written(const std::filesystem::path& path, std::int64_t known) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return known;
+    std::string page(kPage, '\0');
+    const auto read_page = [&](std::int64_t i) {  // page i's bytes up to the last non-zero one
+      const auto n = ::pread(fd, page.data(), kPage, static_cast<off_t>(i * kPage));
+      const auto last =
+          std::string_view(page.data(), static_cast<std::size_t>(std::max<ssize_t>(n, 0)))
+              .find_last_not_of('\0');
+      return last == std::string_view::npos ? 0 : static_cast<std::int64_t>(last) + 1;
+    };
+    std::int64_t lo = known / kPage, hi = (::lseek(fd, 0, SEEK_END) + kPage - 1) / kPage;
+    while (lo < hi) {  // the first page without data in [lo, hi)
+      const auto mid = lo + (hi - lo) / 2;
+      if (read_page(mid) > 0)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    const auto end = lo == 0 ? 0 : (lo - 1) * kPage + read_page(lo - 1);
+    ::close(fd);
+    return std::max(known, end);
+  }
+
   std::string dir_;
   std::map<std::filesystem::path, std::int64_t> seen_;  // -1: there before the start
 };

@@ -1,9 +1,9 @@
 // The listener's inbox: an append-only journal of received MQTT messages that makes each one
-// durable with a single write() before Paho sends its PUBACK (DESIGN.md: Paho acknowledges when
-// the message callback returns). A write() that returned survives a SIGKILL of the process (it
-// is in the kernel's page cache), the same durability class as SQLite's WAL at
-// synchronous=NORMAL; with Sync::kAlways each append is also fdatasync'ed and survives power
-// loss.
+// durable before Paho sends its PUBACK (DESIGN.md: Paho acknowledges when the message callback
+// returns). A record is copied into the segment's shared file mapping, which is the kernel's page
+// cache: it survives a SIGKILL of the process like a write() that returned, without a system
+// call per message; the same durability class as SQLite's WAL at synchronous=NORMAL. With
+// Sync::kAlways each append is also msync'ed and survives power loss.
 //
 // Records carry a sequence number. The writer thread applies them to SQLite in batches and
 // stores the last applied sequence in the same transaction, so at start-up the records after
@@ -11,8 +11,10 @@
 //
 // Files in the folder:
 //   inbox-<first seq>.log   segments, rotated at kSegmentBytes; a fresh one at every start, so a
-//                           torn tail (power loss) never sits in front of newer records. Deleted
-//                           once all of their records are applied.
+//                           torn tail (power loss) never sits in front of newer records. Space is
+//                           allocated ahead of the records and cut off at close; a killed
+//                           process leaves it as zeros, where readers stop. Deleted once all of
+//                           their records are applied.
 //   applying                which records the writer is applying right now (poison quarantine,
 //                           see ApplyingMark).
 // Anything else is ignored with a warning.
@@ -27,7 +29,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <unordered_set>
+#include <string_view>
 #include <vector>
 
 #include "ems/domain/time.h"
@@ -71,7 +73,9 @@ RecoveryPlan PlanRecovery(const std::optional<ApplyingMark>& mark, std::int64_t 
 class Inbox {
  public:
   enum class Sync { kOff, kAlways };
-  static constexpr std::int64_t kSegmentBytes = 64ll << 20;
+  static constexpr std::size_t kSegmentBytes = 64u << 20;
+  // The segment's file is allocated ahead of its records by this much at a time.
+  static constexpr std::size_t kReserveBytes = 1u << 20;
   // Redeliveries are recognised among this many of the most recent records (the broker holds at
   // most max_inflight_messages = 1000 unacknowledged messages per client).
   static constexpr std::size_t kRecentRecords = 4096;
@@ -90,11 +94,12 @@ class Inbox {
   bool Replay(std::int64_t after_seq, std::size_t max_batch_bytes, std::size_t max_batch_records,
               const std::function<bool(std::vector<InboxRecord>&&)>& apply);
 
-  // Appends with one write() (and fdatasync with Sync::kAlways); returns the record. A message
+  // Appends durably (msync'ed with Sync::kAlways); returns the record. A message
   // that carries the MQTT DUP flag and is byte-identical to one of the kRecentRecords most recent
   // records is a redelivery of a message already held: it is recorded as `redelivered`.
   // Throws std::runtime_error on I/O errors (nothing was acknowledged then).
-  InboxRecord Append(Timestamp arrival, std::string topic, std::string payload, bool dup_flag);
+  InboxRecord Append(Timestamp arrival, std::string_view topic, std::string_view payload,
+                     bool dup_flag);
 
   // All records up to `applied_seq` are in SQLite: delete segments that hold nothing newer.
   void Release(std::int64_t applied_seq);
@@ -105,25 +110,33 @@ class Inbox {
   std::optional<ApplyingMark> Applying() const;
 
  private:
-  void OpenSegment(std::int64_t first_seq);
+  // A fresh segment mapped for at least `record_bytes` (kSegmentBytes unless a record is larger).
+  void OpenSegment(std::int64_t first_seq, std::size_t record_bytes);
+  // Unmaps the open segment and cuts it to its records.
+  void CloseSegment();
+  // Allocates the open segment's file up to at least `end` bytes, kReserveBytes at a time.
+  void Reserve(std::size_t end);
   // Reads records until the end or until `on_record` returns false (then returns false).
   bool ReadSegment(const std::string& path, std::int64_t after_seq, std::int64_t& last_seq,
                    const std::function<bool(InboxRecord&&)>& on_record);
-  void Remember(const std::string& topic, const std::string& payload);
+  void Remember(std::uint64_t hash);
 
   std::string dir_;
   Sync sync_;
   mutable std::mutex mu_;
   bool replayed_ = false;
-  int fd_ = -1;
+  int fd_ = -1;  // the open segment, written through map_
   int applying_fd_ = -1;
-  std::int64_t segment_bytes_ = 0;
+  char* map_ = nullptr;
+  std::size_t map_bytes_ = 0;
+  std::size_t segment_bytes_ = 0;   // written
+  std::size_t reserved_bytes_ = 0;  // allocated in the file
+  std::size_t released_bytes_ = 0;  // dropped from the mapping
   std::int64_t next_seq_ = 1;
   std::map<std::int64_t, std::string> segments_;  // first seq -> path
-  // Hashes of the most recent records' topic and payload, oldest first in recent_order_.
-  std::vector<std::uint64_t> recent_order_;
+  // Hashes of the most recent records' topic and payload, a ring whose next slot is recent_next_.
+  std::vector<std::uint64_t> recent_;
   std::size_t recent_next_ = 0;
-  std::unordered_multiset<std::uint64_t> recent_;
 };
 
 }  // namespace ems::listener

@@ -1,5 +1,10 @@
 #include "listener/listener_app.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <utility>
 
@@ -145,7 +150,7 @@ void ListenerApp::OnMessage(::mqtt::const_message_ptr msg) {
   std::optional<InboxRecord> record;
   for (bool failing = false; !record;) {
     try {
-      record = inbox_->Append(Now(), msg->get_topic(), msg->to_string(), msg->is_duplicate());
+      record = inbox_->Append(Now(), msg->get_topic(), msg->get_payload(), msg->is_duplicate());
       if (failing) SetStorageError(std::nullopt);
     } catch (const std::exception& e) {
       // Nothing is acknowledged that is not durable: wait here (the broker keeps the rest)
@@ -245,6 +250,9 @@ void ListenerApp::WriterLoop() {
                              std::string("cannot publish derived state: ") + e.what());
         }
       });
+  if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kWriterNice) != 0) {
+    log::Warn(std::string("cannot lower the writer thread's priority: ") + std::strerror(errno));
+  }
   bool draining = false;  // the last batch was a group: a backlog is being drained
   while (true) {
     std::vector<InboxRecord> batch;

@@ -1,11 +1,16 @@
 // The listener's inbox journal (SPEC §4.4) on real files: what was appended is replayed after a
-// restart, a torn or corrupt record never hides the records after it, stray files are ignored,
+// restart (also after a kill, and from an earlier version's records), a full disk is an error and
+// not a crash, a torn or corrupt record never hides the records after it, stray files are ignored,
 // replay holds one bounded batch at a time, MQTT redeliveries of held messages are recognised
 // (also across a restart), and the poison-quarantine mark and its recovery plan.
 #include "listener/inbox.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 
@@ -145,6 +150,100 @@ TEST_F(InboxTest, ALongSegmentIsReplayedIntactAcrossReadWindows) {
   std::vector<InboxRecord> replayed;
   Open(0, &replayed);
   EXPECT_EQ(Payloads(replayed), expected);
+}
+
+// The listener killed (SIGKILL, a crash): the segment keeps the space allocated ahead of its
+// records, as zeros. Every record is replayed, the zeros are not reported as torn records, and
+// the next start goes on after them.
+TEST_F(InboxTest, ASegmentLeftByAKilledListenerReplaysWholeWithoutComplaint) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {  // appends, then dies without closing anything
+    auto inbox = Open();
+    for (const char* p : {"one", "two", "three"}) inbox->Append(t0_, "t", p, false);
+    std::_Exit(0);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  ASSERT_EQ(Segments().size(), 1u);
+  EXPECT_GE(fs::file_size(Segments().back()), Inbox::kReserveBytes)
+      << "the allocated space is still there, so this is what a killed listener leaves";
+  std::vector<InboxRecord> replayed;
+  ::testing::internal::CaptureStderr();
+  auto inbox = Open(0, &replayed);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(Payloads(replayed), (std::vector<std::string>{"one", "two", "three"}));
+  EXPECT_EQ(log.find("torn or corrupt"), std::string::npos) << log;
+  EXPECT_EQ(inbox->Append(t0_, "t", "four", false).seq, 4);
+}
+
+// A full disk (here: the file size limit) is an error the listener waits out, with nothing
+// acknowledged; records are written through a file mapping, where running out of space at the
+// copy would be a SIGBUS that ends the process.
+TEST_F(InboxTest, RunningOutOfSpaceIsAnErrorNotACrash) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    const rlimit limit{3u << 20, 3u << 20};
+    ::signal(SIGXFSZ, SIG_IGN);  // so growing past the limit fails with EFBIG
+    if (::setrlimit(RLIMIT_FSIZE, &limit) != 0) std::_Exit(10);
+    auto inbox = Open();
+    const std::string payload(1000, 'x');
+    for (int i = 0; i < 10000; ++i) {
+      try {
+        inbox->Append(t0_, "t", payload, false);
+      } catch (const std::runtime_error& e) {
+        const bool named = std::string(e.what()).starts_with("cannot append to the inbox");
+        std::_Exit(named && i > 1000 ? 0 : 11);  // up to the limit, then a named error
+      }
+    }
+    std::_Exit(12);  // never stopped by the limit
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  std::vector<InboxRecord> replayed;
+  Open(0, &replayed);
+  EXPECT_GT(replayed.size(), 1000u) << "what was appended before the error is kept";
+}
+
+// A segment written by an earlier version (records checksummed with FNV-1a) is still replayed
+// after an upgrade.
+TEST_F(InboxTest, RecordsOfAnEarlierVersionAreStillReplayed) {
+  const auto fnv1a = [](std::string_view data) {
+    std::uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : data) h = (h ^ c) * 1099511628211ull;
+    return h;
+  };
+  const auto put = [](std::string& out, auto v) {
+    out.append(reinterpret_cast<const char*>(&v), sizeof v);
+  };
+  std::string segment;
+  for (std::int64_t seq : {1, 2}) {
+    const std::string topic = "ems/v1/contracts/events", payload = "old-" + std::to_string(seq);
+    std::string body;
+    put(body, seq);
+    put(body, ToMillis(t0_));
+    put(body, std::uint32_t{0});
+    put(body, static_cast<std::uint32_t>(topic.size()));
+    body += topic + payload;
+    put(segment, std::uint32_t{0x52534d45});  // "EMSR"
+    put(segment, static_cast<std::uint32_t>(body.size()));
+    put(segment, fnv1a(body));
+    segment += body;
+  }
+  fs::create_directories(dir_);
+  std::ofstream(dir_ / "inbox-1.log", std::ios::binary) << segment;
+  std::vector<InboxRecord> replayed;
+  auto inbox = Open(0, &replayed);
+  EXPECT_EQ(Payloads(replayed), (std::vector<std::string>{"old-1", "old-2"}));
+  EXPECT_EQ(replayed[1].topic, "ems/v1/contracts/events");
+  EXPECT_EQ(replayed[1].arrival, t0_);
+  EXPECT_EQ(inbox->Append(t0_, "t", "new", false).seq, 3);
+  EXPECT_TRUE(inbox->Append(t0_, "ems/v1/contracts/events", "old-2", true).redelivered)
+      << "the old records count among the recent ones";
 }
 
 TEST_F(InboxTest, StrayFilesAreIgnored) {
