@@ -1,5 +1,8 @@
 #include "ems/mqtt/client.h"
 
+#include <MQTTAsync.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -59,8 +62,13 @@ ConnectionSettings ConnectionFromSettings(const config::Settings& s, std::string
   return cs;
 }
 
+void QuietPahoTrace() {
+  if (std::getenv("MQTT_C_CLIENT_TRACE") == nullptr) MQTTAsync_setTraceLevel(MQTTASYNC_TRACE_ERROR);
+}
+
 std::unique_ptr<::mqtt::async_client> MakeClient(const ConnectionSettings& cs,
                                                  const std::string& persist_dir, int max_buffered) {
+  QuietPahoTrace();
   auto opts = ::mqtt::create_options_builder()
                   .mqtt_version(MQTTVERSION_3_1_1)
                   .send_while_disconnected(true, /*anyTime=*/true)

@@ -35,6 +35,13 @@ ConnectionSettings ConnectionFromSettings(const config::Settings& settings, std:
 // Translates mqtt:// and mqtts:// (also tcp://, ssl://) to Paho's form; empty when unparsable.
 std::string PahoUri(const std::string& url);
 
+// Paho C keeps an in-memory trace of every function entry and protocol packet (each formatted
+// with vsnprintf under a process-wide mutex) even when nothing reads it: a fifth of its receive
+// thread's time per message here (BENCHMARKS.md). This keeps only errors, unless Paho's own trace
+// is asked for (MQTT_C_CLIENT_TRACE, Paho's variable for debugging). Process-wide; MakeClient
+// calls it.
+void QuietPahoTrace();
+
 // A client that buffers up to `max_buffered` messages while disconnected (also before the first
 // connection). `persist_dir` empty = in-memory only; otherwise Paho file persistence there, so
 // buffered and in-flight messages survive a restart of the process.
