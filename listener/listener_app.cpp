@@ -53,6 +53,7 @@ ListenerApp::ListenerApp(const config::Settings& settings, FaultHooks faults)
   ingest_options_.prefix = mqtt_settings_.prefix;
   ingest_options_.default_currency = settings.GetCurrency("EMS_DEFAULT_CURRENCY");
   ingest_options_.listener_id = mqtt_settings_.client_id;
+  if (faults.max_queue_bytes > 0) max_queue_bytes_ = faults.max_queue_bytes;
   ingest_options_.faults = std::move(faults);
   ingest_options_.stale_after =
       std::chrono::seconds(settings.GetInt("EMS_STALE_AFTER_S", 1, 86400));
@@ -80,6 +81,7 @@ ListenerApp::~ListenerApp() {
   has_work_.notify_all();
   has_room_.notify_all();
   if (writer_.joinable()) writer_.join();
+  StopDerivedPublisher();
 }
 
 void ListenerApp::Subscribe() {
@@ -144,7 +146,7 @@ void ListenerApp::OnMessage(::mqtt::const_message_ptr msg) {
   {
     std::unique_lock lock(mu_);
     has_room_.wait(lock, [&] {
-      return queue_bytes_ + size <= kMaxQueueBytes || queue_bytes_ == 0 || closing_;
+      return queue_bytes_ + size <= max_queue_bytes_ || queue_bytes_ == 0 || closing_;
     });
   }
   std::optional<InboxRecord> record;
@@ -243,12 +245,7 @@ bool ListenerApp::Recover() {
 void ListenerApp::WriterLoop() {
   auto derived = MakeDerivedPublishers(
       *store_, ingest_options_, [this](const std::string& topic, const std::string& payload) {
-        try {
-          client_->publish(topic, payload.data(), payload.size(), 1, true);
-        } catch (const ::mqtt::exception& e) {
-          log::WarnThrottled("derived-publish",
-                             std::string("cannot publish derived state: ") + e.what());
-        }
+        PublishDerived(topic, payload);
       });
   if (::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kWriterNice) != 0) {
     log::Warn(std::string("cannot lower the writer thread's priority: ") + std::strerror(errno));
@@ -298,6 +295,42 @@ void ListenerApp::WriterLoop() {
   }
 }
 
+void ListenerApp::PublishDerived(const std::string& topic, const std::string& payload) {
+  {
+    std::lock_guard lock(derived_mu_);
+    derived_.insert_or_assign(topic, payload);
+  }
+  has_derived_.notify_one();
+}
+
+void ListenerApp::DerivedPublisherLoop() {
+  std::unique_lock lock(derived_mu_);
+  while (true) {
+    has_derived_.wait(lock, [&] { return !derived_.empty() || derived_stopping_; });
+    if (derived_.empty()) return;
+    const auto batch = std::exchange(derived_, {});
+    lock.unlock();
+    for (const auto& [topic, payload] : batch) {
+      try {
+        client_->publish(topic, payload.data(), payload.size(), 1, true);
+      } catch (const ::mqtt::exception& e) {
+        log::WarnThrottled("derived-publish",
+                           std::string("cannot publish derived state: ") + e.what());
+      }
+    }
+    lock.lock();
+  }
+}
+
+void ListenerApp::StopDerivedPublisher() {
+  {
+    std::lock_guard lock(derived_mu_);
+    derived_stopping_ = true;
+  }
+  has_derived_.notify_all();
+  if (derived_publisher_.joinable()) derived_publisher_.join();
+}
+
 void ListenerApp::Run(const std::atomic<bool>& stop) {
   stop_ = &stop;
   WriteStatus();
@@ -310,6 +343,7 @@ void ListenerApp::Run(const std::atomic<bool>& stop) {
   }
   // Derived state published while the broker is away is buffered and sent on reconnect.
   client_ = mqtt::MakeClient(mqtt_settings_, "", kMaxBufferedDerived);
+  derived_publisher_ = std::thread([this] { DerivedPublisherLoop(); });
   writer_ = std::thread([this] { WriterLoop(); });
   client_->set_message_callback([this](::mqtt::const_message_ptr m) { OnMessage(std::move(m)); });
   if (mqtt::ConnectWithRetry(*client_, mqtt_settings_, stop, [this] { Subscribe(); })) {
@@ -329,6 +363,7 @@ void ListenerApp::Run(const std::atomic<bool>& stop) {
   has_work_.notify_all();
   has_room_.notify_all();
   writer_.join();
+  StopDerivedPublisher();
   std::lock_guard lock(mu_);
   if (queue_bytes_ == 0) {
     log::Info("stopped; every received message is stored");

@@ -18,6 +18,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -70,6 +71,10 @@ class ListenerApp {
   bool Durably(const std::function<void()>& apply);
   // Applies `batch` marked as `attempt` (poison quarantine), durably.
   bool ApplyMarked(const std::vector<InboxRecord>& batch, int attempt, BatchEffects& effects);
+  // Publishes the derived state the writer hands over (PublishDerived), until told to stop.
+  void DerivedPublisherLoop();
+  void PublishDerived(const std::string& topic, const std::string& payload);
+  void StopDerivedPublisher();
   void SetStorageError(std::optional<std::string> error);
   void WriteStatus();
   bool Stopping();
@@ -91,11 +96,21 @@ class ListenerApp {
   std::condition_variable has_work_, has_room_;
   std::deque<InboxRecord> queue_;
   std::size_t queue_bytes_ = 0;
+  std::size_t max_queue_bytes_ = kMaxQueueBytes;
   bool closing_ = false;          // the MQTT connection is being closed: take what still arrives
   bool stopping_ = false;         // the writer drains the queue and ends
   store::ListenerStatus status_;  // storage error and queue, guarded by mu_
   Timestamp status_written_{};
   std::thread writer_;
+
+  // Derived state on its way to the broker, the newest per topic (each is a retained latest
+  // value). The writer never calls Paho itself: a Paho call can wait for Paho's receive thread,
+  // which waits for the writer while the queue is full (OnMessage), and neither would move again.
+  std::mutex derived_mu_;
+  std::condition_variable has_derived_;
+  std::map<std::string, std::string> derived_;  // topic -> payload
+  bool derived_stopping_ = false;
+  std::thread derived_publisher_;
 };
 
 }  // namespace ems::listener

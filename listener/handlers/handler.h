@@ -19,6 +19,7 @@ namespace ems::listener {
 struct FaultHooks {
   std::function<void(const InboxRecord&)> after_append;  // Paho's thread, before the PUBACK
   std::function<void(const InboxRecord&)> before_apply;  // writer thread, before each record
+  std::size_t max_queue_bytes = 0;  // a smaller queue than ListenerApp::kMaxQueueBytes, if set
 };
 
 struct IngestOptions {

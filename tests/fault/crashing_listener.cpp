@@ -3,7 +3,11 @@
 // - while applying a message whose payload contains CRASH-ME (poison quarantine), and
 // - right after making a message that contains CRASH-AFTER-APPEND durable, before its PUBACK
 //   (the broker then delivers it again, flagged DUP); not again for that redelivery.
+// EMS_TEST_MAX_QUEUE_BYTES and EMS_TEST_APPLY_DELAY_MS make its queue small and its storage slow,
+// so a test can keep the queue full.
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "ems/util/process.h"
 #include "listener/listener_app.h"
@@ -24,6 +28,16 @@ int main(int argc, char** argv) {
   faults.after_append = [](const ems::listener::InboxRecord& r) {
     if (Contains(r, "CRASH-AFTER-APPEND") && !r.redelivered) std::abort();
   };
+  if (const char* bytes = std::getenv("EMS_TEST_MAX_QUEUE_BYTES")) {
+    faults.max_queue_bytes = std::strtoull(bytes, nullptr, 10);
+  }
+  if (const char* ms = std::getenv("EMS_TEST_APPLY_DELAY_MS")) {
+    faults.before_apply =
+        [delay = std::chrono::milliseconds(std::atoi(ms))](const ems::listener::InboxRecord& r) {
+          if (Contains(r, "CRASH-ME")) std::abort();
+          std::this_thread::sleep_for(delay);
+        };
+  }
   return ems::RunService("ems-listener", ems::listener::ListenerOptions(), argc, argv,
                          [&](const ems::config::Settings& settings, const std::atomic<bool>& stop) {
                            ems::listener::ListenerApp app(settings, faults);

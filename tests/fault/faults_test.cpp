@@ -59,7 +59,8 @@ Json SettledStats(Stack& stack, seconds timeout = seconds(60)) {
 // restart policy runs ems-listener: Poll() starts it again whenever it died.
 class SupervisedCrashingListener {
  public:
-  explicit SupervisedCrashingListener(Stack& stack) : stack_(stack) {
+  explicit SupervisedCrashingListener(Stack& stack, std::map<std::string, std::string> env = {})
+      : stack_(stack), env_(std::move(env)) {
     Start();
     if (!WaitFor([&] { return process_->Log().find("listening on") != std::string::npos; })) {
       throw std::runtime_error("the crashing listener did not connect: " + process_->Log());
@@ -74,13 +75,15 @@ class SupervisedCrashingListener {
  private:
   void Start() {
     ++runs_;
+    auto env = stack_.ServiceEnv("listener");
+    env.insert(env_.begin(), env_.end());
     process_ = std::make_unique<Process>(
-        std::vector<std::string>{stack_.BinPath("ems-crashing-listener")},
-        stack_.ServiceEnv("listener"), stack_.dir(),
+        std::vector<std::string>{stack_.BinPath("ems-crashing-listener")}, env, stack_.dir(),
         stack_.dir() + "/crashing-listener-" + std::to_string(runs_) + ".log");
   }
 
   Stack& stack_;
+  std::map<std::string, std::string> env_;  // added to the listener's
   std::unique_ptr<Process> process_;
   int runs_ = 0;
 };
@@ -108,6 +111,39 @@ TEST(FaultTest, ListenerKilledTwiceMidStreamStoresEveryMessageExactlyOnce) {
   EXPECT_EQ(stats["stored"], kCount);
   EXPECT_EQ(stats["rejected"], 0);
   EXPECT_EQ(Count(stack, "/api/v1/sessions?limit=1000"), static_cast<std::size_t>(kCount));
+}
+
+// Storage slower than the stream keeps the listener's queue full, so Paho's receive thread waits
+// in the message callback for room; meanwhile the writer has a site summary to publish. A Paho
+// call made while the receive thread waits can wait for it in turn: the writer hands derived state
+// to a thread of its own, so storing goes on, and the summary still reaches subscribers.
+TEST(FaultTest, AFullQueueWhileDerivedStateIsPublishedNeverStopsIngestion) {
+  Stack stack;
+  stack.StartBroker();
+  stack.StartApi();
+  std::mutex mu;
+  std::vector<std::pair<std::string, std::string>> summaries;
+  auto sub = stack.Subscribe("ems-api", std::string(Stack::kPrefix) + "/sites/home/summary",
+                             &summaries, &mu);
+  SupervisedCrashingListener listener(
+      stack, {{"EMS_TEST_MAX_QUEUE_BYTES", "2048"}, {"EMS_TEST_APPLY_DELAY_MS", "2"}});
+  constexpr int kReadings = 1500;  // 3 s of storage at 2 ms a reading: summaries fall due
+  stack.Publish(DeviceTopic("home", "bat-1", "meta"), OfHome(BatteryMeta()).dump(), true);
+  const auto t0 = Now() - seconds(kReadings + 10);
+  for (int i = 0; i < kReadings; ++i) {
+    stack.Publish(DeviceTopic("home", "bat-1", "telemetry"),
+                  TelemetryPayload(t0 + seconds(i), {{"power_w", -1000.0 - i}, {"soc_pct", 50.0}}));
+  }
+  ASSERT_TRUE(
+      WaitFor([&] { return Stats(stack)["stored"].get<int>() >= kReadings + 1; }, seconds(60)))
+      << "ingestion stopped at " << Stats(stack)["stored"] << " of " << kReadings + 1
+      << " messages";
+  EXPECT_EQ(listener.runs(), 1);
+  EXPECT_TRUE(WaitFor([&] {
+    std::lock_guard lock(mu);
+    return !summaries.empty() &&
+           Json::parse(summaries.back().second).dump().find("-2499") != std::string::npos;
+  })) << "the summary of the last reading reaches subscribers";
 }
 
 TEST(FaultTest, AMessageRedeliveredAfterACrashBeforeItsAcknowledgementIsStoredOnce) {
