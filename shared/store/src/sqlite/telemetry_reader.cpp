@@ -23,24 +23,25 @@ AggState ReadAggState(const Query& q, int first) {
   return a;
 }
 
-// The rollup column AggState::Value(agg) reads besides the count, and where it goes.
+// The statement reading a series' points at `agg` (the count and the one rollup column
+// AggState::Value(agg) reads), and the field that column goes to.
 struct AggColumn {
-  const char* name;
+  const char* points_sql;
   double AggState::*field;
 };
 constexpr AggColumn ColumnOf(Agg agg) {
   switch (agg) {
     case Agg::kMin:
-      return {"value_min", &AggState::min};
+      return {telemetry_sql::kRollupPointsMin, &AggState::min};
     case Agg::kMax:
-      return {"value_max", &AggState::max};
+      return {telemetry_sql::kRollupPointsMax, &AggState::max};
     case Agg::kLast:
-      return {"last_value", &AggState::last_value};
+      return {telemetry_sql::kRollupPointsLast, &AggState::last_value};
     case Agg::kAvg:
     case Agg::kSum:
       break;
   }
-  return {"value_sum", &AggState::sum};
+  return {telemetry_sql::kRollupPointsSum, &AggState::sum};
 }
 
 LatestMetric ReadLatest(const Query& q) {
@@ -72,12 +73,12 @@ class SqliteTelemetryReader final : public TelemetryReader {
         latest_one_(db, telemetry_sql::kLatestOne),
         site_readings_(db, telemetry_sql::SiteReadings()),
         visible_site_readings_(db, telemetry_sql::VisibleSiteReadings()),
-        rollup_range_(db, telemetry_sql::RollupAggregates()),
-        rollup_points_{{{db, telemetry_sql::RollupPoints(ColumnOf(Agg::kAvg).name)},
-                        {db, telemetry_sql::RollupPoints(ColumnOf(Agg::kMin).name)},
-                        {db, telemetry_sql::RollupPoints(ColumnOf(Agg::kMax).name)},
-                        {db, telemetry_sql::RollupPoints(ColumnOf(Agg::kSum).name)},
-                        {db, telemetry_sql::RollupPoints(ColumnOf(Agg::kLast).name)}}},
+        rollup_range_(db, telemetry_sql::kRollupAggregates),
+        rollup_points_{{{db, ColumnOf(Agg::kAvg).points_sql},
+                        {db, ColumnOf(Agg::kMin).points_sql},
+                        {db, ColumnOf(Agg::kMax).points_sql},
+                        {db, ColumnOf(Agg::kSum).points_sql},
+                        {db, ColumnOf(Agg::kLast).points_sql}}},
         raw_range_(db, telemetry_sql::kRawRange),
         energy_minutes_(db, telemetry_sql::kEnergyMinutes),
         site_energy_(db, telemetry_sql::kSiteEnergy) {}

@@ -101,24 +101,26 @@ inline std::string VisibleSiteReadings() {
          VisibleSite("s.id", 1) + " ORDER BY s.id, d.id";
 }
 
-// Rollup rows of one series in a range, with `columns` after the bucket.
-inline std::string RollupRange(const std::string& columns) {
-  return "SELECT bucket, " + columns +
-         " FROM telemetry_rollups WHERE device_id = ?1 AND metric = ?2 AND interval = ?3 "
-         "AND bucket >= ?4 AND bucket < ?5 ORDER BY bucket";
-}
+// Rollup rows of one series in a range, `columns` after the bucket. Expanded at compile time, so
+// every rollup read is a literal statement with bound values; no text is put together at run time.
+#define EMS_ROLLUP_RANGE(columns)                                                   \
+  "SELECT bucket, " columns                                                         \
+  " FROM telemetry_rollups WHERE device_id = ?1 AND metric = ?2 AND interval = ?3 " \
+  "AND bucket >= ?4 AND bucket < ?5 ORDER BY bucket"
 
 // Whole aggregates (sample_count, value_sum, value_min, value_max, last_ts, last_value), to merge.
-inline std::string RollupAggregates() {
-  return RollupRange("sample_count, value_sum, value_min, value_max, last_ts, last_value");
-}
+inline constexpr const char* kRollupAggregates =
+    EMS_ROLLUP_RANGE("sample_count, value_sum, value_min, value_max, last_ts, last_value");
 
 // A series' points at one aggregation: the count and the one column the aggregation reads (avg
 // and sum: value_sum; min, max, last: their own), so a long series decodes three columns a row
 // instead of seven.
-inline std::string RollupPoints(const char* column) {
-  return RollupRange(std::string("sample_count, ") + column);
-}
+inline constexpr const char* kRollupPointsSum = EMS_ROLLUP_RANGE("sample_count, value_sum");
+inline constexpr const char* kRollupPointsMin = EMS_ROLLUP_RANGE("sample_count, value_min");
+inline constexpr const char* kRollupPointsMax = EMS_ROLLUP_RANGE("sample_count, value_max");
+inline constexpr const char* kRollupPointsLast = EMS_ROLLUP_RANGE("sample_count, last_value");
+
+#undef EMS_ROLLUP_RANGE
 
 inline constexpr const char* kRawRange =
     "SELECT ts, value FROM telemetry WHERE device_id = ?1 AND metric = ?2 AND ts >= ?3 "
