@@ -78,6 +78,12 @@ T Get(const char* p) {
   return v;
 }
 
+// `offset` rounded down to the start of its memory page.
+std::size_t PageStart(std::size_t offset) {
+  static const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  return offset / page * page;
+}
+
 [[noreturn]] void Fail(const std::string& what) {
   throw std::runtime_error(what + ": " + std::strerror(errno));
 }
@@ -330,8 +336,7 @@ void Inbox::Reserve(std::size_t end) {
   reserved_bytes_ = reserved;
   // Written pages are in the page cache (and there until written back): out of this process's
   // resident memory with them, so a segment costs the listener no more memory than write() did.
-  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  const auto written = segment_bytes_ / page * page;
+  const auto written = PageStart(segment_bytes_);
   if (written > released_bytes_) {
     ::madvise(map_ + released_bytes_, written - released_bytes_, MADV_DONTNEED);
     released_bytes_ = written;
@@ -370,8 +375,7 @@ InboxRecord Inbox::Append(Timestamp arrival, std::string_view topic, std::string
   std::copy(payload.begin(), payload.end(), p);
   Put<std::uint64_t>(record + 8, XXH3_64bits(record + kHeader, body));
   if (sync_ == Sync::kAlways) {
-    const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    const std::size_t from = segment_bytes_ / page * page;
+    const std::size_t from = PageStart(segment_bytes_);
     if (::msync(map_ + from, segment_bytes_ + size - from, MS_SYNC) != 0) {
       Fail("cannot sync the inbox");
     }

@@ -22,21 +22,17 @@ bool Contains(const ems::listener::InboxRecord& r, const char* marker) {
 
 int main(int argc, char** argv) {
   ems::listener::FaultHooks faults;
-  faults.before_apply = [](const ems::listener::InboxRecord& r) {
+  const char* delay_ms = std::getenv("EMS_TEST_APPLY_DELAY_MS");
+  faults.before_apply = [delay = std::chrono::milliseconds(delay_ms ? std::atoi(delay_ms) : 0)](
+                            const ems::listener::InboxRecord& r) {
     if (Contains(r, "CRASH-ME")) std::abort();
+    if (delay.count() > 0) std::this_thread::sleep_for(delay);
   };
   faults.after_append = [](const ems::listener::InboxRecord& r) {
     if (Contains(r, "CRASH-AFTER-APPEND") && !r.redelivered) std::abort();
   };
   if (const char* bytes = std::getenv("EMS_TEST_MAX_QUEUE_BYTES")) {
     faults.max_queue_bytes = std::strtoull(bytes, nullptr, 10);
-  }
-  if (const char* ms = std::getenv("EMS_TEST_APPLY_DELAY_MS")) {
-    faults.before_apply =
-        [delay = std::chrono::milliseconds(std::atoi(ms))](const ems::listener::InboxRecord& r) {
-          if (Contains(r, "CRASH-ME")) std::abort();
-          std::this_thread::sleep_for(delay);
-        };
   }
   return ems::RunService("ems-listener", ems::listener::ListenerOptions(), argc, argv,
                          [&](const ems::config::Settings& settings, const std::atomic<bool>& stop) {
