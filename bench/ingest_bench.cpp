@@ -173,6 +173,19 @@ struct RawResult {
 // `quiet`: with Paho's in-memory trace at errors only, as ems's services run it
 // (mqtt::QuietPahoTrace); otherwise at Paho's default, as a do-nothing client written without
 // that setting runs. The level is process-wide and set here each time.
+// Starts a persistent session subscribed to what the listener subscribes to, so that the broker
+// queues for `client_id` from here on (with `subscribe` false: ends the session, and nothing is
+// queued for it any more).
+void Session(Stack& stack, const std::string& client_id, bool subscribe) {
+  mqtt::async_client client("tcp://127.0.0.1:" + std::to_string(stack.broker_port()), client_id,
+                            nullptr);
+  client.connect(Options(stack, !subscribe))->wait();
+  if (subscribe) {
+    for (const auto& filter : Filters()) client.subscribe(filter, 1)->wait();
+  }
+  client.disconnect()->wait();
+}
+
 RawResult RawDrain(Stack& stack, const Family& f, bool quiet) {
   if (quiet) {
     ems::mqtt::QuietPahoTrace();
@@ -180,12 +193,7 @@ RawResult RawDrain(Stack& stack, const Family& f, bool quiet) {
     MQTTAsync_setTraceLevel(MQTTASYNC_TRACE_MINIMUM);  // Paho's default
   }
   const std::string uri = "tcp://127.0.0.1:" + std::to_string(stack.broker_port());
-  {
-    mqtt::async_client sub(uri, "bench-raw", nullptr);
-    sub.connect(Options(stack, false))->wait();
-    for (const auto& filter : Filters()) sub.subscribe(filter, 1)->wait();
-    sub.disconnect()->wait();
-  }
+  Session(stack, "bench-raw", true);
   stack.PublishAll(f.setup);
   stack.PublishAll(f.messages);
   const long n = static_cast<long>(f.setup.size() + f.messages.size());
@@ -201,26 +209,32 @@ RawResult RawDrain(Stack& stack, const Family& f, bool quiet) {
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
   const double cpu = ThreadCpuSeconds(::getpid())["MQTTAsync_rcv"] - cpu_before;
   sub.disconnect()->wait();
-  // Drop the session, so it does not queue what the listener drains next.
-  mqtt::async_client cleaner(uri, "bench-raw", nullptr);
-  cleaner.connect(Options(stack, true))->wait();
-  cleaner.disconnect()->wait();
+  Session(stack, "bench-raw", false);  // so it does not queue what the listener drains next
   return {static_cast<double>(f.messages.size()) / secs, cpu * 1e6 / static_cast<double>(n)};
 }
 
 // The listener's count of received messages, read through one connection kept open: opening
 // the database for each poll would cost the listener's cores more than the poll measures.
+// The listener's totals (ingest_stats): what it has received, and of that what it stored, found
+// duplicate or rejected, so that a figure is never a rate of rejections.
+struct IngestTotals {
+  long received = 0, stored = 0, duplicates = 0, rejected = 0;
+};
+
 class ReceivedCounter {
  public:
   explicit ReceivedCounter(const std::string& db_path)
       : db_(db_path, SQLite::OPEN_READONLY),
-        query_(db_, "SELECT received FROM ingest_stats WHERE id = 1") {
+        query_(db_,
+               "SELECT received, stored, duplicates, rejected FROM ingest_stats WHERE id = 1") {
     db_.setBusyTimeout(5000);
   }
-  long operator()() {
+  long operator()() { return Totals().received; }
+  IngestTotals Totals() {
     query_.reset();
     query_.executeStep();
-    return query_.getColumn(0).getInt64();
+    return {query_.getColumn(0).getInt64(), query_.getColumn(1).getInt64(),
+            query_.getColumn(2).getInt64(), query_.getColumn(3).getInt64()};
   }
 
  private:
@@ -305,13 +319,15 @@ struct Drain {
   double rate = 0;               // committed in SQLite
   long peak_rss_kib = 0;
   std::map<std::string, double> cpu_us_per_message;  // by listener thread
+  IngestTotals outcome;                              // of this drain's messages
 };
 
 Drain ListenerDrain(Stack& stack, const Family& f, const std::string& sync) {
   const std::string inbox = stack.dir() + "/bench-inbox";
   const std::map<std::string, std::string> env = {
       {"EMS_LOG_LEVEL", "info"}, {"EMS_LISTENER_SYNC", sync}, {"EMS_LISTENER_INBOX_DIR", inbox}};
-  stack.StartListener(env);  // the persistent session exists from here on
+  Session(stack, "ems-listener", true);  // the broker queues for the listener from here on
+  stack.StartListener(env);
   ReceivedCounter received(stack.db_path());
   const long setup_done = received() + static_cast<long>(f.setup.size());
   stack.PublishAll(f.setup);  // discovery stored first, as it is in a running system
@@ -319,7 +335,7 @@ Drain ListenerDrain(Stack& stack, const Family& f, const std::string& sync) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   stack.StopListener();
-  const long before = received();
+  const auto before = received.Totals();
   stack.PublishAll(f.messages);
   InboxWatch watch(inbox);
   const auto expected_bytes = InboxWatch::RecordBytes(f.messages);
@@ -327,7 +343,7 @@ Drain ListenerDrain(Stack& stack, const Family& f, const std::string& sync) {
   stack.StartListener(env);
   const long n = static_cast<long>(f.messages.size());
   std::optional<Clock::time_point> acknowledged;
-  while (received() < before + n) {
+  while (received() < before.received + n) {
     if (!acknowledged && watch.Bytes() >= expected_bytes) acknowledged = Clock::now();
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
@@ -335,12 +351,20 @@ Drain ListenerDrain(Stack& stack, const Family& f, const std::string& sync) {
   const auto rate = [&](Clock::time_point end) {
     return static_cast<double>(n) / std::chrono::duration<double>(end - start).count();
   };
-  Drain d{
-      rate(acknowledged.value_or(stored)), rate(stored), PeakRssKib(stack.listener().pid()), {}};
+  const auto after = received.Totals();
+  Drain d{rate(acknowledged.value_or(stored)),
+          rate(stored),
+          PeakRssKib(stack.listener().pid()),
+          {},
+          {after.received - before.received, after.stored - before.stored,
+           after.duplicates - before.duplicates, after.rejected - before.rejected}};
   for (const auto& [thread, cpu] : ThreadCpuSeconds(stack.listener().pid())) {
     d.cpu_us_per_message[thread] = cpu * 1e6 / static_cast<double>(n);
   }
   stack.StopListener();
+  // The next family's raw drains must not queue their messages for the listener too: it would
+  // find them stored already and count duplicates.
+  Session(stack, "ems-listener", false);
   return d;
 }
 
@@ -364,8 +388,11 @@ int DrainMode(int n, const std::string& only) {
     for (const auto& [thread, us] : listener.cpu_us_per_message) {
       if (us >= 0.05) std::printf(" %s %.1f us", thread.c_str(), us);
     }
-    std::printf("; raw clients' MQTTAsync_rcv %.1f us, quiet %.1f us\n", raw.receive_us_per_message,
-                quiet.receive_us_per_message);
+    std::printf(
+        "; raw clients' MQTTAsync_rcv %.1f us, quiet %.1f us; stored %ld, duplicates %ld, "
+        "rejected %ld\n",
+        raw.receive_us_per_message, quiet.receive_us_per_message, listener.outcome.stored,
+        listener.outcome.duplicates, listener.outcome.rejected);
     std::fflush(stdout);
   };
   report(Sessions(n, "off"));
