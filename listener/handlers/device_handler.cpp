@@ -8,6 +8,7 @@ Result<Outcome> DeviceHandler::Handle(const mqtt::MetaMsg& topic, const InboxRec
                                       BatchEffects& e) {
   auto meta = codec::DecodeMeta(r.payload);
   if (!meta) return Unexpected(meta.error());
+  contexts_.clear();  // the device's type or site, or the site's zone, may change
   const auto outcome = store_.Devices().UpsertFromMeta(topic.site, topic.device, *meta, r.arrival);
   if (!outcome) return Unexpected(outcome.error());
   if (*outcome == store::MetaOutcome::kUnchanged) return Outcome::kDuplicate;
@@ -16,11 +17,17 @@ Result<Outcome> DeviceHandler::Handle(const mqtt::MetaMsg& topic, const InboxRec
   return Outcome::kStored;
 }
 
+const std::optional<store::DeviceContext>& DeviceHandler::Context(const std::string& device_id) {
+  const auto it = contexts_.find(device_id);
+  if (it != contexts_.end()) return it->second;
+  return contexts_.emplace(device_id, store_.Devices().Context(device_id)).first->second;
+}
+
 Result<Outcome> DeviceHandler::Handle(const mqtt::TelemetryMsg& topic, const InboxRecord& r,
                                       BatchEffects& e) {
   auto telemetry = codec::DecodeTelemetry(r.payload);
   if (!telemetry) return Unexpected(telemetry.error());
-  const auto context = store_.Devices().Context(topic.device);
+  const auto& context = Context(topic.device);
   if (!context) {
     return Rejected(ErrorCode::kUnknownDevice,
                     "Device " + topic.device + " was never discovered or registered.");
@@ -56,20 +63,42 @@ Result<Outcome> DeviceHandler::Handle(const mqtt::TelemetryMsg& topic, const Inb
   if (!changed && telemetry->state.empty() && !telemetry->metrics.empty()) {
     return Outcome::kDuplicate;  // a redelivery: nothing to record
   }
-  // Without a new sample, whether the state or last_seen moved decides between stored and
-  // duplicate (state-only messages, or a redelivery carrying state).
-  std::optional<Device> before;
-  if (!changed) before = store_.Devices().Get(topic.device, store::Visibility::All());
-  store_.Devices().RecordTelemetry(topic.device, telemetry->ts, telemetry->state);
-  if (!changed) {
-    const auto after = store_.Devices().Get(topic.device, store::Visibility::All());
-    changed =
-        !before || !after || before->state != after->state || before->last_seen != after->last_seen;
+  if (changed && telemetry->state.empty()) {  // only last_seen moves: once, at the end
+    const auto [it, added] = last_seen_.try_emplace(topic.device, telemetry->ts);
+    if (!added) it->second = std::max(it->second, telemetry->ts);
+  } else {
+    RecordState(topic.device, telemetry->ts, telemetry->state, changed);
   }
   if (!changed) return Outcome::kDuplicate;
   e.sites.insert(topic.site);
   e.devices.insert(topic.device);
   return Outcome::kStored;
+}
+
+void DeviceHandler::FinishTransaction() {
+  for (const auto& [device, ts] : last_seen_) {
+    store_.Devices().RecordTelemetry(device, ts, nlohmann::json::object());
+  }
+  last_seen_.clear();
+}
+
+void DeviceHandler::RecordState(const std::string& device, Timestamp ts,
+                                const nlohmann::json& state, bool& changed) {
+  // The device's pending last_seen first: whether `state` is newer depends on it.
+  if (const auto it = last_seen_.find(device); it != last_seen_.end()) {
+    store_.Devices().RecordTelemetry(device, it->second, nlohmann::json::object());
+    last_seen_.erase(it);
+  }
+  // Without a new sample, whether the state or last_seen moved decides between stored and
+  // duplicate (state-only messages, or a redelivery carrying state).
+  std::optional<Device> before;
+  if (!changed) before = store_.Devices().Get(device, store::Visibility::All());
+  store_.Devices().RecordTelemetry(device, ts, state);
+  if (!changed) {
+    const auto after = store_.Devices().Get(device, store::Visibility::All());
+    changed =
+        !before || !after || before->state != after->state || before->last_seen != after->last_seen;
+  }
 }
 
 }  // namespace ems::listener

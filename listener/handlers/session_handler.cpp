@@ -23,7 +23,9 @@ Result<Outcome> SessionHandler::Store(const Result<ChargingSession>& s, const In
   if (!s) return Unexpected(s.error());
   EMS_TRY(merge, store_.Sessions().Store(*s, r.arrival));
   if (merge == SessionMerge::kInsert || merge == SessionMerge::kReplace) {
-    store_.Sites().Ensure(s->site_id, s->site_id, "UTC", r.arrival);
+    if (sites_.insert(s->site_id).second) {
+      store_.Sites().Ensure(s->site_id, s->site_id, "UTC", r.arrival);
+    }
     e.sites.insert(s->site_id);
     return Outcome::kStored;
   }

@@ -2,6 +2,9 @@
 // existing stations' charger/... tree (§4.2). The site is created if new (name = id, zone UTC).
 #pragma once
 
+#include <string>
+#include <unordered_set>
+
 #include "ems/mqtt/topics.h"
 #include "ems/store/store.h"
 #include "listener/handlers/handler.h"
@@ -15,12 +18,17 @@ class SessionHandler {
   Result<Outcome> Handle(const mqtt::SessionMsg& topic, const InboxRecord& r, BatchEffects& e);
   Result<Outcome> Handle(const mqtt::LegacySessionMsg& topic, const InboxRecord& r,
                          BatchEffects& e);
+  // A write transaction begins: the sites made sure of in the previous one are forgotten.
+  void BeginTransaction() { sites_.clear(); }
 
  private:
   Result<Outcome> Store(const Result<ChargingSession>& s, const InboxRecord& r, BatchEffects& e);
 
   store::Store& store_;
   const IngestOptions& options_;
+  // Sites that exist in the open write transaction: nothing in it deletes a site and no other
+  // connection writes while it is open, so each is made sure of once per transaction.
+  std::unordered_set<std::string> sites_;
 };
 
 }  // namespace ems::listener

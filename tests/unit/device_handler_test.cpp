@@ -43,14 +43,28 @@ class DeviceHandlerTest : public testing::TempDbTest {
   Result<Outcome> Handle(DeviceHandler& h, const std::string& topic, const std::string& payload,
                          BatchEffects* effects = nullptr) {
     BatchEffects local;
-    BatchEffects& e = effects ? *effects : local;
+    return HandleAll(h, {{topic, payload}}, effects ? *effects : local).front();
+  }
+
+  // Messages (topic, payload) in one transaction, as the writer applies a batch.
+  std::vector<Result<Outcome>> HandleAll(
+      DeviceHandler& h, const std::vector<std::pair<std::string, std::string>>& messages,
+      BatchEffects& e) {
     auto tx = store().Begin(store::TxMode::kWrite);
-    const auto record = Record(topic, payload);
-    const auto parsed = mqtt::ParseTopic(kPrefix, topic);
-    EXPECT_TRUE(parsed.has_value()) << topic;
-    Result<Outcome> out = Rejected(ErrorCode::kUnknownTopic, "unparsed topic");
-    if (const auto* meta = std::get_if<mqtt::MetaMsg>(&*parsed)) out = h.Handle(*meta, record, e);
-    if (const auto* t = std::get_if<mqtt::TelemetryMsg>(&*parsed)) out = h.Handle(*t, record, e);
+    h.BeginTransaction();
+    std::vector<Result<Outcome>> out;
+    for (const auto& [topic, payload] : messages) {
+      const auto record = Record(topic, payload);
+      const auto parsed = mqtt::ParseTopic(kPrefix, topic);
+      EXPECT_TRUE(parsed.has_value()) << topic;
+      out.push_back(Rejected(ErrorCode::kUnknownTopic, "unparsed topic"));
+      if (const auto* m = std::get_if<mqtt::MetaMsg>(&*parsed))
+        out.back() = h.Handle(*m, record, e);
+      if (const auto* t = std::get_if<mqtt::TelemetryMsg>(&*parsed)) {
+        out.back() = h.Handle(*t, record, e);
+      }
+    }
+    h.FinishTransaction();
     tx.Commit();
     return out;
   }
@@ -165,6 +179,59 @@ TEST_F(DeviceHandlerTest, TelemetryIsStoredOnceAndFollowsTheRules) {
   EXPECT_EQ(Handle(h, Topic("home", "bat-1", "telemetry"), state_only), Outcome::kStored);
   EXPECT_EQ(Handle(h, Topic("home", "bat-1", "telemetry"), state_only), Outcome::kDuplicate);
   EXPECT_EQ(devices.Get("bat-1", kAll)->state, (Json{{"mode", "idle"}}));
+}
+
+// In a batch, messages with samples and no state move last_seen once per device, to their newest
+// ts; a message carrying state is still weighed against the newest ts before it, as if every
+// message had been applied alone.
+TEST_F(DeviceHandlerTest, ABatchMovesLastSeenToItsNewestSampleAndKeepsTheOrderOfState) {
+  DeviceHandler h(store());
+  ASSERT_EQ(Handle(h, Topic("home", "bat-1", "meta"), BatteryMeta().dump()), Outcome::kStored);
+  const auto topic = Topic("home", "bat-1", "telemetry");
+  const auto at = [&](int s, Json state = Json::object()) {
+    return TelemetryPayload(now_ + seconds(s), {{"soc_pct", 50.0 + s}}, std::move(state));
+  };
+  BatchEffects e;
+  const auto outcomes = HandleAll(h,
+                                  {{topic, at(20)},
+                                   {topic, at(10)},
+                                   {topic, at(15, {{"mode", "charging"}})},  // older than 20
+                                   {topic, at(30)}},
+                                  e);
+  for (const auto& o : outcomes) EXPECT_EQ(o, Outcome::kStored);
+  auto& devices = store().Devices();
+  EXPECT_EQ(devices.Get("bat-1", kAll)->last_seen, now_ + seconds(30));
+  EXPECT_EQ(devices.Get("bat-1", kAll)->state, Json::object());
+  EXPECT_EQ(store().Readings().Latest("bat-1", "soc_pct")->value, 80.0);
+
+  // The next batch: state older than the last batch's newest sample is not taken, newer is.
+  EXPECT_EQ(HandleAll(h, {{topic, at(25, {{"mode", "idle"}})}}, e).front(), Outcome::kStored);
+  EXPECT_EQ(devices.Get("bat-1", kAll)->state, Json::object());
+  EXPECT_EQ(HandleAll(h, {{topic, at(35, {{"mode", "idle"}})}, {topic, at(40)}}, e).front(),
+            Outcome::kStored);
+  EXPECT_EQ(devices.Get("bat-1", kAll)->state, (Json{{"mode", "idle"}}));
+  EXPECT_EQ(devices.Get("bat-1", kAll)->last_seen, now_ + seconds(40));
+}
+
+// The handler keeps what it read of a device for the rest of the transaction; a meta message in
+// the same transaction that changes the device's type is seen by the telemetry after it.
+TEST_F(DeviceHandlerTest, AMetaMessageInTheSameBatchChangesHowLaterTelemetryIsChecked) {
+  DeviceHandler h(store());
+  ASSERT_EQ(Handle(h, Topic("home", "dev-1", "meta"), SolarMeta().dump()), Outcome::kStored);
+  const auto topic = Topic("home", "dev-1", "telemetry");
+  BatchEffects e;
+  const auto outcomes =
+      HandleAll(h,
+                {{topic, TelemetryPayload(now_, {{"power_w", 900.0}})},
+                 {topic, TelemetryPayload(now_ + seconds(5), {{"power_w", -50.0}})},  // solar
+                 {Topic("home", "dev-1", "meta"), BatteryMeta().dump()},
+                 {topic, TelemetryPayload(now_ + seconds(10), {{"power_w", -50.0}})}},  // battery
+                e);
+  EXPECT_EQ(outcomes[0], Outcome::kStored);
+  ASSERT_FALSE(outcomes[1].has_value());
+  EXPECT_EQ(outcomes[1].error().code, ErrorCode::kInvalidTelemetry);
+  EXPECT_EQ(outcomes[2], Outcome::kStored);
+  EXPECT_EQ(outcomes[3], Outcome::kStored);
 }
 
 TEST_F(DeviceHandlerTest, SamplesOlderThanThePruneCutoffAreTooOld) {

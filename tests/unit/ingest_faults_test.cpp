@@ -17,16 +17,17 @@ using ems::testing::SpecSession;
 
 class IngestFaultsTest : public ems::testing::TempDbTest {
  protected:
-  InboxRecord Session(const std::string& id) {
+  InboxRecord Session(const std::string& id, const std::string& site = "home") {
     auto s = SpecSession(id);
     s["vehicle_id"] = std::string(60, 'v');
     ++seq_;
-    return InboxRecord{seq_, At("2026-11-21T09:00:00Z"), "ems/v1/sites/home/devices/st-1/sessions",
-                       s.dump()};
+    return InboxRecord{seq_, At("2026-11-21T09:00:00Z"),
+                       "ems/v1/sites/" + site + "/devices/st-1/sessions", s.dump()};
   }
-  std::vector<InboxRecord> Sessions(int n, const std::string& prefix) {
+  std::vector<InboxRecord> Sessions(int n, const std::string& prefix,
+                                    const std::string& site = "home") {
     std::vector<InboxRecord> out;
-    for (int i = 0; i < n; ++i) out.push_back(Session(prefix + std::to_string(i)));
+    for (int i = 0; i < n; ++i) out.push_back(Session(prefix + std::to_string(i), site));
     return out;
   }
   std::int64_t Rows(const std::string& table) { return Count("SELECT count(*) FROM " + table); }
@@ -54,6 +55,21 @@ TEST_F(IngestFaultsTest, AFullDatabaseKeepsTheBatchAndDeadLettersNothing) {
   EXPECT_EQ(Rows("dead_letters"), 0);
   EXPECT_EQ(ingestor.Checkpoint(), 2010);
   EXPECT_EQ(store().Ingest().Totals().received, 2010) << "nothing counted twice by the retries";
+}
+
+// A site that a failed batch created went with its rollback: the retry creates it again.
+TEST_F(IngestFaultsTest, ASiteCreatedByAFailedBatchIsCreatedAgainByItsRetry) {
+  Ingestor ingestor(store(), IngestOptions{});
+  ASSERT_EQ(ingestor.ApplyBatch(Sessions(1, "before-")).counts.stored, 1);
+  const int pages = db().execAndGet("PRAGMA page_count").getInt();
+  db().exec("PRAGMA max_page_count = " + std::to_string(pages));
+  const auto burst = Sessions(2000, "burst-", "fresh");
+  EXPECT_THROW(ingestor.ApplyBatch(burst), store::StorageFault);
+  EXPECT_FALSE(store().Sites().Get("fresh", store::Visibility::All()).has_value());
+
+  db().exec("PRAGMA max_page_count = 1073741823");
+  EXPECT_EQ(ingestor.ApplyBatch(burst).counts.stored, 2000);
+  EXPECT_TRUE(store().Sites().Get("fresh", store::Visibility::All()).has_value());
 }
 
 TEST_F(IngestFaultsTest, AReadOnlyDatabaseIsAStorageFaultToo) {
