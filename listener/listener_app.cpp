@@ -66,7 +66,8 @@ ListenerApp::ListenerApp(const config::Settings& settings, FaultHooks faults)
                 mqtt_settings_.client_id;
   }
   // Open (and migrate) here so a bad EMS_DB_PATH fails at start with a clear line.
-  store_ = store::OpenStore(db_path_, {.sync_every_commit = sync_ == Inbox::Sync::kAlways});
+  store_ = store::OpenStore(
+      db_path_, {.sync_every_commit = sync_ == Inbox::Sync::kAlways, .cache_mib = kWriterCacheMib});
   ingestor_ = std::make_unique<Ingestor>(*store_, ingest_options_);
   inbox_ = std::make_unique<Inbox>(inbox_dir, sync_);
   status_file_ = std::make_unique<store::ListenerStatusFile>(db_path_, mqtt_settings_.client_id);

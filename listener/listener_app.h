@@ -51,6 +51,11 @@ class ListenerApp {
   // first, and the writer stores what has been taken in (bounded by kMaxQueueBytes) with the
   // time left, instead of both slowing down together.
   static constexpr int kWriterNice = 10;
+  // The writer's SQLite page cache: a batch of the simulator's mix (telemetry of ~120 devices
+  // and their rollups) dirties more than SQLite's default 2 MiB, which spilled into the WAL
+  // before each commit; over a million messages the writer went from 13.3 to 9.8 µs a message
+  // with 16 MiB, for 14 MiB more resident memory (BENCHMARKS.md).
+  static constexpr int kWriterCacheMib = 16;
 
   // Throws config::ConfigError or std::runtime_error for unusable settings. `faults`: fault
   // injection for tests only.

@@ -44,6 +44,9 @@ std::unique_ptr<SQLite::Database> Open(const std::string& path, const StoreOptio
     // last commits, the same bound as the broker's own persistence. FULL closes that too.
     db->exec(options.sync_every_commit ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
     db->exec("PRAGMA foreign_keys=ON");
+    if (options.cache_mib > 0) {  // negative: in KiB
+      db->exec("PRAGMA cache_size = -" + std::to_string(options.cache_mib * 1024));
+    }
   } catch (const SQLite::Exception& e) {
     throw std::runtime_error("Cannot open the database at '" + path + "' (" + e.what() +
                              "): check EMS_DB_PATH.");

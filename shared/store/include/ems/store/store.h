@@ -120,6 +120,10 @@ struct StoreOptions {
   // Every commit survives a power cut, not only a crash of the process (SQLite synchronous=FULL;
   // EMS_LISTENER_SYNC=always).
   bool sync_every_commit = false;
+  // SQLite's page cache for this connection in MiB; 0 keeps SQLite's default (2 MiB). A writer
+  // whose transactions dirty more pages than its cache holds spills them into the WAL before the
+  // commit and writes them again at it.
+  int cache_mib = 0;
 };
 
 // Opens (creating the file and its folder if needed) and migrates the database at `path`: WAL
