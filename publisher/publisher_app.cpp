@@ -112,36 +112,52 @@ class ScheduleInbox {
 };
 
 // Publishes keeping at most `window` messages unacknowledged, so the broker sets the pace of a
-// replay; stops waiting when `stop` is set (what is not acknowledged stays in Paho's buffer).
+// replay; stops waiting when `stop` is set (what is not acknowledged stays in Paho's buffer). A
+// message Paho gives up on (it dropped the session state, or writing it failed) is published
+// again: delivered at least once, and in order when `window` is 1.
 class PacedPublisher {
  public:
   PacedPublisher(::mqtt::async_client& client, std::size_t window, const std::atomic<bool>& stop)
       : client_(client), window_(window), stop_(stop) {}
 
   void Publish(const sim::OutMessage& m) {
-    while (pending_.size() >= window_ && !stop_) {
-      if (pending_.front()->wait_for(std::chrono::milliseconds(100))) pending_.pop_front();
-    }
-    try {
-      pending_.push_back(
-          client_.publish(m.topic, m.payload.data(), m.payload.size(), 1, m.retained));
+    Settle(window_ - 1);
+    if (Submit(::mqtt::make_message(m.topic, m.payload.data(), m.payload.size(), 1, m.retained))) {
       ++published_;
-    } catch (const ::mqtt::exception& e) {
-      // The offline buffer is full: the oldest simulated readings are the ones to lose.
-      log::WarnThrottled("publish", std::string("cannot buffer a message: ") + e.what());
     }
-    while (!pending_.empty() && pending_.front()->is_complete()) pending_.pop_front();
   }
 
-  void Drain() {
-    while (!pending_.empty() && !stop_) {
-      if (pending_.front()->wait_for(std::chrono::milliseconds(100))) pending_.pop_front();
-    }
-  }
+  void Drain() { Settle(0); }
 
   std::int64_t published() const { return published_; }
 
  private:
+  bool Submit(::mqtt::const_message_ptr message) {
+    try {
+      pending_.push_back(client_.publish(std::move(message)));
+      return true;
+    } catch (const ::mqtt::exception& e) {
+      // The offline buffer is full: this reading is lost (Paho keeps the older ones).
+      log::WarnThrottled("publish", std::string("cannot buffer a message: ") + e.what());
+      return false;
+    }
+  }
+
+  // Waits until at most `keep` messages are unacknowledged.
+  void Settle(std::size_t keep) {
+    while (pending_.size() > keep && !stop_) {
+      const auto token = pending_.front();
+      try {
+        if (!token->wait_for(std::chrono::milliseconds(100))) continue;
+        pending_.pop_front();
+      } catch (const ::mqtt::exception& e) {
+        log::WarnThrottled("republish", std::string("publishing a message again: ") + e.what());
+        pending_.pop_front();
+        Submit(token->get_message());
+      }
+    }
+  }
+
   ::mqtt::async_client& client_;
   std::size_t window_;
   const std::atomic<bool>& stop_;
@@ -200,7 +216,14 @@ void PublisherApp::RunLive(const std::atomic<bool>& stop) {
                               [&client, &topics, &qos] { client->subscribe(topics, qos); })) {
     return;
   }
-  PacedPublisher out(*client, 1000, stop);
+  // One message unacknowledged at a time. When writing a QoS-1 message fails (the broker has just
+  // gone) Debian's Paho C 1.3.12 frees its topic and payload but keeps it in flight: after the
+  // reconnect it resends freed memory (a malformed packet, so the broker drops the connection,
+  // again on every reconnect; or a garbled payload) and frees it again at exit (a crash at stop).
+  // A write fails only once the broker's reset is back, i.e. from the second write into the dead
+  // connection on: waiting for each acknowledgement leaves at most one, which succeeds and is
+  // resent intact. With the file persistence this costs nothing (a replay is faster, not slower).
+  PacedPublisher out(*client, 1, stop);
   for (const auto& m : fleet.Discovery()) out.Publish(m);
   if (fleet.time() < wall_start) {
     log::Info("replaying the simulation from " + FormatTimestamp(fleet.time()) + " up to now");

@@ -7,9 +7,10 @@
 // now (a day back when EMS_PUBLISHER_SPEED > 1), up to the wall clock, then runs with it; nothing
 // is stamped in the future. The simulation state (simulation-state.json in
 // EMS_PUBLISHER_PERSIST_DIR) is saved every few seconds and at stop, so a restart continues it:
-// soc does not jump, energy counters never go backwards. Messages produced while the broker is
-// down are buffered (Paho's offline buffer, persisted to disk) and delivered after it returns;
-// past 1000 unacknowledged messages the simulation waits for the broker.
+// soc does not jump, energy counters never go backwards. A message is published once the broker
+// has acknowledged the one before (RunLive says why): while the broker is down the simulation
+// waits, then catches up in order; the unacknowledged message stays in Paho's offline buffer,
+// persisted to disk, so it also survives a restart.
 //
 // Backfill mode (--backfill 30d): publishes that much history from a fresh simulation as fast as
 // the broker accepts it, with a progress line, saves the state (a live run continues from it) and
