@@ -170,9 +170,6 @@ struct RawResult {
   double receive_us_per_message = 0;  // CPU of the client's Paho receive thread
 };
 
-// `quiet`: with Paho's in-memory trace at errors only, as ems's services run it
-// (mqtt::QuietPahoTrace); otherwise at Paho's default, as a do-nothing client written without
-// that setting runs. The level is process-wide and set here each time.
 // Starts a persistent session subscribed to what the listener subscribes to, so that the broker
 // queues for `client_id` from here on (with `subscribe` false: ends the session, and nothing is
 // queued for it any more).
@@ -186,6 +183,9 @@ void Session(Stack& stack, const std::string& client_id, bool subscribe) {
   client.disconnect()->wait();
 }
 
+// `quiet`: with Paho's in-memory trace at errors only, as ems's services run it
+// (mqtt::QuietPahoTrace); otherwise at Paho's default, as a do-nothing client written without
+// that setting runs. The level is process-wide and set here each time.
 RawResult RawDrain(Stack& stack, const Family& f, bool quiet) {
   if (quiet) {
     ems::mqtt::QuietPahoTrace();
@@ -213,14 +213,14 @@ RawResult RawDrain(Stack& stack, const Family& f, bool quiet) {
   return {static_cast<double>(f.messages.size()) / secs, cpu * 1e6 / static_cast<double>(n)};
 }
 
-// The listener's count of received messages, read through one connection kept open: opening
-// the database for each poll would cost the listener's cores more than the poll measures.
 // The listener's totals (ingest_stats): what it has received, and of that what it stored, found
-// duplicate or rejected, so that a figure is never a rate of rejections.
+// duplicate or rejected, so that a figure is never a rate of duplicates or rejections.
 struct IngestTotals {
   long received = 0, stored = 0, duplicates = 0, rejected = 0;
 };
 
+// The listener's totals, read through one connection kept open: opening the database for each
+// poll would cost the listener's cores more than the poll measures.
 class ReceivedCounter {
  public:
   explicit ReceivedCounter(const std::string& db_path)
