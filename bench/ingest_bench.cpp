@@ -165,9 +165,16 @@ std::map<std::string, double> ThreadCpuSeconds(pid_t pid) {
   return out;
 }
 
+double BrokerCpuSeconds(Stack& stack) {
+  double total = 0;
+  for (const auto& [thread, cpu] : ThreadCpuSeconds(stack.broker().pid())) total += cpu;
+  return total;
+}
+
 struct RawResult {
   double rate = 0;
   double receive_us_per_message = 0;  // CPU of the client's Paho receive thread
+  double broker_us_per_message = 0;   // CPU of Mosquitto while it drains
 };
 
 // Starts a persistent session subscribed to what the listener subscribes to, so that the broker
@@ -203,14 +210,17 @@ RawResult RawDrain(Stack& stack, const Family& f, bool quiet) {
   // Timed from the connection's acknowledgement: Paho took ~2 s to connect here with a queue
   // waiting, time the raw ceiling leaves out (the listener's figure includes its whole start).
   const double cpu_before = ThreadCpuSeconds(::getpid())["MQTTAsync_rcv"];
+  const double broker_before = BrokerCpuSeconds(stack);
   sub.connect(Options(stack, false))->wait();
   const auto start = Clock::now();
   while (got < n) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   const double secs = std::chrono::duration<double>(Clock::now() - start).count();
   const double cpu = ThreadCpuSeconds(::getpid())["MQTTAsync_rcv"] - cpu_before;
+  const double broker = BrokerCpuSeconds(stack) - broker_before;
   sub.disconnect()->wait();
   Session(stack, "bench-raw", false);  // so it does not queue what the listener drains next
-  return {static_cast<double>(f.messages.size()) / secs, cpu * 1e6 / static_cast<double>(n)};
+  return {static_cast<double>(f.messages.size()) / secs, cpu * 1e6 / static_cast<double>(n),
+          broker * 1e6 / static_cast<double>(n)};
 }
 
 // The listener's totals (ingest_stats): what it has received, and of that what it stored, found
@@ -314,11 +324,29 @@ class InboxWatch {
   std::map<std::filesystem::path, std::int64_t> seen_;  // -1: there before the start
 };
 
+// When the listener's connection was acknowledged, from its log line "connected to the broker"
+// (the last one, as the listener has run before on this stack).
+ems::Timestamp ConnectedAt(const std::string& log) {
+  constexpr std::string_view kLine = " connected to the broker";
+  const auto at = log.rfind(kLine);
+  const auto line = log.rfind('\n', at);
+  const auto begin = line == std::string::npos ? 0 : line + 1;
+  const auto ts = at == std::string::npos
+                      ? std::nullopt
+                      : ems::ParseTimestamp(std::string_view(log).substr(begin, log.find(' ', begin) - begin));
+  if (!ts) throw std::runtime_error("the listener's log does not say when it connected");
+  return *ts;
+}
+
 struct Drain {
+  // Rates from the connection's acknowledgement, as the raw drains are timed.
   double acknowledged_rate = 0;  // durable in the inbox and acknowledged to the broker
   double rate = 0;               // committed in SQLite
+  double rate_from_start = 0;    // committed in SQLite, timed from the process's start
+  double connect_s = 0;          // from the process's start to the acknowledgement
   long peak_rss_kib = 0;
   std::map<std::string, double> cpu_us_per_message;  // by listener thread
+  double broker_us_per_message = 0;                  // Mosquitto's CPU while the listener drains
   IngestTotals outcome;                              // of this drain's messages
 };
 
@@ -340,6 +368,8 @@ Drain ListenerDrain(Stack& stack, const Family& f, const std::string& sync) {
   InboxWatch watch(inbox);
   const auto expected_bytes = InboxWatch::RecordBytes(f.messages);
   const auto start = Clock::now();
+  const auto start_wall = std::chrono::system_clock::now();
+  const double broker_before = BrokerCpuSeconds(stack);
   stack.StartListener(env);
   const long n = static_cast<long>(f.messages.size());
   std::optional<Clock::time_point> acknowledged;
@@ -348,14 +378,18 @@ Drain ListenerDrain(Stack& stack, const Family& f, const std::string& sync) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   const auto stored = Clock::now();
-  const auto rate = [&](Clock::time_point end) {
-    return static_cast<double>(n) / std::chrono::duration<double>(end - start).count();
+  const auto connected = start + (ConnectedAt(stack.listener().Log()) - start_wall);
+  const auto rate = [&](Clock::time_point from, Clock::time_point end) {
+    return static_cast<double>(n) / std::chrono::duration<double>(end - from).count();
   };
   const auto after = received.Totals();
-  Drain d{rate(acknowledged.value_or(stored)),
-          rate(stored),
+  Drain d{rate(connected, acknowledged.value_or(stored)),
+          rate(connected, stored),
+          rate(start, stored),
+          std::chrono::duration<double>(connected - start).count(),
           PeakRssKib(stack.listener().pid()),
           {},
+          (BrokerCpuSeconds(stack) - broker_before) * 1e6 / static_cast<double>(n),
           {after.received - before.received, after.stored - before.stored,
            after.duplicates - before.duplicates, after.rejected - before.rejected}};
   for (const auto& [thread, cpu] : ThreadCpuSeconds(stack.listener().pid())) {
@@ -372,26 +406,30 @@ int DrainMode(int n, const std::string& only) {
   Stack stack;
   stack.StartBroker();
   const Timestamp end = ems::Now() - std::chrono::minutes(10);
-  std::printf("%-22s %9s %10s %10s %14s %6s %12s %6s %6s %10s\n", "family", "messages", "raw msg/s",
-              "raw quiet", "acknowledged/s", "× raw", "stored msg/s", "× raw", "× quiet",
-              "peak RSS");
+  std::printf("%-22s %9s %10s %10s %14s %6s %12s %6s %6s %10s %10s\n", "family", "messages",
+              "raw msg/s", "raw quiet", "acknowledged/s", "× raw", "stored msg/s", "× raw",
+              "× quiet", "connect", "peak RSS");
   const auto report = [&](const Family& f, const std::string& sync = "off") {
     if (f.name.find(only) == std::string::npos) return;
     const auto raw = RawDrain(stack, f, false);
     const auto quiet = RawDrain(stack, f, true);
     const auto listener = ListenerDrain(stack, f, sync);
-    std::printf("%-22s %9zu %10.0f %10.0f %14.0f %6.2f %12.0f %6.2f %6.2f %6.1f MiB   CPU/msg:",
-                (f.name + (sync == "off" ? "" : ", sync=" + sync)).c_str(), f.messages.size(),
-                raw.rate, quiet.rate, listener.acknowledged_rate,
-                listener.acknowledged_rate / raw.rate, listener.rate, listener.rate / raw.rate,
-                listener.rate / quiet.rate, listener.peak_rss_kib / 1024.0);
+    std::printf(
+        "%-22s %9zu %10.0f %10.0f %14.0f %6.2f %12.0f %6.2f %6.2f %7.0f ms %6.1f MiB   stored from "
+        "the start %.2f × raw; CPU/msg:",
+        (f.name + (sync == "off" ? "" : ", sync=" + sync)).c_str(), f.messages.size(), raw.rate,
+        quiet.rate, listener.acknowledged_rate, listener.acknowledged_rate / raw.rate,
+        listener.rate, listener.rate / raw.rate, listener.rate / quiet.rate,
+        listener.connect_s * 1000, listener.peak_rss_kib / 1024.0,
+        listener.rate_from_start / raw.rate);
     for (const auto& [thread, us] : listener.cpu_us_per_message) {
       if (us >= 0.05) std::printf(" %s %.1f us", thread.c_str(), us);
     }
     std::printf(
-        "; raw clients' MQTTAsync_rcv %.1f us, quiet %.1f us; stored %ld, duplicates %ld, "
-        "rejected %ld\n",
-        raw.receive_us_per_message, quiet.receive_us_per_message, listener.outcome.stored,
+        ", broker %.1f us; raw clients' MQTTAsync_rcv %.1f us, quiet %.1f us, broker %.1f us, "
+        "quiet %.1f us; stored %ld, duplicates %ld, rejected %ld\n",
+        listener.broker_us_per_message, raw.receive_us_per_message, quiet.receive_us_per_message,
+        raw.broker_us_per_message, quiet.broker_us_per_message, listener.outcome.stored,
         listener.outcome.duplicates, listener.outcome.rejected);
     std::fflush(stdout);
   };

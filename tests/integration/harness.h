@@ -104,6 +104,7 @@ class Stack {
   // settings on top of its address and ems-api's.
   void StartEdge(std::map<std::string, std::string> extra_env = {});
   void StartPublisher(std::map<std::string, std::string> extra_env = {});
+  Process& broker() { return *broker_; }
   Process& listener() { return *listener_; }
   Process& api() { return *api_; }
   Process& edge() { return *edge_; }
