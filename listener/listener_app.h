@@ -38,8 +38,13 @@ std::vector<config::Option> ListenerOptions();
 class ListenerApp {
  public:
   static constexpr std::size_t kMaxQueueBytes = 64 << 20;
+  // A write transaction holds up to kMaxBatch messages or kMaxBatchBytes of them. What a commit
+  // costs grows with the rows and pages it touches (latest values, rollup buckets, the pages
+  // written to the WAL), not with its messages, so a backlog is stored in transactions as large
+  // as these: with 5 000 messages a batch the writer spent 8.1 us a message of the simulator's
+  // mix, with 50 000 5.7-6.4 (BENCHMARKS.md). Live traffic makes small batches all the same.
   static constexpr std::size_t kMaxBatchBytes = 16 << 20;
-  static constexpr std::size_t kMaxBatch = 5000;
+  static constexpr std::size_t kMaxBatch = 50000;
   // Group commit while a backlog drains: after a batch of kGroupMessages or more, the writer waits
   // up to kLinger for the next kGroupMessages, so the backlog is stored in large transactions
   // instead of a few messages each (whose per-commit work takes the cores the broker and the
