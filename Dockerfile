@@ -12,7 +12,7 @@ RUN cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DEMS_BUILD_TESTS=OFF \
 FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libpaho-mqttpp3-1 libpaho-mqtt1.3 libcpp-httplib0.11 libsqlite3-0 libcctz2 libsodium23 libxxhash0 \
+      libpaho-mqttpp3-1 libpaho-mqtt1.3 libcpp-httplib0.11 libsqlite3-0 libcctz2 libsodium23 libxxhash0 libsimdjson14 \
       mosquitto mosquitto-clients nginx openssl curl ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 # One folder per named volume of docker-compose.yml; a new volume takes its owner from here.

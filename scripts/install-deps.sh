@@ -6,7 +6,7 @@ packages=(
   build-essential cmake pkg-config g++ openssl ca-certificates curl
   libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients
   libcpp-httplib-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev sqlite3
-  libcctz-dev libsodium-dev libssl-dev libxxhash-dev nginx
+  libcctz-dev libsodium-dev libssl-dev libxxhash-dev libsimdjson-dev nginx
 )
 for option in "$@"; do
   case "$option" in

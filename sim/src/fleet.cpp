@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <utility>
 
 #include "ems/codec/device_codec.h"
+#include "ems/codec/json_fields.h"
 #include "ems/codec/schedule_codec.h"
 #include "ems/codec/tariff_codec.h"
 #include "ems/mqtt/topics.h"
@@ -432,8 +434,9 @@ Fleet::Fleet(Fleet&&) noexcept = default;
 Fleet& Fleet::operator=(Fleet&&) noexcept = default;
 
 Result<Fleet> Fleet::Restore(FleetConfig config, std::string_view snapshot) {
-  const Json j = Json::parse(snapshot, nullptr, /*allow_exceptions=*/false);
-  if (!j.is_object()) return Invalid("The state is not a JSON object.");
+  const auto parsed = codec::ParseObject(snapshot, std::numeric_limits<std::size_t>::max());
+  if (!parsed) return Invalid("The state is not a JSON object.");
+  const Json& j = *parsed;
   const auto field = [&](const char* name) { return j.contains(name) ? j.at(name) : Json(); };
   if (field("version") != kSnapshotVersion) {
     return Invalid("The state has an unknown version.");

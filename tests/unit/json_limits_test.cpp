@@ -45,10 +45,15 @@ TEST(JsonLimitsTest, RefusesOneLevelDeeperWithAClearSentence) {
 
 TEST(JsonLimitsTest, RefusesHundredsOfKibibytesOfOpenBracketsWithoutRecursion) {
   // The message that crashed the listener: a few hundred KiB of '[' (nlohmann copies recurse).
-  const std::string attack = Cat({"{\"metrics\":", std::string(400 << 10, '[')});
+  // Closed, it is valid JSON but too deep; left open, it is not JSON at all.
+  const std::string attack =
+      Cat({"{\"metrics\":", std::string(400 << 10, '['), std::string(400 << 10, ']'), "}"});
   const auto doc = ParseObject(attack, 1 << 20);
   ASSERT_FALSE(doc);
   EXPECT_EQ(doc.error().message, "The payload nests deeper than 32 levels.");
+  const auto open = ParseObject(attack.substr(0, attack.size() / 2), 1 << 20);
+  ASSERT_FALSE(open);
+  EXPECT_EQ(open.error().code, ErrorCode::kInvalidJson);
 }
 
 TEST(JsonLimitsTest, RefusesTextOverTheSizeLimitBeforeParsing) {
@@ -60,12 +65,55 @@ TEST(JsonLimitsTest, RefusesTextOverTheSizeLimitBeforeParsing) {
 }
 
 TEST(JsonLimitsTest, RefusesInvalidUtf8HugeNumbersAndTrailingBytes) {
-  for (const std::string& text : {std::string("{\"a\":\"\xff\xfe\"}"), std::string("{\"a\":1e999}"),
-                                  std::string("{\"a\":1} {"), std::string("{\"a\":"),
-                                  std::string(""), std::string("\"\\ud800\"")}) {
+  for (const std::string& text :
+       {std::string("{\"a\":\"\xff\xfe\"}"), std::string("{\"a\":1e999}"),
+        std::string("{\"a\":123456789012345678901234}"), std::string("{\"a\":1} {"),
+        std::string("{\"a\":"), std::string(""), std::string("\"\\ud800\"")}) {
     const auto doc = ParseJson(text, 1 << 20);
     ASSERT_FALSE(doc) << text;
     EXPECT_EQ(doc.error().message, "The payload is not valid JSON.") << text;
+  }
+}
+
+TEST(JsonLimitsTest, AByteOrderMarkBeforeTheTextIsSkipped) {
+  const auto doc = ParseObject("\xEF\xBB\xBF{\"a\": 1}", 1024);
+  ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_EQ((*doc)["a"], 1);
+}
+
+TEST(JsonLimitsTest, NumbersKeepTheirKindAndPrecision) {
+  const auto doc = ParseObject(
+      R"({"u": 7, "i": -7, "f": 7.0, "e": 1E2, "max": 18446744073709551615, "min": -9223372036854775808, "d": 0.1})",
+      1024);
+  ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_TRUE((*doc)["u"].is_number_unsigned());
+  EXPECT_TRUE((*doc)["i"].is_number_integer());
+  EXPECT_TRUE((*doc)["f"].is_number_float());
+  EXPECT_EQ((*doc)["max"].get<std::uint64_t>(), 18446744073709551615u);
+  EXPECT_EQ((*doc)["min"].get<std::int64_t>(), INT64_MIN);
+  EXPECT_EQ(
+      doc->dump(),
+      R"({"d":0.1,"e":100.0,"f":7.0,"i":-7,"max":18446744073709551615,"min":-9223372036854775808,"u":7})");
+}
+
+TEST(JsonLimitsTest, StringsKeepEscapesNulAndUnicode) {
+  const auto doc = ParseObject(R"({"s": "a\u0000b \"q\" \u00e9 \ud83d\ude00"})", 1024);
+  ASSERT_TRUE(doc) << doc.error().message;
+  EXPECT_EQ((*doc)["s"].get<std::string>(),
+            std::string("a\0b \"q\" \xC3\xA9 \xF0\x9F\x98\x80", 15));
+}
+
+// A thread reuses its parser for documents up to 64 KiB and parses larger ones apart: either way
+// the nesting limit holds, also after the reused parser has grown.
+TEST(JsonLimitsTest, LargeDocumentsParseAndTheNestingLimitOutlivesThem) {
+  for (const std::size_t size : {std::size_t{60} << 10, std::size_t{200} << 10}) {
+    const auto doc = ParseObject(Cat({"{\"x\":\"", std::string(size, 'x'), "\"}"}), 1 << 20);
+    ASSERT_TRUE(doc) << size;
+    EXPECT_EQ((*doc)["x"].get<std::string>().size(), size);
+    EXPECT_TRUE(ParseObject(Nested(kMaxJsonDepth), 1 << 20));
+    const auto deep = ParseObject(Nested(kMaxJsonDepth + 1), 1 << 20);
+    ASSERT_FALSE(deep);
+    EXPECT_EQ(deep.error().message, "The payload nests deeper than 32 levels.");
   }
 }
 

@@ -1,6 +1,9 @@
 #include "ems/codec/json_fields.h"
 
+#include <simdjson.h>
+
 #include <cmath>
+#include <new>
 
 #include "ems/domain/ids.h"
 
@@ -23,33 +26,57 @@ Result<std::optional<T>> Optional(const Json& obj, std::string_view field, Read 
   return std::optional<T>(std::move(*value));
 }
 
-// nlohmann's DOM builder with a depth count: start_object/start_array past kMaxJsonDepth stop
-// the parse (returning false ends sax_parse at once), so no deeper value is ever built.
-class DepthBoundedSax : public nlohmann::detail::json_sax_dom_parser<Json> {
- public:
-  explicit DepthBoundedSax(Json& root) : json_sax_dom_parser(root, /*allow_exceptions=*/false) {}
-
-  bool start_object(std::size_t n) { return Enter() && json_sax_dom_parser::start_object(n); }
-  bool start_array(std::size_t n) { return Enter() && json_sax_dom_parser::start_array(n); }
-  bool end_object() {
-    --depth_;
-    return json_sax_dom_parser::end_object();
+// A value of simdjson's document as nlohmann's, numbers typed as nlohmann's parser types them
+// (a non-negative integer is unsigned). Recursion is bounded by the parse's depth limit.
+Json ToJson(simdjson::dom::element e) {
+  using Type = simdjson::dom::element_type;
+  switch (e.type()) {
+    case Type::OBJECT: {
+      Json obj = Json::object();
+      const simdjson::dom::object fields = e.get_object().value_unsafe();
+      for (const auto field : fields) {
+        obj[std::string(field.key)] = ToJson(field.value);  // a repeated key: the last one wins
+      }
+      return obj;
+    }
+    case Type::ARRAY: {
+      Json arr = Json::array();
+      const simdjson::dom::array items = e.get_array().value_unsafe();
+      for (const auto item : items) arr.push_back(ToJson(item));
+      return arr;
+    }
+    case Type::STRING:
+      return std::string(e.get_string().value_unsafe());
+    case Type::INT64: {
+      const std::int64_t i = e.get_int64().value_unsafe();
+      return i >= 0 ? Json(static_cast<std::uint64_t>(i)) : Json(i);
+    }
+    case Type::UINT64:
+      return e.get_uint64().value_unsafe();
+    case Type::DOUBLE:
+      return e.get_double().value_unsafe();
+    case Type::BOOL:
+      return e.get_bool().value_unsafe();
+    case Type::NULL_VALUE:
+      break;
   }
-  bool end_array() {
-    --depth_;
-    return json_sax_dom_parser::end_array();
-  }
-  bool too_deep() const { return too_deep_; }
+  return nullptr;
+}
 
- private:
-  bool Enter() {
-    too_deep_ = ++depth_ > kMaxJsonDepth;
-    return !too_deep_;
-  }
+// simdjson's parser, one per thread, reused: it keeps its buffers, grown to the largest document
+// it has read, between documents. A document larger than kReusedBytes gets a parser of its own,
+// so no thread keeps more than that.
+constexpr std::size_t kReusedBytes = 64 << 10;
 
-  int depth_ = 0;
-  bool too_deep_ = false;
-};
+simdjson::error_code Parse(simdjson::dom::parser& parser, std::string_view text, Json& out) {
+  simdjson::dom::element root;
+  if (const auto error =
+          parser.parse(text.data(), text.size(), /*realloc_if_needed=*/true).get(root)) {
+    return error;
+  }
+  out = ToJson(root);
+  return simdjson::SUCCESS;
+}
 
 std::string ByteSize(std::size_t bytes) {
   if (bytes % (1 << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
@@ -64,16 +91,26 @@ Result<Json> ParseJson(std::string_view text, std::size_t max_bytes) {
     return Rejected(ErrorCode::kInvalidJson,
                     "The payload is larger than " + ByteSize(max_bytes) + ".");
   }
+  // A UTF-8 byte order mark is not JSON, but some firmware writes one; it is skipped.
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   Json doc;
-  DepthBoundedSax sax(doc);
-  const bool ok = Json::sax_parse(text, &sax, nlohmann::detail::input_format_t::json,
-                                  /*strict=*/true, /*ignore_comments=*/false);
-  if (sax.too_deep()) {
+  simdjson::error_code error = simdjson::SUCCESS;
+  if (text.size() <= kReusedBytes) {
+    thread_local simdjson::dom::parser parser;
+    // The depth limit set here stays when the parser grows for a larger document.
+    thread_local const bool ready = parser.allocate(4096, kMaxJsonDepth) == simdjson::SUCCESS;
+    error = ready ? Parse(parser, text, doc) : simdjson::MEMALLOC;
+  } else {
+    simdjson::dom::parser parser;
+    error = parser.allocate(text.size(), kMaxJsonDepth);
+    if (!error) error = Parse(parser, text, doc);
+  }
+  if (error == simdjson::DEPTH_ERROR) {
     return Rejected(ErrorCode::kInvalidJson,
                     "The payload nests deeper than " + std::to_string(kMaxJsonDepth) + " levels.");
   }
-  if (!ok || sax.is_errored())
-    return Rejected(ErrorCode::kInvalidJson, "The payload is not valid JSON.");
+  if (error == simdjson::MEMALLOC) throw std::bad_alloc();
+  if (error) return Rejected(ErrorCode::kInvalidJson, "The payload is not valid JSON.");
   return doc;
 }
 

@@ -2,7 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <limits>
 #include <stdexcept>
+
+#include "ems/codec/json_fields.h"
 
 namespace ems::store::sqlite {
 
@@ -85,9 +88,10 @@ void CheckParameterCount(sqlite3_stmt* s, int count) {
 }
 
 nlohmann::json ColumnReader<nlohmann::json>::Read(sqlite3_stmt* s, int c) {
-  auto doc = nlohmann::json::parse(Text(s, c), nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object()) ThrowCorrupt(s, c, "a JSON object");
-  return doc;
+  // Written by us from a bounded payload, so it is within the nesting limit and any size.
+  auto doc = codec::ParseObject(Text(s, c), std::numeric_limits<std::size_t>::max());
+  if (!doc) ThrowCorrupt(s, c, "a JSON object");
+  return std::move(*doc);
 }
 
 }  // namespace internal
