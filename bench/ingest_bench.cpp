@@ -331,9 +331,10 @@ ems::Timestamp ConnectedAt(const std::string& log) {
   const auto at = log.rfind(kLine);
   const auto line = log.rfind('\n', at);
   const auto begin = line == std::string::npos ? 0 : line + 1;
-  const auto ts = at == std::string::npos
-                      ? std::nullopt
-                      : ems::ParseTimestamp(std::string_view(log).substr(begin, log.find(' ', begin) - begin));
+  const auto ts =
+      at == std::string::npos
+          ? std::nullopt
+          : ems::ParseTimestamp(std::string_view(log).substr(begin, log.find(' ', begin) - begin));
   if (!ts) throw std::runtime_error("the listener's log does not say when it connected");
   return *ts;
 }

@@ -45,16 +45,15 @@ class SqliteSessionRepository final : public SessionRepository {
  public:
   explicit SqliteSessionRepository(SQLite::Database& db)
       : get_(db, kSelectSession + std::string("session_id = ?2 AND ") + VisibleSite("site_id", 1)),
-        upsert_(db,
+        insert_(db,
                 "INSERT INTO sessions (session_id, station_id, site_id, connector, vehicle_id, "
                 "status, started_at, ended_at, energy_kwh, cost, currency, updated_at) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
-                "ON CONFLICT (session_id) DO UPDATE SET station_id = excluded.station_id, "
-                "site_id = excluded.site_id, connector = excluded.connector, "
-                "vehicle_id = excluded.vehicle_id, status = excluded.status, "
-                "started_at = excluded.started_at, ended_at = excluded.ended_at, "
-                "energy_kwh = excluded.energy_kwh, cost = excluded.cost, "
-                "currency = excluded.currency, updated_at = excluded.updated_at"),
+                "ON CONFLICT (session_id) DO NOTHING"),
+        replace_(db,
+                 "UPDATE sessions SET station_id = ?2, site_id = ?3, connector = ?4, "
+                 "vehicle_id = ?5, status = ?6, started_at = ?7, ended_at = ?8, energy_kwh = ?9, "
+                 "cost = ?10, currency = ?11, updated_at = ?12 WHERE session_id = ?1"),
         list_(db, kSelectSession + VisibleSite("site_id", 1) +
                       " AND (?2 IS NULL OR site_id = ?2) AND (?3 IS NULL OR station_id = ?3)"
                       " AND (?4 IS NULL OR vehicle_id = ?4) AND (?5 IS NULL OR status = ?5)"
@@ -73,12 +72,10 @@ class SqliteSessionRepository final : public SessionRepository {
         delete_by_site_(db, "DELETE FROM sessions WHERE site_id = ?1") {}
 
   Result<SessionMerge> Store(const ChargingSession& s, Timestamp now) override {
+    // A new session, the usual case, costs one statement; one stored before is read and merged.
+    if (Write(insert_, s, now) > 0) return SessionMerge::kInsert;
     EMS_TRY(outcome, MergeSession(Get(s.session_id, Visibility::All()), s));
-    if (outcome != SessionMerge::kInsert && outcome != SessionMerge::kReplace) return outcome;
-    upsert_
-        .Run(s.session_id, s.station_id, s.site_id, s.connector, s.vehicle_id, s.status,
-             s.started_at, s.ended_at, s.energy_kwh, s.cost, s.currency, now)
-        .Exec();
+    if (outcome == SessionMerge::kReplace) Write(replace_, s, now);
     return outcome;
   }
 
@@ -144,8 +141,17 @@ class SqliteSessionRepository final : public SessionRepository {
   }
 
  private:
+  // Rows changed by `statement` (insert_ or replace_) run for `s`.
+  static int Write(Statement& statement, const ChargingSession& s, Timestamp now) {
+    return statement
+        .Run(s.session_id, s.station_id, s.site_id, s.connector, s.vehicle_id, s.status,
+             s.started_at, s.ended_at, s.energy_kwh, s.cost, s.currency, now)
+        .Exec();
+  }
+
   Statement get_;
-  Statement upsert_;
+  Statement insert_;
+  Statement replace_;
   Statement list_;
   Statement list_stations_;
   Statement get_station_;
