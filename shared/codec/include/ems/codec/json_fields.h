@@ -21,10 +21,11 @@ using Json = nlohmann::json;
 // the value, so nothing recursive (copy, dump, compare) ever meets an unbounded structure.
 inline constexpr int kMaxJsonDepth = 32;
 
-// Parses untrusted UTF-8 JSON of at most `max_bytes` bytes and kMaxJsonDepth levels, checked
-// while parsing (a SAX handler), before any value is built. Text over the limits or not valid
-// JSON (invalid UTF-8, numbers out of range, trailing bytes) is rejected with
-// ErrorCode::kInvalidJson and a sentence that says which limit.
+// Parses UTF-8 JSON of at most `max_bytes` bytes and kMaxJsonDepth levels: simdjson reads and
+// checks the text, then the value is built as nlohmann's. The one parser of JSON text, trusted
+// or not. Text over the limits or not valid JSON (invalid UTF-8, numbers out of range, trailing
+// bytes) is rejected with ErrorCode::kInvalidJson and a sentence that says which limit; a byte
+// order mark before the text is skipped.
 Result<Json> ParseJson(std::string_view text, std::size_t max_bytes);
 // ParseJson, and the value must be an object.
 Result<Json> ParseObject(std::string_view text, std::size_t max_bytes);
