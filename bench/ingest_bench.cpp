@@ -3,9 +3,10 @@
 // Drain: for each payload family (charging sessions, telemetry, the simulator's real mix) N QoS-1
 // messages are queued for a persistent session while its client is away; first a Paho client
 // whose callback does nothing drains them (the ceiling the MQTT library and the broker set), then
-// the real ems-listener, timed twice from its start: until it has acknowledged every message
-// (each durable in its inbox journal first, which is what empties the broker's queue), and until
-// every message is committed in SQLite; each ratio is of the same run. Sessions also run with
+// the real ems-listener, timed twice from its connection's acknowledgement as the raw drains are:
+// until it has acknowledged every message (each durable in its inbox journal first, which is what
+// empties the broker's queue), and until every message is committed in SQLite; each ratio is of
+// the same run (the stored rate from the listener's process start is printed too). Sessions also run with
 // EMS_LISTENER_SYNC=always. The listener's peak resident memory (VmHWM) is read when it has drained
 // the mix.
 //
@@ -207,8 +208,8 @@ RawResult RawDrain(Stack& stack, const Family& f, bool quiet) {
   std::atomic<long> got{0};
   mqtt::async_client sub(uri, "bench-raw", nullptr);
   sub.set_message_callback([&](mqtt::const_message_ptr) { ++got; });
-  // Timed from the connection's acknowledgement: Paho took ~2 s to connect here with a queue
-  // waiting, time the raw ceiling leaves out (the listener's figure includes its whole start).
+  // Timed from the connection's acknowledgement, as the listener is: Paho took ~2 s to connect
+  // here with a queue waiting (its polling loop, not the drain).
   const double cpu_before = ThreadCpuSeconds(::getpid())["MQTTAsync_rcv"];
   const double broker_before = BrokerCpuSeconds(stack);
   sub.connect(Options(stack, false))->wait();
