@@ -6,9 +6,9 @@
 // the real ems-listener, timed twice from its connection's acknowledgement as the raw drains are:
 // until it has acknowledged every message (each durable in its inbox journal first, which is what
 // empties the broker's queue), and until every message is committed in SQLite; each ratio is of
-// the same run (the stored rate from the listener's process start is printed too). Sessions also run with
-// EMS_LISTENER_SYNC=always. The listener's peak resident memory (VmHWM) is read when it has drained
-// the mix.
+// the same run (the stored rate from the listener's process start is printed too). Sessions also
+// run with EMS_LISTENER_SYNC=always. The listener's peak resident memory (VmHWM) is read when it
+// has drained the mix.
 //
 // Live (--live): the listener and the API run while a client publishes telemetry at a fixed rate;
 // a probe device among them is stamped with the send time, and two pollers see each probe reading
