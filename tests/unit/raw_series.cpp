@@ -6,8 +6,8 @@ namespace ems::testing {
 namespace {
 
 constexpr const char* kRawRange =
-    "SELECT ts, value FROM telemetry WHERE device_id = ?1 AND metric = ?2 AND ts >= ?3 "
-    "AND ts < ?4 ORDER BY ts";
+    "SELECT ts, value FROM telemetry WHERE series_id = (SELECT id FROM series WHERE "
+    "device_id = ?1 AND metric = ?2) AND ts >= ?3 AND ts < ?4 ORDER BY ts";
 
 void BindRange(SQLite::Statement& s, const store::SeriesQuery& q, Timestamp from, Timestamp to) {
   s.bind(1, q.device_id);
@@ -39,11 +39,12 @@ std::vector<SeriesPoint> SeriesFromRaw(SQLite::Database& db, const store::Series
     SQLite::Statement group(
         db, q.agg == Agg::kLast
                 ? "SELECT ts - ((ts % ?5) + ?5) % ?5 AS bucket, count(*), value, max(ts) "
-                  "FROM telemetry WHERE device_id = ?1 AND metric = ?2 "
-                  "AND ts >= ?3 AND ts < ?4 GROUP BY bucket ORDER BY bucket"
+                  "FROM telemetry JOIN series ON series.id = series_id WHERE device_id = ?1 "
+                  "AND metric = ?2 AND ts >= ?3 AND ts < ?4 GROUP BY bucket ORDER BY bucket"
                 : "SELECT ts - ((ts % ?5) + ?5) % ?5 AS bucket, count(*), sum(value), "
-                  "min(value), max(value) FROM telemetry WHERE device_id = ?1 AND metric = ?2 "
-                  "AND ts >= ?3 AND ts < ?4 GROUP BY bucket ORDER BY bucket");
+                  "min(value), max(value) FROM telemetry JOIN series ON series.id = series_id "
+                  "WHERE device_id = ?1 AND metric = ?2 AND ts >= ?3 AND ts < ?4 GROUP BY bucket "
+                  "ORDER BY bucket");
     BindRange(group, q, first, end);
     group.bind(5, static_cast<std::int64_t>(NominalLength(q.interval).count()));
     while (group.executeStep()) {

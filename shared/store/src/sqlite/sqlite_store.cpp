@@ -67,8 +67,9 @@ std::unique_ptr<SQLite::Database> Open(const std::string& path, const StoreOptio
     if (m.version <= current) continue;
     db->exec(m.sql);
     db->exec("PRAGMA user_version = " + std::to_string(m.version));
-    if (m.version == kEnergyRollupsVersion && current > 0) RebuildEnergyRollups(*db);
   }
+  // With the latest schema, which the statements of the rebuild are written for.
+  if (current > 0 && current < kEnergyRollupsVersion) RebuildEnergyRollups(*db);
   tx.commit();
   return db;
 }

@@ -1,5 +1,5 @@
 // TelemetryRetention over SQLite: raw rows pruned series by series, the cutoff recorded.
-#include <utility>
+#include <vector>
 
 #include "sqlite/sqlite_store.h"
 #include "sqlite/statement.h"
@@ -11,22 +11,20 @@ namespace {
 class SqliteTelemetryRetention final : public TelemetryRetention {
  public:
   explicit SqliteTelemetryRetention(SQLite::Database& db)
-      : series_keys_(db, telemetry_sql::kSeriesKeys),
+      : series_ids_(db, telemetry_sql::kSeriesIds),
         delete_raw_(db, telemetry_sql::kDeleteRawBefore),
         pruned_before_(db, telemetry_sql::kPrunedBefore),
         set_pruned_before_(db, telemetry_sql::kSetPrunedBefore) {}
 
   std::int64_t PruneRawBefore(Timestamp cutoff) override {
     // Series by series, each an indexed range delete, rather than one scan of the whole table.
-    std::vector<std::pair<std::string, std::string>> keys;
+    std::vector<std::int64_t> ids;
     {
-      auto q = series_keys_.Run();
-      while (q.Next()) keys.emplace_back(q.Get<std::string>(0), q.Get<std::string>(1));
+      auto q = series_ids_.Run();
+      while (q.Next()) ids.push_back(q.Get<std::int64_t>(0));
     }
     std::int64_t deleted = 0;
-    for (const auto& [device_id, metric] : keys) {
-      deleted += delete_raw_.Run(device_id, metric, cutoff).Exec();
-    }
+    for (const std::int64_t id : ids) deleted += delete_raw_.Run(id, cutoff).Exec();
     set_pruned_before_.Run(cutoff).Exec();
     return deleted;
   }
@@ -37,7 +35,7 @@ class SqliteTelemetryRetention final : public TelemetryRetention {
   }
 
  private:
-  Statement series_keys_;
+  Statement series_ids_;
   Statement delete_raw_;
   Statement pruned_before_;
   Statement set_pruned_before_;

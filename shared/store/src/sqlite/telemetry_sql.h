@@ -1,6 +1,6 @@
 // Every statement on the telemetry tables (telemetry, metric_latest, telemetry_rollups,
-// telemetry_retention: store/sql/0002_telemetry.sql), in one place; the writer, the reader and the
-// retention (telemetry_*.cpp) each prepare the ones they use.
+// telemetry_retention: store/sql/0002_telemetry.sql; series: 0008_series.sql), in one place; the
+// writer, the reader and the retention (telemetry_*.cpp) each prepare the ones they use.
 #pragma once
 
 #include <string>
@@ -11,8 +11,15 @@ namespace ems::store::sqlite::telemetry_sql {
 
 // --- writes (telemetry_writer.cpp) ---
 
+// Raw rows and rollups belong to a series (0008_series.sql): the id of (device ?1, metric ?2),
+// which the writer looks up (or adds) once per transaction and the readers in a subquery.
+#define EMS_SERIES_ID_1_2 "SELECT id FROM series WHERE device_id = ?1 AND metric = ?2"
+inline constexpr const char* kSeriesId = EMS_SERIES_ID_1_2;
+inline constexpr const char* kAddSeries =
+    "INSERT INTO series (device_id, metric) VALUES (?1, ?2) RETURNING id";
+
 inline constexpr const char* kInsertRaw =
-    "INSERT OR IGNORE INTO telemetry (device_id, metric, ts, value) VALUES (?1, ?2, ?3, ?4)";
+    "INSERT OR IGNORE INTO telemetry (series_id, ts, value) VALUES (?1, ?2, ?3)";
 
 inline constexpr const char* kUpsertLatest =
     "INSERT INTO metric_latest (device_id, metric, ts, value) VALUES (?1, ?2, ?3, ?4) "
@@ -20,12 +27,12 @@ inline constexpr const char* kUpsertLatest =
     "WHERE excluded.ts > metric_latest.ts";
 
 inline constexpr const char* kRollupInsert =
-    "INSERT INTO telemetry_rollups (device_id, metric, interval, bucket, sample_count, "
-    "value_sum, value_min, value_max, last_ts, last_value) ";
+    "INSERT INTO telemetry_rollups (series_id, interval, bucket, sample_count, value_sum, "
+    "value_min, value_max, last_ts, last_value) ";
 // Every right-hand side of an UPDATE SET sees the row before the update, so last_value is chosen
 // against the old last_ts.
 inline constexpr const char* kRollupMerge =
-    " ON CONFLICT (device_id, metric, interval, bucket) DO UPDATE SET "
+    " ON CONFLICT (series_id, interval, bucket) DO UPDATE SET "
     "sample_count = sample_count + excluded.sample_count, "
     "value_sum = value_sum + excluded.value_sum, "
     "value_min = min(value_min, excluded.value_min), "
@@ -34,32 +41,34 @@ inline constexpr const char* kRollupMerge =
     "ELSE last_value END, "
     "last_ts = max(last_ts, excluded.last_ts)";
 
-// Merges coalesced samples (count, sum, min, max, last) into one rollup row.
+// Merges coalesced samples (count, sum, min, max, last) into one rollup row of series ?1.
 inline std::string MergeRollup() {
-  return std::string(kRollupInsert) + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)" +
-         kRollupMerge;
+  return std::string(kRollupInsert) + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)" + kRollupMerge;
 }
 
-// One sample into all five stored levels in one statement: a third cheaper than five.
+// One sample of series ?1 into all five stored levels in one statement: a third cheaper than five.
 inline std::string AddSampleToRollups() {
   return std::string(kRollupInsert) +
-         "VALUES (?1, ?2, '1m', ?3, 1, ?8, ?8, ?8, ?9, ?8), "
-         "(?1, ?2, '15m', ?4, 1, ?8, ?8, ?8, ?9, ?8), (?1, ?2, '1h', ?5, 1, ?8, ?8, ?8, ?9, ?8), "
-         "(?1, ?2, '1d', ?6, 1, ?8, ?8, ?8, ?9, ?8), (?1, ?2, '1mo', ?7, 1, ?8, ?8, ?8, ?9, ?8)" +
+         "VALUES (?1, '1m', ?2, 1, ?7, ?7, ?7, ?8, ?7), (?1, '15m', ?3, 1, ?7, ?7, ?7, ?8, ?7), "
+         "(?1, '1h', ?4, 1, ?7, ?7, ?7, ?8, ?7), (?1, '1d', ?5, 1, ?7, ?7, ?7, ?8, ?7), "
+         "(?1, '1mo', ?6, 1, ?7, ?7, ?7, ?8, ?7)" +
          kRollupMerge;
 }
 
 // The average power of each minute of one device from the minute before `?2` that has data to
 // the minute after `?3` that has data (both included when they exist): every span of
 // AccumulateEnergy that a change of the minutes in [?2, ?3] can alter, with its end.
+#define EMS_POWER_MINUTES_OF_1                                                            \
+  "FROM telemetry_rollups WHERE series_id = (SELECT id FROM series WHERE device_id = ?1 " \
+  "AND metric = 'power_w') AND interval = '1m' "
 inline constexpr const char* kPowerMinutesAround =
-    "SELECT bucket, value_sum / sample_count FROM telemetry_rollups "
-    "WHERE device_id = ?1 AND metric = 'power_w' AND interval = '1m' "
-    "AND bucket >= coalesce((SELECT max(bucket) FROM telemetry_rollups WHERE device_id = ?1 "
-    "AND metric = 'power_w' AND interval = '1m' AND bucket < ?2), ?2) "
-    "AND bucket <= coalesce((SELECT min(bucket) FROM telemetry_rollups WHERE device_id = ?1 "
-    "AND metric = 'power_w' AND interval = '1m' AND bucket > ?3), ?3) "
+    "SELECT bucket, value_sum / sample_count " EMS_POWER_MINUTES_OF_1
+    "AND bucket >= coalesce((SELECT max(bucket) " EMS_POWER_MINUTES_OF_1
+    "AND bucket < ?2), ?2) "
+    "AND bucket <= coalesce((SELECT min(bucket) " EMS_POWER_MINUTES_OF_1
+    "AND bucket > ?3), ?3) "
     "ORDER BY bucket";
+#undef EMS_POWER_MINUTES_OF_1
 
 inline constexpr const char* kAddEnergy =
     "INSERT INTO energy_rollups (device_id, interval, bucket, produced_wh, consumed_wh) "
@@ -69,9 +78,9 @@ inline constexpr const char* kAddEnergy =
 
 // Every device with power readings, with its site's zone (rebuilding energy_rollups).
 inline constexpr const char* kPowerDevices =
-    "SELECT DISTINCT r.device_id, coalesce(s.timezone, 'UTC') FROM telemetry_rollups r "
-    "JOIN devices d ON d.id = r.device_id LEFT JOIN sites s ON s.id = d.site_id "
-    "WHERE r.metric = 'power_w' AND r.interval = '1m'";
+    "SELECT d.id, coalesce(s.timezone, 'UTC') FROM series p JOIN devices d ON d.id = p.device_id "
+    "LEFT JOIN sites s ON s.id = d.site_id WHERE p.metric = 'power_w' AND EXISTS (SELECT 1 FROM "
+    "telemetry_rollups r WHERE r.series_id = p.id AND r.interval = '1m')";
 
 // --- reads (telemetry_reader.cpp) ---
 
@@ -103,10 +112,10 @@ inline std::string VisibleSiteReadings() {
 
 // Rollup rows of one series in a range, `columns` after the bucket. Expanded at compile time, so
 // every rollup read is a literal statement with bound values; no text is put together at run time.
-#define EMS_ROLLUP_RANGE(columns)                                                   \
-  "SELECT bucket, " columns                                                         \
-  " FROM telemetry_rollups WHERE device_id = ?1 AND metric = ?2 AND interval = ?3 " \
-  "AND bucket >= ?4 AND bucket < ?5 ORDER BY bucket"
+#define EMS_ROLLUP_RANGE(columns)                                                           \
+  "SELECT bucket, " columns " FROM telemetry_rollups WHERE series_id = (" EMS_SERIES_ID_1_2 \
+  ")"                                                                                       \
+  " AND interval = ?3 AND bucket >= ?4 AND bucket < ?5 ORDER BY bucket"
 
 // Whole aggregates (sample_count, value_sum, value_min, value_max, last_ts, last_value), to merge.
 inline constexpr const char* kRollupAggregates =
@@ -123,8 +132,11 @@ inline constexpr const char* kRollupPointsLast = EMS_ROLLUP_RANGE("sample_count,
 #undef EMS_ROLLUP_RANGE
 
 inline constexpr const char* kRawRange =
-    "SELECT ts, value FROM telemetry WHERE device_id = ?1 AND metric = ?2 AND ts >= ?3 "
-    "AND ts < ?4 ORDER BY ts";
+    "SELECT ts, value FROM telemetry WHERE series_id = (" EMS_SERIES_ID_1_2
+    ")"
+    " AND ts >= ?3 AND ts < ?4 ORDER BY ts";
+
+#undef EMS_SERIES_ID_1_2
 
 // A site's energy per stored bucket (15m, 1h, 1d, 1mo), summed over its devices.
 inline constexpr const char* kSiteEnergy =
@@ -134,16 +146,16 @@ inline constexpr const char* kSiteEnergy =
 
 // Average power of every minute of every device of a site, device by device.
 inline constexpr const char* kEnergyMinutes =
-    "SELECT r.device_id, r.bucket, r.value_sum / r.sample_count "
-    "FROM devices d JOIN telemetry_rollups r ON r.device_id = d.id "
-    "AND r.metric = 'power_w' AND r.interval = '1m' AND r.bucket >= ?2 AND r.bucket < ?3 "
-    "WHERE d.site_id = ?1 ORDER BY d.id, r.bucket";
+    "SELECT d.id, r.bucket, r.value_sum / r.sample_count "
+    "FROM devices d JOIN series p ON p.device_id = d.id AND p.metric = 'power_w' "
+    "JOIN telemetry_rollups r ON r.series_id = p.id AND r.interval = '1m' AND r.bucket >= ?2 "
+    "AND r.bucket < ?3 WHERE d.site_id = ?1 ORDER BY d.id, r.bucket";
 
 // --- retention (telemetry_retention.cpp; the writer reads the cutoff too) ---
 
-inline constexpr const char* kSeriesKeys = "SELECT device_id, metric FROM metric_latest";
+inline constexpr const char* kSeriesIds = "SELECT id FROM series";
 inline constexpr const char* kDeleteRawBefore =
-    "DELETE FROM telemetry WHERE device_id = ?1 AND metric = ?2 AND ts < ?3";
+    "DELETE FROM telemetry WHERE series_id = ?1 AND ts < ?2";
 inline constexpr const char* kPrunedBefore =
     "SELECT pruned_before FROM telemetry_retention WHERE id = 1";
 inline constexpr const char* kSetPrunedBefore =

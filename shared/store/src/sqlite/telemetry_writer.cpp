@@ -101,7 +101,9 @@ class EnergyRollups {
 class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
  public:
   explicit SqliteTelemetryWriter(SQLite::Database& db)
-      : insert_raw_(db, telemetry_sql::kInsertRaw),
+      : series_id_(db, telemetry_sql::kSeriesId),
+        add_series_(db, telemetry_sql::kAddSeries),
+        insert_raw_(db, telemetry_sql::kInsertRaw),
         upsert_latest_(db, telemetry_sql::kUpsertLatest),
         merge_rollup_(db, telemetry_sql::MergeRollup()),
         add_sample_(db, telemetry_sql::AddSampleToRollups()),
@@ -147,13 +149,13 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
 
   void Flush() override {
     energy_.ReadBefore();
-    for (const auto& [key, p] : pending_) {
+    for (const auto& [series, p] : pending_) {
       if (p.latest) upsert_latest_.Run(p.device_id, p.metric, p.latest->ts, p.latest->value).Exec();
       for (std::size_t l = 0; l < kLevels; ++l) {
         for (const auto& [bucket, a] : p.levels[l]) {
           merge_rollup_
-              .Run(p.device_id, p.metric, kStoredLevels[l], bucket, a.count, a.sum, a.min, a.max,
-                   a.last_ts, a.last_value)
+              .Run(series, kStoredLevels[l], bucket, a.count, a.sum, a.min, a.max, a.last_ts,
+                   a.last_value)
               .Exec();
         }
       }
@@ -165,6 +167,7 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
   void Discard() override {
     energy_.Clear();
     pending_.clear();
+    series_ids_.clear();
     pending_rows_ = 0;
     batch_cutoff_.reset();
     batching_ = false;
@@ -197,31 +200,44 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
   InsertOutcome InsertOne(const std::string& device_id, const std::string& metric, Timestamp ts,
                           double value, std::string_view tz, Timestamp cutoff) {
     if (ts < cutoff) return InsertOutcome::kExpired;
-    if (insert_raw_.Run(device_id, metric, ts, value).Exec() == 0) {
-      return InsertOutcome::kDuplicate;
-    }
+    const std::int64_t series = SeriesId(device_id, metric);
+    if (insert_raw_.Run(series, ts, value).Exec() == 0) return InsertOutcome::kDuplicate;
     const LevelBuckets buckets = Buckets(ts, tz);
     if (metric == "power_w") energy_.Touch(device_id, tz, buckets[0]);
     if (batching_) {
-      Hold(device_id, metric, ts, value, buckets);
+      Hold(series, device_id, metric, ts, value, buckets);
     } else {
       upsert_latest_.Run(device_id, metric, ts, value).Exec();
       energy_.ReadBefore();
-      add_sample_
-          .Run(device_id, metric, buckets[0], buckets[1], buckets[2], buckets[3], buckets[4], value,
-               ts)
+      add_sample_.Run(series, buckets[0], buckets[1], buckets[2], buckets[3], buckets[4], value, ts)
           .Exec();
       energy_.AddDifference();
     }
     return InsertOutcome::kStored;
   }
 
-  void Hold(const std::string& device_id, const std::string& metric, Timestamp ts, double value,
-            const LevelBuckets& buckets) {
+  // The id of the series (device_id, metric), added when it has none. Kept for the transaction
+  // only: while it is open no other connection writes, and a rollback may take an added id away.
+  std::int64_t SeriesId(const std::string& device_id, const std::string& metric) {
     key_.assign(device_id).append(1, '\n').append(metric);
-    auto it = pending_.find(key_);
+    if (const auto it = series_ids_.find(key_); it != series_ids_.end()) return it->second;
+    std::int64_t id = 0;
+    if (auto q = series_id_.Run(device_id, metric); q.Next()) {
+      id = q.Get<std::int64_t>(0);
+    } else {
+      auto added = add_series_.Run(device_id, metric);
+      added.Next();
+      id = added.Get<std::int64_t>(0);
+    }
+    if (batching_) series_ids_.emplace(key_, id);
+    return id;
+  }
+
+  void Hold(std::int64_t series, const std::string& device_id, const std::string& metric,
+            Timestamp ts, double value, const LevelBuckets& buckets) {
+    auto it = pending_.find(series);
     if (it == pending_.end()) {
-      it = pending_.emplace(key_, Pending{device_id, metric, std::nullopt, {}}).first;
+      it = pending_.emplace(series, Pending{device_id, metric, std::nullopt, {}}).first;
     }
     Pending& p = it->second;
     if (!p.latest) ++pending_rows_;
@@ -256,6 +272,8 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
             BucketStart(ts, Interval::k1h, "UTC"), c.day_start, c.month_start};
   }
 
+  Statement series_id_;
+  Statement add_series_;
   Statement insert_raw_;
   Statement upsert_latest_;
   Statement merge_rollup_;
@@ -265,8 +283,9 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
   std::map<std::string, CalendarCache, std::less<>> calendars_;
   bool batching_ = false;
   std::optional<Timestamp> batch_cutoff_;
-  std::unordered_map<std::string, Pending> pending_;  // key: device_id + '\n' + metric
-  std::string key_;                                   // reused to build keys
+  std::unordered_map<std::int64_t, Pending> pending_;         // by series id
+  std::unordered_map<std::string, std::int64_t> series_ids_;  // key: device_id + '\n' + metric
+  std::string key_;                                           // reused to build keys
   std::size_t pending_rows_ = 0;
 };
 
