@@ -1,7 +1,8 @@
 // TelemetryWriter: the ingest side of telemetry (SPEC §4.4, §6.3) — raw samples, the latest value
 // of each metric, and the rollups (1m, 15m, 1h UTC-aligned; 1d, 1mo at local midnight of the zone
 // passed in) kept up to date with every new sample. The tables are those of
-// store/sql/0002_telemetry.sql; TelemetryReader answers from them, TelemetryRetention prunes them.
+// store/sql/0002_telemetry.sql, raw rows and rollups keyed by series since 0008_series.sql;
+// TelemetryReader answers from them, TelemetryRetention prunes them.
 //
 // Callers can rely on:
 // - Idempotence: a sample is keyed by (device, metric, ts); storing it again changes nothing and
