@@ -114,8 +114,7 @@ inline std::string VisibleSiteReadings() {
 // every rollup read is a literal statement with bound values; no text is put together at run time.
 #define EMS_ROLLUP_RANGE(columns)                                                           \
   "SELECT bucket, " columns " FROM telemetry_rollups WHERE series_id = (" EMS_SERIES_ID_1_2 \
-  ")"                                                                                       \
-  " AND interval = ?3 AND bucket >= ?4 AND bucket < ?5 ORDER BY bucket"
+  ") AND interval = ?3 AND bucket >= ?4 AND bucket < ?5 ORDER BY bucket"
 
 // Whole aggregates (sample_count, value_sum, value_min, value_max, last_ts, last_value), to merge.
 inline constexpr const char* kRollupAggregates =
@@ -133,8 +132,7 @@ inline constexpr const char* kRollupPointsLast = EMS_ROLLUP_RANGE("sample_count,
 
 inline constexpr const char* kRawRange =
     "SELECT ts, value FROM telemetry WHERE series_id = (" EMS_SERIES_ID_1_2
-    ")"
-    " AND ts >= ?3 AND ts < ?4 ORDER BY ts";
+    ") AND ts >= ?3 AND ts < ?4 ORDER BY ts";
 
 #undef EMS_SERIES_ID_1_2
 
