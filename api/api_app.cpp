@@ -1,5 +1,8 @@
 #include "api/api_app.h"
 
+#include <sys/socket.h>
+
+#include <atomic>
 #include <thread>
 
 #include "api/routes/routes.h"
@@ -142,6 +145,13 @@ void ApiApp::EnsureAdmin(store::Store& store, const std::string& user,
 }
 
 void ApiApp::Run(const std::atomic<bool>& stop) {
+  // Only SO_REUSEADDR (a restart may bind while the last one's connections linger): httplib's
+  // default also sets SO_REUSEPORT, with which a second API on the same address binds too and
+  // silently takes a share of the connections instead of failing.
+  server_.set_socket_options([](socket_t sock) {
+    const int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   const int port = port_ == 0 ? server_.bind_to_any_port(host_) : port_;
   if (port_ != 0 && !server_.bind_to_port(host_, port_)) {
     throw config::ConfigError("EMS_API_LISTEN",
@@ -162,11 +172,20 @@ void ApiApp::Run(const std::atomic<bool>& stop) {
       log::WarnThrottled("api-publish", std::string("cannot publish: ") + e.what());
     }
   };
-  std::thread http([this] { server_.listen_after_bind(); });
+  std::atomic<bool> http_ended = false;
+  std::thread http([&] {
+    server_.listen_after_bind();
+    http_ended = true;
+  });
 
   std::thread mqtt_thread([&] { mqtt::ConnectWithRetry(*client, mqtt_settings, stop); });
 
   while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // httplib's stop() does nothing until its listen loop runs, and a signal during start-up (the
+  // database opening) can come before that: stop it once it runs, or it would serve on forever.
+  while (!server_.is_running() && !http_ended) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   server_.stop();
   http.join();
   ctx_.publish_retained = [](const std::string&, const std::string&) {};

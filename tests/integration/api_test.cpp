@@ -1,10 +1,13 @@
 // The API's edges (SPEC §5, §6): authentication, error format, limits, public routes,
 // configuration errors, and the status topics of §4.3.
+#include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <chrono>
 #include <filesystem>
 #include <sstream>
+#include <thread>
 
 #include "ems/config/settings.h"
 #include "harness.h"
@@ -119,6 +122,40 @@ TEST(ConfigTest, MissingSecretOrBadUrlExitsWithOneClearLine) {
                stack.dir(), stack.dir() + "/h.log");
   EXPECT_EQ(help.Wait(), 0);
   EXPECT_NE(help.Log().find("EMS_PUBLISHER_SPEED"), std::string::npos);
+}
+
+// A SIGTERM that comes while the API opens its database (here: waiting for another process's
+// write lock) stops it once it is up, instead of leaving it serving and deaf to further signals.
+TEST(ApiProcessTest, ASignalDuringStartUpStopsTheApi) {
+  Stack stack;
+  stack.StartBroker();
+  SQLite::Database other(stack.db_path(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  other.exec("PRAGMA journal_mode=WAL");  // as every ems process opens it
+  other.exec("BEGIN IMMEDIATE");
+  Process api({stack.BinPath("ems-api")}, stack.ServiceEnv("api"), stack.dir(),
+              stack.dir() + "/api.log");
+  // The handler is in place once "starting with" is logged; the database is opened after.
+  ASSERT_TRUE(WaitFor([&] { return api.Log().find("starting with") != std::string::npos; }))
+      << api.Log();
+  ::kill(api.pid(), SIGTERM);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  other.exec("COMMIT");
+  EXPECT_EQ(api.Wait(std::chrono::seconds(5)), 0) << api.Log();
+  EXPECT_NE(api.Log().find("stopped cleanly"), std::string::npos) << api.Log();
+}
+
+TEST(ApiProcessTest, ASecondApiOnTheSameAddressExitsWithOneClearLine) {
+  Stack stack;
+  stack.StartBroker();
+  stack.StartApi();
+  Process second({stack.BinPath("ems-api")}, stack.ServiceEnv("api"), stack.dir(),
+                 stack.dir() + "/second.log");
+  EXPECT_EQ(second.Wait(), 2) << second.Log();
+  EXPECT_NE(second.Log().find("EMS_API_LISTEN: cannot listen on 127.0.0.1:" +
+                              std::to_string(stack.api_port()) + " (address in use"),
+            std::string::npos)
+      << second.Log();
+  EXPECT_EQ(stack.Request("GET", "/health", "", "").status, 200);  // the first serves on
 }
 
 TEST(ConfigTest, PlaceholderSecretsAndAShortAdminPasswordAreRefused) {

@@ -10,10 +10,12 @@ CREATE TABLE series (
   metric    TEXT NOT NULL,
   UNIQUE (device_id, metric)
 );
--- Every series with a sample has its latest value; rollups outlive pruned raw rows, so both.
+-- Every series with a sample has its latest value and rollups, and raw rows unless pruned; all
+-- three are read, so that no row is left without its series whatever an old database holds.
 INSERT INTO series (device_id, metric)
   SELECT device_id, metric FROM metric_latest
   UNION SELECT device_id, metric FROM telemetry_rollups
+  UNION SELECT device_id, metric FROM telemetry
   ORDER BY 1, 2;
 
 CREATE TABLE telemetry_by_series (

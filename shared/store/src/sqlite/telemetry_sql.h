@@ -142,12 +142,14 @@ inline constexpr const char* kSiteEnergy =
     "JOIN energy_rollups e ON e.device_id = d.id AND e.interval = ?2 AND e.bucket >= ?3 "
     "AND e.bucket < ?4 WHERE d.site_id = ?1 GROUP BY e.bucket ORDER BY e.bucket";
 
-// Average power of every minute of every device of a site, device by device.
+// Average power of every minute of every device of a site, device by device. d.rowid changes
+// nothing in the order (ids are unique) but lets SQLite see that devices_by_site and the rollups'
+// key give it: ordered by d.id and r.bucket alone, it sorted each device's minutes again.
 inline constexpr const char* kEnergyMinutes =
     "SELECT d.id, r.bucket, r.value_sum / r.sample_count "
     "FROM devices d JOIN series p ON p.device_id = d.id AND p.metric = 'power_w' "
     "JOIN telemetry_rollups r ON r.series_id = p.id AND r.interval = '1m' AND r.bucket >= ?2 "
-    "AND r.bucket < ?3 WHERE d.site_id = ?1 ORDER BY d.id, r.bucket";
+    "AND r.bucket < ?3 WHERE d.site_id = ?1 ORDER BY d.id, d.rowid, r.bucket";
 
 // --- retention (telemetry_retention.cpp; the writer reads the cutoff too) ---
 
