@@ -3,7 +3,8 @@
 -- instructions where two texts were decoded and compared at every level. Rows shrink with it.
 -- metric_latest keeps its text key: it is small and read by device.
 
--- One row per (device, metric) that has ever had a sample; ids are never reused while a row lives.
+-- One row per (device, metric) that has had a sample. A series goes with its device and its rows
+-- with it, so an id SQLite gives again after that names nothing old.
 CREATE TABLE series (
   id        INTEGER PRIMARY KEY,
   device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
