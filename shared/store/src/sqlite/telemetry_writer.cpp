@@ -149,12 +149,12 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
 
   void Flush() override {
     energy_.ReadBefore();
-    for (const auto& [series, p] : pending_) {
+    for (const auto& [key, p] : pending_) {
       if (p.latest) upsert_latest_.Run(p.device_id, p.metric, p.latest->ts, p.latest->value).Exec();
       for (std::size_t l = 0; l < kLevels; ++l) {
         for (const auto& [bucket, a] : p.levels[l]) {
           merge_rollup_
-              .Run(series, kStoredLevels[l], bucket, a.count, a.sum, a.min, a.max, a.last_ts,
+              .Run(p.series, kStoredLevels[l], bucket, a.count, a.sum, a.min, a.max, a.last_ts,
                    a.last_value)
               .Exec();
         }
@@ -167,15 +167,17 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
   void Discard() override {
     energy_.Clear();
     pending_.clear();
-    series_ids_.clear();
     pending_rows_ = 0;
     batch_cutoff_.reset();
     batching_ = false;
   }
 
  private:
-  // Rollup and latest rows of one series held for the commit.
+  // A series the transaction touched: its id, looked up or added once (while the transaction is
+  // open no other connection writes, and a rollback may take an added id away), and its rollup
+  // and latest rows held for the commit.
   struct Pending {
+    std::int64_t series;
     std::string device_id;
     std::string metric;
     std::optional<TimedValue> latest;
@@ -200,12 +202,13 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
   InsertOutcome InsertOne(const std::string& device_id, const std::string& metric, Timestamp ts,
                           double value, std::string_view tz, Timestamp cutoff) {
     if (ts < cutoff) return InsertOutcome::kExpired;
-    const std::int64_t series = SeriesId(device_id, metric);
+    Pending* held = batching_ ? &Held(device_id, metric) : nullptr;
+    const std::int64_t series = held ? held->series : SeriesId(device_id, metric);
     if (insert_raw_.Run(series, ts, value).Exec() == 0) return InsertOutcome::kDuplicate;
     const LevelBuckets buckets = Buckets(ts, tz);
     if (metric == "power_w") energy_.Touch(device_id, tz, buckets[0]);
-    if (batching_) {
-      Hold(series, device_id, metric, ts, value, buckets);
+    if (held) {
+      Hold(*held, ts, value, buckets);
     } else {
       upsert_latest_.Run(device_id, metric, ts, value).Exec();
       energy_.ReadBefore();
@@ -216,30 +219,28 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
     return InsertOutcome::kStored;
   }
 
-  // The id of the series (device_id, metric), added when it has none. Kept for the transaction
-  // only: while it is open no other connection writes, and a rollback may take an added id away.
+  // The id of the series (device_id, metric), added when it has none.
   std::int64_t SeriesId(const std::string& device_id, const std::string& metric) {
-    key_.assign(device_id).append(1, '\n').append(metric);
-    if (const auto it = series_ids_.find(key_); it != series_ids_.end()) return it->second;
-    std::int64_t id = 0;
-    if (auto q = series_id_.Run(device_id, metric); q.Next()) {
-      id = q.Get<std::int64_t>(0);
-    } else {
-      auto added = add_series_.Run(device_id, metric);
-      added.Next();
-      id = added.Get<std::int64_t>(0);
-    }
-    if (batching_) series_ids_.emplace(key_, id);
-    return id;
+    if (auto q = series_id_.Run(device_id, metric); q.Next()) return q.Get<std::int64_t>(0);
+    auto added = add_series_.Run(device_id, metric);
+    added.Next();
+    return added.Get<std::int64_t>(0);
   }
 
-  void Hold(std::int64_t series, const std::string& device_id, const std::string& metric,
-            Timestamp ts, double value, const LevelBuckets& buckets) {
-    auto it = pending_.find(series);
+  // The transaction's entry for the series (device_id, metric).
+  Pending& Held(const std::string& device_id, const std::string& metric) {
+    key_.assign(device_id).append(1, '\n').append(metric);
+    auto it = pending_.find(key_);
     if (it == pending_.end()) {
-      it = pending_.emplace(series, Pending{device_id, metric, std::nullopt, {}}).first;
+      it = pending_
+               .emplace(key_,
+                        Pending{SeriesId(device_id, metric), device_id, metric, std::nullopt, {}})
+               .first;
     }
-    Pending& p = it->second;
+    return it->second;
+  }
+
+  void Hold(Pending& p, Timestamp ts, double value, const LevelBuckets& buckets) {
     if (!p.latest) ++pending_rows_;
     if (!p.latest || ts > p.latest->ts) p.latest = TimedValue{ts, value};
     for (std::size_t l = 0; l < kLevels; ++l) {
@@ -283,9 +284,8 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
   std::map<std::string, CalendarCache, std::less<>> calendars_;
   bool batching_ = false;
   std::optional<Timestamp> batch_cutoff_;
-  std::unordered_map<std::int64_t, Pending> pending_;         // by series id
-  std::unordered_map<std::string, std::int64_t> series_ids_;  // key: device_id + '\n' + metric
-  std::string key_;                                           // reused to build keys
+  std::unordered_map<std::string, Pending> pending_;  // key: device_id + '\n' + metric
+  std::string key_;                                   // reused to build keys
   std::size_t pending_rows_ = 0;
 };
 
