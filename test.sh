@@ -10,6 +10,11 @@ cd "$root"
 jobs=$(nproc)
 
 scripts/install-deps.sh --with-tests
+# ccache (CMakeLists.txt): paths are hashed relative to this checkout, so every clone shares hits;
+# the precompiled headers need the sloppiness ccache documents for them.
+export CCACHE_BASEDIR="$root"
+export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 
 echo "== Release build and tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
