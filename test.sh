@@ -27,7 +27,7 @@ if [ "${EMS_SKIP_SANITIZERS:-0}" != 1 ]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
     -DEMS_SANITIZE=ON >/dev/null
   cmake --build build-asan -j"$jobs"
-  # tests/asan.supp: one race inside Debian's Paho C library, not in our code (README, Libraries).
+  # tests/asan.supp: one race inside Debian's Paho C library, not in our code (docs/architecture.md, Libraries).
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:suppressions="$root/tests/asan.supp" \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 600 -LE lint

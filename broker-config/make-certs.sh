@@ -2,7 +2,7 @@
 # Makes a local CA and the certificates it signs, in CERT_DIR:
 #   server.crt/.key  the broker's TLS listener: localhost, 127.0.0.1 and the compose name "broker"
 #   edge.crt/.key    the HTTPS edge: localhost, 127.0.0.1 and EMS_EDGE_HOSTNAME when set
-# Keeps every existing file, so a certificate put in place by hand stays (README). Private keys
+# Keeps every existing file, so a certificate put in place by hand stays (docs/deployment.md). Private keys
 # are written 0600 and never made readable by others.
 # Usage: make-certs.sh CERT_DIR
 set -euo pipefail

@@ -1,5 +1,5 @@
 // Fault tier (SPEC §4.4, §8): the real broker and the real processes under crashes, outages,
-// poison and a full disk. Every promise of the README's "Guarantees" table that a fault can break
+// poison and a full disk. Every promise of the "Guarantees" table of docs/architecture.md that a fault can break
 // is checked here the way an operator would: through REST and MQTT.
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -267,7 +267,7 @@ TEST(FaultTest, BrokerStoppedGracefullyDeliversWhatItQueuedForTheOfflineListener
 }
 
 TEST(FaultTest, BrokerKilledLosesAtMostWhatArrivedSinceItsLastAutosave) {
-  // README, Guarantees: a SIGKILL of the broker loses at most the messages of the last
+  // docs/architecture.md, Guarantees: a SIGKILL of the broker loses at most the messages of the last
   // autosave_interval. Here the interval is 1 s; what was queued 2.5 s before the kill survives.
   ::setenv("EMS_BROKER_AUTOSAVE_S", "1", 1);
   Stack stack;
