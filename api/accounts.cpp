@@ -6,9 +6,7 @@
 namespace ems::api {
 namespace {
 
-Reject UserNotFound(const std::string& username) {
-  return Reject{ErrorCode::kNotFound, "User " + username + " not found."};
-}
+Reject UserNotFound(const std::string& username) { return NotFound("User", username); }
 
 Result<void> RequireSitesExist(store::Store& store, const std::vector<std::string>& site_ids) {
   for (const auto& id : site_ids) {

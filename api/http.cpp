@@ -40,18 +40,11 @@ int HttpStatus(ErrorCode code) {
     case ErrorCode::kForbidden:
       return 403;
     case ErrorCode::kNotFound:
-    case ErrorCode::kUnknownSite:
-    case ErrorCode::kUnknownDevice:
-    case ErrorCode::kUnknownContract:
       return 404;
     case ErrorCode::kConflict:
       return 409;
     case ErrorCode::kThrottled:
       return 429;
-    case ErrorCode::kInvalidMeta:
-    case ErrorCode::kInvalidTelemetry:
-    case ErrorCode::kInvalidSession:
-    case ErrorCode::kInvalidTariff:
     case ErrorCode::kInvalidContract:
     case ErrorCode::kInvalidContractEvent:
     case ErrorCode::kInvalidDevice:
@@ -63,17 +56,12 @@ int HttpStatus(ErrorCode code) {
     case ErrorCode::kInvalidUser:
     case ErrorCode::kInvalidSite:
     case ErrorCode::kContractRule:
-    case ErrorCode::kDeviceSiteMismatch:
-    case ErrorCode::kTooOld:
-    case ErrorCode::kTooNew:
       return 422;
-    case ErrorCode::kUnknownTopic:
-    case ErrorCode::kUnsupportedTopic:
-    case ErrorCode::kProcessingError:
-    case ErrorCode::kPoison:
-      break;  // the listener's own: never the answer to a request
+    default:
+      // The listener's own codes (payload families, topics, dead-letter reasons) and anything
+      // else no route answers: a server error, never a guess at a status.
+      return 500;
   }
-  return 500;
 }
 
 void Fail(ErrorCode code, std::string message) { throw RouteFailure{{code, std::move(message)}}; }

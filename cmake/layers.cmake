@@ -13,3 +13,15 @@ function(ems_layer name)
   target_include_directories(ems_${name} PUBLIC ${dir}/include)
   target_link_libraries(ems_${name} PUBLIC ${arg_PUBLIC} PRIVATE ems_warnings ${arg_PRIVATE})
 endfunction()
+
+# ems_app_include_root(<target> <folder>): the app library <target> of the top-level folder
+# <folder> (api, listener, publisher, …) exposes that folder alone, as "<folder>/…" includes, to
+# the targets that link it. Its include root is a folder of the build holding one link to
+# <folder>, not the repository root, so an app that includes another app's headers does not
+# compile.
+function(ems_app_include_root target folder)
+  set(root ${CMAKE_BINARY_DIR}/include-roots/${folder})
+  file(MAKE_DIRECTORY ${root})
+  file(CREATE_LINK ${PROJECT_SOURCE_DIR}/${folder} ${root}/${folder} SYMBOLIC)
+  target_include_directories(${target} PUBLIC ${root})
+endfunction()

@@ -22,10 +22,7 @@ Ingestor::Ingestor(store::Store& store, IngestOptions options)
 
 void Ingestor::ApplyInTransaction(std::span<const InboxRecord> records, BatchEffects& effects) {
   auto tx = store_.Begin(store::TxMode::kWrite);
-  devices_.BeginTransaction();
-  sessions_.BeginTransaction();
   ApplyAll(records, effects);
-  devices_.FinishTransaction();
   tx.Commit();
   applied_seq_ = records.back().seq;
 }

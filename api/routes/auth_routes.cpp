@@ -1,8 +1,8 @@
 // Login and the caller's own account (SPEC §5).
 //
 // - POST /api/v1/auth/login {"username", "password"} → {"token", "expires_at", "role"}; a wrong
-//   pair answers 401, a throttled username or address 429 without a password check (docs/decisions.md:
-//   login throttling), a username that is not an id 400.
+//   pair answers 401, a throttled username or address 429 without a password check
+//   (docs/decisions.md: login throttling), a username that is not an id 400.
 // - GET /api/v1/me: {"username", "role", "site_ids"}.
 // - PUT /api/v1/me/password {"current", "new"}: a wrong current password answers 403 and counts
 //   as a failed login (throttled alike, 429); a new password breaking the rules (CheckPassword)

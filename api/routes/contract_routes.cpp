@@ -22,7 +22,7 @@ namespace {
 // The event operation both event routes share: decode, check the caller, then append in one
 // transaction. A rule-rejected event is stored (and committed) too, so it is listed with its
 // reason. Rejects: kInvalidJson (not a JSON object), kInvalidContractEvent (missing or mistyped
-// fields), kUnknownContract (unknown or not visible: nothing stored). Fails kForbidden (403) for
+// fields), kNotFound (unknown or not visible: nothing stored). Fails kForbidden (403) for
 // a caller who sees the contract but may not change it.
 Result<EventOutcome> PostEvent(ApiContext& ctx, const httplib::Request& req,
                                const Principal& caller) {

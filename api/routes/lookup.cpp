@@ -4,13 +4,13 @@ namespace ems::api {
 
 store::Site VisibleSite(store::Store& store, const std::string& id, const Principal& caller) {
   auto site = store.Sites().Get(id, caller.visibility());
-  if (!site) Fail(ErrorCode::kNotFound, "Site " + id + " not found.");
+  if (!site) Fail(NotFound("Site", id));
   return std::move(*site);
 }
 
 Device VisibleDevice(store::Store& store, const std::string& id, const Principal& caller) {
   auto device = store.Devices().Get(id, caller.visibility());
-  if (!device) Fail(ErrorCode::kNotFound, "Device " + id + " not found.");
+  if (!device) Fail(NotFound("Device", id));
   return std::move(*device);
 }
 

@@ -39,7 +39,7 @@ void GetSession(ApiContext& ctx, const httplib::Request& req, httplib::Response&
                 const Principal& caller) {
   const auto id = PathId(req, 1);
   const auto session = ctx.Store().Sessions().Get(id, caller.visibility());
-  if (!session) Fail(ErrorCode::kNotFound, "Session " + id + " not found.");
+  if (!session) Fail(NotFound("Session", id));
   codec::JsonWriter w;
   codec::WriteSession(w, *session);
   SendJsonText(res, 200, w.Take());
@@ -64,7 +64,7 @@ void StationSummary(ApiContext& ctx, const httplib::Request& req, httplib::Respo
   const auto [from, to] = QueryRange(req);
   auto& sessions = ctx.Store().Sessions();
   if (!sessions.GetStation(id, caller.visibility())) {
-    Fail(ErrorCode::kNotFound, "Station " + id + " not found.");
+    Fail(NotFound("Station", id));
   }
   const auto sum = sessions.Summarize(id, caller.visibility(), from, to);
   SendJson(

@@ -25,7 +25,7 @@ namespace ems::api {
 namespace {
 
 [[noreturn]] void SubscriptionNotFound(const std::string& id) {
-  Fail(ErrorCode::kNotFound, "Subscription " + id + " not found.");
+  Fail(NotFound("Subscription", id));
 }
 
 // The caller's subscription `id`, else kNotFound.

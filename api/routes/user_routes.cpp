@@ -38,7 +38,7 @@ void GetUser(ApiContext& ctx, const httplib::Request& req, httplib::Response& re
              const Principal&) {
   const auto username = PathId(req, 1);
   const auto user = ctx.Store().Users().Get(username);
-  if (!user) Fail(ErrorCode::kNotFound, "User " + username + " not found.");
+  if (!user) Fail(NotFound("User", username));
   SendJson(res, 200, UserJson(*user));
 }
 

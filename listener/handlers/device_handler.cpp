@@ -75,7 +75,7 @@ Result<Outcome> DeviceHandler::Handle(const mqtt::TelemetryMsg& topic, const Inb
   return Outcome::kStored;
 }
 
-void DeviceHandler::FinishTransaction() {
+void DeviceHandler::Flush() {
   for (const auto& [device, ts] : last_seen_) {
     store_.Devices().RecordTelemetry(device, ts, nlohmann::json::object());
   }

@@ -15,7 +15,7 @@
 // writer's transaction their rollups are coalesced until its commit and dropped with a rollback,
 // so a batch retried message by message never writes rollups of a rolled-back attempt. Then
 // DeviceRepository::RecordTelemetry moves last_seen and merges state (for a message with new
-// samples and no state, once per device and transaction, see FinishTransaction). Any new sample
+// samples and no state, once per device and transaction, see Flush). Any new sample
 // (or, for a message without new samples, a changed state or last_seen) → kStored and the device
 // and its site are marked in BatchEffects; otherwise kDuplicate.
 //
@@ -32,19 +32,22 @@
 
 namespace ems::listener {
 
-class DeviceHandler {
+// Keeps what it read and what it holds back for one write transaction of `store`, in which it is
+// enlisted for its life (store::ScopedTransactionState).
+class DeviceHandler : public store::ScopedTransactionState {
  public:
-  explicit DeviceHandler(store::Store& store) : store_(store) {}
+  explicit DeviceHandler(store::Store& store) : ScopedTransactionState(store), store_(store) {}
 
   Result<Outcome> Handle(const mqtt::MetaMsg& topic, const InboxRecord& r, BatchEffects& e);
   Result<Outcome> Handle(const mqtt::TelemetryMsg& topic, const InboxRecord& r, BatchEffects& e);
-  // A write transaction begins: what the previous one read or left pending is forgotten.
-  void BeginTransaction() {
+  // A write transaction begins, or rolled back: what was read or left pending is forgotten.
+  void Begin() override { Discard(); }
+  void Discard() noexcept override {
     contexts_.clear();
     last_seen_.clear();
   }
   // Before the transaction commits: writes the last_seen left pending.
-  void FinishTransaction();
+  void Flush() override;
 
  private:
   const std::optional<store::DeviceContext>& Context(const std::string& device_id);

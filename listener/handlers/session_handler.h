@@ -11,15 +11,18 @@
 
 namespace ems::listener {
 
-class SessionHandler {
+// Enlisted in `store`'s write transactions for its life (store::ScopedTransactionState).
+class SessionHandler : public store::ScopedTransactionState {
  public:
   SessionHandler(store::Store& store, const IngestOptions& options)
-      : store_(store), options_(options) {}
+      : ScopedTransactionState(store), store_(store), options_(options) {}
   Result<Outcome> Handle(const mqtt::SessionMsg& topic, const InboxRecord& r, BatchEffects& e);
   Result<Outcome> Handle(const mqtt::LegacySessionMsg& topic, const InboxRecord& r,
                          BatchEffects& e);
-  // A write transaction begins: the sites made sure of in the previous one are forgotten.
-  void BeginTransaction() { sites_.clear(); }
+  // A write transaction begins, or rolled back: the sites made sure of are forgotten.
+  void Begin() override { Discard(); }
+  void Flush() override {}
+  void Discard() noexcept override { sites_.clear(); }
 
  private:
   Result<Outcome> Store(const Result<ChargingSession>& s, const InboxRecord& r, BatchEffects& e);

@@ -1,6 +1,6 @@
 // Fault tier (SPEC §4.4, §8): the real broker and the real processes under crashes, outages,
-// poison and a full disk. Every promise of the "Guarantees" table of docs/architecture.md that a fault can break
-// is checked here the way an operator would: through REST and MQTT.
+// poison and a full disk. Every promise of the "Guarantees" table of docs/architecture.md that a
+// fault can break is checked here the way an operator would: through REST and MQTT.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -267,8 +267,9 @@ TEST(FaultTest, BrokerStoppedGracefullyDeliversWhatItQueuedForTheOfflineListener
 }
 
 TEST(FaultTest, BrokerKilledLosesAtMostWhatArrivedSinceItsLastAutosave) {
-  // docs/architecture.md, Guarantees: a SIGKILL of the broker loses at most the messages of the last
-  // autosave_interval. Here the interval is 1 s; what was queued 2.5 s before the kill survives.
+  // docs/architecture.md, Guarantees: a SIGKILL of the broker loses at most the messages of the
+  // last autosave_interval. Here the interval is 1 s; what was queued 2.5 s before the kill
+  // survives.
   ::setenv("EMS_BROKER_AUTOSAVE_S", "1", 1);
   Stack stack;
   stack.StartBroker();

@@ -96,7 +96,7 @@ TEST_F(AccessRepositoryTest, ContractsAreSeenThroughTheirSite) {
   const auto va = Visibility::SitesOf("va");
   EXPECT_EQ(contracts.GetContract("c-a", va)->site_id, "site-a");
   EXPECT_EQ(ErrorOf(contracts.GetContract("c-b", va)).message, "Contract c-b not found.");
-  EXPECT_EQ(ErrorOf(contracts.GetContract("c-none", va)).code, ErrorCode::kUnknownContract);
+  EXPECT_EQ(ErrorOf(contracts.GetContract("c-none", va)).code, ErrorCode::kNotFound);
   EXPECT_FALSE(contracts.GetTimeline("c-b", va));
   EXPECT_FALSE(contracts.ListEvents("c-none", va, 10, std::nullopt));
   EXPECT_TRUE(contracts.GetTimeline("c-none", Visibility::All()));

@@ -126,7 +126,7 @@ TEST_F(ContractRepositoryTest, UnknownContractIsADistinctOutcomeEverywhere) {
       ErrorOf(repo().RebuildContract("9999")),
   };
   for (const Reject& r : rejects) {
-    EXPECT_EQ(r.code, ErrorCode::kUnknownContract);
+    EXPECT_EQ(r.code, ErrorCode::kNotFound);
     EXPECT_EQ(r.message, "Contract 9999 not found.");
   }
   tx.Commit();
@@ -280,8 +280,7 @@ TEST_F(ContractRepositoryTest, DeleteRemovesEventsAndTimeline) {
     ASSERT_TRUE(repo().DeleteContract("1001").has_value());
     tx.Commit();
   }
-  EXPECT_EQ(ErrorOf(repo().GetTimeline("1001", Visibility::All())).code,
-            ErrorCode::kUnknownContract);
+  EXPECT_EQ(ErrorOf(repo().GetTimeline("1001", Visibility::All())).code, ErrorCode::kNotFound);
   EXPECT_EQ(db().execAndGet("SELECT COUNT(*) FROM contract_events WHERE contract_number = '1001'")
                 .getInt(),
             0);

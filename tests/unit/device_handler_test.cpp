@@ -51,7 +51,6 @@ class DeviceHandlerTest : public testing::TempDbTest {
       DeviceHandler& h, const std::vector<std::pair<std::string, std::string>>& messages,
       BatchEffects& e) {
     auto tx = store().Begin(store::TxMode::kWrite);
-    h.BeginTransaction();
     std::vector<Result<Outcome>> out;
     for (const auto& [topic, payload] : messages) {
       const auto record = Record(topic, payload);
@@ -64,7 +63,6 @@ class DeviceHandlerTest : public testing::TempDbTest {
         out.back() = h.Handle(*t, record, e);
       }
     }
-    h.FinishTransaction();
     tx.Commit();
     return out;
   }

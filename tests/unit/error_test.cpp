@@ -48,8 +48,6 @@ TEST(ErrorCodeTest, TheApiMapsEachCodeToOneStatus) {
   EXPECT_EQ(api::HttpStatus(ErrorCode::kUnauthorized), 401);
   EXPECT_EQ(api::HttpStatus(ErrorCode::kForbidden), 403);
   EXPECT_EQ(api::HttpStatus(ErrorCode::kNotFound), 404);
-  EXPECT_EQ(api::HttpStatus(ErrorCode::kUnknownSite), 404);
-  EXPECT_EQ(api::HttpStatus(ErrorCode::kUnknownContract), 404);
   EXPECT_EQ(api::HttpStatus(ErrorCode::kConflict), 409);
   EXPECT_EQ(api::HttpStatus(ErrorCode::kThrottled), 429);
   EXPECT_EQ(api::HttpStatus(ErrorCode::kInvalidDevice), 422);
@@ -58,6 +56,20 @@ TEST(ErrorCodeTest, TheApiMapsEachCodeToOneStatus) {
   EXPECT_EQ(api::HttpStatus(ErrorCode::kContractRule), 422);
   EXPECT_EQ(api::HttpStatus(ErrorCode::kInvalidUser), 422);
   EXPECT_EQ(api::HttpStatus(ErrorCode::kInvalidSite), 422);
+}
+
+TEST(ErrorCodeTest, TheListenersOwnCodesAreNoAnswerOfTheApi) {
+  for (const auto code :
+       {ErrorCode::kUnknownDevice, ErrorCode::kUnknownContract, ErrorCode::kUnknownTopic,
+        ErrorCode::kInvalidTelemetry, ErrorCode::kTooNew, ErrorCode::kPoison}) {
+    EXPECT_EQ(api::HttpStatus(code), 500) << code;
+  }
+}
+
+TEST(ErrorCodeTest, NotFoundHasOneSentenceForEveryKind) {
+  const auto r = NotFound("Device", "ev-1");
+  EXPECT_EQ(r.code, ErrorCode::kNotFound);
+  EXPECT_EQ(r.message, "Device ev-1 not found.");
 }
 
 }  // namespace

@@ -585,7 +585,7 @@ TEST_F(RepositoryTest, RestCreateUpdateDeleteWithTheirRejections) {
   EXPECT_EQ(devices().Create("home", "hp-1", hp, At("2026-11-21T10:00:00Z")).error().code,
             ErrorCode::kConflict);
   EXPECT_EQ(devices().Create("nowhere", "hp-2", hp, At("2026-11-21T10:00:00Z")).error().code,
-            ErrorCode::kUnknownSite);
+            ErrorCode::kNotFound);
   const auto bad =
       devices().Create("home", "hp-3", {DeviceType::kHeatPump, "x", {{"rated_power_w", 0}}},
                        At("2026-11-21T10:00:00Z"));

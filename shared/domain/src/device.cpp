@@ -197,7 +197,7 @@ std::span<const std::string_view> TypicalMetrics(DeviceType type) {
 }
 
 Reject DeviceNotFound(std::string_view device_id) {
-  return Reject{ErrorCode::kNotFound, "Device " + std::string(device_id) + " not found."};
+  return NotFound("Device", device_id);
 }
 
 Result<void> RequireExposedMetric(std::string_view device_id, DeviceType type,

@@ -46,8 +46,6 @@ std::string_view ToString(ErrorCode code) {
       return "too_new";
     case ErrorCode::kNotFound:
       return "not_found";
-    case ErrorCode::kUnknownSite:
-      return "unknown_site";
     case ErrorCode::kUnknownDevice:
       return "unknown_device";
     case ErrorCode::kUnknownContract:
@@ -73,5 +71,9 @@ std::string_view ToString(ErrorCode code) {
 }
 
 std::ostream& operator<<(std::ostream& out, ErrorCode code) { return out << ToString(code); }
+
+Reject NotFound(std::string_view kind, std::string_view id) {
+  return {ErrorCode::kNotFound, std::string(kind) + " " + std::string(id) + " not found."};
+}
 
 }  // namespace ems

@@ -8,7 +8,7 @@ namespace ems::store {
 
 Result<StoredEv> LoadEv(Store& store, const std::string& id, const Visibility& visibility) {
   auto device = store.Devices().Get(id, visibility);
-  if (!device) return Rejected(ErrorCode::kNotFound, "Device " + id + " not found.");
+  if (!device) return Unexpected(NotFound("Device", id));
   if (device->type != DeviceType::kEv) {
     return Rejected(ErrorCode::kNotFound, "Device " + id + " is not an EV.");
   }

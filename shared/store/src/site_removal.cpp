@@ -13,7 +13,7 @@ std::string Count(std::int64_t n, const std::string& one, const std::string& man
 Result<RemovedSite> RemoveSite(Store& store, const std::string& site_id, bool cascade,
                                Timestamp now) {
   if (!store.Sites().Timezone(site_id)) {
-    return Rejected(ErrorCode::kNotFound, "Site " + site_id + " not found.");
+    return Unexpected(NotFound("Site", site_id));
   }
   const SiteContents held = store.Sites().Contents(site_id);
   if (!held.empty() && !cascade) {

@@ -13,7 +13,7 @@ namespace ems::store::sqlite {
 namespace {
 
 Reject UnknownContract(const std::string& contract_number) {
-  return Reject{ErrorCode::kUnknownContract, "Contract " + contract_number + " not found."};
+  return NotFound("Contract", contract_number);
 }
 
 // Columns of an event row, shared by every query that reads events.

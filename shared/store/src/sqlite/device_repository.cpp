@@ -109,7 +109,7 @@ class SqliteDeviceRepository final : public DeviceRepository {
       return Unexpected(ok.error());
     }
     if (!sites_.Timezone(site_id)) {
-      return Rejected(ErrorCode::kUnknownSite, "Site " + site_id + " not found.");
+      return Unexpected(NotFound("Site", site_id));
     }
     if (Get(device_id, Visibility::All())) {
       return Rejected(ErrorCode::kConflict,
@@ -125,7 +125,7 @@ class SqliteDeviceRepository final : public DeviceRepository {
       return Unexpected(ok.error());
     }
     if (UpdateSpec(device_id, spec, now) == 0) {
-      return Rejected(ErrorCode::kNotFound, "Device '" + device_id + "' not found.");
+      return Unexpected(NotFound("Device", device_id));
     }
     return *Get(device_id, Visibility::All());
   }

@@ -89,7 +89,9 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
       schedules_(MakeScheduleRepository(*db_)),
       tariffs_(MakeTariffRepository(*db_)),
       ingest_(MakeIngestRepository(*db_)),
-      subscriptions_(MakeSubscriptionRepository(*db_)) {}
+      subscriptions_(MakeSubscriptionRepository(*db_)) {
+  Enlist(*telemetry_);
+}
 
 SqliteStore::~SqliteStore() {
   if (in_transaction_) RollbackTransaction();
@@ -105,17 +107,14 @@ void SqliteStore::BeginTransaction(TxMode mode) {
   if (in_transaction_) throw std::logic_error("A transaction is already open on this store.");
   (mode == TxMode::kWrite ? begin_write_ : begin_read_).Run().Exec();
   in_transaction_ = true;
-  telemetry_->BeginBatch();
 }
 
 void SqliteStore::CommitTransaction() {
-  telemetry_->Flush();
   commit_.Run().Exec();
   in_transaction_ = false;
 }
 
 void SqliteStore::RollbackTransaction() noexcept {
-  telemetry_->Discard();
   in_transaction_ = false;
   // Fails only when SQLite already rolled back by itself (an I/O error, a full disk): then there
   // is nothing left to undo.

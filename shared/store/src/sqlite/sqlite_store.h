@@ -17,14 +17,9 @@
 
 namespace ems::store::sqlite {
 
-// TelemetryWriter with the unit of work's edges: between Begin and Flush it holds rollup and
-// latest-value rows back (see telemetry_writer.h).
-class BatchingTelemetryWriter : public TelemetryWriter {
- public:
-  virtual void BeginBatch() = 0;  // a transaction began
-  virtual void Flush() = 0;       // right before COMMIT: write what is held
-  virtual void Discard() = 0;     // after ROLLBACK: forget it
-};
+// TelemetryWriter with the unit of work's edges: inside a write transaction it holds rollup and
+// latest-value rows back until its Flush, right before the commit (see telemetry_writer.h).
+class BatchingTelemetryWriter : public TelemetryWriter, public TransactionState {};
 
 std::unique_ptr<SiteRepository> MakeSiteRepository(SQLite::Database& db);
 std::unique_ptr<UserRepository> MakeUserRepository(SQLite::Database& db);

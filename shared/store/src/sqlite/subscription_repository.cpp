@@ -81,7 +81,7 @@ class SqliteSubscriptionRepository final : public SubscriptionRepository {
                               const SubscriptionSpec& spec, Timestamp now) override {
     if (auto ok = ValidateSubscriptionSpec(spec); !ok) return Unexpected(ok.error());
     if (update_.Run(id, owner, spec.name, now).Exec() == 0) {
-      return Rejected(ErrorCode::kNotFound, "Subscription " + id + " not found.");
+      return Unexpected(NotFound("Subscription", id));
     }
     delete_metrics_.Run(id).Exec();
     insert_metrics_.Run(id, MetricPairs(spec.metrics)).Exec();

@@ -10,16 +10,16 @@
 namespace ems::store::sqlite {
 namespace {
 
-// A rollup row's aggregate, from its columns first..first+5 (count, sum, min, max, last ts and
-// value).
+// A rollup row's aggregate, from telemetry_sql::kRollupAggregates's columns starting at `first`.
 AggState ReadAggState(const Query& q, int first) {
+  using namespace telemetry_sql;  // NOLINT(google-build-using-namespace): the column names
   AggState a;
-  a.count = q.Get<std::int64_t>(first);
-  a.sum = q.Get<double>(first + 1);
-  a.min = q.Get<double>(first + 2);
-  a.max = q.Get<double>(first + 3);
-  a.last_ts = q.Get<Timestamp>(first + 4);
-  a.last_value = q.Get<double>(first + 5);
+  a.count = q.Get<std::int64_t>(first + kAggregateCount);
+  a.sum = q.Get<double>(first + kAggregateSum);
+  a.min = q.Get<double>(first + kAggregateMin);
+  a.max = q.Get<double>(first + kAggregateMax);
+  a.last_ts = q.Get<Timestamp>(first + kAggregateLastTs);
+  a.last_value = q.Get<double>(first + kAggregateLastValue);
   return a;
 }
 
@@ -48,21 +48,22 @@ LatestMetric ReadLatest(const Query& q) {
   return LatestMetric{q.Get<std::string>(0), q.Get<double>(1), q.Get<Timestamp>(2)};
 }
 
-std::optional<TimedValue> ReadTimedValue(const Query& q, int ts_column) {
+std::optional<TimedValue> ReadTimedValue(const Query& q, int ts_column, int value_column) {
   if (q.IsNull(ts_column)) return std::nullopt;
-  return TimedValue{q.Get<Timestamp>(ts_column), q.Get<double>(ts_column + 1)};
+  return TimedValue{q.Get<Timestamp>(ts_column), q.Get<double>(value_column)};
 }
 
 // A device's reading from telemetry_sql::kReadingColumns, starting at column `first`.
 DeviceReading ReadDeviceReading(const Query& q, int first) {
+  using namespace telemetry_sql;  // NOLINT(google-build-using-namespace): the column names
   DeviceReading r;
-  r.device_id = q.Get<std::string>(first);
-  r.type = q.Get<DeviceType>(first + 1);
+  r.device_id = q.Get<std::string>(first + kReadingId);
+  r.type = q.Get<DeviceType>(first + kReadingType);
   if (IsStorage(r.type)) {
-    r.capacity_wh = StorageCapacityWh(r.type, q.Get<nlohmann::json>(first + 2));
+    r.capacity_wh = StorageCapacityWh(r.type, q.Get<nlohmann::json>(first + kReadingProperties));
   }
-  r.power_w = ReadTimedValue(q, first + 3);
-  r.soc_pct = ReadTimedValue(q, first + 5);
+  r.power_w = ReadTimedValue(q, first + kReadingPowerTs, first + kReadingPowerValue);
+  r.soc_pct = ReadTimedValue(q, first + kReadingSocTs, first + kReadingSocValue);
   return r;
 }
 

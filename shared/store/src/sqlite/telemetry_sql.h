@@ -93,6 +93,16 @@ inline constexpr const char* kLatestOne =
 // power_w and soc_pct (ts, value each; NULL when never reported).
 inline constexpr const char* kReadingColumns =
     "d.id, d.type, d.properties, p.ts, p.value, soc.ts, soc.value";
+// Where each of kReadingColumns is, from the first of them.
+enum ReadingColumn : int {
+  kReadingId,
+  kReadingType,
+  kReadingProperties,
+  kReadingPowerTs,
+  kReadingPowerValue,
+  kReadingSocTs,
+  kReadingSocValue,
+};
 inline constexpr const char* kReadingJoins =
     " LEFT JOIN metric_latest p ON p.device_id = d.id AND p.metric = 'power_w' "
     "LEFT JOIN metric_latest soc ON soc.device_id = d.id AND soc.metric = 'soc_pct'";
@@ -119,6 +129,15 @@ inline std::string VisibleSiteReadings() {
 // Whole aggregates (sample_count, value_sum, value_min, value_max, last_ts, last_value), to merge.
 inline constexpr const char* kRollupAggregates =
     EMS_ROLLUP_RANGE("sample_count, value_sum, value_min, value_max, last_ts, last_value");
+// Where each column of kRollupAggregates is, from the first aggregate column (after the bucket).
+enum AggregateColumn : int {
+  kAggregateCount,
+  kAggregateSum,
+  kAggregateMin,
+  kAggregateMax,
+  kAggregateLastTs,
+  kAggregateLastValue,
+};
 
 // A series' points at one aggregation: the count and the one column the aggregation reads (avg
 // and sum: value_sum; min, max, last: their own), so a long series decodes three columns a row

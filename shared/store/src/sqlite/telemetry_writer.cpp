@@ -58,7 +58,7 @@ class EnergyRollups {
     Clear();
   }
 
-  void Clear() { windows_.clear(); }
+  void Clear() noexcept { windows_.clear(); }
 
   // Every device's energy from all of its power minutes, into an empty table (migration).
   void Rebuild(SQLite::Database& db) {
@@ -142,7 +142,7 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
 
   std::size_t pending_rows() const override { return pending_rows_; }
 
-  void BeginBatch() override {
+  void Begin() override {
     Discard();
     batching_ = true;
   }
@@ -164,7 +164,7 @@ class SqliteTelemetryWriter final : public BatchingTelemetryWriter {
     Discard();
   }
 
-  void Discard() override {
+  void Discard() noexcept override {
     energy_.Clear();
     pending_.clear();
     pending_rows_ = 0;

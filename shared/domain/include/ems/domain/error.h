@@ -40,9 +40,10 @@ enum class ErrorCode {
   kDeviceSiteMismatch,  // a device addressed on a site it does not belong to
   kTooOld,              // telemetry older than the raw-retention cutoff
   kTooNew,              // telemetry stamped too far after the receiver's clock
-  // What the operation names does not exist (or the caller may not see it).
+  // What the operation names does not exist, or the caller may not see it: one code and one
+  // sentence for both (NotFound), so no answer tells a hidden object from a missing one.
   kNotFound,
-  kUnknownSite,
+  // The listener's own names for what a message names and nothing stores: dead-letter reasons.
   kUnknownDevice,
   kUnknownContract,
   kUnknownTopic,
@@ -67,5 +68,9 @@ struct Reject {
   ErrorCode code;
   std::string message;  // one human sentence, ends with a period
 };
+
+// kNotFound with the one sentence every layer uses for it: "<Kind> <id> not found."
+// (NotFound("Device", "ev-1") → "Device ev-1 not found.").
+Reject NotFound(std::string_view kind, std::string_view id);
 
 }  // namespace ems

@@ -9,7 +9,7 @@
 //   - Idempotent: an event equal in (contract_number, type, date, created_at) to a stored one is
 //     stored once; appending it again changes nothing and answers the stored status.
 //   - GetTimeline reads the projection: O(components), independent of the history's length.
-//   - Operations on one contract reject kUnknownContract ("Contract 9999 not found.") when it
+//   - Operations on one contract reject kNotFound ("Contract 9999 not found.") when it
 //     does not exist, or when the caller's Visibility does not include its site (SPEC §5: a
 //     contract without a site is seen only with Visibility::All()). Writes take no Visibility:
 //     the caller first checks that it may see (GetContract) and change the contract.
@@ -80,7 +80,7 @@ class ContractRepository {
   // and returns its status in the replay. Unknown types and components the contract lacks are
   // stored as rejected, so they are listed with their reason. When the event replays before
   // already stored events of its component, their statuses and the timeline are re-derived.
-  // kUnknownContract stores nothing.
+  // kNotFound stores nothing.
   virtual Result<AppendResult> AppendEvent(const ContractEvent& event, Timestamp arrival) = 0;
 
   // The contract's events in replay order (created_at, then arrival), each with its seq and

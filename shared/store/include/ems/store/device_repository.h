@@ -53,7 +53,7 @@ class DeviceRepository {
                                              const std::string& device_id, const DeviceMeta& meta,
                                              Timestamp now) = 0;
 
-  // REST create: rejects kInvalidDevice (bad id or spec), kUnknownSite (no such site) and
+  // REST create: rejects kInvalidDevice (bad id or spec), kNotFound (no such site) and
   // kConflict (the id is taken, on any site: ids are unique across sites; the sentence is the
   // same whichever site holds it).
   virtual Result<Device> Create(const std::string& site_id, const std::string& device_id,

@@ -9,9 +9,12 @@
 //     one consistent snapshot for several reads; Begin(kWrite) takes the write lock at once
 //     (SQLite's BEGIN IMMEDIATE), so a read-modify-write never fails half-way on a lock.
 //     Without a Transaction every call commits on its own.
-//   - Transaction::Commit writes what repositories hold back for the unit of work (the coalesced
-//     telemetry rollups of TelemetryWriter), then commits; a Transaction destroyed before Commit
-//     rolls back and discards that too.
+//   - One lifecycle for everything kept per unit of work (TransactionState below): the coalesced
+//     telemetry rollups of TelemetryWriter, and any cache a caller keeps for one transaction, are
+//     begun with every write transaction, written by Transaction::Commit right before the commit
+//     and discarded when it rolls back. A read snapshot does no write work at its commit.
+//   - Misuse fails loudly: a second Commit, or a Commit after a rollback, throws
+//     std::logic_error.
 //   - Expected failures are Result values with an ErrorCode. Infrastructure failures throw:
 //     StorageFault when the storage itself fails (disk full, read-only, I/O, locked too long:
 //     retry later with the same data); CorruptRow when a stored row cannot be read by this build
@@ -24,6 +27,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "ems/store/contract_repository.h"
 #include "ems/store/device_repository.h"
@@ -60,6 +64,18 @@ enum class TxMode {
 
 class Store;
 
+// What a repository or a caller keeps for the length of one write transaction: caches of what
+// it read, rows held back to be written once. Enlisted in a Store (Store::Enlist, or
+// ScopedTransactionState), it is begun with every write transaction, flushed right before the
+// commit (it may still write through the store) and discarded after a rollback.
+class TransactionState {
+ public:
+  virtual ~TransactionState() = default;
+  virtual void Begin() = 0;
+  virtual void Flush() = 0;
+  virtual void Discard() noexcept = 0;
+};
+
 // A unit of work on one Store: rolls back when destroyed uncommitted. Movable, not copyable.
 class Transaction {
  public:
@@ -69,15 +85,16 @@ class Transaction {
   Transaction& operator=(const Transaction&) = delete;
   ~Transaction();
 
-  // Writes what the repositories hold for this unit of work, then commits. Throws StorageFault
-  // (the transaction is then rolled back).
+  // A write transaction first flushes every enlisted TransactionState; then commits. Throws
+  // StorageFault (the transaction is then rolled back), std::logic_error when it already ended.
   void Commit();
 
  private:
   friend class Store;
-  explicit Transaction(Store* store) : store_(store) {}
+  Transaction(Store* store, TxMode mode) : store_(store), mode_(mode) {}
 
   Store* store_;  // null once committed, rolled back or moved from
+  TxMode mode_;
 };
 
 class Store {
@@ -106,6 +123,12 @@ class Store {
   // The schema version of the database (migrations applied).
   virtual int SchemaVersion() = 0;
 
+  // `state` takes part in every write transaction begun from now on, until Withdraw. States are
+  // flushed in the reverse order of enlisting, so a caller's state, enlisted after the store's
+  // own repositories, is written before the repositories it writes through flush theirs.
+  void Enlist(TransactionState& state);
+  void Withdraw(TransactionState& state);
+
  protected:
   Store() = default;
 
@@ -114,6 +137,24 @@ class Store {
   virtual void BeginTransaction(TxMode mode) = 0;
   virtual void CommitTransaction() = 0;
   virtual void RollbackTransaction() noexcept = 0;
+  void Rollback(TxMode mode) noexcept;
+
+  std::vector<TransactionState*> states_;
+};
+
+// A TransactionState enlisted in `store` for as long as it lives: derive from it to keep a cache
+// per write transaction (the listener's handlers do).
+class ScopedTransactionState : public TransactionState {
+ public:
+  ScopedTransactionState(const ScopedTransactionState&) = delete;
+  ScopedTransactionState& operator=(const ScopedTransactionState&) = delete;
+
+ protected:
+  explicit ScopedTransactionState(Store& store) : store_(store) { store_.Enlist(*this); }
+  ~ScopedTransactionState() override { store_.Withdraw(*this); }
+
+ private:
+  Store& store_;
 };
 
 struct StoreOptions {
