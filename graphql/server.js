@@ -107,7 +107,7 @@ function main() {
     return;
   }
   log.setLevel(settings.logLevel);
-  log.info(`starting with ${settings.describe}`);
+  log.info(`starting on Node.js ${process.version} with ${settings.describe}`);
   const client = new RestClient(settings.apiUrl, settings.apiTimeoutMs);
   const handler = makeHandler(settings, client);
   const server = http.createServer((req, res) => {
