@@ -103,6 +103,7 @@ fi
 api="$scheme://$edge_listen"
 for _ in $(seq 100); do curl -fs "http://$api_listen/health" >/dev/null 2>&1 && break; sleep 0.1; done
 for _ in $(seq 50); do port_taken "$edge_port" && break; sleep 0.1; done
+for _ in $(seq 50); do port_taken "$graphql_port" && break; sleep 0.1; done
 cat <<INFO
 
   ems is running.

@@ -90,7 +90,9 @@ async function serve(settings, handler, req, res) {
   } catch {
     // Not a JSON answer (graphql-http's own refusals): logged without the summary.
   }
-  log.info(`${req.method} /graphql ${init.status} in ${Date.now() - started} ms${summary}`);
+  // One line per request at debug (like ems-api, which leaves access logs to the edge); failures
+  // of the API are logged at warn where they happen (formatError).
+  log.debug(`${req.method} /graphql ${init.status} in ${Date.now() - started} ms${summary}`);
 }
 
 function main() {
