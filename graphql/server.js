@@ -7,7 +7,7 @@
 // {"status":"ok"} for readiness checks. Prints its settings at start, --help lists them, SIGTERM
 // and SIGINT stop it cleanly (requests in flight are finished).
 const http = require('node:http');
-const { execute, GraphQLError } = require('graphql');
+const { execute, parse, validate, specifiedRules, GraphQLError } = require('graphql');
 const { createHandler } = require('graphql-http');
 const log = require('./src/log');
 const { loadSettings, ConfigError } = require('./src/settings');
@@ -52,14 +52,45 @@ function formatError(err) {
   });
 }
 
+// Clients send the same few queries again and again: the document of each query text (up to
+// CACHED_QUERIES texts of up to 16 KiB, least recently used first out) is parsed once, and
+// checked once against the rules that do not depend on variables (graphql-js's own, which are
+// most of the time a request takes, and the depth limit). The cost limit, which depends on the
+// page sizes variables give, is checked on every request.
+const CACHED_QUERIES = 500;
+const documents = new Map();
+const staticErrors = new WeakMap();
+
+function cachedParse(source) {
+  let document = documents.get(source);
+  if (document) {
+    documents.delete(source); // moved to the most recent end
+  } else {
+    document = parse(source);
+    if (source.length > 16384) return document;
+    if (documents.size >= CACHED_QUERIES) documents.delete(documents.keys().next().value);
+  }
+  documents.set(source, document);
+  return document;
+}
+
 function makeHandler(settings, client) {
   const schema = makeSchema();
+  const staticRules = [...specifiedRules, depthLimit(settings.maxDepth)];
   return createHandler({
     schema,
     context: (req) => ({ api: new Api(client, callerHeaders(req.raw.headers)) }),
-    validationRules: (_req, args, specified) => [
-      ...specified, depthLimit(settings.maxDepth), costLimit(settings.maxCost, args.variableValues),
-    ],
+    parse: cachedParse,
+    validate: (s, document, rules) => {
+      let errors = staticErrors.get(document);
+      if (!errors) {
+        errors = validate(s, document, staticRules);
+        staticErrors.set(document, errors);
+      }
+      return errors.length ? errors : validate(s, document, rules);
+    },
+    // Replaces graphql-http's rule list: the rules checked on every request (see validate).
+    validationRules: (_req, args) => [costLimit(settings.maxCost, args.variableValues)],
     execute: (args) => execute({ ...args, fieldResolver: defaultField }),
     formatError,
     // How many REST calls the request made, for clients and tests that watch the fan-out.

@@ -19,6 +19,8 @@ test('a query nested deeper than 12 fields is refused', { skip }, async () => {
   const nested = 'site { devices(first: 1) { edges { node { site { devices(first: 1) { edges { node { site { devices(first: 1) { edges { node { id } } } } } } } } } } } }';
   const e = refusedBefore(await gql('alice', `{ device(id: "pv-a") { ${nested} } }`), 'MAX_DEPTH');
   assert.match(e.message, /14 deep; at most 12/);
+  // Asked again (its checks remembered by the service): refused again.
+  refusedBefore(await gql('alice', `{ device(id: "pv-a") { ${nested} } }`), 'MAX_DEPTH');
   // Fragments count as what they expand to.
   const viaFragment = `{ device(id: "pv-a") { ...d } } fragment d on Device { ${nested} }`;
   refusedBefore(await gql('alice', viaFragment), 'MAX_DEPTH');
@@ -30,7 +32,8 @@ test('a query that would fan out to thousands of REST calls is refused', { skip 
   const fanOut = '{ sites(first: 100) { edges { node { devices(first: 100) { edges { node { series(metric: "power_w") { unit } } } } } } } }';
   const e = refusedBefore(await gql('admin', fanOut), 'MAX_COST');
   assert.match(e.message, /10101 calls of the REST API; at most 1000/);
-  // Page sizes given in variables count with their values.
+  // Page sizes given in variables count with their values, checked on every request of the same
+  // query text.
   const q = 'query($n: Int) { devices(first: $n) { edges { node { chargingSchedule { soc } } } } }';
   refusedBefore(await gql('admin', q, { n: 1000 }), 'MAX_COST');
   const small = await gql('admin', q, { n: 5 });
