@@ -68,7 +68,8 @@ TEST(GraphqlTest, NodeSuiteAgainstTheStack) {
             {"id", "bat-a"},
             {"type", "battery"},
             {"name", "Garage battery"},
-            {"properties", {{"capacity_wh", 10000}, {"max_charge_w", 3000}, {"max_discharge_w", 3000}}}},
+            {"properties",
+             {{"capacity_wh", 10000}, {"max_charge_w", 3000}, {"max_discharge_w", 3000}}}},
        Json{{"site", "site-a"},
             {"id", "car-a"},
             {"type", "ev"},
@@ -89,7 +90,8 @@ TEST(GraphqlTest, NodeSuiteAgainstTheStack) {
   for (const auto& d : devices) {
     Json body = d;
     body.erase("site");
-    const auto a = stack.Post("/api/v1/sites/" + d["site"].get<std::string>() + "/devices", body, token);
+    const auto a =
+        stack.Post("/api/v1/sites/" + d["site"].get<std::string>() + "/devices", body, token);
     ASSERT_EQ(a.status, 201) << a.raw;
   }
   // Latest values now, and an hour of history for series.
