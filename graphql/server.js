@@ -74,12 +74,13 @@ function cachedParse(source) {
   return document;
 }
 
-function makeHandler(settings, client) {
+function makeHandler(settings) {
   const schema = makeSchema();
   const staticRules = [...specifiedRules, depthLimit(settings.maxDepth)];
   return createHandler({
     schema,
-    context: (req) => ({ api: new Api(client, callerHeaders(req.raw.headers)) }),
+    // The request's own view of the REST API (serve makes it).
+    context: (req) => req.context,
     parse: cachedParse,
     validate: (s, document, rules) => {
       let errors = staticErrors.get(document);
@@ -94,14 +95,13 @@ function makeHandler(settings, client) {
     execute: (args) => execute({ ...args, fieldResolver: defaultField }),
     formatError,
     // How many REST calls the request made, for clients and tests that watch the fan-out.
-    onOperation: (_req, args, result) => {
-      const errors = (result.errors || []).map(formatError);
-      return { ...result, ...(errors.length ? { errors } : {}), extensions: { ...result.extensions, restCalls: args.contextValue.api.calls } };
-    },
+    onOperation: (_req, args, result) => ({
+      ...result, extensions: { ...result.extensions, restCalls: args.contextValue.api.calls },
+    }),
   });
 }
 
-async function serve(settings, handler, req, res) {
+async function serve(handler, client, req, res) {
   const started = Date.now();
   const url = new URL(req.url, 'http://localhost');
   if (url.pathname === '/health' && req.method === 'GET') {
@@ -112,18 +112,12 @@ async function serve(settings, handler, req, res) {
   if (req.headers['content-encoding']) return jsonError(res, 415, 'Send the request body without Content-Encoding.');
   const body = await readBody(req);
   if (body === null) return jsonError(res, 413, 'The request body is larger than 1 MiB.');
-  const [answer, init] = await handler({ method: req.method, url: req.url, headers: req.headers, body, raw: req, context: null });
+  const context = { api: new Api(client, callerHeaders(req.headers)) };
+  const [answer, init] = await handler({ method: req.method, url: req.url, headers: req.headers, body, raw: req, context });
   res.writeHead(init.status, init.statusText, init.headers).end(answer);
-  let summary = '';
-  try {
-    const parsed = JSON.parse(answer);
-    summary = `, ${parsed.extensions ? parsed.extensions.restCalls : 0} REST calls, ${(parsed.errors || []).length} errors`;
-  } catch {
-    // Not a JSON answer (graphql-http's own refusals): logged without the summary.
-  }
   // One line per request at debug (like ems-api, which leaves access logs to the edge); failures
   // of the API are logged at warn where they happen (formatError).
-  log.debug(`${req.method} /graphql ${init.status} in ${Date.now() - started} ms${summary}`);
+  log.debug(`${req.method} /graphql ${init.status} in ${Date.now() - started} ms, ${context.api.calls} REST calls`);
 }
 
 function main() {
@@ -142,9 +136,9 @@ function main() {
   log.setLevel(settings.logLevel);
   log.info(`starting on Node.js ${process.version} with ${settings.describe}`);
   const client = new RestClient(settings.apiUrl, settings.apiTimeoutMs);
-  const handler = makeHandler(settings, client);
+  const handler = makeHandler(settings);
   const server = http.createServer((req, res) => {
-    serve(settings, handler, req, res).catch((err) => {
+    serve(handler, client, req, res).catch((err) => {
       log.error(`${req.method} ${req.url} failed: ${err.stack || err.message}`);
       if (!res.headersSent) jsonError(res, 500, 'The GraphQL service failed to serve this request.');
       else res.destroy();

@@ -5,6 +5,7 @@
 // stack and who is on it reach the suite in EMS_TEST_STACK (graphql/test/stack.js reads it).
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -49,7 +50,8 @@ TEST(GraphqlTest, NodeSuiteAgainstTheStack) {
   stack.StartBroker();
   stack.StartListener();
   stack.StartApi();
-  stack.StartGraphql();
+  // REST calls time out after 3 s (10 by default), so the test of a stalled API is short.
+  stack.StartGraphql({{"EMS_GRAPHQL_API_TIMEOUT_MS", "3000"}});
   const auto token = stack.AdminToken();
 
   // Two sites; on the first a solar panel, a battery and an EV, on the second a solar panel; the
@@ -141,6 +143,34 @@ TEST(GraphqlTest, NodeSuiteAgainstTheStack) {
       Quoted(EMS_NODE) + " --test " + Quoted(stack.SourcePath("graphql/test/")), env_file);
   std::cout << result.output;
   EXPECT_EQ(result.code, 0) << "node --test graphql/test/ failed; see its output above";
+  // A stalled API (stopped by SIGSTOP): the call times out and the field fails with one sentence;
+  // an API that is gone: the same. The detail goes to the service's log.
+  httplib::Client graphql("127.0.0.1", stack.graphql_port());
+  graphql.set_read_timeout(std::chrono::seconds(30));
+  const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
+  const std::string me = R"({"query":"{ me { username } }"})";
+  const auto ask = [&] {
+    const auto a = graphql.Post("/graphql", auth, me, "application/json");
+    return a ? Json::parse(a->body) : Json();
+  };
+  EXPECT_EQ(ask()["data"]["me"]["username"], "admin");
+  ::kill(stack.api().pid(), SIGSTOP);
+  const auto stalled_at = std::chrono::steady_clock::now();
+  const auto stalled = ask();
+  const auto waited = std::chrono::steady_clock::now() - stalled_at;
+  ::kill(stack.api().pid(), SIGCONT);
+  EXPECT_GE(waited, std::chrono::milliseconds(2900));
+  EXPECT_LT(waited, std::chrono::seconds(10));
+  EXPECT_EQ(stalled["data"]["me"], nullptr) << stalled;
+  EXPECT_EQ(stalled["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR") << stalled;
+  EXPECT_EQ(stalled["errors"][0]["message"],
+            "The API is not available right now; try again shortly.");
+  EXPECT_NE(stack.graphql().Log().find("took longer than 3000 ms"), std::string::npos);
+  stack.api().Stop();
+  const auto gone = ask();
+  EXPECT_EQ(gone["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR") << gone;
+  EXPECT_NE(stack.graphql().Log().find("ECONNREFUSED"), std::string::npos);
+
   // The service logged one line per request, and stops cleanly on SIGTERM.
   EXPECT_NE(stack.graphql().Log().find("POST /graphql 200"), std::string::npos);
   EXPECT_EQ(stack.graphql().Stop(SIGTERM), 0) << stack.graphql().Log();

@@ -340,15 +340,16 @@ void Stack::StartPublisher(std::map<std::string, std::string> extra_env) {
   publisher_ = StartService(*this, "publisher", std::move(extra_env));
 }
 
-void Stack::StartGraphql() {
+void Stack::StartGraphql(std::map<std::string, std::string> extra_env) {
   if (!std::filesystem::exists(SourcePath("graphql/node_modules/graphql-http"))) {
     throw std::runtime_error("graphql/node_modules is missing: run scripts/graphql-deps.sh");
   }
-  const std::map<std::string, std::string> env = {
+  std::map<std::string, std::string> env = {
       {"PATH", "/usr/bin:/bin"},
       {"EMS_API_URL", "http://127.0.0.1:" + std::to_string(api_port_)},
       {"EMS_GRAPHQL_LISTEN", "127.0.0.1:" + std::to_string(graphql_port_)},
       {"EMS_LOG_LEVEL", "debug"}};
+  for (auto& [k, v] : extra_env) env[k] = v;
   graphql_ = std::make_unique<Process>(
       std::vector<std::string>{Sh("command -v node"), SourcePath("graphql/server.js")}, env, dir(),
       dir() + "/graphql.log");

@@ -107,7 +107,7 @@ class Stack {
   void StartPublisher(std::map<std::string, std::string> extra_env = {});
   // Starts ems-graphql (node graphql/server.js) resolving through ems-api, on graphql_port(),
   // where the edge sends /graphql.
-  void StartGraphql();
+  void StartGraphql(std::map<std::string, std::string> extra_env = {});
   Process& broker() { return *broker_; }
   Process& listener() { return *listener_; }
   Process& api() { return *api_; }
