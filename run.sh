@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs ems on this machine: installs what is missing, builds, creates .env with local secrets
 # on the first run, prepares and starts its own Mosquitto from broker-config/, then the
-# listener, the API, the publisher and the HTTP edge (nginx from edge/) in front of the API.
+# listener, the API, the publisher, the GraphQL service (graphql/, Node.js) and the HTTP edge
+# (nginx from edge/) in front of the API and GraphQL.
 # Ctrl-C stops them all. A second run reuses .env and data/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 cd "$root"
 
 scripts/install-deps.sh
+scripts/graphql-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$(nproc)" --target ems-publisher ems-listener ems-api
 scripts/ensure-env.sh
@@ -22,10 +24,13 @@ api_listen=${EMS_API_LISTEN:-127.0.0.1:8080}
 api_port=${api_listen##*:}
 edge_listen=${EMS_EDGE_LISTEN:-127.0.0.1:8000}
 edge_port=${edge_listen##*:}
+graphql_listen=${EMS_GRAPHQL_LISTEN:-127.0.0.1:8090}
+graphql_port=${graphql_listen##*:}
 
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for check in "$broker_port:EMS_BROKER_PORT" "$tls_port:EMS_BROKER_TLS_PORT" \
-             "$api_port:EMS_API_LISTEN" "$edge_port:EMS_EDGE_LISTEN"; do
+             "$api_port:EMS_API_LISTEN" "$edge_port:EMS_EDGE_LISTEN" \
+             "$graphql_port:EMS_GRAPHQL_LISTEN"; do
   if port_taken "${check%%:*}"; then
     echo "Port ${check%%:*} is already in use (a system mosquitto or an earlier run?); set ${check##*:} in .env to move it." >&2
     exit 1
@@ -35,7 +40,8 @@ done
 mkdir -p data/logs
 broker_state=${EMS_BROKER_STATE_DIR:-./data/broker}
 conf=$(EMS_BROKER_PORT=$broker_port EMS_BROKER_TLS_PORT=$tls_port broker-config/prepare-broker.sh "$broker_state")
-edge_conf=$(EMS_EDGE_LISTEN=$edge_listen EMS_API_LISTEN=$api_listen edge/prepare-edge.sh data/edge)
+edge_conf=$(EMS_EDGE_LISTEN=$edge_listen EMS_API_LISTEN=$api_listen EMS_GRAPHQL_LISTEN=$graphql_listen \
+  edge/prepare-edge.sh data/edge)
 
 pids=()
 stop_all() {
@@ -81,6 +87,9 @@ EMS_MQTT_USERNAME=ems-api EMS_MQTT_PASSWORD=$EMS_API_MQTT_PASSWORD build/bin/ems
 pids+=($!)
 EMS_MQTT_USERNAME=ems-publisher EMS_MQTT_PASSWORD=$EMS_PUBLISHER_MQTT_PASSWORD build/bin/ems-publisher &
 pids+=($!)
+# GraphQL (docs/graphql.md), resolving through the API on loopback.
+EMS_GRAPHQL_LISTEN=$graphql_listen EMS_API_URL=http://$api_listen node graphql/server.js &
+pids+=($!)
 # The edge: the one HTTP address users reach (EMS_EDGE_TLS_CERT/KEY in .env make it HTTPS).
 nginx -e stderr -c "$edge_conf" >data/logs/edge.log 2>&1 &
 pids+=($!)
@@ -94,11 +103,13 @@ fi
 api="$scheme://$edge_listen"
 for _ in $(seq 100); do curl -fs "http://$api_listen/health" >/dev/null 2>&1 && break; sleep 0.1; done
 for _ in $(seq 50); do port_taken "$edge_port" && break; sleep 0.1; done
+for _ in $(seq 50); do port_taken "$graphql_port" && break; sleep 0.1; done
 cat <<INFO
 
   ems is running.
     Address:    $api   ($note)
     API docs:   $api/docs     (ems-api itself listens on $api_listen, behind the edge)
+    GraphQL:    $api/graphql  (docs/graphql.md)
     Broker:     mqtt://127.0.0.1:$broker_port, mqtts://127.0.0.1:$tls_port (CA: $broker_state/certs/ca.crt)
     Admin:      $EMS_ADMIN_USER / $EMS_ADMIN_PASSWORD
     Accounts:   build/bin/ems-api user add NAME --role viewer --sites SITE

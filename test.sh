@@ -10,6 +10,7 @@ cd "$root"
 jobs=$(nproc)
 
 scripts/install-deps.sh --with-tests
+scripts/graphql-deps.sh
 # ccache (CMakeLists.txt): paths are hashed relative to this checkout, so every clone shares hits;
 # the precompiled headers need the sloppiness ccache documents for them.
 export CCACHE_BASEDIR="$root"

@@ -8,6 +8,10 @@ packages=(
   libcpp-httplib-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev sqlite3
   libcctz-dev libsodium-dev libssl-dev libxxhash-dev libsimdjson-dev nginx
 )
+# ems-graphql (graphql/, docs/graphql.md) runs on Debian's Node.js 18 with its npm. A Node.js of
+# 18 or later installed otherwise (NodeSource's package, which conflicts with Debian's npm) does.
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 18 ] || ! command -v npm >/dev/null; then packages+=(nodejs npm); fi
 for option in "$@"; do
   case "$option" in
     --with-tests)

@@ -204,7 +204,8 @@ Stack::Stack()
     : broker_port_(FreePort()),
       tls_port_(FreePort()),
       api_port_(FreePort()),
-      edge_port_(FreePort()) {
+      edge_port_(FreePort()),
+      graphql_port_(FreePort()) {
   passwords_ = {{"ems-publisher", "pub-secret"},
                 {"ems-listener", "listener-secret"},
                 {"ems-api", "api-secret"}};
@@ -221,7 +222,8 @@ Stack::~Stack() {
     } catch (...) {
     }
   }
-  for (auto* p : {edge_.get(), publisher_.get(), api_.get(), listener_.get(), broker_.get()}) {
+  for (auto* p : {edge_.get(), graphql_.get(), publisher_.get(), api_.get(), listener_.get(),
+                  broker_.get()}) {
     if (p == nullptr) continue;
     p->Stop();
     if (failed) std::cerr << "---- " << p->log_path() << "\n" << p->Log() << "\n";
@@ -323,7 +325,8 @@ void Stack::StartApi(std::map<std::string, std::string> extra_env) {
 
 void Stack::StartEdge(std::map<std::string, std::string> extra_env) {
   std::string settings = "EMS_EDGE_LISTEN=127.0.0.1:" + std::to_string(edge_port_) +
-                         " EMS_API_LISTEN=127.0.0.1:" + std::to_string(api_port_);
+                         " EMS_API_LISTEN=127.0.0.1:" + std::to_string(api_port_) +
+                         " EMS_GRAPHQL_LISTEN=127.0.0.1:" + std::to_string(graphql_port_);
   for (const auto& [k, v] : extra_env) settings += " " + k + "=" + v;
   const auto conf = Sh(settings + " " + SourcePath("edge/prepare-edge.sh") + " " + dir() + "/edge");
   edge_ = std::make_unique<Process>(
@@ -336,6 +339,24 @@ void Stack::StartEdge(std::map<std::string, std::string> extra_env) {
 
 void Stack::StartPublisher(std::map<std::string, std::string> extra_env) {
   publisher_ = StartService(*this, "publisher", std::move(extra_env));
+}
+
+void Stack::StartGraphql(std::map<std::string, std::string> extra_env) {
+  if (!std::filesystem::exists(SourcePath("graphql/node_modules/graphql-http"))) {
+    throw std::runtime_error("graphql/node_modules is missing: run scripts/graphql-deps.sh");
+  }
+  std::map<std::string, std::string> env = {
+      {"PATH", "/usr/bin:/bin"},
+      {"EMS_API_URL", "http://127.0.0.1:" + std::to_string(api_port_)},
+      {"EMS_GRAPHQL_LISTEN", "127.0.0.1:" + std::to_string(graphql_port_)},
+      {"EMS_LOG_LEVEL", "debug"}};
+  for (auto& [k, v] : extra_env) env[k] = v;
+  graphql_ = std::make_unique<Process>(
+      std::vector<std::string>{Sh("command -v node"), SourcePath("graphql/server.js")}, env, dir(),
+      dir() + "/graphql.log");
+  if (!WaitFor([&] { return PortOpen(graphql_port_); })) {
+    throw std::runtime_error("ems-graphql did not start: " + graphql_->Log());
+  }
 }
 
 ::mqtt::async_client& Stack::DeviceClient() {

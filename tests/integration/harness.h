@@ -1,8 +1,9 @@
 // Integration harness: a real Mosquitto on free ports configured from broker-config/ (password
 // file, ACL, TLS), the real ems-listener / ems-api / ems-publisher processes, the nginx edge in
-// front of ems-api started from edge/ as run.sh starts it, a REST client (through the edge) and
-// an MQTT client. Everything lives in a temporary folder removed afterwards; on a failed test
-// the process logs are printed.
+// front of ems-api started from edge/ as run.sh starts it, ems-graphql (graphql/server.js on
+// Node, behind the same edge at /graphql) when a test asks for it, a REST client (through the
+// edge) and an MQTT client. Everything lives in a temporary folder removed afterwards; on a failed
+// test the process logs are printed.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -104,11 +105,15 @@ class Stack {
   // settings on top of its address and ems-api's.
   void StartEdge(std::map<std::string, std::string> extra_env = {});
   void StartPublisher(std::map<std::string, std::string> extra_env = {});
+  // Starts ems-graphql (node graphql/server.js) resolving through ems-api, on graphql_port(),
+  // where the edge sends /graphql.
+  void StartGraphql(std::map<std::string, std::string> extra_env = {});
   Process& broker() { return *broker_; }
   Process& listener() { return *listener_; }
   Process& api() { return *api_; }
   Process& edge() { return *edge_; }
   Process& publisher() { return *publisher_; }
+  Process& graphql() { return *graphql_; }
   void StopListener(int signal = 15) { listener_->Stop(signal); }
 
   // Environment every ems process gets (broker URL, credentials of `service`, db path, …).
@@ -121,6 +126,7 @@ class Stack {
   // The edge: the address users reach. ems-api itself listens on loopback at api_port().
   int edge_port() const { return edge_port_; }
   int api_port() const { return api_port_; }
+  int graphql_port() const { return graphql_port_; }
   // Resident memory of everything that serves HTTP: ems-api and the edge's processes, in KiB.
   long ServingResidentKiB() const;
   std::string ca_file() const { return dir() + "/broker/certs/ca.crt"; }
@@ -167,9 +173,9 @@ class Stack {
  private:
   TempDir dir_;
   std::string dir_path_ = dir_.path().string();
-  int broker_port_, tls_port_, api_port_, edge_port_;
+  int broker_port_, tls_port_, api_port_, edge_port_, graphql_port_;
   std::map<std::string, std::string> passwords_;
-  std::unique_ptr<Process> broker_, listener_, api_, publisher_, edge_;
+  std::unique_ptr<Process> broker_, listener_, api_, publisher_, edge_, graphql_;
   ::mqtt::async_client& DeviceClient();
 
   std::unique_ptr<::mqtt::async_client> device_client_;

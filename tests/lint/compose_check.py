@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Checks the deployment that docker-compose.yml describes, as `docker-compose config` resolves
 it (SPEC §8): the host reaches HTTPS and MQTT over TLS only, services reach the broker over
-mqtts:// with the local CA, plain listeners stay on loopback, ems-api sits behind the edge, each
-container mounts only what it needs, and the image runs as a user other than root.
+mqtts:// with the local CA, plain listeners stay on loopback, ems-api and ems-graphql sit behind
+the edge, each container mounts only what it needs, and the image runs as a user other than root.
 
 Usage: compose_check.py DOCKER_COMPOSE REPO_DIR
 """
@@ -76,6 +76,11 @@ def main(docker_compose, repo):
     if api.get("network_mode") != "service:edge" or \
             not api["environment"]["EMS_API_LISTEN"].startswith("127.0.0.1:"):
         problems.append("ems-api is not on the edge's loopback only")
+    graphql = services["graphql"]
+    if graphql.get("network_mode") != "service:edge" or \
+            not graphql["environment"]["EMS_GRAPHQL_LISTEN"].startswith("127.0.0.1:") or \
+            edge_env.get("EMS_GRAPHQL_LISTEN") != graphql["environment"]["EMS_GRAPHQL_LISTEN"]:
+        problems.append("ems-graphql is not on the edge's loopback only, where the edge sends /graphql")
 
     # Each container mounts only what it needs.
     for name, service in services.items():
