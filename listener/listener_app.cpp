@@ -37,7 +37,7 @@ std::vector<config::Option> ListenerOptions() {
                      "inbox journal folder (default: beside the database, per client id)"});
   options.push_back({"EMS_LISTENER_SYNC", "off",
                      "off = survives a crash of any process; always = also power loss (each "
-                     "message fdatasync'ed, SQLite synchronous=FULL)"});
+                     "message msync'ed, SQLite synchronous=FULL)"});
   return options;
 }
 

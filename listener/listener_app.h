@@ -41,8 +41,8 @@ class ListenerApp {
   // A write transaction holds up to kMaxBatch messages or kMaxBatchBytes of them. What a commit
   // costs grows with the rows and pages it touches (latest values, rollup buckets, the pages
   // written to the WAL), not with its messages, so a backlog is stored in transactions as large
-  // as these: with 5 000 messages a batch the writer spent 8.1 us a message of the simulator's
-  // mix, with 50 000 5.7-6.4 (BENCHMARKS.md). Live traffic makes small batches all the same.
+  // as these (the effect is measured in BENCHMARKS.md). Live traffic makes small batches all the
+  // same.
   static constexpr std::size_t kMaxBatchBytes = 16 << 20;
   static constexpr std::size_t kMaxBatch = 50000;
   // Group commit while a backlog drains: after a batch of kGroupMessages or more, the writer waits
@@ -58,8 +58,7 @@ class ListenerApp {
   static constexpr int kWriterNice = 10;
   // The writer's SQLite page cache: a batch of the simulator's mix (telemetry of ~120 devices
   // and their rollups) dirties more than SQLite's default 2 MiB, which spilled into the WAL
-  // before each commit; over a million messages the writer went from 13.3 to 9.8 µs a message
-  // with 16 MiB, for 14 MiB more resident memory (BENCHMARKS.md).
+  // before each commit and wrote them again at it (the gain and its memory: BENCHMARKS.md).
   static constexpr int kWriterCacheMib = 16;
 
   // Throws config::ConfigError or std::runtime_error for unusable settings. `faults`: fault

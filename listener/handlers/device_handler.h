@@ -9,11 +9,12 @@
 // Telemetry, in this order of checks: decodable payload (kInvalidJson, kInvalidTelemetry: bad
 // ts, non-finite values, soc_pct outside 0–100, bad state); a device that was discovered or
 // registered (kUnknownDevice); the device belongs to the topic's site (kDeviceSiteMismatch); the
-// device type's sign convention for power_w (kInvalidTelemetry); not older than the last
-// raw-retention cutoff (kTooOld: its raw twin may already be pruned, so storing it could count it
-// twice in rollups). Samples go to TelemetryWriter, keyed by (device, metric, ts): inside the
-// writer's transaction their rollups are coalesced until its commit and dropped with a rollback,
-// so a batch retried message by message never writes rollups of a rolled-back attempt. Then
+// device type's sign convention for power_w (kInvalidTelemetry); stamped at most 5 minutes after
+// the listener's clock at its arrival (kTooNew); not older than the last raw-retention cutoff
+// (kTooOld: its raw twin may already be pruned, so storing it could count it twice in rollups).
+// Samples go to TelemetryWriter, keyed by (device, metric, ts): inside the writer's transaction
+// their rollups are coalesced until its commit and dropped with a rollback, so a batch retried
+// message by message never writes rollups of a rolled-back attempt. Then
 // DeviceRepository::RecordTelemetry moves last_seen and merges state (for a message with new
 // samples and no state, once per device and transaction, see Flush). Any new sample
 // (or, for a message without new samples, a changed state or last_seen) → kStored and the device

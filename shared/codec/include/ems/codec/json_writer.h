@@ -7,8 +7,11 @@
 //
 //   JsonWriter w;
 //   w.BeginObject().Field("device_id", id).Key("points").BeginArray();
-//   for (const auto& p : points) w.BeginObject().Field("ts", p.ts).Field("value",
-//   p.value).EndObject(); w.EndArray().EndObject(); std::string text = w.Take();
+//   for (const auto& p : points) {
+//     w.BeginObject().Field("ts", p.ts).Field("value", p.value).EndObject();
+//   }
+//   w.EndArray().EndObject();
+//   std::string text = w.Take();
 //
 // Not thread-safe; the caller writes a well-formed document (a key before each object member).
 // Keys are names (field names, metric names): written as they are, never escaped.
