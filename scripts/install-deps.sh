@@ -12,7 +12,10 @@ for option in "$@"; do
   case "$option" in
     --with-tests)
       packages+=(libgtest-dev libgmock-dev googletest clang-format docker-compose python3-yaml
-        zlib1g-dev clang libclang-rt-14-dev) ;;
+        zlib1g-dev clang libclang-rt-14-dev nodejs)
+      # npm runs the contract tier's tools (tests/contract). A Node.js from elsewhere may bring
+      # its own npm and conflict with Debian's package: only install it where npm is missing.
+      command -v npm >/dev/null || packages+=(npm) ;;
     --with-bench) packages+=(wrk valgrind) ;;
     *) echo "unknown option $option" >&2; exit 2 ;;
   esac
