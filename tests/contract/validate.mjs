@@ -5,9 +5,10 @@
 //
 // NODE_DIR holds node_modules (tests/contract/install.sh). Fails when an answer's route or status
 // is not documented, its Content-Type or body does not match the documented response (objects
-// are closed here: a member the document does not name fails too), a successful request's body
-// does not match the documented request body, a registered route was never asked, or a
-// documented status of an operation was never answered.
+// are closed here: a member the document does not name fails too), a request named a query
+// parameter the operation does not document, a successful request's body or parameter values
+// do not match their documented schemas, a registered route was never asked, or a documented
+// status of an operation was never answered.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -35,14 +36,16 @@ function jsonSchemaOf(node, close) {
   if (Array.isArray(node)) return node.map((v) => jsonSchemaOf(v, close));
   if (node === null || typeof node !== 'object') return node;
   const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, jsonSchemaOf(v, close)]));
-  for (const [bound, exclusive] of [['minimum', 'exclusiveMinimum'], ['maximum', 'exclusiveMaximum']]) {
+  const bounds = [['minimum', 'exclusiveMinimum'], ['maximum', 'exclusiveMaximum']];
+  for (const [bound, exclusive] of bounds) {
     if (typeof out[exclusive] === 'boolean') {
       if (out[exclusive]) out[exclusive] = out[bound];
       else delete out[exclusive];
       if (out[exclusive] !== undefined) delete out[bound];
     }
   }
-  if (close && out.properties && typeof out.properties === 'object' && !('additionalProperties' in out)) {
+  const open = !('additionalProperties' in out);
+  if (close && out.properties && typeof out.properties === 'object' && open) {
     out.additionalProperties = false;
   }
   return out;
@@ -100,8 +103,48 @@ function operationOf(method, url) {
 
 const mediaType = (contentType) => (contentType || '').split(';')[0].trim().toLowerCase();
 const label = (a) => `${a.method} ${a.path} → ${a.status}`;
-const errorsText = (errors) =>
-  errors.map((e) => `${e.instancePath || '(body)'} ${e.message} ${JSON.stringify(e.params)}`);
+const errorsText = (errors, whole = '(body)') =>
+  errors.map((e) => `${e.instancePath || whole} ${e.message} ${JSON.stringify(e.params)}`);
+
+// Query parameters the request named that the operation does not document; for a successful
+// request also the path and query values that break their documented schema.
+function parameterProblemsOf(a, template, method, op, name) {
+  const problems = [];
+  const documented = new Map();
+  (op.parameters || []).forEach((p, i) => {
+    const ptr = p.$ref ? refPointer(p.$ref) : pointer('paths', template, method, 'parameters', i);
+    const param = p.$ref ? resolve(ptr) : p;
+    documented.set(`${param.in} ${param.name}`, ptr + '/schema');
+  });
+  const [bare, query = ''] = a.path.split('?');
+  const values = [...new URLSearchParams(query)].map(([key, value]) => ['query', key, value]);
+  const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+  const segments = template.split('/');
+  bare.split('/').forEach((segment, i) => {
+    const param = /^\{([^}]+)\}$/.exec(segments[i]);
+    if (param && names.includes(param[1])) {
+      values.push(['path', param[1], decodeURIComponent(segment)]);
+    }
+  });
+  for (const [where, key, value] of values) {
+    const schemaPtr = documented.get(`${where} ${key}`);
+    if (!schemaPtr) {
+      problems.push(`${label(a)}: ${where} parameter '${key}' is not documented for ${name}`);
+      continue;
+    }
+    if (a.status >= 300) continue;
+    const schema = resolve(schemaPtr);
+    const typed = schema.type === 'integer' || schema.type === 'number' ? Number(value) : value;
+    const validate = requestValidator(schemaPtr);
+    if (!validate(typed)) {
+      problems.push(
+        `${label(a)}: ${where} parameter ${key}=${value}: ` +
+          errorsText(validate.errors, '(value)').join('; '),
+      );
+    }
+  }
+  return problems;
+}
 
 // The problems of one answer, [] when it is as documented.
 function problemsOf(a) {
@@ -116,7 +159,7 @@ function problemsOf(a) {
     responsePtr = refPointer(response.$ref);
     response = resolve(responsePtr);
   }
-  const problems = [];
+  const problems = parameterProblemsOf(a, template, method, op, name);
   if (!response.content) {
     if (a.body !== '') problems.push(`${label(a)}: ${name} documents no body, got ${a.body}`);
     return problems;
@@ -142,7 +185,9 @@ function problemsOf(a) {
   }
   // A successful request's body is one the document describes.
   if (a.status < 300 && a.request_body && op.requestBody) {
-    const requestPtr = pointer('paths', template, method, 'requestBody', 'content', 'application/json', 'schema');
+    const requestPtr = pointer(
+      ...['paths', template, method, 'requestBody', 'content', 'application/json', 'schema'],
+    );
     const validateRequest = requestValidator(requestPtr);
     if (!validateRequest(JSON.parse(a.request_body))) {
       problems.push(
@@ -161,7 +206,10 @@ test('the recording holds answers of a running API', () => {
 
 test('every answer is documented and matches its schema', () => {
   const problems = answers.flatMap(problemsOf);
-  assert.ok(problems.length === 0, `${problems.length} answers differ from the document:\n` + problems.join('\n'));
+  assert.ok(
+    problems.length === 0,
+    `${problems.length} answers differ from the document:\n` + problems.join('\n'),
+  );
 });
 
 test('every registered route was asked', () => {
@@ -191,7 +239,8 @@ test('every documented status of every operation was answered', () => {
   }
   assert.ok(
     missing.length === 0,
-    'documented answers the recorder never got (ask for them in record_answers.cpp): ' + missing.join(', '),
+    'documented answers the recorder never got (ask for them in record_answers.cpp): ' +
+      missing.join(', '),
   );
 });
 
@@ -199,7 +248,8 @@ test('every example in the document matches its schema', () => {
   const problems = [];
   const visit = (node, ptr) => {
     if (node === null || typeof node !== 'object') return;
-    if ('example' in node && (node.type || node.properties || node.$ref) && !ptr.includes('/parameters/')) {
+    const schema = node.type || node.properties || node.$ref;
+    if ('example' in node && schema && !ptr.includes('/parameters/')) {
       const validate = responseValidator(ptr);
       if (validate && !validate(node.example)) {
         problems.push(`${ptr}: ${errorsText(validate.errors).join('; ')}`);
