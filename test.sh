@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test: unit, integration (a real Mosquitto
-# on a free port and the real ems-* processes), docker-compose validation and formatting.
+# on a free port and the real ems-* processes), the OpenAPI contract (docs/api.md),
+# docker-compose validation and formatting.
 # Then the whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer
 # (skip that second pass with EMS_SKIP_SANITIZERS=1), then every libFuzzer target for
 # EMS_FUZZ_SECONDS (5) seconds.
@@ -31,7 +32,7 @@ if [ "${EMS_SKIP_SANITIZERS:-0}" != 1 ]; then
   # tests/asan.supp: one race inside Debian's Paho C library, not in our code (docs/architecture.md, Libraries).
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:suppressions="$root/tests/asan.supp" \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 600 -LE lint
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 600 -LE 'lint|contract'
 fi
 echo "== libFuzzer targets (clang, ASan + UBSan), ${EMS_FUZZ_SECONDS:-5} s each"
 cmake -S . -B build-fuzz -DEMS_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \

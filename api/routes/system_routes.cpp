@@ -26,6 +26,13 @@ std::string Escape(const std::string& s) {
   return out;
 }
 
+// `node`, or what its "$ref" ("#/components/...") names in `doc`.
+const Json& Resolved(const Json& doc, const Json& node) {
+  const auto ref = node.find("$ref");
+  if (ref == node.end()) return node;
+  return doc.at(Json::json_pointer(ref->get<std::string>().substr(1)));
+}
+
 // /docs: the OpenAPI document rendered on the server, so it needs no script or remote asset.
 std::string DocsPage(const Json& doc) {
   std::string html =
@@ -44,13 +51,19 @@ std::string DocsPage(const Json& doc) {
               "</code><p>" + Escape(op.value("summary", "")) + "</p>";
       if (op.contains("parameters")) {
         html += "<ul>";
-        for (const auto& p : op["parameters"]) {
+        for (const auto& ref : op["parameters"]) {
+          const Json& p = Resolved(doc, ref);
           html += "<li><code>" + Escape(p.value("name", "")) + "</code> (" +
                   Escape(p.value("in", "")) + ") " + Escape(p.value("description", "")) + "</li>";
         }
         html += "</ul>";
       }
-      html += "</section>";
+      html += "<ul>";
+      for (const auto& [status, ref] : op.at("responses").items()) {
+        html += "<li>" + Escape(status) + ": " +
+                Escape(Resolved(doc, ref).value("description", "")) + "</li>";
+      }
+      html += "</ul></section>";
     }
   }
   return html + "</body></html>";

@@ -9,12 +9,10 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <regex>
-#include <set>
 #include <thread>
 
-#include "api/api_app.h"
 #include "harness.h"
+#include "registered_routes.h"
 
 namespace ems::testing {
 namespace {
@@ -194,21 +192,6 @@ std::string Replaced(std::string text, const std::string& from, const std::strin
     text.replace(pos, from.size(), to);
   }
   return text;
-}
-
-// "METHOD pattern" of every route the API registers, from a server built in-process.
-std::vector<std::string> RegisteredRoutes(const std::string& dir) {
-  const std::string db = "--db-path=" + dir + "/routes.db";
-  const char* argv[] = {"ems-api", db.c_str(), "--jwt-secret=0123456789abcdef0123456789abcdef"};
-  const config::Settings settings("ems-api", api::ApiOptions(), 3, argv, "/nonexistent/.env");
-  return api::ApiApp(settings).routes();
-}
-
-// True when "METHOD pattern" serves `method` and `path` (its query left out).
-bool Serves(const std::string& route, const std::string& method, const std::string& path) {
-  const auto space = route.find(' ');
-  return route.substr(0, space) == method &&
-         std::regex_match(path.substr(0, path.find('?')), std::regex(route.substr(space + 1)));
 }
 
 class AccessTest : public StackTest {

@@ -35,6 +35,9 @@ TEST_F(ApiTest, PublicRoutesNeedNoToken) {
   const auto docs = stack_.Request("GET", "/docs", "", "");
   EXPECT_EQ(docs.status, 200);
   EXPECT_NE(docs.raw.find("/api/v1/sessions"), std::string::npos);
+  // Shared parameters and answers are references in the document; the page shows what they name.
+  EXPECT_NE(docs.raw.find("<code>limit</code> (query) page size"), std::string::npos);
+  EXPECT_NE(docs.raw.find("<li>413: The request body is over 1 MiB.</li>"), std::string::npos);
 }
 
 TEST_F(ApiTest, EveryOtherRouteNeedsAValidToken) {

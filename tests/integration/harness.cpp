@@ -13,6 +13,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -177,6 +178,10 @@ HttpAnswer RawHttp(int port, const std::string& request) {
   if (out.rfind("HTTP/1.", 0) == 0 && out.size() > 12) a.status = std::atoi(out.c_str() + 9);
   const auto body = out.find("\r\n\r\n");
   if (body != std::string::npos) a.body = Json::parse(out.substr(body + 4), nullptr, false);
+  static const std::regex content_type(R"(\r\nContent-Type: *([^\r]*)\r\n)", std::regex::icase);
+  std::smatch m;
+  const std::string head = out.substr(0, body);
+  if (std::regex_search(head, m, content_type)) a.content_type = m[1];
   return a;
 }
 
@@ -426,8 +431,8 @@ HttpAnswer Stack::Request(const std::string& method, const std::string& path,
            : method == "PUT"  ? cli.Put(path, headers, body, content_type)
                               : cli.Delete(path, headers, body, content_type);
   if (!r) throw std::runtime_error("HTTP " + method + " " + path + " failed");
-  HttpAnswer a{r->status, Json(), r->body};
-  a.body = Json::parse(r->body, nullptr, false);
+  HttpAnswer a{r->status, Json::parse(r->body, nullptr, false), r->body,
+               r->get_header_value("Content-Type")};
   return a;
 }
 

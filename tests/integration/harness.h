@@ -63,6 +63,7 @@ struct HttpAnswer {
   int status = 0;
   Json body;
   std::string raw;
+  std::string content_type;  // the answer's Content-Type header
 };
 
 // A session payload of SPEC §4.1 (completed ones end at 2026-11-21T09:10:00Z) and its topic.
@@ -83,8 +84,9 @@ std::string PrintedPassword(const std::string& output);
 // A TCP connection to 127.0.0.1:port (a file descriptor), or -1.
 int ConnectLoopback(int port);
 
-// Sends `request` as it is on a fresh loopback connection and returns the answer: status and
-// JSON body, raw = everything read (up to the end of the first JSON body, or 5 s).
+// Sends `request` as it is on a fresh loopback connection and returns the answer: status,
+// Content-Type and JSON body, raw = everything read (up to the end of the first JSON body, or
+// 5 s).
 HttpAnswer RawHttp(int port, const std::string& request);
 
 class Stack {

@@ -26,13 +26,17 @@ TEST(OpenApiTest, DocumentsEveryRegisteredRoute) {
   const config::Settings settings("ems-api", ApiOptions(), 3, argv, "/nonexistent/.env");
   ApiApp app(settings);
 
-  std::set<std::string> documented;
+  std::set<std::string> documented, operation_ids;
   for (const auto& [path, ops] : OpenApiDocument()["paths"].items()) {
     for (const auto& [method, op] : ops.items()) {
       std::string upper = method;
       for (auto& c : upper) c = static_cast<char>(std::toupper(c));
       documented.insert(upper + " " + Normalize(path));
       EXPECT_TRUE(op.contains("summary")) << method << " " << path;
+      // Client generators name their functions after it (docs/api.md).
+      const auto id = op.value("operationId", "");
+      EXPECT_FALSE(id.empty()) << method << " " << path << " has no operationId";
+      EXPECT_TRUE(operation_ids.insert(id).second) << "operationId " << id << " is used twice";
     }
   }
   std::set<std::string> registered;
