@@ -97,6 +97,7 @@ for _ in $(seq 50); do port_taken "$edge_port" && break; sleep 0.1; done
 cat <<INFO
 
   ems is running.
+    Dashboard:  $api/   (sign in as the admin below)
     Address:    $api   ($note)
     API docs:   $api/docs     (ems-api itself listens on $api_listen, behind the edge)
     Broker:     mqtt://127.0.0.1:$broker_port, mqtts://127.0.0.1:$tls_port (CA: $broker_state/certs/ca.crt)

@@ -116,6 +116,12 @@ void SendCached(const httplib::Request& req, httplib::Response& res, std::string
   res.set_header("Content-Type", content_type);
 }
 
+void SendSummary(const httplib::Request& req, httplib::Response& res, Json summary) {
+  auto body = summary.dump();
+  summary.erase("ts");
+  SendCached(req, res, std::move(body), "application/json", kRevalidate, summary.dump());
+}
+
 std::string RangeCacheControl(Timestamp to, Timestamp now) {
   if (to <= now - std::chrono::hours(24)) return "private, max-age=86400";
   if (to <= now - std::chrono::hours(1)) return "private, max-age=300";

@@ -103,9 +103,14 @@ void SendError(httplib::Response& res, int status, const std::string& message);
 
 // Answers `body` with a strong ETag (a hash of it) and `cache_control`; a request whose
 // If-None-Match names that ETag gets 304 without the body (docs/dashboard.md, caching). For
-// series, summaries and pages, so a dashboard left open costs little.
+// series, summaries and pages, so a dashboard left open costs little. With `equivalent` the tag
+// is weak and hashes that instead: a body that differs only in what `equivalent` leaves out (a
+// summary's `ts`, the instant it was computed) is the same answer.
 void SendCached(const httplib::Request& req, httplib::Response& res, std::string body,
-                const std::string& content_type, const std::string& cache_control);
+                const std::string& content_type, const std::string& cache_control,
+                std::string_view equivalent = {});
+// A summary (SPEC §6.4) with a weak ETag of its figures, everything but `ts`.
+void SendSummary(const httplib::Request& req, httplib::Response& res, Json summary);
 // Cache-Control of an answer about a range ending at `to`: ended a day ago, it changes no more
 // (max-age a day); ended an hour ago, late data may still arrive (5 minutes); else the current
 // hour changes (no-cache: revalidate with the ETag every time).
