@@ -97,10 +97,12 @@ void SendError(httplib::Response& res, int status, const std::string& message) {
 }
 
 void SendCached(const httplib::Request& req, httplib::Response& res, std::string body,
-                const std::string& content_type, const std::string& cache_control) {
-  const auto hash = XXH3_128bits(body.data(), body.size());
-  char etag[40];
-  std::snprintf(etag, sizeof etag, "\"%016llx%016llx\"",
+                const std::string& content_type, const std::string& cache_control,
+                std::string_view equivalent) {
+  const std::string_view tagged = equivalent.empty() ? std::string_view(body) : equivalent;
+  const auto hash = XXH3_128bits(tagged.data(), tagged.size());
+  char etag[48];
+  std::snprintf(etag, sizeof etag, "%s\"%016llx%016llx\"", equivalent.empty() ? "" : "W/",
                 static_cast<unsigned long long>(hash.high64),
                 static_cast<unsigned long long>(hash.low64));
   res.set_header("ETag", etag);

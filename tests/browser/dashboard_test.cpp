@@ -20,9 +20,9 @@ namespace {
 using api::chart::FormatNumber;
 using api::pages::Power;
 
-#define SKIP_WITHOUT_CHROMIUM()                                                    \
-  if (!ChromiumInstalled()) {                                                      \
-    GTEST_SKIP() << "chromium and chromium-driver are not installed; skipping.";  \
+#define SKIP_WITHOUT_CHROMIUM()                                                  \
+  if (!ChromiumInstalled()) {                                                    \
+    GTEST_SKIP() << "chromium and chromium-driver are not installed; skipping."; \
   }
 
 class DashboardTest : public ::testing::Test {
@@ -70,7 +70,7 @@ class DashboardTest : public ::testing::Test {
   void SignIn(Browser& b, const std::string& user, const std::string& password) {
     b.Type("input[name=username]", user);
     b.Type("input[name=password]", password);
-    b.Click("main form button[type=submit]");
+    b.Follow("main form button[type=submit]");
   }
 
   Json Schedule() { return stack_.Get("/api/v1/devices/" + ev_ + "/charging-schedule").body; }
@@ -78,9 +78,9 @@ class DashboardTest : public ::testing::Test {
   // The site page's figures are the energy summary's, formatted as the page formats them.
   void ExpectFiguresOfTheApi(Browser& b) {
     const auto s = stack_.Get("/api/v1/sites/" + site_ + "/energy/summary").body;
-    EXPECT_EQ(b.Text("section.flow [data-field=produced_w]"), Power(s["produced_w"]));
-    EXPECT_EQ(b.Text("section.flow [data-field=consumed_w]"), Power(s["consumed_w"]));
-    EXPECT_EQ(b.Text("section.flow [data-field=net_w]"), Power(s["net_w"]));
+    EXPECT_EQ(b.Text("section.flow [data-field=produced_w]"), Power(s["produced_w"].get<double>()));
+    EXPECT_EQ(b.Text("section.flow [data-field=consumed_w]"), Power(s["consumed_w"].get<double>()));
+    EXPECT_EQ(b.Text("section.flow [data-field=net_w]"), Power(s["net_w"].get<double>()));
     EXPECT_GT(s["produced_w"].get<double>() + s["consumed_w"].get<double>(), 0);
     int socs = 0;
     for (const auto& st : s["storage"]) {
@@ -114,7 +114,7 @@ class DashboardTest : public ::testing::Test {
 
   // Presses an EV button on the site page, which comes back to it.
   void Press(Browser& b, const std::string& action) {
-    b.Click("#ev-" + ev_ + " form[action$=\"" + action + "\"] button");
+    b.Follow("#ev-" + ev_ + " form[action$=\"" + action + "\"] button");
     EXPECT_EQ(b.Url(), Base() + "/sites/" + site_);
   }
 
@@ -148,13 +148,13 @@ TEST_F(DashboardTest, APersonSignsInReadsTheSiteOperatesTheEvAndSignsOut) {
   b.Screenshot(Shot("site"));
   ExpectFiguresOfTheApi(b);
 
-  b.Click("a[href=\"/devices/" + battery_ + "\"]");
+  b.Follow("a[href=\"/devices/" + battery_ + "\"]");
   EXPECT_EQ(b.Url(), Base() + "/devices/" + battery_);
   ExpectDeviceMetricsOfTheApi(b);
   b.Screenshot(Shot("device"));
   // The interval choice: 30 local days at 1d.
   b.Click("select[name=interval] option[value=\"1d\"]");
-  b.Click("form.filters button");
+  b.Follow("form.filters button");
   EXPECT_EQ(b.Url(), Base() + "/devices/" + battery_ + "?interval=1d");
   EXPECT_GE(b.FindAll("figure.chart svg").size(), 2u);
 
@@ -167,7 +167,7 @@ TEST_F(DashboardTest, APersonSignsInReadsTheSiteOperatesTheEvAndSignsOut) {
   EXPECT_EQ(b.FindAll("table.devices tbody tr").size(),
             stack_.GetAllItems("/api/v1/devices?type=ev").size());
 
-  b.Click("header form button");  // log out
+  b.Follow("header form button");  // log out
   EXPECT_EQ(b.Url(), Base() + "/login");
   b.Go(Base() + "/sites/" + site_);
   EXPECT_EQ(b.Url(), Base() + "/login?next=%2Fsites%2F" + site_);
@@ -180,7 +180,7 @@ TEST_F(DashboardTest, EverythingWorksWithoutJavaScript) {
   b.Go(Base() + "/");
   SignIn(b, Stack::kAdminUser, Stack::kAdminPassword);
   ASSERT_EQ(b.Url(), Base() + "/");
-  b.Click("a[href=\"/sites/" + site_ + "\"]");
+  b.Follow("a[href=\"/sites/" + site_ + "\"]");
   ASSERT_EQ(b.Url(), Base() + "/sites/" + site_);
   ExpectFiguresOfTheApi(b);
   // Without the script the page reloads itself to stay live.
@@ -196,16 +196,17 @@ TEST_F(DashboardTest, StoredMarkupIsShownAsTextAndNeverRuns) {
   const std::string site_name = "\"><img src=x onerror=alert(1)>";
   const std::string device_name = "<script>alert(1)</script>";
   ASSERT_EQ(stack_.Post("/api/v1/sites", {{"id", "odd"}, {"name", site_name}}).status, 201);
-  ASSERT_EQ(stack_
-                .Post("/api/v1/sites/odd/devices",
-                      {{"id", "odd-ev"},
-                       {"type", "ev"},
-                       {"name", device_name},
-                       {"properties",
-                        {{"battery_capacity_wh", 60000}, {"max_charge_w", 11000},
-                         {"max_discharge_w", 0}}}})
-                .status,
-            201);
+  ASSERT_EQ(
+      stack_
+          .Post(
+              "/api/v1/sites/odd/devices",
+              {{"id", "odd-ev"},
+               {"type", "ev"},
+               {"name", device_name},
+               {"properties",
+                {{"battery_capacity_wh", 60000}, {"max_charge_w", 11000}, {"max_discharge_w", 0}}}})
+          .status,
+      201);
   Browser b(stack_.dir(), /*javascript=*/true);
   b.Go(Base() + "/login");
   SignIn(b, Stack::kAdminUser, Stack::kAdminPassword);
@@ -230,16 +231,17 @@ TEST_F(DashboardTest, StoredMarkupIsShownAsTextAndNeverRuns) {
 TEST_F(DashboardTest, FormsNeedTheirTokenAndOtherSitesPagesAreNotFound) {
   ASSERT_EQ(stack_.Post("/api/v1/sites", {{"id", "home"}, {"name", "Home"}}).status, 201);
   ASSERT_EQ(stack_.Post("/api/v1/sites", {{"id", "other"}, {"name", "Other"}}).status, 201);
-  ASSERT_EQ(stack_
-                .Post("/api/v1/sites/home/devices",
-                      {{"id", "car"},
-                       {"type", "ev"},
-                       {"name", "Car"},
-                       {"properties",
-                        {{"battery_capacity_wh", 60000}, {"max_charge_w", 11000},
-                         {"max_discharge_w", 0}}}})
-                .status,
-            201);
+  ASSERT_EQ(
+      stack_
+          .Post(
+              "/api/v1/sites/home/devices",
+              {{"id", "car"},
+               {"type", "ev"},
+               {"name", "Car"},
+               {"properties",
+                {{"battery_capacity_wh", 60000}, {"max_charge_w", 11000}, {"max_discharge_w", 0}}}})
+          .status,
+      201);
   ASSERT_TRUE(stack_.AddUser("viewer-other", "viewer-other-password", "viewer", {"other"}));
   httplib::Client edge("127.0.0.1", stack_.edge_port());
   const auto cookie = [&](const std::string& token) {
@@ -255,18 +257,21 @@ TEST_F(DashboardTest, FormsNeedTheirTokenAndOtherSitesPagesAreNotFound) {
   EXPECT_NE(forged->body.find("did not come from this site"), std::string::npos);
   const auto viewer = cookie(stack_.Login("viewer-other", "viewer-other-password"));
   const auto viewer_page = edge.Get("/", viewer);
-  const auto at = viewer_page->body.find("name=\"csrf\" value=\"");
+  const std::string field = "name=\"csrf\" value=\"";
+  const auto at = viewer_page->body.find(field);
   ASSERT_NE(at, std::string::npos);
-  const auto viewer_csrf = viewer_page->body.substr(at + 20, viewer_page->body.find('"', at + 20) - at - 20);
+  const auto start = at + field.size();
+  const auto viewer_csrf =
+      viewer_page->body.substr(start, viewer_page->body.find('"', start) - start);
   EXPECT_EQ(edge.Post("/devices/car/schedule/pause", admin, "csrf=" + viewer_csrf,
                       "application/x-www-form-urlencoded")
                 ->status,
             403);
   EXPECT_FALSE(stack_.Get("/api/v1/devices/car/charging-schedule").body["is_paused"].get<bool>());
   // The login form needs its own token too.
-  EXPECT_EQ(edge.Post("/login", "username=admin&password=x", "application/x-www-form-urlencoded")
-                ->status,
-            403);
+  EXPECT_EQ(
+      edge.Post("/login", "username=admin&password=x", "application/x-www-form-urlencoded")->status,
+      403);
 
   // Another site's user: every page of this site answers 404, as the JSON API does, even a
   // form with a valid token.
@@ -284,7 +289,9 @@ TEST_F(DashboardTest, FormsNeedTheirTokenAndOtherSitesPagesAreNotFound) {
   // No session: to the login form, which returns to the page.
   const auto anonymous = edge.Get("/sites/home");
   EXPECT_EQ(anonymous->status, 303);
-  EXPECT_EQ(anonymous->get_header_value("Location"), "/login?next=%2Fsites%2Fhome");
+  // cpp-httplib's client hands the header over percent-decoded; the browser test sees the
+  // encoded form.
+  EXPECT_EQ(anonymous->get_header_value("Location"), "/login?next=/sites/home");
 }
 
 TEST_F(DashboardTest, PagesAndSeriesAnswerConditionalRequestsCheaply) {
@@ -325,9 +332,8 @@ TEST_F(DashboardTest, PagesAndSeriesAnswerConditionalRequestsCheaply) {
   const std::string today = "/api/v1/devices/" + battery_ + "/metrics/power_w/series";
   const auto past_to = FormatTimestamp(Now() - std::chrono::hours(48));
   const auto past_from = FormatTimestamp(Now() - std::chrono::hours(72));
-  for (const std::string path :
-       {today, "/api/v1/sites/" + site_ + "/energy/series",
-        "/api/v1/sites/" + site_ + "/energy/summary"}) {
+  for (const std::string& path : {today, "/api/v1/sites/" + site_ + "/energy/series",
+                                  "/api/v1/sites/" + site_ + "/energy/summary"}) {
     const auto first = edge.Get(path, bearer);
     ASSERT_EQ(first->status, 200) << path;
     EXPECT_EQ(first->get_header_value("Cache-Control"), "private, no-cache") << path;

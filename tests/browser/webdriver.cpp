@@ -62,7 +62,7 @@ Browser::Browser(const std::string& dir, bool javascript) : port_(FreePort()) {
       Call("POST", "/session",
            {{"capabilities",
              {{"alwaysMatch", {{"browserName", "chrome"}, {"goog:chromeOptions", options}}}}}});
-  session_ = answer["sessionId"].get<std::string>();
+  session_ = answer["value"]["sessionId"].get<std::string>();
 }
 
 Browser::~Browser() {
@@ -73,10 +73,12 @@ Browser::~Browser() {
 nlohmann::json Browser::Call(const std::string& method, const std::string& path,
                              const nlohmann::json& body, bool may_fail) {
   const std::string full = path == "/session" ? path : "/session/" + session_ + path;
-  httplib::Result r = method == "GET"      ? client_->Get(full)
-                      : method == "DELETE" ? client_->Delete(full)
-                                           : client_->Post(full, (body.is_null() ? nlohmann::json::object() : body).dump(),
-                                                           "application/json");
+  httplib::Result r =
+      method == "GET" ? client_->Get(full)
+      : method == "DELETE"
+          ? client_->Delete(full)
+          : client_->Post(full, (body.is_null() ? nlohmann::json::object() : body).dump(),
+                          "application/json");
   if (!r) throw std::runtime_error("chromedriver did not answer " + method + " " + path);
   auto doc = nlohmann::json::parse(r->body, nullptr, false);
   if (r->status != 200 && !may_fail) {
@@ -118,6 +120,16 @@ void Browser::Type(const std::string& css, const std::string& text) {
 }
 
 void Browser::Click(const std::string& css) { Call("POST", "/element/" + Find(css) + "/click"); }
+
+void Browser::Follow(const std::string& css) {
+  const auto button = Find(css);
+  Call("POST", "/element/" + button + "/click");
+  // The button's element goes stale once the next page replaced this one.
+  const bool left = WaitFor([&] {
+    return Call("GET", "/element/" + button + "/name", nullptr, /*may_fail=*/true).is_null();
+  });
+  if (!left) throw std::runtime_error("the page did not change after clicking " + css);
+}
 
 std::optional<std::string> Browser::AlertText() {
   const auto answer = Call("GET", "/alert/text", nullptr, /*may_fail=*/true);

@@ -42,6 +42,8 @@ class Browser {
   std::string Attribute(const std::string& css, const std::string& name);
   void Type(const std::string& css, const std::string& text);
   void Click(const std::string& css);
+  // Clicks a link or a form's button and waits until the page it leads to replaced this one.
+  void Follow(const std::string& css);
   // The text of an open alert, confirm or prompt dialog, if one is open.
   std::optional<std::string> AlertText();
   void Screenshot(const std::string& png_path);
