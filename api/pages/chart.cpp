@@ -50,13 +50,14 @@ ValueAxis MakeAxis(double lo, double hi, const std::string& unit) {
   hi = std::max(0.0, hi / a.scale);
   if (hi - lo < 1e-9) hi = lo + 1;
   a.step = NiceStep(hi - lo);
-  a.lo = std::floor(lo / a.step - 1e-9) * a.step;
+  a.lo = std::floor(lo / a.step + 1e-9) * a.step;
   a.hi = std::ceil(hi / a.step - 1e-9) * a.step;
   return a;
 }
 
 void OpenSvg(std::string& out, const std::string& title) {
-  out += "<figure class=\"chart\"><svg viewBox=\"0 0 720 260\" role=\"img\" aria-label=\"";
+  out += "<figure class=\"chart\"><figcaption>" + Escape(title) +
+         "</figcaption><svg viewBox=\"0 0 720 260\" role=\"img\" aria-label=\"";
   out += Escape(title);
   out += "\"><title>" + Escape(title) + "</title>";
 }
@@ -90,12 +91,12 @@ void CloseSvg(std::string& out, const std::vector<Line>& lines, bool empty) {
     out += "<text class=\"empty\" x=\"" + Num(kLeft + kPlotW / 2) + "\" y=\"" +
            Num(kTop + kPlotH / 2) + "\">No data in this period.</text>";
   }
-  out += "</svg><figcaption><ul class=\"legend\">";
+  out += "</svg><ul class=\"legend\">";
   for (std::size_t i = 0; i < lines.size(); ++i) {
     out +=
         "<li class=\"k" + std::to_string(i % kClasses) + "\">" + Escape(lines[i].label) + "</li>";
   }
-  out += "</ul></figcaption></figure>";
+  out += "</ul></figure>";
 }
 
 std::pair<double, double> ValueRange(const std::vector<Line>& lines) {

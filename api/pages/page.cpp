@@ -4,9 +4,7 @@
 #include <cstdio>
 
 #include "api/html.h"
-#include "api/routes/lookup.h"
 #include "ems/auth/token.h"
-#include "ems/util/log.h"
 
 namespace ems::api::pages {
 namespace {

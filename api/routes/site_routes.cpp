@@ -110,8 +110,9 @@ void EnergySummary(ApiContext& ctx, const httplib::Request& req, httplib::Respon
   const auto id = PathId(req, 1);
   VisibleSite(ctx.Store(), id, caller);
   const auto readings = ctx.Store().Readings().SiteReadings(id);
-  SendSummary(req, res,
-              codec::EncodeEnergySummary(ComputeEnergySummary(id, readings, Now(), ctx.stale_after)));
+  SendSummary(
+      req, res,
+      codec::EncodeEnergySummary(ComputeEnergySummary(id, readings, Now(), ctx.stale_after)));
 }
 
 void FleetEnergySummary(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,

@@ -286,6 +286,18 @@ TEST_F(DashboardTest, FormsNeedTheirTokenAndOtherSitesPagesAreNotFound) {
             404);
   EXPECT_EQ(edge.Get("/fleet", viewer)->body.find("/devices/car"), std::string::npos);
 
+  // Cookies: HttpOnly and SameSite=Lax always; Secure when the edge says the client came over
+  // HTTPS (asked of ems-api directly, as an HTTPS edge would).
+  const auto plain = edge.Get("/login");
+  EXPECT_NE(plain->get_header_value("Set-Cookie").find("; HttpOnly; SameSite=Lax"),
+            std::string::npos);
+  EXPECT_EQ(plain->get_header_value("Set-Cookie").find("Secure"), std::string::npos);
+  httplib::Client api("127.0.0.1", stack_.api_port());
+  EXPECT_NE(api.Get("/login", {{"X-Forwarded-Proto", "https"}})
+                ->get_header_value("Set-Cookie")
+                .find("; Secure"),
+            std::string::npos);
+
   // No session: to the login form, which returns to the page.
   const auto anonymous = edge.Get("/sites/home");
   EXPECT_EQ(anonymous->status, 303);

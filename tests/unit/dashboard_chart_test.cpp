@@ -113,6 +113,9 @@ TEST(ChartTest, ValuesCarryTheirUnitAndLargeWattsBecomeKilowatts) {
   const auto svg = RenderTimeChart(c);
   EXPECT_NE(svg.find(">kW</text>"), std::string::npos);
   EXPECT_NE(svg.find(R"(<text class="yt" x="54.0" y="18.0">6</text>)"), std::string::npos) << svg;
+  // Positive values only: the axis starts at 0, not a step below.
+  EXPECT_NE(svg.find(R"(<text class="yt" x="54.0" y="234.0">0</text>)"), std::string::npos);
+  EXPECT_EQ(svg.find(">-2</text>"), std::string::npos);
   c.lines = {{"solar", {{c.from, 0}, {c.from + std::chrono::minutes(15), 420}}}};
   EXPECT_NE(RenderTimeChart(c).find(">W</text>"), std::string::npos);
 }
