@@ -7,8 +7,11 @@
 // Without Chromium the browser tests skip with one line; the others run anyway.
 #include <gtest/gtest.h>
 
+#include <regex>
+#include <set>
 #include <thread>
 
+#include "api/api_app.h"
 #include "api/pages/chart.h"
 #include "api/pages/page.h"
 #include "harness.h"
@@ -297,6 +300,27 @@ TEST_F(DashboardTest, FormsNeedTheirTokenAndOtherSitesPagesAreNotFound) {
                 ->get_header_value("Set-Cookie")
                 .find("; Secure"),
             std::string::npos);
+
+  // Every page the server registers (ApiApp::pages()) but the login form and the assets needs
+  // a session: without one, GET and POST alike go to the login form.
+  const std::string db = "--db-path=" + stack_.dir() + "/pages.db";
+  const char* argv[] = {"ems-api", db.c_str(), "--jwt-secret=0123456789abcdef0123456789abcdef"};
+  const config::Settings settings("ems-api", api::ApiOptions(), 3, argv, "/nonexistent/.env");
+  const auto pages = api::ApiApp(settings).pages();
+  EXPECT_GE(pages.size(), 10u);
+  const std::set<std::string> open = {"GET /", "GET /login", "POST /login",
+                                      "GET /static/([a-z0-9.-]+)", "GET /favicon.ico"};
+  for (const auto& page : pages) {
+    if (open.count(page)) continue;
+    const auto space = page.find(' ');
+    const auto path =
+        std::regex_replace(page.substr(space + 1), std::regex(R"(\(\[\^/\]\+\))"), "car");
+    const auto r = page.substr(0, space) == "GET"
+                       ? edge.Get(path)
+                       : edge.Post(path, "", "application/x-www-form-urlencoded");
+    EXPECT_EQ(r->status, 303) << page;
+    EXPECT_EQ(r->get_header_value("Location").rfind("/login?next=", 0), 0u) << page;
+  }
 
   // No session: to the login form, which returns to the page.
   const auto anonymous = edge.Get("/sites/home");
