@@ -1,9 +1,11 @@
 #include "webdriver.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 namespace ems::testing {
 namespace {
@@ -58,16 +60,34 @@ Browser::Browser(const std::string& dir, bool javascript) : port_(FreePort()) {
   if (!javascript) {
     options["prefs"] = {{"profile.managed_default_content_settings.javascript", 2}};
   }
-  const auto answer =
-      Call("POST", "/session",
-           {{"capabilities",
-             {{"alwaysMatch", {{"browserName", "chrome"}, {"goog:chromeOptions", options}}}}}});
-  session_ = answer["value"]["sessionId"].get<std::string>();
+  try {
+    const auto answer =
+        Call("POST", "/session",
+             {{"capabilities",
+               {{"alwaysMatch", {{"browserName", "chrome"}, {"goog:chromeOptions", options}}}}}});
+    session_ = answer["value"]["sessionId"].get<std::string>();
+  } catch (...) {
+    driver_->Stop();
+    EndBrowser();
+    throw;
+  }
+}
+
+void Browser::EndBrowser() {
+  const std::string profile = profile_.path().string();
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const auto name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    const std::string cmdline((std::istreambuf_iterator<char>(in)), {});
+    if (cmdline.find(profile) != std::string::npos) ::kill(std::stoi(name), SIGKILL);
+  }
 }
 
 Browser::~Browser() {
   if (!session_.empty()) client_->Delete("/session/" + session_);
   driver_->Stop();
+  EndBrowser();
 }
 
 nlohmann::json Browser::Call(const std::string& method, const std::string& path,

@@ -50,6 +50,9 @@ class Browser {
   void SetWindowSize(int width, int height);
 
  private:
+  // Ends every process of this browser's profile (chromium outlives a chromedriver that stops
+  // abruptly), found by the profile folder on its command line.
+  void EndBrowser();
   nlohmann::json Call(const std::string& method, const std::string& path,
                       const nlohmann::json& body = nullptr, bool may_fail = false);
 
