@@ -107,6 +107,7 @@ for _ in $(seq 50); do port_taken "$graphql_port" && break; sleep 0.1; done
 cat <<INFO
 
   ems is running.
+    Dashboard:  $api/   (sign in as the admin below)
     Address:    $api   ($note)
     API docs:   $api/docs     (ems-api itself listens on $api_listen, behind the edge)
     GraphQL:    $api/graphql  (docs/graphql.md)

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "api/pages/pages.h"
 #include "api/routes/routes.h"
 #include "ems/auth/password.h"
 #include "ems/domain/ids.h"
@@ -120,6 +121,19 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_, ctx_)
     }
   });
 
+  // Security headers on every answer (docs/dashboard.md): scripts, styles, images and requests
+  // only from ems-api itself and never inline, forms only to it, no framing, no MIME sniffing,
+  // no referrer to other sites.
+  server_.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Content-Security-Policy",
+                   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+                   "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+                   "base-uri 'none'");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "same-origin");
+    res.set_header("X-Frame-Options", "DENY");
+  });
+
   RegisterSystemRoutes(router_);
   RegisterAuthRoutes(router_);
   RegisterUserRoutes(router_);
@@ -130,6 +144,7 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_, ctx_)
   RegisterSiteRoutes(router_);
   RegisterDeviceRoutes(router_);
   RegisterSubscriptionRoutes(router_);
+  pages::RegisterPages(router_);
 }
 
 void ApiApp::EnsureAdmin(store::Store& store, const std::string& user,

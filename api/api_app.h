@@ -1,4 +1,4 @@
-// ems-api: REST over the stored state (SPEC §5, §6), on cpp-httplib.
+// ems-api: REST and the HTML dashboard over the stored state (SPEC §5–§7), on cpp-httplib.
 //
 // Hardening of cpp-httplib 0.11.4 defaults (DESIGN.md): TCP_NODELAY, a sized worker pool,
 // longer keep-alive, bodies refused before they are read unless plain and of a known length up
@@ -25,6 +25,8 @@ class ApiApp {
 
   // For tests: the routes registered, as "METHOD pattern".
   const std::vector<std::string>& routes() const { return router_.routes(); }
+  // The HTML pages (api/pages/), as "METHOD pattern": not part of /openapi.json.
+  const std::vector<std::string>& pages() const { return router_.pages(); }
 
  private:
   void EnsureAdmin(store::Store& store, const std::string& user, const std::string& password);

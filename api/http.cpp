@@ -1,8 +1,10 @@
 #include "api/http.h"
 
 #include <arpa/inet.h>
+#include <xxhash.h>
 
 #include <charconv>
+#include <cstdio>
 #include <random>
 
 #include "ems/auth/token.h"
@@ -80,6 +82,40 @@ void SendJsonText(httplib::Response& res, int status, std::string body) {
 
 void SendError(httplib::Response& res, int status, const std::string& message) {
   SendJson(res, status, {{"status", "error"}, {"message", message}});
+}
+
+void SendCached(const httplib::Request& req, httplib::Response& res, std::string body,
+                const std::string& content_type, const std::string& cache_control,
+                std::string_view equivalent) {
+  const std::string_view tagged = equivalent.empty() ? std::string_view(body) : equivalent;
+  const auto hash = XXH3_128bits(tagged.data(), tagged.size());
+  char etag[48];
+  std::snprintf(etag, sizeof etag, "%s\"%016llx%016llx\"", equivalent.empty() ? "" : "W/",
+                static_cast<unsigned long long>(hash.high64),
+                static_cast<unsigned long long>(hash.low64));
+  res.set_header("ETag", etag);
+  res.set_header("Cache-Control", cache_control);
+  // If-None-Match may list several tags, or be "*".
+  const auto match = req.get_header_value("If-None-Match");
+  if (match == "*" || match.find(etag) != std::string::npos) {
+    res.status = 304;
+    return;
+  }
+  res.status = 200;
+  res.body = std::move(body);
+  res.set_header("Content-Type", content_type);
+}
+
+void SendSummary(const httplib::Request& req, httplib::Response& res, Json summary) {
+  auto body = summary.dump();
+  summary.erase("ts");
+  SendCached(req, res, std::move(body), "application/json", kRevalidate, summary.dump());
+}
+
+std::string RangeCacheControl(Timestamp to, Timestamp now) {
+  if (to <= now - std::chrono::hours(24)) return "private, max-age=86400";
+  if (to <= now - std::chrono::hours(1)) return "private, max-age=300";
+  return kRevalidate;
 }
 
 Json BodyObject(const httplib::Request& req) {
@@ -234,18 +270,31 @@ void Answer(httplib::Response& res, F&& route) {
   }
 }
 
+}  // namespace
+
+std::string CookieValue(const httplib::Request& req, std::string_view name) {
+  const auto cookies = req.get_header_value("Cookie");
+  std::string_view rest = cookies;
+  while (!rest.empty()) {
+    const auto end = rest.find(';');
+    auto pair = rest.substr(0, end);
+    rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    const auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
+      return std::string(pair.substr(eq + 1));
+    }
+  }
+  return "";
+}
+
+std::string SessionCookie(const httplib::Request& req) { return CookieValue(req, "ems_session"); }
+
 std::optional<Principal> Authenticate(ApiContext& ctx, const httplib::Request& req) {
   const auto header = req.get_header_value("Authorization");
-  std::string token;
-  if (header.rfind("Bearer ", 0) == 0) {
-    token = header.substr(7);
-  } else {
-    // HTML pages (SPEC §7) carry the same token in the session cookie.
-    const auto cookies = req.get_header_value("Cookie");
-    const auto pos = cookies.find("ems_session=");
-    if (pos == std::string::npos) return std::nullopt;
-    token = cookies.substr(pos + 12, cookies.find(';', pos) - pos - 12);
-  }
+  // HTML pages (SPEC §7) carry the same token in the session cookie.
+  const std::string token = header.rfind("Bearer ", 0) == 0 ? header.substr(7) : SessionCookie(req);
+  if (token.empty()) return std::nullopt;
   const auto claims = auth::VerifyToken(ctx.jwt_secret, token, Now());
   if (!claims) return std::nullopt;
   auto user = ctx.Store().Users().Get(claims->username);
@@ -253,8 +302,6 @@ std::optional<Principal> Authenticate(ApiContext& ctx, const httplib::Request& r
   if (!user || claims->issued_at < user->changed_at) return std::nullopt;
   return Principal{std::move(user->username), user->role, std::move(user->site_ids)};
 }
-
-}  // namespace
 
 httplib::Server::Handler Router::Authed(Access access, RouteHandler handler) {
   return [&ctx = ctx_, access, handler](const httplib::Request& req, httplib::Response& res) {
@@ -280,7 +327,15 @@ httplib::Server::Handler Router::Public(PublicHandler handler) {
 
 void Router::Add(const char* method, const std::string& pattern, httplib::Server::Handler h) {
   routes_.push_back(std::string(method) + " " + pattern);
-  const std::string m = method;
+  Serve(method, pattern, std::move(h));
+}
+
+void Router::Page(const char* method, const std::string& pattern, httplib::Server::Handler h) {
+  pages_.push_back(std::string(method) + " " + pattern);
+  Serve(method, pattern, std::move(h));
+}
+
+void Router::Serve(const std::string& m, const std::string& pattern, httplib::Server::Handler h) {
   if (m == "GET") {
     server_.Get(pattern, std::move(h));
   } else if (m == "POST") {

@@ -101,6 +101,22 @@ void SendJson(httplib::Response& res, int status, const std::string& text) = del
 void SendJsonText(httplib::Response& res, int status, std::string body);
 void SendError(httplib::Response& res, int status, const std::string& message);
 
+// Answers `body` with a strong ETag (a hash of it) and `cache_control`; a request whose
+// If-None-Match names that ETag gets 304 without the body (docs/dashboard.md, caching). For
+// series, summaries and pages, so a dashboard left open costs little. With `equivalent` the tag
+// is weak and hashes that instead: a body that differs only in what `equivalent` leaves out (a
+// summary's `ts`, the instant it was computed) is the same answer.
+void SendCached(const httplib::Request& req, httplib::Response& res, std::string body,
+                const std::string& content_type, const std::string& cache_control,
+                std::string_view equivalent = {});
+// A summary (SPEC §6.4) with a weak ETag of its figures, everything but `ts`.
+void SendSummary(const httplib::Request& req, httplib::Response& res, Json summary);
+// Cache-Control of an answer about a range ending at `to`: ended a day ago, it changes no more
+// (max-age a day); ended an hour ago, late data may still arrive (5 minutes); else the current
+// hour changes (no-cache: revalidate with the ETag every time).
+std::string RangeCacheControl(Timestamp to, Timestamp now);
+inline constexpr const char* kRevalidate = "private, no-cache";
+
 // The request body as a JSON object, else kInvalidJson (400).
 Json BodyObject(const httplib::Request& req);
 
@@ -205,18 +221,34 @@ class Router {
   // Routes that need no authentication (SPEC §5: /health, /openapi.json, /docs, login).
   void GetPublic(const std::string& pattern, PublicHandler h);
   void PostPublic(const std::string& pattern, PublicHandler h);
+  // An HTML page (SPEC §7, api/pages/): `h` does its own authentication and error pages. Pages
+  // are listed apart from the JSON API's routes: /openapi.json describes the JSON API only.
+  void Page(const char* method, const std::string& pattern, httplib::Server::Handler h);
   // "GET /api/v1/sessions/([^/]+)" for each registered route.
   const std::vector<std::string>& routes() const { return routes_; }
+  // "GET /sites/([^/]+)" for each registered page.
+  const std::vector<std::string>& pages() const { return pages_; }
+  ApiContext& context() { return ctx_; }
 
  private:
   httplib::Server::Handler Authed(Access access, RouteHandler h);
   httplib::Server::Handler Public(PublicHandler h);
   void Add(const char* method, const std::string& pattern, httplib::Server::Handler h);
+  void Serve(const std::string& method, const std::string& pattern, httplib::Server::Handler h);
 
   httplib::Server& server_;
   ApiContext& ctx_;
   std::vector<std::string> routes_;
+  std::vector<std::string> pages_;
 };
+
+// The caller of a request: its bearer token, else the `ems_session` cookie of the HTML pages,
+// checked against the stored user (SPEC §5); std::nullopt when neither is valid.
+std::optional<Principal> Authenticate(ApiContext& ctx, const httplib::Request& req);
+// The token in the `ems_session` cookie, or "".
+std::string SessionCookie(const httplib::Request& req);
+// The value of cookie `name` in the request's Cookie header, or "".
+std::string CookieValue(const httplib::Request& req, std::string_view name);
 
 // The client's address: the X-Real-IP header the edge sets (SPEC §8) when the request comes
 // from loopback, where the edge runs, and holds an IP address; else the peer's own address.

@@ -16,7 +16,8 @@ for option in "$@"; do
   case "$option" in
     --with-tests)
       packages+=(libgtest-dev libgmock-dev googletest clang-format docker-compose python3-yaml
-        zlib1g-dev clang libclang-rt-14-dev ccache) ;;
+        zlib1g-dev clang libclang-rt-14-dev ccache
+        chromium chromium-driver) ;;
     --with-bench) packages+=(wrk valgrind) ;;
     *) echo "unknown option $option" >&2; exit 2 ;;
   esac

@@ -9,6 +9,7 @@
 //   422. Success ends every token of the user issued before and answers a fresh one, shaped as
 //   the login's answer.
 #include "api/accounts.h"
+#include "api/routes/login.h"
 #include "api/routes/routes.h"
 #include "ems/auth/password.h"
 #include "ems/auth/token.h"
@@ -32,14 +33,17 @@ void CheckThrottle(ApiContext& ctx, const std::string& username, const std::stri
   }
 }
 
-// The login's answer: a token for `user` issued at `now`.
-void SendToken(ApiContext& ctx, httplib::Response& res, const store::User& user, Timestamp now) {
-  const auto role = std::string(ToString(user.role));
-  const auto issued = auth::IssueToken(ctx.jwt_secret, user.username, role, now, ctx.token_ttl);
+// The login's answer: `issued`, a token for `role`.
+void SendToken(httplib::Response& res, const auth::IssuedToken& issued, Role role) {
   SendJson(res, 200,
            {{"token", issued.token},
             {"expires_at", FormatTimestamp(issued.expires_at)},
-            {"role", role}});
+            {"role", ToString(role)}});
+}
+
+auth::IssuedToken Issue(ApiContext& ctx, const store::User& user, Timestamp now) {
+  return auth::IssueToken(ctx.jwt_secret, user.username, std::string(ToString(user.role)), now,
+                          ctx.token_ttl);
 }
 
 void Login(ApiContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -48,23 +52,8 @@ void Login(ApiContext& ctx, const httplib::Request& req, httplib::Response& res)
       ValueOrFail(codec::RequiredString(body, "username", ErrorCode::kInvalidLogin));
   const auto password =
       ValueOrFail(codec::RequiredString(body, "password", ErrorCode::kInvalidLogin));
-  // Usernames are ids (SPEC §3): anything else is refused before it is looked up or counted.
-  if (!IsValidId(username)) {
-    Fail(ErrorCode::kInvalidParameter, "A username is 1 to 64 letters, digits, '_', '.' or '-'.");
-  }
-  const auto address = ClientAddress(req);
-  const auto now = Now();
-  CheckThrottle(ctx, username, address, now);
-  const auto user = ctx.Store().Users().Get(username);
-  // Hash even for unknown users, so the answer time does not tell which usernames exist.
-  static const std::string kDummyHash = auth::HashPassword("no such user");
-  const bool ok =
-      auth::VerifyPassword(password, user ? user->password_hash : kDummyHash) && user.has_value();
-  if (!ok) {
-    ctx.login_throttle.RecordFailure(username, address, now);
-    Fail(ErrorCode::kUnauthorized, "Wrong username or password.");
-  }
-  SendToken(ctx, res, *user, now);
+  const auto login = LogIn(ctx, username, password, ClientAddress(req));
+  SendToken(res, login.issued, login.role);
 }
 
 void Me(ApiContext&, const httplib::Request&, httplib::Response& res, const Principal& caller) {
@@ -89,10 +78,31 @@ void ChangeMyPassword(ApiContext& ctx, const httplib::Request& req, httplib::Res
   change.password = body.replacement;
   // The new token is issued at the very instant of the change, so it is not older than it.
   const auto now = Now();
-  SendToken(ctx, res, ValueOrFail(ChangeAccount(store, caller.username, change, now)), now);
+  const auto changed = ValueOrFail(ChangeAccount(store, caller.username, change, now));
+  SendToken(res, Issue(ctx, changed, now), changed.role);
 }
 
 }  // namespace
+
+LoggedIn LogIn(ApiContext& ctx, const std::string& username, const std::string& password,
+               const std::string& address) {
+  // Usernames are ids (SPEC §3): anything else is refused before it is looked up or counted.
+  if (!IsValidId(username)) {
+    Fail(ErrorCode::kInvalidParameter, "A username is 1 to 64 letters, digits, '_', '.' or '-'.");
+  }
+  const auto now = Now();
+  CheckThrottle(ctx, username, address, now);
+  const auto user = ctx.Store().Users().Get(username);
+  // Hash even for unknown users, so the answer time does not tell which usernames exist.
+  static const std::string kDummyHash = auth::HashPassword("no such user");
+  const bool ok =
+      auth::VerifyPassword(password, user ? user->password_hash : kDummyHash) && user.has_value();
+  if (!ok) {
+    ctx.login_throttle.RecordFailure(username, address, now);
+    Fail(ErrorCode::kUnauthorized, "Wrong username or password.");
+  }
+  return {Issue(ctx, *user, now), user->role};
+}
 
 void RegisterAuthRoutes(Router& router) {
   router.PostPublic("/api/v1/auth/login", Login);

@@ -167,7 +167,7 @@ void MetricSeries(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   codec::JsonWriter w;
   w.BeginObject();
   codec::WriteSeriesMembers(w, id, metric, q.interval, q.agg, points);
-  SendJsonText(res, 200, w.EndObject().Take());
+  SendCached(req, res, w.EndObject().Take(), "application/json", RangeCacheControl(q.to, Now()));
 }
 
 }  // namespace

@@ -14,4 +14,8 @@ Device VisibleDevice(store::Store& store, const std::string& id, const Principal
   return std::move(*device);
 }
 
+store::StoredEv VisibleEv(store::Store& store, const std::string& id, const Principal& caller) {
+  return ValueOrFail(store::LoadEv(store, id, caller.visibility()));
+}
+
 }  // namespace ems::api

@@ -15,6 +15,8 @@
 // viewers and technicians are the site's households and drivers (SPEC §5).
 #include <functional>
 
+#include "api/routes/ev_commands.h"
+#include "api/routes/lookup.h"
 #include "api/routes/routes.h"
 #include "ems/codec/schedule_codec.h"
 #include "ems/domain/charging_schedule.h"
@@ -39,34 +41,28 @@ Json View(const Ev& ev, const ChargingSchedule& schedule, Timestamp now) {
   return codec::EncodeScheduleView(ViewSchedule(ev.device.id, schedule, ev.state, ev.params, now));
 }
 
-// A schedule change: gets the request, the EV and its stored schedule (default when none) and
-// returns the new one, or fails (the transaction then rolls back). The result is re-planned,
-// stored, published and answered.
-using Change =
-    std::function<ChargingSchedule(const httplib::Request& req, const Ev& ev,
-                                   ChargingSchedule schedule, Timestamp now, store::Store& store)>;
+// A schedule change: gets the EV and its stored schedule (default when none) and returns the new
+// one, or fails (the transaction then rolls back). The result is re-planned, stored, published
+// and returned as the view.
+using Change = std::function<ChargingSchedule(const Ev& ev, ChargingSchedule schedule,
+                                              Timestamp now, store::Store& store)>;
 
-void ApplyChange(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
-                 const Principal& caller, const Change& change) {
-  const auto id = PathId(req, 1);
+Json ApplyChange(ApiContext& ctx, const Principal& caller, const std::string& id,
+                 const Change& change) {
   auto& store = ctx.Store();
   const auto now = Now();
-  Json view;
-  std::string topic;
-  {
-    auto tx = store.Begin(store::TxMode::kWrite);
-    const auto ev = ValueOrFail(store::LoadEv(store, id, caller.visibility()));
-    caller.Require(SiteAction::kOperateEvs);
-    auto schedule =
-        change(req, ev, store.Schedules().Get(id).value_or(ChargingSchedule{}), now, store);
-    schedule = Replan(std::move(schedule), ev, store, now);
-    store.Schedules().Put(id, schedule, now);
-    tx.Commit();
-    view = View(ev, schedule, now);
-    topic = mqtt::ScheduleTopic(ctx.topic_prefix, ev.device.site_id, id);
-  }
+  auto [view, topic] = ChangeVisible(
+      store, caller, SiteAction::kOperateEvs, [&] { return VisibleEv(store, id, caller); },
+      [&](const Ev& ev) {
+        auto schedule =
+            change(ev, store.Schedules().Get(id).value_or(ChargingSchedule{}), now, store);
+        schedule = Replan(std::move(schedule), ev, store, now);
+        store.Schedules().Put(id, schedule, now);
+        return std::pair{View(ev, schedule, now),
+                         mqtt::ScheduleTopic(ctx.topic_prefix, ev.device.site_id, id)};
+      });
   ctx.publish_retained(topic, view.dump());
-  SendJson(res, 200, view);
+  return view;
 }
 
 void GetSchedule(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
@@ -74,48 +70,29 @@ void GetSchedule(ApiContext& ctx, const httplib::Request& req, httplib::Response
   const auto id = PathId(req, 1);
   auto& store = ctx.Store();
   const auto now = Now();
-  auto snapshot = store.Begin(store::TxMode::kRead);  // one consistent read
-  const auto ev = ValueOrFail(store::LoadEv(store, id, caller.visibility()));
-  const auto schedule = store.Schedules().Get(id).value_or(ChargingSchedule{});
-  snapshot.Commit();
-  SendJson(res, 200, View(ev, schedule, now));
+  SendJson(res, 200,
+           ReadVisible(
+               store, [&] { return VisibleEv(store, id, caller); },
+               [&](const Ev& ev) {
+                 return View(ev, store.Schedules().Get(id).value_or(ChargingSchedule{}), now);
+               }));
 }
 
 void PutSchedule(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                  const Principal& caller) {
-  ApplyChange(ctx, req, res, caller,
-              [](const httplib::Request& req, const Ev&, ChargingSchedule schedule, Timestamp,
-                 store::Store&) {
-                const auto request = ValueOrFail(codec::DecodeScheduleRequestJson(BodyObject(req)));
-                return ApplyScheduleRequest(std::move(schedule), request);
-              });
+  SendJson(res, 200,
+           ApplyChange(ctx, caller, PathId(req, 1),
+                       [&req](const Ev&, ChargingSchedule schedule, Timestamp, store::Store&) {
+                         const auto request =
+                             ValueOrFail(codec::DecodeScheduleRequestJson(BodyObject(req)));
+                         return ApplyScheduleRequest(std::move(schedule), request);
+                       }));
 }
 
-void PauseSchedule(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
-                   const Principal& caller) {
-  ApplyChange(ctx, req, res, caller,
-              [](const httplib::Request&, const Ev& ev, ChargingSchedule schedule, Timestamp now,
-                 store::Store& store) {
-                const auto tz = store.Sites().Timezone(ev.device.site_id).value_or("UTC");
-                return Pause(std::move(schedule), now, tz);
-              });
-}
-
-void ResumeSchedule(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
-                    const Principal& caller) {
-  ApplyChange(ctx, req, res, caller,
-              [](const httplib::Request&, const Ev&, ChargingSchedule schedule, Timestamp,
-                 store::Store&) { return Resume(std::move(schedule)); });
-}
-
-void OverrideSchedule(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
-                      const Principal& caller) {
-  ApplyChange(ctx, req, res, caller,
-              [](const httplib::Request&, const Ev& ev, ChargingSchedule schedule, Timestamp now,
-                 store::Store&) {
-                // kConflict (409) when the EV is away.
-                return ValueOrFail(StartOverride(std::move(schedule), now, ev.state.is_at_home));
-              });
+template <EvCommand command>
+void CommandRoute(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                  const Principal& caller) {
+  SendJson(res, 200, RunEvCommand(ctx, caller, PathId(req, 1), command));
 }
 
 // PUT /devices/{ev}/state: sets only `at_home` in the stored device state (other keys, such as
@@ -125,43 +102,62 @@ void OverrideSchedule(ApiContext& ctx, const httplib::Request& req, httplib::Res
 void PutAtHome(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                const Principal& caller) {
   const auto id = PathId(req, 1);
-  auto& store = ctx.Store();
-  const auto now = Now();
-  Json answer, view;
-  std::string topic;
-  {
-    auto tx = store.Begin(store::TxMode::kWrite);
-    auto ev = ValueOrFail(store::LoadEv(store, id, caller.visibility()));
-    caller.Require(SiteAction::kOperateEvs);
-    const bool at_home =
-        ValueOrFail(codec::RequiredBool(BodyObject(req), "is_at_home", ErrorCode::kInvalidState));
-    store.Devices().SetAtHome(id, at_home);
-    if (!ev.device.state.is_object()) ev.device.state = Json::object();
-    ev.device.state["at_home"] = at_home;
-    ev.state.is_at_home = at_home;
-
-    const auto stored = store.Schedules().Get(id);
-    auto schedule = ApplyAtHome(stored.value_or(ChargingSchedule{}), at_home);
-    schedule = Replan(std::move(schedule), ev, store, now);
-    if (stored) store.Schedules().Put(id, schedule, now);  // an EV without one is not given one
-    tx.Commit();
-    answer = {{"device_id", id}, {"is_at_home", at_home}, {"state", ev.device.state}};
-    view = View(ev, schedule, now);
-    topic = mqtt::ScheduleTopic(ctx.topic_prefix, ev.device.site_id, id);
-  }
-  ctx.publish_retained(topic, view.dump());
-  SendJson(res, 200, answer);
+  VisibleEv(ctx.Store(), id, caller);  // an unknown or hidden EV is a 404 before its body is read
+  const bool at_home =
+      ValueOrFail(codec::RequiredBool(BodyObject(req), "is_at_home", ErrorCode::kInvalidState));
+  SendJson(res, 200, SetEvAtHome(ctx, caller, id, at_home));
 }
 
 }  // namespace
+
+Json RunEvCommand(ApiContext& ctx, const Principal& caller, const std::string& id,
+                  EvCommand command) {
+  return ApplyChange(
+      ctx, caller, id,
+      [command](const Ev& ev, ChargingSchedule schedule, Timestamp now, store::Store& store) {
+        switch (command) {
+          case EvCommand::kPause:
+            return Pause(std::move(schedule), now,
+                         store.Sites().Timezone(ev.device.site_id).value_or("UTC"));
+          case EvCommand::kResume:
+            return Resume(std::move(schedule));
+          case EvCommand::kOverride:
+            break;
+        }
+        // kConflict (409) when the EV is away.
+        return ValueOrFail(StartOverride(std::move(schedule), now, ev.state.is_at_home));
+      });
+}
+
+Json SetEvAtHome(ApiContext& ctx, const Principal& caller, const std::string& id, bool at_home) {
+  auto& store = ctx.Store();
+  const auto now = Now();
+  auto [answer, view, topic] = ChangeVisible(
+      store, caller, SiteAction::kOperateEvs, [&] { return VisibleEv(store, id, caller); },
+      [&](Ev ev) {
+        store.Devices().SetAtHome(id, at_home);
+        if (!ev.device.state.is_object()) ev.device.state = Json::object();
+        ev.device.state["at_home"] = at_home;
+        ev.state.is_at_home = at_home;
+        const auto stored = store.Schedules().Get(id);
+        auto schedule = ApplyAtHome(stored.value_or(ChargingSchedule{}), at_home);
+        schedule = Replan(std::move(schedule), ev, store, now);
+        if (stored) store.Schedules().Put(id, schedule, now);  // an EV without one gets none
+        return std::tuple{
+            Json{{"device_id", id}, {"is_at_home", at_home}, {"state", ev.device.state}},
+            View(ev, schedule, now), mqtt::ScheduleTopic(ctx.topic_prefix, ev.device.site_id, id)};
+      });
+  ctx.publish_retained(topic, view.dump());
+  return answer;
+}
 
 void RegisterScheduleRoutes(Router& router) {
   const std::string route = kScheduleRoute;
   router.Get(route, Access::kAnyUser, GetSchedule);
   router.Put(route, Access::kAnyUser, PutSchedule);
-  router.Post(route + "/pause", Access::kAnyUser, PauseSchedule);
-  router.Post(route + "/resume", Access::kAnyUser, ResumeSchedule);
-  router.Post(route + "/override", Access::kAnyUser, OverrideSchedule);
+  router.Post(route + "/pause", Access::kAnyUser, CommandRoute<EvCommand::kPause>);
+  router.Post(route + "/resume", Access::kAnyUser, CommandRoute<EvCommand::kResume>);
+  router.Post(route + "/override", Access::kAnyUser, CommandRoute<EvCommand::kOverride>);
   router.Put(R"(/api/v1/devices/([^/]+)/state)", Access::kAnyUser, PutAtHome);
 }
 

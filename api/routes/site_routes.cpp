@@ -110,18 +110,19 @@ void EnergySummary(ApiContext& ctx, const httplib::Request& req, httplib::Respon
   const auto id = PathId(req, 1);
   VisibleSite(ctx.Store(), id, caller);
   const auto readings = ctx.Store().Readings().SiteReadings(id);
-  SendJson(res, 200,
-           codec::EncodeEnergySummary(ComputeEnergySummary(id, readings, Now(), ctx.stale_after)));
+  SendSummary(
+      req, res,
+      codec::EncodeEnergySummary(ComputeEnergySummary(id, readings, Now(), ctx.stale_after)));
 }
 
-void FleetEnergySummary(ApiContext& ctx, const httplib::Request&, httplib::Response& res,
+void FleetEnergySummary(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                         const Principal& caller) {
   const auto now = Now();
   std::vector<ems::EnergySummary> per_site;
   for (const auto& site : ctx.Store().Readings().VisibleSiteReadings(caller.visibility())) {
     per_site.push_back(ComputeEnergySummary(site.site_id, site.devices, now, ctx.stale_after));
   }
-  SendJson(res, 200, codec::EncodeFleetEnergySummary(SumEnergySummaries(per_site, now)));
+  SendSummary(req, res, codec::EncodeFleetEnergySummary(SumEnergySummaries(per_site, now)));
 }
 
 void EnergySeries(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
@@ -136,7 +137,8 @@ void EnergySeries(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   const Interval chosen = interval.value_or(DefaultInterval(from, to));
   const auto buckets =
       ValueOrFail(ctx.Store().Readings().EnergySeries(id, site.timezone, from, to, chosen));
-  SendJson(res, 200, codec::EncodeEnergySeries(id, chosen, buckets));
+  SendCached(req, res, codec::EncodeEnergySeries(id, chosen, buckets).dump(), "application/json",
+             RangeCacheControl(to, Now()));
 }
 
 }  // namespace

@@ -114,9 +114,9 @@ void SubscriptionSeries(ApiContext& ctx, const httplib::Request& req, httplib::R
       series[i].points = std::move(*next++);
     }
   }
-  SendJsonText(
-      res, 200,
-      codec::EncodeSubscriptionSeries(subscription, p.from, p.to, p.interval, p.agg, series));
+  SendCached(req, res,
+             codec::EncodeSubscriptionSeries(subscription, p.from, p.to, p.interval, p.agg, series),
+             "application/json", RangeCacheControl(p.to, Now()));
 }
 
 }  // namespace

@@ -1,30 +1,8 @@
+#include "api/html.h"
 #include "api/routes/routes.h"
 
 namespace ems::api {
 namespace {
-
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 // `node`, or what its "$ref" ("#/components/...") names in `doc`.
 const Json& Resolved(const Json& doc, const Json& node) {
@@ -35,12 +13,11 @@ const Json& Resolved(const Json& doc, const Json& node) {
 
 // /docs: the OpenAPI document rendered on the server, so it needs no script or remote asset.
 std::string DocsPage(const Json& doc) {
+  // Styled by the dashboard's stylesheet: the security headers allow no inline style.
   std::string html =
       "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ems API</title>"
-      "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 "
-      "1rem}"
-      "code{background:#f3f3f3;padding:0 .2rem}.m{display:inline-block;width:4.5rem;font-weight:"
-      "bold}section{border-top:1px solid #ddd;padding:.5rem 0}</style></head><body>";
+      "<link rel=\"stylesheet\" href=\"/static/app.css\"><link rel=\"icon\" "
+      "href=\"/static/favicon.svg\"></head><body class=\"docs\">";
   html += "<h1>" + Escape(doc["info"].value("title", "ems API")) + " " +
           Escape(doc["info"].value("version", "")) + "</h1><p>" +
           Escape(doc["info"].value("description", "")) +

@@ -8,9 +8,7 @@
 #include "ems/codec/json_fields.h"
 
 namespace ems::auth {
-namespace {
-
-std::string Sign(std::string_view secret, std::string_view data) {
+std::string HmacSha256(std::string_view secret, std::string_view data) {
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_state st;
   crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(secret.data()),
@@ -21,7 +19,16 @@ std::string Sign(std::string_view secret, std::string_view data) {
   return std::string(reinterpret_cast<const char*>(mac), sizeof mac);
 }
 
-}  // namespace
+bool SameSecret(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string RandomToken() {
+  [[maybe_unused]] static const bool ready = sodium_init() >= 0;
+  unsigned char bytes[24];
+  randombytes_buf(bytes, sizeof bytes);
+  return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
+}
 
 std::string Base64UrlEncode(std::string_view bytes) {
   const int variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING;
@@ -56,7 +63,7 @@ IssuedToken IssueToken(std::string_view secret, const std::string& username,
                                   {"exp", exp.time_since_epoch().count()}};
   const std::string signing_input =
       Base64UrlEncode(header.dump()) + "." + Base64UrlEncode(payload.dump());
-  return IssuedToken{signing_input + "." + Base64UrlEncode(Sign(secret, signing_input)),
+  return IssuedToken{signing_input + "." + Base64UrlEncode(HmacSha256(secret, signing_input)),
                      std::chrono::time_point_cast<Millis>(exp)};
 }
 
@@ -69,7 +76,7 @@ Result<Claims> VerifyToken(std::string_view secret, std::string_view token, Time
   }
   const auto signing_input = token.substr(0, dot2);
   const auto signature = Base64UrlDecode(token.substr(dot2 + 1));
-  const auto expected = Sign(secret, signing_input);
+  const auto expected = HmacSha256(secret, signing_input);
   if (!signature || signature->size() != expected.size() ||
       sodium_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
     return unauthorized("The token signature is invalid.");

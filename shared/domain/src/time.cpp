@@ -245,6 +245,10 @@ double LocalHourOfDay(Timestamp t, std::string_view tz_name) {
   return cs.hour() + cs.minute() / 60.0 + (cs.second() + sub_ms / 1000.0) / 3600.0;
 }
 
+std::string FormatLocal(Timestamp t, std::string_view tz_name, const std::string& format) {
+  return cctz::format(format, std::chrono::floor<std::chrono::seconds>(t), Zone(tz_name));
+}
+
 int LocalWeekday(Timestamp t, std::string_view tz_name) {
   const auto wd = cctz::get_weekday(cctz::civil_day(ToCivil(t, Zone(tz_name))));
   return static_cast<int>(wd);  // cctz::weekday enumerates monday = 0 … sunday = 6

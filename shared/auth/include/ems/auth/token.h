@@ -36,6 +36,14 @@ IssuedToken IssueToken(std::string_view secret, const std::string& username,
 // and tokens without a numeric `iat`.
 Result<Claims> VerifyToken(std::string_view secret, std::string_view token, Timestamp now);
 
+// HMAC-SHA-256 of `data` under `secret` (32 raw bytes): token signatures, the dashboard's CSRF
+// tokens.
+std::string HmacSha256(std::string_view secret, std::string_view data);
+// a == b in a time that does not depend on where they differ.
+bool SameSecret(std::string_view a, std::string_view b);
+// 24 random bytes as base64url: an unguessable value (a cookie's).
+std::string RandomToken();
+
 // base64url without padding, as JWT uses it. Decoding answers std::nullopt for anything else.
 std::string Base64UrlEncode(std::string_view bytes);
 std::optional<std::string> Base64UrlDecode(std::string_view text);

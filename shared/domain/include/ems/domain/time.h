@@ -66,5 +66,8 @@ Timestamp LocalMidnightOf(const Date& d, std::string_view tz);
 double LocalHourOfDay(Timestamp t, std::string_view tz);
 // Local weekday, 0 = Monday … 6 = Sunday.
 int LocalWeekday(Timestamp t, std::string_view tz);
+// `t` as the site's clock shows it, in strftime's `format` ("%Y-%m-%d %H:%M", "%H:%M:%S"; %Z
+// the zone's abbreviation, "CET" / "CEST").
+std::string FormatLocal(Timestamp t, std::string_view tz, const std::string& format);
 
 }  // namespace ems
