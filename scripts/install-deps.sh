@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages ems needs to build, run and test, when any is missing.
-# Usage: scripts/install-deps.sh [--with-tests] [--with-bench]
+# Usage: scripts/install-deps.sh [--with-tests] [--with-bench] [--with-compose]
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config g++ openssl ca-certificates curl
@@ -14,6 +14,11 @@ for option in "$@"; do
       packages+=(libgtest-dev libgmock-dev googletest clang-format docker-compose python3-yaml
         zlib1g-dev clang libclang-rt-14-dev) ;;
     --with-bench) packages+=(wrk valgrind) ;;
+    # The compose tier's engine where no Docker engine runs: rootful podman behind its Docker
+    # API, the base image made with debootstrap (docs/deployment.md, "The compose tier").
+    --with-compose)
+      packages+=(docker-compose podman runc netavark aardvark-dns slirp4netns uidmap debootstrap
+        jq curl) ;;
     *) echo "unknown option $option" >&2; exit 2 ;;
   esac
 done
