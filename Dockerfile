@@ -9,12 +9,13 @@ COPY scripts/install-deps.sh scripts/
 RUN scripts/install-deps.sh \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ccache >/dev/null
 COPY . .
-ENV CCACHE_DIR=/root/.cache/ccache
 RUN --mount=type=cache,target=/root/.cache/ccache,id=ems-ccache \
-    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DEMS_BUILD_TESTS=OFF \
+    export CCACHE_DIR=/root/.cache/ccache \
+ && ccache --zero-stats >/dev/null \
+ && cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DEMS_BUILD_TESTS=OFF \
       -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null \
  && cmake --build build -j"$(nproc)" --target ems-publisher ems-listener ems-api \
- && ccache --show-stats | grep -iE "hits|misses" \
+ && ccache --show-stats | grep -E "^ *(Hits|Misses):" \
  && strip build/bin/ems-publisher build/bin/ems-listener build/bin/ems-api
 
 # Stage 2: runtime libraries and the tools the entry points call (no compiler, no headers);

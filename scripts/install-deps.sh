@@ -18,7 +18,7 @@ for option in "$@"; do
     # API, the base image made with debootstrap (docs/deployment.md, "The compose tier").
     --with-compose)
       packages+=(docker-compose podman runc netavark aardvark-dns slirp4netns uidmap debootstrap
-        jq curl) ;;
+        jq curl iptables) ;;
     *) echo "unknown option $option" >&2; exit 2 ;;
   esac
 done

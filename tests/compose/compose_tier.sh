@@ -10,7 +10,8 @@
 # rootful podman with runc, serving the Docker API on a socket of this run, configured by
 # tests/compose/containers.conf (CONTAINERS_CONF; nothing under /etc changes). Neither: one line
 # and exit 77, which CTest reports as skipped.
-# Settings: EMS_COMPOSE_TIMEOUT_S (180, each wait), EMS_COMPOSE_CACHE (base_image.sh).
+# Settings: EMS_COMPOSE_TIMEOUT_S (180, each wait), EMS_COMPOSE_CACHE (base_image.sh). A failure
+# prints the services' last log lines and keeps the logs in ./compose-tier-logs.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 here=$repo/tests/compose
@@ -28,6 +29,7 @@ services=(
 )
 
 timeout_s=${EMS_COMPOSE_TIMEOUT_S:-180}
+logs=$PWD/compose-tier-logs  # kept on failure only (CTest runs the tier in build/tests)
 export EMS_COMPOSE_CACHE=${EMS_COMPOSE_CACHE:-/var/cache/ems-compose}
 # The project's settings come from the env file made below, never from this shell.
 while read -r var; do unset "$var"; done < <(compgen -e | grep '^EMS_' | grep -v '^EMS_COMPOSE_')
@@ -35,8 +37,9 @@ while read -r var; do unset "$var"; done < <(compgen -e | grep '^EMS_' | grep -v
 log() { printf '[compose %4ds] %s\n' "$SECONDS" "$*"; }
 fail() { log "FAILED: $*" >&2; exit 1; }
 field() { local f=$1; shift; for s in "${services[@]}"; do read -r -a w <<<"$s"; echo "${w[$f]:-}"; done; }
-names_of() { for s in "${services[@]}"; do read -r -a w <<<"$s"; [ "${w[1]}" = "$1" ] && echo "${w[0]}"; done; }
+names_of() { for s in "${services[@]}"; do read -r -a w <<<"$s"; if [ "${w[1]}" = "$1" ]; then echo "${w[0]}"; fi; done; }
 profiles=$(field 2 | sort -u | paste -sd, | sed 's/^,//')
+mapfile -t serving < <(names_of serve)
 
 # --- the engine ---------------------------------------------------------------------------
 work=$(mktemp -d /tmp/ems-compose.XXXXXX)
@@ -56,10 +59,9 @@ else
   exit 77
 fi
 
-compose() {
-  COMPOSE_PROFILES=$profiles docker-compose --env-file "$work/.env" -f "$repo/docker-compose.yml" \
-    -p "$project" "$@"
-}
+export COMPOSE_PROFILES=$profiles
+dc=(docker-compose --env-file "$work/.env" -f "$repo/docker-compose.yml" -p "$project")
+compose() { "${dc[@]}" "$@"; }
 project_objects() {
   local filter=label=com.docker.compose.project=$project
   "$engine" ps -aq --filter "$filter"
@@ -76,15 +78,17 @@ teardown() {
       log "state at the failure:" >&2
       compose ps >&2
       compose logs --no-color --tail=40 >&2
+      mkdir -p "$logs" && cp "$work"/*.log "$logs"/ 2>/dev/null
+      log "the build, up, engine and teardown logs are in $logs" >&2
     fi
     # A container in another's network namespace (api in edge's) can make the first pass stop
     # short; the second removes what is left.
     for _ in 1 2; do
-      timeout 180 compose down --volumes --remove-orphans --timeout 10 >"$work/down.log" 2>&1
+      timeout 180 "${dc[@]}" down --volumes --remove-orphans --timeout 10 >"$work/down.log" 2>&1
       [ -z "$(project_objects)" ] && break
     done
     if [ -n "$(project_objects)" ]; then
-      log "left behind after two passes of docker-compose down:" $(project_objects) >&2
+      log "left behind after two passes of docker-compose down: $(project_objects | paste -sd' ')" >&2
       rc=1
     fi
     # The image stays as the next run's layer cache under one name; this run's own tag goes.
@@ -123,6 +127,7 @@ EMS_IMAGE=$image
 EMS_EDGE_HTTPS_PORT=$https_port
 EMS_BROKER_TLS_PORT=$mqtt_port
 EMS_PUBLISHER_INTERVAL_S=2
+EMS_PUBLISHER_HUB_STATIONS=20
 EOF
 setting() { sed -n "s/^$1=//p" "$work/.env" | tail -1; }
 
@@ -135,16 +140,20 @@ listed=$(field 0 | sort)
 # --- build and start ----------------------------------------------------------------------
 "$here/base_image.sh" "$engine"
 log "building the image"
-timeout 3600 compose build >"$work/build.log" 2>&1 || { tail -40 "$work/build.log" >&2; fail "image build"; }
-grep -iE "cache hit|cache miss|hits|misses" "$work/build.log" | head -3 | sed 's/^/  ccache: /'
+timeout 3600 "${dc[@]}" build >"$work/build.log" 2>&1 || { tail -40 "$work/build.log" >&2; fail "image build"; }
+grep -E "^ *(Hits|Misses):" "$work/build.log" | head -2 | sed 's/^ */  compile: ccache /' |
+  grep . || echo "  compile: the layer cache had it"
 log "image built: $("$engine" image inspect -f '{{.Size}}' "$image" | awk '{ printf "%.0f MB", $1 / 1e6 }')"
 [ "$("$engine" image inspect -f '{{.Config.Healthcheck}}' "$image")" != "<nil>" ] ||
   fail "the image has no HEALTHCHECK (podman keeps it in Docker-format images only)"
 
 log "starting the project"
-timeout 600 compose up -d >"$work/up.log" 2>&1 || { cat "$work/up.log" >&2; fail "docker-compose up"; }
+timeout 600 "${dc[@]}" up -d >"$work/up.log" 2>&1 || { cat "$work/up.log" >&2; fail "docker-compose up"; }
 
-id_of() { compose ps -q "$1" | head -1; }
+# The containers of this project, by service (a restart keeps them).
+declare -A ids
+for name in $(field 0); do ids[$name]=$(compose ps -q "$name" | head -1); done
+id_of() { [ -n "${ids[$1]}" ] || fail "no container for $1"; echo "${ids[$1]}"; }
 healthy() {  # podman runs no healthchecks without systemd timers: run the image's check here
   if [ "$engine" = podman ]; then
     podman healthcheck run "$1" >/dev/null 2>&1
@@ -157,7 +166,6 @@ wait_healthy() {
   for name in "$@"; do
     while :; do
       id=$(id_of "$name")
-      [ -n "$id" ] || fail "no container for $name"
       state=$("$engine" inspect -f '{{.State.Status}}' "$id")
       [ "$state" = running ] && healthy "$id" && break
       [ $SECONDS -lt $deadline ] || fail "$name is not healthy after ${timeout_s}s (state $state)"
@@ -170,7 +178,7 @@ for name in $(names_of once); do
   read -r status code < <("$engine" inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$(id_of "$name")")
   [ "$status $code" = "exited 0" ] || fail "$name: $status, exit code $code"
 done
-wait_healthy $(names_of serve)
+wait_healthy "${serving[@]}"
 
 # --- use it over HTTPS ----------------------------------------------------------------------
 "$engine" cp "$(id_of edge):/var/lib/ems/edge-tls/ca.crt" "$work/ca.crt"
@@ -224,9 +232,9 @@ log "stored before the restarts: $(wc -l <"$work/series.before") readings of $de
 [ -s "$work/series.before" ] && [ -s "$work/sessions.before" ] || fail "nothing stored to compare"
 
 for name in listener broker; do
-  timeout 120 compose restart "$name" >>"$work/restart.log" 2>&1 || fail "restart $name"
+  timeout 120 "${dc[@]}" restart "$name" >>"$work/restart.log" 2>&1 || fail "restart $name"
   log "restarted $name"
-  wait_healthy $(names_of serve)
+  wait_healthy "${serving[@]}"
 done
 restarted_at=$(date +%s)
 
@@ -248,11 +256,11 @@ compose config >"$work/config.yml"
 for name in $(field 0); do "$engine" inspect "$(id_of "$name")"; done | jq -s 'add' >"$work/inspect.json"
 /usr/bin/python3 "$here/running_check.py" "$project" "$work/config.yml" <"$work/inspect.json" ||
   fail "containers' users or mounts"
-for name in $(names_of serve); do
+for name in "${serving[@]}"; do
   # the uid of the image's user ems, then the real, effective, saved and fs uid of every process
   out=$("$engine" exec "$(id_of "$name")" sh -c "id -u ems; awk '/^Uid:/ \
     { print \$2; print \$3; print \$4; print \$5 }' /proc/[0-9]*/status | sort -u | paste -sd' '")
   uid=$(sed -n 1p <<<"$out") uids=$(sed -n 2p <<<"$out")
   [ "$uid" != 0 ] && [ "$uids" = "$uid" ] || fail "$name has processes running as uid $uids (ems: $uid)"
 done
-log "every process of $(names_of serve | paste -sd' ') runs as uid $uid; mounts as compose_check.py allows"
+log "every process of ${serving[*]} runs as uid $uid; mounts as compose_check.py allows"
