@@ -79,7 +79,7 @@ teardown() {
       compose ps >&2
       compose logs --no-color --tail=40 >&2
       mkdir -p "$logs" && cp "$work"/*.log "$logs"/ 2>/dev/null
-      log "the build, up, engine and teardown logs are in $logs" >&2
+      log "the build, up and engine logs are in $logs" >&2
     fi
     # A container in another's network namespace (api in edge's) can make the first pass stop
     # short; the second removes what is left.
@@ -226,9 +226,11 @@ snapshot_at=$(date +%s)
 window="from=$(iso $((snapshot_at - 600)))&to=$(iso "$snapshot_at")"
 series() { api "/api/v1/devices/$device/metrics/power_w/series?$window&interval=raw" | jq -c '.points[] | [.ts, .value]' | sort; }
 session_ids() { all_items "/api/v1/sessions?to=$(iso "$snapshot_at")" | jq -r .id | sort -u; }
+stored() { api /api/v1/ingest/stats | jq -e .stored; }
+stored_before=$(stored)
 series >"$work/series.before"
 session_ids >"$work/sessions.before"
-log "stored before the restarts: $(wc -l <"$work/series.before") readings of $device's power_w in 10 min, $(wc -l <"$work/sessions.before") sessions"
+log "stored before the restarts: $stored_before messages, of them $(wc -l <"$work/series.before") readings of $device's power_w in 10 min; $(wc -l <"$work/sessions.before") sessions"
 [ -s "$work/series.before" ] && [ -s "$work/sessions.before" ] || fail "nothing stored to compare"
 
 for name in listener broker; do
@@ -250,6 +252,10 @@ ingest_goes_on() {
     jq -e --arg t "$(iso "$restarted_at")" '.items[] | select(.name == "power_w") | .ts > $t'
 }
 wait_for "telemetry newer than the restarts" ingest_goes_on
+stored_after=$(stored)
+[ "$stored_after" -gt "$stored_before" ] ||
+  fail "the listener's stored total went from $stored_before to $stored_after"
+log "ingest goes on: $stored_after messages stored"
 
 # --- users and mounts ---------------------------------------------------------------------
 compose config >"$work/config.yml"
