@@ -84,7 +84,7 @@ teardown() {
     # A container in another's network namespace (api in edge's) can make the first pass stop
     # short; the second removes what is left.
     for _ in 1 2; do
-      timeout 180 "${dc[@]}" down --volumes --remove-orphans --timeout 10 >"$work/down.log" 2>&1
+      timeout 180 "${dc[@]}" down --volumes --rmi local --remove-orphans --timeout 10 >"$work/down.log" 2>&1
       [ -z "$(project_objects)" ] && break
     done
     if [ -n "$(project_objects)" ]; then
@@ -139,8 +139,17 @@ listed=$(field 0 | sort)
 
 # --- build and start ----------------------------------------------------------------------
 "$here/base_image.sh" "$engine"
-log "building the image"
-timeout 3600 "${dc[@]}" build >"$work/build.log" 2>&1 || { tail -40 "$work/build.log" >&2; fail "image build"; }
+# One build per image: the services that share an image (all of them today) share its build.
+mapfile -t builds < <(compose config | /usr/bin/python3 -c '
+import sys, yaml
+first = {}
+for name, service in yaml.safe_load(sys.stdin)["services"].items():
+    if "build" in service:
+        first.setdefault(service.get("image", name), name)
+print(*first.values(), sep="\n")')
+log "building the image (${builds[*]})"
+timeout 3600 "${dc[@]}" build "${builds[@]}" >"$work/build.log" 2>&1 ||
+  { tail -40 "$work/build.log" >&2; fail "image build"; }
 grep -E "^ *(Hits|Misses):" "$work/build.log" | head -2 | sed 's/^ */  compile: ccache /' |
   grep . || echo "  compile: the layer cache had it"
 log "image built: $("$engine" image inspect -f '{{.Size}}' "$image" | awk '{ printf "%.0f MB", $1 / 1e6 }')"
