@@ -54,8 +54,8 @@ elif [ "$(id -u)" = 0 ] && command -v podman >/dev/null && command -v runc >/dev
   export DOCKER_HOST=unix://$work/podman.sock
 else
   rm -rf "$work"
-  echo "compose tier skipped: no Docker engine runs and no rootful podman with runc is installed" \
-    "(scripts/install-deps.sh --with-compose, as root)"
+  echo "compose tier skipped: no Docker engine answers, and podman needs root with podman and runc" \
+    "installed (scripts/install-deps.sh --with-compose)"
   exit 77
 fi
 
@@ -126,9 +126,13 @@ cat >>"$work/.env" <<EOF
 EMS_IMAGE=$image
 EMS_EDGE_HTTPS_PORT=$https_port
 EMS_BROKER_TLS_PORT=$mqtt_port
-EMS_PUBLISHER_INTERVAL_S=2
-EMS_PUBLISHER_HUB_STATIONS=20
+EMS_PUBLISHER_SITES=1
+EMS_PUBLISHER_HUB_STATIONS=4
+EMS_PUBLISHER_INTERVAL_S=15
+EMS_PUBLISHER_SPEED=1440
 EOF
+# The publisher replays the last day in a minute, then runs with the wall clock: charging
+# sessions at any hour, the hub's quiet night included.
 setting() { sed -n "s/^$1=//p" "$work/.env" | tail -1; }
 
 # Every service of the compose file has its line above (a new service needs its line).
