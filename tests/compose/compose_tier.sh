@@ -122,6 +122,8 @@ import socket
 socks = [socket.socket() for _ in range(2)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in socks))')
+# The publisher replays the last day in a minute, then runs with the wall clock: charging
+# sessions at any hour, the hub's quiet night included.
 cat >>"$work/.env" <<EOF
 EMS_IMAGE=$image
 EMS_EDGE_HTTPS_PORT=$https_port
@@ -131,8 +133,6 @@ EMS_PUBLISHER_HUB_STATIONS=4
 EMS_PUBLISHER_INTERVAL_S=15
 EMS_PUBLISHER_SPEED=1440
 EOF
-# The publisher replays the last day in a minute, then runs with the wall clock: charging
-# sessions at any hour, the hub's quiet night included.
 setting() { sed -n "s/^$1=//p" "$work/.env" | tail -1; }
 
 # Every service of the compose file has its line above (a new service needs its line).
@@ -238,7 +238,7 @@ iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 snapshot_at=$(date +%s)
 window="from=$(iso $((snapshot_at - 600)))&to=$(iso "$snapshot_at")"
 series() { api "/api/v1/devices/$device/metrics/power_w/series?$window&interval=raw" | jq -c '.points[] | [.ts, .value]' | sort; }
-session_ids() { all_items "/api/v1/sessions?to=$(iso "$snapshot_at")" | jq -r .id | sort -u; }
+session_ids() { all_items "/api/v1/sessions?to=$(iso "$snapshot_at")" | jq -er .session_id | sort -u; }
 stored() { api /api/v1/ingest/stats | jq -e .stored; }
 stored_before=$(stored)
 series >"$work/series.before"
