@@ -48,6 +48,9 @@ image=ems-compose-tier:$project
 service_pid=""
 if docker info >/dev/null 2>&1; then
   engine=docker
+  # docker-compose 1.29 builds with Docker's legacy builder unless told to use the CLI's
+  # BuildKit, which the Dockerfile's cache mount needs (podman's builder has it anyway).
+  export COMPOSE_DOCKER_CLI_BUILD=1 DOCKER_BUILDKIT=1
 elif [ "$(id -u)" = 0 ] && command -v podman >/dev/null && command -v runc >/dev/null; then
   engine=podman
   export CONTAINERS_CONF=$here/containers.conf
