@@ -66,10 +66,18 @@ export COMPOSE_PROFILES=$profiles
 dc=(docker-compose --env-file "$work/.env" -f "$repo/docker-compose.yml" -p "$project")
 compose() { "${dc[@]}" "$@"; }
 project_objects() {
-  local filter=label=com.docker.compose.project=$project
+  local filter=label=com.docker.compose.project=${1:-$project}
   "$engine" ps -aq --filter "$filter"
   "$engine" volume ls -q --filter "$filter"
   "$engine" network ls -q --filter "$filter"
+}
+# Removes a project's containers, volumes and networks through the engine, without compose.
+remove_project() {
+  local filter=label=com.docker.compose.project=$1
+  "$engine" ps -aq --filter "$filter" | xargs -r "$engine" rm -f >/dev/null 2>&1
+  "$engine" volume ls -q --filter "$filter" | xargs -r "$engine" volume rm -f >/dev/null 2>&1
+  "$engine" network ls -q --filter "$filter" | xargs -r "$engine" network rm >/dev/null 2>&1
+  [ -z "$(project_objects "$1")" ]
 }
 
 teardown() {
@@ -92,6 +100,7 @@ teardown() {
     done
     if [ -n "$(project_objects)" ]; then
       log "left behind after two passes of docker-compose down: $(project_objects | paste -sd' ')" >&2
+      remove_project "$project" || log "and the engine could not remove them either" >&2
       rc=1
     fi
     # The image stays as the next run's layer cache under one name; this run's own tag goes.
@@ -117,6 +126,16 @@ if [ "$engine" = podman ]; then
   docker info >/dev/null 2>&1 || fail "podman's Docker API did not answer: $(cat "$work/podman.log")"
 fi
 log "engine: $engine ($("$engine" --version)), project $project"
+
+# What an earlier run killed outright (SIGKILL, a power cut) left behind: its project is named
+# after a process id that no longer runs.
+for stale in $({ "$engine" ps -a --format '{{index .Labels "com.docker.compose.project"}}'
+                 "$engine" images --format '{{.Tag}}'; } | grep -E '^emstier[0-9]+$' | sort -u); do
+  kill -0 "${stale#emstier}" 2>/dev/null && continue
+  log "removing $stale, left behind by a run that was killed"
+  remove_project "$stale" || log "could not remove all of $stale" >&2
+  "$engine" rmi "ems-compose-tier:$stale" >/dev/null 2>&1 || true
+done
 
 # --- settings: fresh secrets, free host ports ---------------------------------------------
 "$repo/scripts/ensure-env.sh" "$work/.env" >/dev/null
