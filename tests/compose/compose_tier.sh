@@ -84,7 +84,7 @@ teardown() {
   local rc=$?
   set +e
   trap - EXIT INT TERM
-  if [ -n "${DOCKER_HOST:-}" ] && [ -f "$work/.env" ]; then
+  if [ -f "$work/.env" ]; then
     if [ "$rc" != 0 ]; then
       log "state at the failure:" >&2
       compose ps >&2
@@ -122,8 +122,9 @@ trap 'exit 143' TERM
 if [ "$engine" = podman ]; then
   podman system service --time=0 "$DOCKER_HOST" >"$work/podman.log" 2>&1 &
   service_pid=$!
-  for _ in $(seq 100); do docker info >/dev/null 2>&1 && break; sleep 0.2; done
-  docker info >/dev/null 2>&1 || fail "podman's Docker API did not answer: $(cat "$work/podman.log")"
+  api_up() { curl -fs --max-time 2 --unix-socket "$work/podman.sock" http://podman/_ping >/dev/null; }
+  for _ in $(seq 100); do api_up && break; sleep 0.2; done
+  api_up || fail "podman's Docker API did not answer: $(cat "$work/podman.log")"
 fi
 log "engine: $engine ($("$engine" --version)), project $project"
 
