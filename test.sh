@@ -4,13 +4,14 @@
 # docker-compose validation and formatting.
 # Then the whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer
 # (skip that second pass with EMS_SKIP_SANITIZERS=1), then every libFuzzer target for
-# EMS_FUZZ_SECONDS (5) seconds.
+# EMS_FUZZ_SECONDS (5) seconds, and last the compose tier: the image built and the compose
+# project run for real (tests/compose/, docs/deployment.md; skipped where no engine can run).
 set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
 cd "$root"
 jobs=$(nproc)
 
-scripts/install-deps.sh --with-tests
+scripts/install-deps.sh --with-tests --with-compose
 scripts/graphql-deps.sh
 # ccache (CMakeLists.txt): paths are hashed relative to this checkout, so every clone shares hits;
 # the precompiled headers need the sloppiness ccache documents for them.
@@ -21,7 +22,7 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 echo "== Release build and tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
-ctest --test-dir build --output-on-failure -j"$jobs" --timeout 300
+ctest --test-dir build --output-on-failure -j"$jobs" --timeout 300 -LE compose
 
 if [ "${EMS_SKIP_SANITIZERS:-0}" != 1 ]; then
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
@@ -32,11 +33,13 @@ if [ "${EMS_SKIP_SANITIZERS:-0}" != 1 ]; then
   # tests/asan.supp: one race inside Debian's Paho C library, not in our code (docs/architecture.md, Libraries).
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:suppressions="$root/tests/asan.supp" \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 600 -LE 'lint|contract'
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 600 -LE 'lint|contract|compose'
 fi
 echo "== libFuzzer targets (clang, ASan + UBSan), ${EMS_FUZZ_SECONDS:-5} s each"
 cmake -S . -B build-fuzz -DEMS_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DEMS_FUZZ_SECONDS="${EMS_FUZZ_SECONDS:-5}" >/dev/null
 cmake --build build-fuzz -j"$jobs"
 ctest --test-dir build-fuzz --output-on-failure -j"$jobs" -L fuzz
+echo "== compose tier: the image and the compose project, for real"
+ctest --test-dir build -V -L compose
 echo "All tests passed."

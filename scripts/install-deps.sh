@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages ems needs to build, run and test, when any is missing.
-# Usage: scripts/install-deps.sh [--with-tests] [--with-bench]
+# Usage: scripts/install-deps.sh [--with-tests] [--with-bench] [--with-compose]
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config g++ openssl ca-certificates curl
@@ -19,6 +19,11 @@ for option in "$@"; do
         zlib1g-dev clang libclang-rt-14-dev ccache
         chromium chromium-driver) ;;
     --with-bench) packages+=(wrk valgrind) ;;
+    # The compose tier's engine where no Docker engine runs: rootful podman behind its Docker
+    # API, the base image made with debootstrap (docs/deployment.md, "The compose tier").
+    --with-compose)
+      packages+=(docker-compose podman runc netavark aardvark-dns slirp4netns uidmap debootstrap
+        jq curl iptables) ;;
     *) echo "unknown option $option" >&2; exit 2 ;;
   esac
 done
