@@ -3,6 +3,7 @@
 # follows the container's main process (PID 1, which each entry point execs).
 #   nginx      the edge answers /health over HTTPS with its certificate (ems-api behind it too)
 #   ems-api    /health on its loopback address
+#   node       ems-graphql answers /health on its loopback address
 #   mosquitto  an authenticated MQTT client is accepted on the broker's plain loopback listener
 #   other      ems-listener, ems-publisher and any later service that talks MQTT: it holds an
 #              established connection to the broker's TLS port (8883)
@@ -25,6 +26,7 @@ case "$(cat /proc/1/comm)" in
       curl -fsS -o /dev/null --max-time 4 "http://127.0.0.1:${port##*:}/health"
     fi ;;
   ems-api) curl -fsS -o /dev/null --max-time 4 "http://${EMS_API_LISTEN:-127.0.0.1:8080}/health" ;;
+  node) curl -fsS -o /dev/null --max-time 4 "http://${EMS_GRAPHQL_LISTEN:-127.0.0.1:8090}/health" ;;
   mosquitto)
     mosquitto_sub -h 127.0.0.1 -p "${EMS_BROKER_PORT:-1883}" -u ems-api -P "$EMS_API_MQTT_PASSWORD" \
       -i "healthcheck-$$" -t '$SYS/broker/uptime' -E -W 4 ;;

@@ -24,6 +24,7 @@ services=(
   "broker     serve"
   "edge       serve"
   "api        serve"
+  "graphql    serve"
   "listener   serve"
   "publisher  serve"
 )
