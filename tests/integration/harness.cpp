@@ -204,10 +204,13 @@ Stack::Stack()
     : broker_port_(FreePort()),
       tls_port_(FreePort()),
       api_port_(FreePort()),
-      edge_port_(FreePort()) {
+      edge_port_(FreePort()),
+      ocpp_port_(FreePort()),
+      ocpp_control_port_(FreePort()) {
   passwords_ = {{"ems-publisher", "pub-secret"},
                 {"ems-listener", "listener-secret"},
-                {"ems-api", "api-secret"}};
+                {"ems-api", "api-secret"},
+                {"ems-ocpp", "ocpp-secret"}};
   std::filesystem::create_directories(dir() + "/data");
   // A server may close a connection while the client still sends (413): no SIGPIPE death.
   ::signal(SIGPIPE, SIG_IGN);
@@ -221,7 +224,8 @@ Stack::~Stack() {
     } catch (...) {
     }
   }
-  for (auto* p : {edge_.get(), publisher_.get(), api_.get(), listener_.get(), broker_.get()}) {
+  for (auto* p :
+       {edge_.get(), publisher_.get(), ocpp_.get(), api_.get(), listener_.get(), broker_.get()}) {
     if (p == nullptr) continue;
     p->Stop();
     if (failed) std::cerr << "---- " << p->log_path() << "\n" << p->Log() << "\n";
@@ -245,6 +249,7 @@ void Stack::StartBroker() {
   const std::string prepare = "EMS_PUBLISHER_MQTT_PASSWORD=" + passwords_["ems-publisher"] +
                               " EMS_LISTENER_MQTT_PASSWORD=" + passwords_["ems-listener"] +
                               " EMS_API_MQTT_PASSWORD=" + passwords_["ems-api"] +
+                              " EMS_OCPP_MQTT_PASSWORD=" + passwords_["ems-ocpp"] +
                               " EMS_BROKER_PORT=" + std::to_string(broker_port_) +
                               " EMS_BROKER_TLS_PORT=" + std::to_string(tls_port_) + " " +
                               SourcePath("broker-config/prepare-broker.sh") + " " + dir() +
@@ -271,6 +276,10 @@ std::map<std::string, std::string> Stack::ServiceEnv(const std::string& service)
           {"EMS_DB_PATH", db_path()},
           {"EMS_LOG_LEVEL", "debug"},
           {"EMS_API_LISTEN", "127.0.0.1:" + std::to_string(api_port_)},
+          {"EMS_OCPP_LISTEN", "127.0.0.1:" + std::to_string(ocpp_port_)},
+          {"EMS_OCPP_CONTROL_LISTEN", "127.0.0.1:" + std::to_string(ocpp_control_port_)},
+          {"EMS_OCPP_CONTROL_URL", "http://127.0.0.1:" + std::to_string(ocpp_control_port_)},
+          {"EMS_OCPP_CONTROL_SECRET", "ocpp-control-secret-for-tests"},
           {"EMS_JWT_SECRET", "test-secret-that-is-at-least-32-bytes-long"},
           {"EMS_ADMIN_USER", kAdminUser},
           {"EMS_ADMIN_PASSWORD", kAdminPassword},
@@ -312,6 +321,13 @@ void Stack::StartListener(std::map<std::string, std::string> extra_env) {
   }
 }
 
+void Stack::StartOcpp(std::map<std::string, std::string> extra_env) {
+  ocpp_ = StartService(*this, "ocpp", std::move(extra_env));
+  if (!WaitFor([&] { return ocpp_->Log().find("connected to the broker") != std::string::npos; })) {
+    throw std::runtime_error("ems-ocpp did not connect: " + ocpp_->Log());
+  }
+}
+
 void Stack::StartApi(std::map<std::string, std::string> extra_env) {
   api_ = StartService(*this, "api", std::move(extra_env));
   if (!WaitFor([&] { return PortOpen(api_port_); })) {
@@ -322,7 +338,8 @@ void Stack::StartApi(std::map<std::string, std::string> extra_env) {
 
 void Stack::StartEdge(std::map<std::string, std::string> extra_env) {
   std::string settings = "EMS_EDGE_LISTEN=127.0.0.1:" + std::to_string(edge_port_) +
-                         " EMS_API_LISTEN=127.0.0.1:" + std::to_string(api_port_);
+                         " EMS_API_LISTEN=127.0.0.1:" + std::to_string(api_port_) +
+                         " EMS_OCPP_LISTEN=127.0.0.1:" + std::to_string(ocpp_port_);
   for (const auto& [k, v] : extra_env) settings += " " + k + "=" + v;
   const auto conf = Sh(settings + " " + SourcePath("edge/prepare-edge.sh") + " " + dir() + "/edge");
   edge_ = std::make_unique<Process>(

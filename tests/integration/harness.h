@@ -104,6 +104,12 @@ class Stack {
   // settings on top of its address and ems-api's.
   void StartEdge(std::map<std::string, std::string> extra_env = {});
   void StartPublisher(std::map<std::string, std::string> extra_env = {});
+  // Starts ems-ocpp: chargers on 127.0.0.1:ocpp_port(), its control endpoint (which ems-api
+  // reaches through the EMS_OCPP_CONTROL_* settings every service gets) on ocpp_control_port().
+  void StartOcpp(std::map<std::string, std::string> extra_env = {});
+  Process& ocpp() { return *ocpp_; }
+  int ocpp_port() const { return ocpp_port_; }
+  int ocpp_control_port() const { return ocpp_control_port_; }
   Process& broker() { return *broker_; }
   Process& listener() { return *listener_; }
   Process& api() { return *api_; }
@@ -167,9 +173,9 @@ class Stack {
  private:
   TempDir dir_;
   std::string dir_path_ = dir_.path().string();
-  int broker_port_, tls_port_, api_port_, edge_port_;
+  int broker_port_, tls_port_, api_port_, edge_port_, ocpp_port_, ocpp_control_port_;
   std::map<std::string, std::string> passwords_;
-  std::unique_ptr<Process> broker_, listener_, api_, publisher_, edge_;
+  std::unique_ptr<Process> broker_, listener_, api_, publisher_, edge_, ocpp_;
   ::mqtt::async_client& DeviceClient();
 
   std::unique_ptr<::mqtt::async_client> device_client_;
