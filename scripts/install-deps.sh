@@ -6,13 +6,16 @@ packages=(
   build-essential cmake pkg-config g++ openssl ca-certificates curl
   libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients
   libcpp-httplib-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev sqlite3
-  libcctz-dev libsodium-dev libssl-dev libxxhash-dev libsimdjson-dev nginx
+  libcctz-dev libsodium-dev libssl-dev libxxhash-dev libsimdjson-dev nginx libboost1.81-dev
 )
 for option in "$@"; do
   case "$option" in
     --with-tests)
       packages+=(libgtest-dev libgmock-dev googletest clang-format docker-compose python3-yaml
-        zlib1g-dev clang libclang-rt-14-dev) ;;
+        zlib1g-dev clang libclang-rt-14-dev)
+      # The OCPP tests' charge point (tests/ocpp/) runs on Node; a Node installed otherwise
+      # (with its own npm) is used as it is.
+      command -v npm >/dev/null || packages+=(nodejs npm) ;;
     --with-bench) packages+=(wrk valgrind) ;;
     *) echo "unknown option $option" >&2; exit 2 ;;
   esac
