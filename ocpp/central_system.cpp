@@ -117,8 +117,11 @@ void RespondAndClose(beast::tcp_stream& stream, http::status status, std::string
 // calls ems-ocpp sent it.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(CentralSystem& cs, tcp::socket socket) : cs_(cs), stream_(std::move(socket)) {}
-  ~Connection() { --cs_.open_; }
+  Connection(CentralSystem& cs, tcp::socket socket)
+      : cs_(cs), open_(cs.open_), stream_(std::move(socket)) {
+    ++*open_;
+  }
+  ~Connection() { --*open_; }
 
   void Start() {
     ReadRequest(stream_, buffer_, parser_, 0, [self = shared_from_this()](beast::error_code ec) {
@@ -276,6 +279,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   CentralSystem& cs_;
+  std::shared_ptr<std::size_t> open_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_{kMaxHeaderBytes};
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -392,12 +396,11 @@ void CentralSystem::Accept() {
       if (!stopping_) Accept();
       return;
     }
-    if (open_ >= options_.max_connections) {
+    if (*open_ >= options_.max_connections) {
       log::WarnThrottled("ocpp-full", "too many OCPP connections; refusing new ones");
       beast::error_code ignored;
       socket.close(ignored);
     } else {
-      ++open_;
       std::make_shared<Connection>(*this, std::move(socket))->Start();
     }
     Accept();

@@ -110,7 +110,9 @@ class CentralSystem {
   boost::asio::ip::tcp::acceptor control_acceptor_;
   boost::asio::thread_pool hashing_{2};
   boost::asio::steady_timer tick_;
-  std::size_t open_ = 0;  // connections of any state, for max_connections
+  // Connections of any state, for max_connections. Shared with each connection, which counts
+  // itself out when destroyed, possibly after this object (handlers left in the loop).
+  std::shared_ptr<std::size_t> open_ = std::make_shared<std::size_t>(0);
   std::map<std::string, std::shared_ptr<Connection>> connections_;  // by station, once upgraded
   struct Schedule {
     std::string site;

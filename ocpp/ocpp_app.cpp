@@ -1,5 +1,7 @@
 #include "ocpp/ocpp_app.h"
 
+#include <sys/resource.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -97,6 +99,11 @@ void RunOcpp(const config::Settings& settings, const std::atomic<bool>& stop) {
     throw config::ConfigError("EMS_OCPP_CONTROL_SECRET", "must be at least 16 characters.");
   }
 
+  // One descriptor per charger: take the hard limit (Debian's soft default is 1024).
+  if (rlimit files{}; ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
+  }
   net::io_context io(1);
   auto client = mqtt::MakeClient(mqtt_settings, "", kMaxBuffered);
   AckListener acks;

@@ -73,7 +73,8 @@ void ListStations(ApiContext& ctx, const httplib::Request& req, httplib::Respons
                           {"site_id", r.site_id},
                           {"sessions", r.sessions},
                           {"last_session_at", FormatTimestamp(r.last_session_at)}};
-                 if (const auto c = chargers.Get(r.id)) row["ocpp"] = OcppStatus(*c);
+                 const auto c = chargers.Get(r.id);
+                 if (c && c->site_id == r.site_id) row["ocpp"] = OcppStatus(*c);
                  return row;
                }));
 }

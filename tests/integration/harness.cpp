@@ -106,6 +106,28 @@ std::string Process::Log() const {
   return ss.str();
 }
 
+long PeakResidentKiB(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+double CpuSeconds(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // Fields after the command's closing parenthesis: state is the 3rd, utime and stime the 14th
+  // and 15th of the whole line.
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string skip;
+  for (int i = 3; i < 14; ++i) fields >> skip;
+  double utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 long TreeResidentKiB(pid_t root) {
   std::multimap<pid_t, pid_t> children;
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
@@ -322,8 +344,20 @@ void Stack::StartListener(std::map<std::string, std::string> extra_env) {
 }
 
 void Stack::StartOcpp(std::map<std::string, std::string> extra_env) {
+  // The log is appended to across restarts: wait for one more connection than it shows now.
+  static const std::string kConnected = "connected to the broker";
+  const auto connections = [&] {
+    const auto log = ocpp_ ? ocpp_->Log() : std::string();
+    std::size_t n = 0;
+    for (auto at = log.find(kConnected); at != std::string::npos;
+         at = log.find(kConnected, at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  const auto before = connections();
   ocpp_ = StartService(*this, "ocpp", std::move(extra_env));
-  if (!WaitFor([&] { return ocpp_->Log().find("connected to the broker") != std::string::npos; })) {
+  if (!WaitFor([&] { return connections() > before; })) {
     throw std::runtime_error("ems-ocpp did not connect: " + ocpp_->Log());
   }
 }

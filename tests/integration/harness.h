@@ -57,6 +57,10 @@ bool WaitFor(const std::function<bool()>& check,
 
 // Resident memory of a process and all its descendants (nginx's master and workers), in KiB.
 long TreeResidentKiB(pid_t root);
+// Peak resident memory of one process (VmHWM) in KiB, -1 when it cannot be read.
+long PeakResidentKiB(pid_t pid);
+// CPU time (user + system) one process has used so far, in seconds.
+double CpuSeconds(pid_t pid);
 
 struct HttpAnswer {
   int status = 0;
