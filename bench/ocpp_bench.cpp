@@ -45,7 +45,7 @@ void RegisterChargers(Stack& stack, int n) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   const int chargers = argc > 1 ? std::stoi(argv[1]) : 1000;
   const int seconds = argc > 2 ? std::stoi(argv[2]) : 60;
   const std::string node_dir = std::string(EMS_OCPP_NODE_DIR);
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   stack.StartBroker();
   stack.StartListener({{"EMS_LOG_LEVEL", "info"}});
   stack.StartApi({{"EMS_LOG_LEVEL", "warn"}});
-  stack.StartOcpp({{"EMS_LOG_LEVEL", "warn"}});
+  stack.StartOcpp({{"EMS_LOG_LEVEL", "info"}});  // the harness waits for an info line
   RegisterChargers(stack, chargers);
   const pid_t ocpp = stack.ocpp().pid();
   const long idle_kib = ems::testing::TreeResidentKiB(ocpp);
@@ -117,4 +117,14 @@ int main(int argc, char** argv) {
             << " samples): p50 " << result["stored_ms"]["p50"] << ", p99 "
             << result["stored_ms"]["p99"] << ", max " << result["stored_ms"]["max"] << "\n";
   return 0;
+}
+
+// Exceptions end the run through Stack's destructor, which stops every process it started.
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "ocpp_bench: " << e.what() << "\n";
+    return 1;
+  }
 }

@@ -156,6 +156,21 @@ async function raw() {
   print('oversized', { close: await closed });
 }
 
+// A charger that connects again while its old connection is still open (it did not notice the
+// old one die): the new connection replaces the old, which is closed.
+async function replace() {
+  const first = client({ reconnect: false });
+  const firstClosed = new Promise((resolve) => first.once('close', (e) => resolve(e.code)));
+  await first.connect();
+  await boot(first);
+  const second = client({ reconnect: false });
+  await second.connect();
+  print('old-closed', { code: await firstClosed });
+  const hb = await second.call('Heartbeat', {});
+  print('new-answers', hb);
+  await second.close();
+}
+
 // Handshakes that must be refused before the upgrade, and one that must succeed.
 async function handshake() {
   const attempt = (identity, password, protocols) => new Promise((resolve) => {
@@ -251,7 +266,7 @@ async function remote() {
   await cli.close();
 }
 
-const scenarios = { transaction, raw, handshake, killed, profiles, remote };
+const scenarios = { transaction, raw, replace, handshake, killed, profiles, remote };
 const scenario = scenarios[process.argv[2]];
 if (!scenario) {
   console.error(`usage: node charge_point.js ${Object.keys(scenarios).join('|')}`);

@@ -197,6 +197,14 @@ TEST_F(OcppTest, BrokenFramesAreAnsweredAndAFrameOver64KiBClosesWith1009) {
   EXPECT_TRUE(stack_.ocpp().Running());
 }
 
+TEST_F(OcppTest, ANewConnectionOfAStationReplacesItsOldOne) {
+  const auto cp = Run("replace");
+  EXPECT_EQ((*Step(*cp, "old-closed"))["code"], 1008);
+  EXPECT_TRUE((*Step(*cp, "new-answers")).contains("currentTime"));
+  EXPECT_NE(stack_.ocpp().Log().find("connected again; closing its old connection"),
+            std::string::npos);
+}
+
 TEST_F(OcppTest, ASigkillMidTransactionLosesNothingAndNeverReusesATransactionId) {
   auto cp = ChargePoint("killed");
   const auto tx = WaitStep(*cp, "started")["transactionId"].get<long>();
