@@ -636,8 +636,7 @@ void CentralSystem::OnCall(const std::shared_ptr<Connection>& c, const std::stri
   c->Send(EncodeCallError(id, "NotImplemented", "ems-ocpp does not implement " + action + "."));
 }
 
-void CentralSystem::OnSchedule(const std::string& site, const std::string& ev,
-                               const std::string& payload) {
+void CentralSystem::OnSchedule(const std::string& ev, const std::string& payload) {
   if (payload.empty()) {
     schedules_.erase(ev);
   } else {
@@ -647,7 +646,7 @@ void CentralSystem::OnSchedule(const std::string& site, const std::string& ev,
                          "unreadable schedule of " + ev + ": " + view.error().message);
       return;
     }
-    schedules_[ev] = {site, std::move(*view)};
+    schedules_[ev] = std::move(*view);
   }
   SendProfile(ev);
 }
@@ -665,7 +664,7 @@ void CentralSystem::SendProfile(const std::string& ev) {
   const auto schedule = schedules_.find(ev);
   const auto profile = schedule == schedules_.end()
                            ? std::nullopt
-                           : ChargingProfileOf(schedule->second.view, params->max_charge_w, Now());
+                           : ChargingProfileOf(schedule->second, params->max_charge_w, Now());
   const std::string action = profile ? "SetChargingProfile" : "ClearChargingProfile";
   std::weak_ptr<Connection> weak = conn->second;
   conn->second->Call(

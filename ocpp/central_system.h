@@ -3,9 +3,9 @@
 // control endpoint ems-api reaches for remote commands, and the EV schedules it turns into
 // charging profiles.
 //
-// Threads: every member runs on the loop's thread. The MQTT client calls back from its own
-// threads only through OnPublished-style completions the caller posts to the loop
-// (PublishFn's `done`, OnSchedule), never into this object directly.
+// Threads: every member runs on the loop's thread. What the MQTT client reports on its own
+// threads reaches this object only as handlers posted to the loop (PublishFn's `done` is posted
+// here; the caller posts OnSchedule).
 //
 // Bounds: a handshake's headers 8 KiB and 10 s; a frame 64 KiB (1009 beyond); per connection
 // 16 calls awaiting their broker acknowledgement, 1 MiB of queued output (then it is closed);
@@ -59,10 +59,8 @@ class CentralSystem {
   // Closes the acceptors and every connection.
   void Shutdown();
 
-  // A retained schedule of EV `ev` on `site` arrived (empty payload: cleared). Loop thread.
-  void OnSchedule(const std::string& site, const std::string& ev, const std::string& payload);
-
-  std::size_t connected() const { return connections_.size(); }
+  // A retained schedule of EV `ev` arrived (empty payload: cleared). Loop thread.
+  void OnSchedule(const std::string& ev, const std::string& payload);
 
  private:
   friend class Connection;
@@ -86,8 +84,6 @@ class CentralSystem {
                          std::vector<Message> messages, codec::Json answer);
   void Publish(Message m);
 
-  codec::Json Boot(Connection& c, const codec::Json& payload);
-  std::optional<codec::Json> Status(Connection& c, const codec::Json& payload);
   bool Accepts(Connection& c, const std::string& id_tag, std::optional<std::string>* vehicle);
   ChargingSession Session(const std::string& site, const store::OcppTransaction& tx,
                           double meter_wh, std::optional<Timestamp> ended_at);
@@ -114,12 +110,8 @@ class CentralSystem {
   // itself out when destroyed, possibly after this object (handlers left in the loop).
   std::shared_ptr<std::size_t> open_ = std::make_shared<std::size_t>(0);
   std::map<std::string, std::shared_ptr<Connection>> connections_;  // by station, once upgraded
-  struct Schedule {
-    std::string site;
-    ScheduleView view;
-  };
-  std::map<std::string, Schedule> schedules_;                 // by EV, as last published
-  std::map<std::string, std::set<std::string>> remote_tags_;  // by station: remote-start tags
+  std::map<std::string, ScheduleView> schedules_;                   // by EV, as last published
+  std::map<std::string, std::set<std::string>> remote_tags_;        // by station: remote-start tags
   bool stopping_ = false;
 };
 

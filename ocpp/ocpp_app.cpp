@@ -52,16 +52,15 @@ class AckListener : public ::mqtt::iaction_listener {
   }
 };
 
-// site and EV of "{p}/sites/{site}/devices/{ev}/schedule".
-std::optional<std::pair<std::string, std::string>> ScheduleOf(const std::string& prefix,
-                                                              const std::string& topic) {
+// The EV of "{p}/sites/{site}/devices/{ev}/schedule".
+std::optional<std::string> ScheduleOf(const std::string& prefix, const std::string& topic) {
   const std::string head = prefix + "/sites/";
   constexpr std::string_view kTail = "/schedule";
   if (!topic.starts_with(head) || !topic.ends_with(kTail)) return std::nullopt;
   const auto middle = topic.substr(head.size(), topic.size() - head.size() - kTail.size());
   const auto slash = middle.find("/devices/");
   if (slash == std::string::npos) return std::nullopt;
-  return std::pair(middle.substr(0, slash), middle.substr(slash + 9));
+  return middle.substr(slash + 9);
 }
 
 }  // namespace
@@ -125,10 +124,10 @@ void RunOcpp(const config::Settings& settings, const std::atomic<bool>& stop) {
 
   const std::string prefix = mqtt_settings.prefix;
   client->set_message_callback([&io, &system, prefix](::mqtt::const_message_ptr m) {
-    auto which = ScheduleOf(prefix, m->get_topic());
-    if (!which) return;
-    net::post(io, [&system, which = std::move(*which), payload = m->to_string()] {
-      system.OnSchedule(which.first, which.second, payload);
+    auto ev = ScheduleOf(prefix, m->get_topic());
+    if (!ev) return;
+    net::post(io, [&system, ev = std::move(*ev), payload = m->to_string()] {
+      system.OnSchedule(ev, payload);
     });
   });
   const auto schedules = mqtt::ScheduleTopic(prefix, "+", "+");
