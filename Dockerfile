@@ -1,4 +1,5 @@
-# One image for the ems containers (certs, broker, edge, api, graphql, listener, publisher); docs/deployment.md.
+# One image for the ems containers (certs, broker, edge, api, graphql, listener, publisher,
+# ocpp); docs/deployment.md.
 # Stage 1 builds the executables with the same script a developer uses. Layers from the most to
 # the least stable: packages (rebuilt only when install-deps.sh changes), then the sources, whose
 # compile reuses a ccache kept by the engine between builds (RUN --mount=type=cache: BuildKit,
@@ -14,9 +15,10 @@ RUN --mount=type=cache,target=/root/.cache/ccache,id=ems-ccache \
  && ccache --zero-stats >/dev/null \
  && cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DEMS_BUILD_TESTS=OFF \
       -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null \
- && cmake --build build -j"$(nproc)" --target ems-publisher ems-listener ems-api \
+ && cmake --build build -j"$(nproc)" --target ems-publisher ems-listener ems-api ems-ocpp \
  && ccache --show-stats | grep -E "^ *(Hits|Misses):" \
- && strip build/bin/ems-publisher build/bin/ems-listener build/bin/ems-api
+ && strip build/bin/ems-publisher build/bin/ems-listener build/bin/ems-api build/bin/ems-ocpp \
+ && scripts/graphql-deps.sh
 
 # Stage 2: runtime libraries and the tools the entry points call (no compiler, no headers);
 # every service runs as the unprivileged user ems.
@@ -36,7 +38,8 @@ COPY broker-config /opt/ems/broker-config
 COPY edge /opt/ems/edge
 COPY --from=build /src/graphql /opt/ems/graphql
 COPY scripts/container-health.sh /opt/ems/healthcheck.sh
-COPY --from=build /src/build/bin/ems-publisher /src/build/bin/ems-listener /src/build/bin/ems-api /usr/local/bin/
+COPY --from=build /src/build/bin/ems-publisher /src/build/bin/ems-listener /src/build/bin/ems-api \
+     /src/build/bin/ems-ocpp /usr/local/bin/
 # Docker runs it; podman keeps it only in Docker-format images (what its Docker API builds) and
 # runs it from systemd timers or `podman healthcheck run` (docs/deployment.md).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["/opt/ems/healthcheck.sh"]

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs ems on this machine: installs what is missing, builds, creates .env with local secrets
 # on the first run, prepares and starts its own Mosquitto from broker-config/, then the
-# listener, the API, the publisher, the GraphQL service (graphql/, Node.js) and the HTTP edge
-# (nginx from edge/) in front of the API and GraphQL.
+# listener, the API, ems-ocpp (OCPP chargers), the publisher, the GraphQL service (graphql/,
+# Node.js) and the HTTP edge (nginx from edge/) in front of the API, GraphQL and ems-ocpp.
 # Ctrl-C stops them all. A second run reuses .env and data/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")" && pwd)
@@ -11,7 +11,7 @@ cd "$root"
 scripts/install-deps.sh
 scripts/graphql-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)" --target ems-publisher ems-listener ems-api
+cmake --build build -j"$(nproc)" --target ems-publisher ems-listener ems-api ems-ocpp
 scripts/ensure-env.sh
 
 set -a
@@ -26,11 +26,14 @@ edge_listen=${EMS_EDGE_LISTEN:-127.0.0.1:8000}
 edge_port=${edge_listen##*:}
 graphql_listen=${EMS_GRAPHQL_LISTEN:-127.0.0.1:8090}
 graphql_port=${graphql_listen##*:}
+ocpp_listen=${EMS_OCPP_LISTEN:-127.0.0.1:9000}
+ocpp_control=${EMS_OCPP_CONTROL_LISTEN:-127.0.0.1:9001}
 
 port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for check in "$broker_port:EMS_BROKER_PORT" "$tls_port:EMS_BROKER_TLS_PORT" \
              "$api_port:EMS_API_LISTEN" "$edge_port:EMS_EDGE_LISTEN" \
-             "$graphql_port:EMS_GRAPHQL_LISTEN"; do
+             "$graphql_port:EMS_GRAPHQL_LISTEN" "${ocpp_listen##*:}:EMS_OCPP_LISTEN" \
+             "${ocpp_control##*:}:EMS_OCPP_CONTROL_LISTEN"; do
   if port_taken "${check%%:*}"; then
     echo "Port ${check%%:*} is already in use (a system mosquitto or an earlier run?); set ${check##*:} in .env to move it." >&2
     exit 1
@@ -41,6 +44,7 @@ mkdir -p data/logs
 broker_state=${EMS_BROKER_STATE_DIR:-./data/broker}
 conf=$(EMS_BROKER_PORT=$broker_port EMS_BROKER_TLS_PORT=$tls_port broker-config/prepare-broker.sh "$broker_state")
 edge_conf=$(EMS_EDGE_LISTEN=$edge_listen EMS_API_LISTEN=$api_listen EMS_GRAPHQL_LISTEN=$graphql_listen \
+  EMS_OCPP_LISTEN=$ocpp_listen \
   edge/prepare-edge.sh data/edge)
 
 pids=()
@@ -85,6 +89,8 @@ EMS_MQTT_USERNAME=ems-listener EMS_MQTT_PASSWORD=$EMS_LISTENER_MQTT_PASSWORD \
 pids+=($!)
 EMS_MQTT_USERNAME=ems-api EMS_MQTT_PASSWORD=$EMS_API_MQTT_PASSWORD build/bin/ems-api &
 pids+=($!)
+EMS_MQTT_USERNAME=ems-ocpp EMS_MQTT_PASSWORD=$EMS_OCPP_MQTT_PASSWORD build/bin/ems-ocpp &
+pids+=($!)
 EMS_MQTT_USERNAME=ems-publisher EMS_MQTT_PASSWORD=$EMS_PUBLISHER_MQTT_PASSWORD build/bin/ems-publisher &
 pids+=($!)
 # GraphQL (docs/graphql.md), resolving through the API on loopback.
@@ -95,9 +101,11 @@ nginx -e stderr -c "$edge_conf" >data/logs/edge.log 2>&1 &
 pids+=($!)
 
 scheme=http
+ws=ws
 note="plain HTTP on loopback only, so nothing crosses a network; docker-compose serves HTTPS"
 if [ -n "${EMS_EDGE_TLS_CERT:-}" ]; then
   scheme=https
+  ws=wss
   note="HTTPS with $EMS_EDGE_TLS_CERT"
 fi
 api="$scheme://$edge_listen"
@@ -115,6 +123,8 @@ cat <<INFO
     Admin:      $EMS_ADMIN_USER / $EMS_ADMIN_PASSWORD
     Accounts:   build/bin/ems-api user add NAME --role viewer --sites SITE
     Gateways:   build/bin/ems-api gateway add SITE   (a broker user for a real site's gateway)
+    Chargers:   build/bin/ems-api charger add SITE STATION   (an OCPP 1.6J charger, docs/ocpp.md);
+                in the charger: $ws://$edge_listen/ocpp/STATION, user STATION, the password printed
     Try:        token=\$(curl -s -X POST $api/api/v1/auth/login -H 'Content-Type: application/json' \\
                   -d '{"username":"$EMS_ADMIN_USER","password":"$EMS_ADMIN_PASSWORD"}' | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')
                 curl -s -H "Authorization: Bearer \$token" $api/api/v1/sessions?limit=5

@@ -36,11 +36,17 @@ std::vector<config::Option> ApiOptions() {
   options.push_back({"EMS_ADMIN_PASSWORD", "", "password of that admin", true});
   for (auto& o : config::StoredDataOptions()) options.push_back(std::move(o));
   options.push_back({"EMS_API_THREADS", "16", "HTTP worker threads"});
+  options.push_back({"EMS_OCPP_CONTROL_URL", "http://127.0.0.1:9001",
+                     "ems-ocpp's control endpoint, for remote start and stop (docs/ocpp.md)"});
+  options.push_back({"EMS_OCPP_CONTROL_SECRET", "",
+                     "bearer token of that endpoint (empty: remote commands answer 409)", true});
   return options;
 }
 
 ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_, ctx_) {
   ctx_.db_path = s.Get("EMS_DB_PATH");
+  ctx_.ocpp_control_url = s.Get("EMS_OCPP_CONTROL_URL");
+  ctx_.ocpp_control_secret = s.Get("EMS_OCPP_CONTROL_SECRET");
   ctx_.jwt_secret = s.Get("EMS_JWT_SECRET");
   if (ctx_.jwt_secret.size() < 32) {
     throw config::ConfigError("EMS_JWT_SECRET", "is required and must be at least 32 bytes.");

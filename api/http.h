@@ -46,6 +46,9 @@ struct ApiContext {
   std::string default_currency;
   std::chrono::seconds token_ttl{std::chrono::hours(12)};
   std::chrono::seconds stale_after{30};  // EMS_STALE_AFTER_S
+  // ems-ocpp's control endpoint and its bearer token (EMS_OCPP_CONTROL_*, docs/ocpp.md).
+  std::string ocpp_control_url;
+  std::string ocpp_control_secret;
   auth::LoginThrottle login_throttle;
   // Publishes derived state retained at QoS 1 (e.g. a schedule recomputed after a user's
   // change). Never blocks; a no-op until the API's broker client exists.

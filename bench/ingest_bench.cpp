@@ -253,15 +253,6 @@ class ReceivedCounter {
   SQLite::Statement query_;
 };
 
-long PeakRssKib(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
-  }
-  return -1;
-}
-
 // Bytes of inbox journal written by segments not in `before` (listener/inbox.cpp: a 40-byte
 // record header, the topic and the payload per message). The open segment's file is allocated
 // ahead of its records and zero past them, so what it holds ends at its last page with data
@@ -389,7 +380,7 @@ Drain ListenerDrain(Stack& stack, const Family& f, const std::string& sync) {
           rate(connected, stored),
           rate(start, stored),
           std::chrono::duration<double>(connected - start).count(),
-          PeakRssKib(stack.listener().pid()),
+          ems::testing::PeakResidentKiB(stack.listener().pid()),
           {},
           (BrokerCpuSeconds(stack) - broker_before) * 1e6 / static_cast<double>(n),
           {after.received - before.received, after.stored - before.stored,
@@ -573,7 +564,8 @@ int LiveMode(int rate, int seconds) {
               Percentile(stored_ms, 0.5), Percentile(stored_ms, 0.99), stored_ms.size());
   std::printf("publish -> visible in the API:   p50 %6.2f ms  p99 %6.2f ms  (%zu seen)\n",
               Percentile(visible_ms, 0.5), Percentile(visible_ms, 0.99), visible_ms.size());
-  std::printf("listener peak RSS %.1f MiB\n", PeakRssKib(stack.listener().pid()) / 1024.0);
+  std::printf("listener peak RSS %.1f MiB\n",
+              ems::testing::PeakResidentKiB(stack.listener().pid()) / 1024.0);
   return 0;
 }
 

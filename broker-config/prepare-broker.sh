@@ -5,7 +5,7 @@
 # certificates on first use, and the persistence folder.
 #
 # Environment: EMS_PUBLISHER_MQTT_PASSWORD, EMS_LISTENER_MQTT_PASSWORD, EMS_API_MQTT_PASSWORD
-# (required); EMS_BROKER_PORT (1883, plain MQTT, always on loopback), EMS_BROKER_TLS_PORT (8883),
+# (required); EMS_OCPP_MQTT_PASSWORD (the ems-ocpp user, made when set); EMS_BROKER_PORT (1883, plain MQTT, always on loopback), EMS_BROKER_TLS_PORT (8883),
 # EMS_BROKER_TLS_BIND (127.0.0.1, address of the TLS listener), EMS_BROKER_CERT_DIR (folder with
 # ca.crt, server.crt and server.key; default STATE_DIR/certs, made by make-certs.sh on first use),
 # EMS_TOPIC_PREFIX (ems/v1), EMS_BROKER_AUTOSAVE_S (30: the most a SIGKILL of the broker loses).
@@ -29,6 +29,7 @@ touch "$state/passwd.new"
 mosquitto_passwd -b "$state/passwd.new" ems-publisher "$EMS_PUBLISHER_MQTT_PASSWORD"
 mosquitto_passwd -b "$state/passwd.new" ems-listener "$EMS_LISTENER_MQTT_PASSWORD"
 mosquitto_passwd -b "$state/passwd.new" ems-api "$EMS_API_MQTT_PASSWORD"
+[ -z "${EMS_OCPP_MQTT_PASSWORD:-}" ] || mosquitto_passwd -b "$state/passwd.new" ems-ocpp "$EMS_OCPP_MQTT_PASSWORD"
 [ ! -f "$state/gateways" ] || cat "$state/gateways" >> "$state/passwd.new"
 mv "$state/passwd.new" "$state/passwd"
 
@@ -55,6 +56,8 @@ render() {
       -e "s|@AUTOSAVE_S@|$autosave|g" "$1" > "$2"
 }
 render "$here/acl.template" "$state/acl"
+# The sites ems-ocpp may write to, as `ems-api charger add|remove` last wrote them (docs/ocpp.md).
+[ ! -f "$state/ocpp-acl" ] || cat "$state/ocpp-acl" >> "$state/acl"
 render "$here/mosquitto.conf.template" "$state/mosquitto.conf"
 chmod 600 "$state/acl"
 [ "$(id -u)" = 0 ] && chown "$broker_user" "$state/acl" "$state/mosquitto.conf"

@@ -5,7 +5,8 @@
 #
 # Environment: EMS_EDGE_LISTEN (127.0.0.1:8000), the address users reach; EMS_API_LISTEN
 # (127.0.0.1:8080), where ems-api listens on loopback; EMS_GRAPHQL_LISTEN (127.0.0.1:8090), where
-# ems-graphql does (docs/graphql.md). With EMS_EDGE_TLS_CERT and
+# ems-graphql does (docs/graphql.md); EMS_OCPP_LISTEN (127.0.0.1:9000), where ems-ocpp takes the
+# chargers' WebSockets (the edge's /ocpp/). With EMS_EDGE_TLS_CERT and
 # EMS_EDGE_TLS_KEY (certificate chain and key files) the edge speaks HTTPS only.
 # Usage: prepare-edge.sh STATE_DIR   → writes STATE_DIR/nginx.conf and prints its path
 set -euo pipefail
@@ -16,6 +17,7 @@ state=$(cd "$state" && pwd)
 listen=${EMS_EDGE_LISTEN:-127.0.0.1:8000}
 upstream=${EMS_API_LISTEN:-127.0.0.1:8080}
 graphql_upstream=${EMS_GRAPHQL_LISTEN:-127.0.0.1:8090}
+ocpp_upstream=${EMS_OCPP_LISTEN:-127.0.0.1:9000}
 
 # Plain HTTP only where nothing crosses a network; anywhere else, HTTPS.
 tls="# Plain HTTP on loopback (run.sh): nothing crosses a network."
@@ -50,6 +52,6 @@ if [ "$(id -u)" = 0 ]; then
 fi
 
 sed -e "s|@STATE_DIR@|$state|g" -e "s|@LISTEN@|$listen|g" -e "s|@UPSTREAM@|$upstream|g" \
-    -e "s|@GRAPHQL_UPSTREAM@|$graphql_upstream|g" \
+    -e "s|@GRAPHQL_UPSTREAM@|$graphql_upstream|g" -e "s|@OCPP_UPSTREAM@|$ocpp_upstream|g" \
     -e "s|@TLS@|$tls|g" -e "s|@USER@|$user|g" "$here/nginx.conf.template" > "$state/nginx.conf"
 echo "$state/nginx.conf"

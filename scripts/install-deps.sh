@@ -6,7 +6,7 @@ packages=(
   build-essential cmake pkg-config g++ openssl ca-certificates curl
   libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients
   libcpp-httplib-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev sqlite3
-  libcctz-dev libsodium-dev libssl-dev libxxhash-dev libsimdjson-dev nginx
+  libcctz-dev libsodium-dev libssl-dev libxxhash-dev libsimdjson-dev nginx libboost1.81-dev
 )
 # ems-graphql (graphql/, docs/graphql.md) runs on Debian's Node.js 18 with its npm. A Node.js of
 # 18 or later installed otherwise (NodeSource's package, which conflicts with Debian's npm) does.

@@ -1,5 +1,7 @@
 #include "api/cli/cli.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -9,8 +11,10 @@
 #include <vector>
 
 #include "api/accounts.h"
+#include "api/cli/chargers.h"
 #include "api/cli/gateways.h"
 #include "ems/config/settings.h"
+#include "ems/domain/ids.h"
 #include "ems/store/store.h"
 
 namespace ems::api {
@@ -26,8 +30,12 @@ constexpr const char* kUsage =
     "  ems-api gateway add SITE\n"
     "  ems-api gateway list\n"
     "  ems-api gateway remove SITE\n"
+    "  ems-api charger add SITE STATION [--connectors N] [--max-power-w W] [--free-vend]\n"
+    "  ems-api charger list\n"
+    "  ems-api charger remove STATION\n"
+    "  ems-api charger allow SITE   (docker-compose, in the broker's container)\n"
     "Without --password-stdin a password is generated and printed once.\n"
-    "Settings (environment, .env or flags): --db-path (EMS_DB_PATH) for users,\n"
+    "Settings (environment, .env or flags): --db-path (EMS_DB_PATH) for users and chargers,\n"
     "--broker-state-dir (EMS_BROKER_STATE_DIR) and --topic-prefix for gateways.\n";
 
 // A command line taken apart: the words, the command's own options, and the settings flags
@@ -51,12 +59,14 @@ CommandLine Split(int argc, char** argv) {
   CommandLine line;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--password-stdin" || arg == "--help" || arg == "-h") {
+    if (arg == "--password-stdin" || arg == "--help" || arg == "-h" || arg == "--free-vend") {
       line.options[arg == "-h" ? "--help" : arg] = "";
-    } else if (arg == "--role" || arg == "--sites") {
+    } else if (arg == "--role" || arg == "--sites" || arg == "--connectors" ||
+               arg == "--max-power-w") {
       if (i + 1 >= argc) throw UsageError{arg + " needs a value."};
       line.options[arg] = argv[++i];
-    } else if (arg.rfind("--role=", 0) == 0 || arg.rfind("--sites=", 0) == 0) {
+    } else if (arg.starts_with("--role=") || arg.starts_with("--sites=") ||
+               arg.starts_with("--connectors=") || arg.starts_with("--max-power-w=")) {
       line.options[arg.substr(0, arg.find('='))] = arg.substr(arg.find('=') + 1);
     } else if (arg.rfind("--", 0) == 0) {
       line.settings_argv.push_back(argv[i]);
@@ -207,9 +217,100 @@ void GatewayCommand(const CommandLine& line, const config::Settings& settings) {
   }
 }
 
+// A number option of the command line, within [min, max].
+double NumberOption(const CommandLine& line, const std::string& name, double fallback, double min,
+                    double max) {
+  const auto it = line.options.find(name);
+  if (it == line.options.end()) return fallback;
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(it->second, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != it->second.size() || !(value >= min && value <= max)) {
+    throw UsageError{name + " must be a number from " + std::to_string(static_cast<long>(min)) +
+                     " to " + std::to_string(static_cast<long>(max)) + "."};
+  }
+  return value;
+}
+
+void ChargerCommand(const CommandLine& line, const config::Settings& settings) {
+  const auto& verb = Verb(line);
+  const auto& state_dir = settings.Get("EMS_BROKER_STATE_DIR");
+  const auto& prefix = settings.Get("EMS_TOPIC_PREFIX");
+  const GatewayRegistry broker(state_dir);
+  // The broker lets ems-ocpp write the device topics of exactly these sites (docs/ocpp.md).
+  const auto grant = [&](std::vector<std::string> sites) {
+    std::ranges::sort(sites);
+    sites.erase(std::unique(sites.begin(), sites.end()), sites.end());
+    broker.SetOcppSites(prefix, sites);
+    if (broker.ReloadBroker()) std::cout << "The broker reloaded its ACL.\n";
+  };
+  if (verb == "allow") {  // the broker's side alone, without the database (docker-compose)
+    const auto& site = Word(line, 2, "SITE");
+    if (!IsValidId(site)) throw Refused{"A site id is 1 to 64 letters, digits, '_', '.' or '-'."};
+    auto sites = broker.OcppSites(prefix);
+    sites.push_back(site);
+    grant(std::move(sites));
+    std::cout << "ems-ocpp may write the device topics of site " << site << ".\n";
+    return;
+  }
+  auto store = store::OpenStore(settings.Get("EMS_DB_PATH"));
+  const auto grant_sites = [&] {
+    if (!std::filesystem::is_directory(state_dir)) {
+      // docker-compose: the broker's state is in the broker's container.
+      std::cout << "No broker state folder at " << state_dir
+                << ": where the broker runs, let ems-ocpp write to the site with\n"
+                   "  ems-api charger allow SITE\n";
+      return;
+    }
+    std::vector<std::string> sites;
+    for (const auto& c : store->Ocpp().List()) sites.push_back(c.site_id);
+    grant(std::move(sites));
+  };
+  if (verb == "list") {
+    if (line.words.size() > 2) throw UsageError{"unexpected '" + line.words[2] + "'."};
+    for (const auto& c : store->Ocpp().List()) {
+      std::cout << c.station_id << "\t" << c.site_id << "\t"
+                << (c.connected ? "connected" : "offline") << "\t"
+                << (c.last_seen ? FormatTimestamp(*c.last_seen) : "-") << "\t"
+                << c.vendor.value_or("-") << " " << c.model.value_or("-")
+                << (c.free_vend ? "\tfree-vend" : "") << "\n";
+    }
+  } else if (verb == "add") {
+    if (line.words.size() < 4) throw UsageError{"missing SITE or STATION."};
+    const auto& site = line.words[2];
+    const auto& station = Word(line, 3, "STATION");
+    ChargerSpec spec;
+    spec.connectors = static_cast<int>(NumberOption(line, "--connectors", 1, 1, 1000));
+    spec.max_power_w = NumberOption(line, "--max-power-w", spec.max_power_w, 1, 10000000);
+    spec.free_vend = line.options.contains("--free-vend");
+    const auto password = Accepted(AddCharger(*store, site, station, spec, Now()));
+    std::cout << "Charger " << station << " registered on site " << site
+              << ". In the charger's OCPP settings:\n  central system  "
+                 "ws(s)://<ems address>/ocpp/"
+              << station << "  (./run.sh prints the full address)\n  OCPP 1.6J, security profile "
+              << "2 (Basic auth): user " << station << "\n";
+    PrintPassword(password);
+    grant_sites();
+  } else if (verb == "remove") {
+    const auto& station = Word(line, 2, "STATION");
+    Accepted(RemoveCharger(*store, station));
+    grant_sites();
+    std::cout << "Charger " << station
+              << " removed; it can no longer connect (its device and sessions stay).\n";
+  } else {
+    throw UsageError{"unknown charger command '" + verb + "'."};
+  }
+}
+
 }  // namespace
 
-bool IsCommand(std::string_view word) { return word == "user" || word == "gateway"; }
+bool IsCommand(std::string_view word) {
+  return word == "user" || word == "gateway" || word == "charger";
+}
 
 int RunCommand(int argc, char** argv) {
   try {
@@ -221,6 +322,8 @@ int RunCommand(int argc, char** argv) {
     const auto settings = CommandSettings(line);
     if (line.words.at(0) == "user") {
       UserCommand(line, settings);
+    } else if (line.words.at(0) == "charger") {
+      ChargerCommand(line, settings);
     } else {
       GatewayCommand(line, settings);
     }

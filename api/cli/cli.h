@@ -10,6 +10,9 @@
 //   ems-api gateway add SITE
 //   ems-api gateway list
 //   ems-api gateway remove SITE
+//   ems-api charger add SITE STATION [--connectors N] [--max-power-w W] [--free-vend]
+//   ems-api charger list
+//   ems-api charger remove STATION
 //
 // A password is read from the first line of standard input with --password-stdin; otherwise one
 // is generated and printed once. The account rules are the REST API's (api/accounts.h), the
@@ -24,7 +27,7 @@
 
 namespace ems::api {
 
-// True when `word` (argv[1]) names a command: "user" or "gateway".
+// True when `word` (argv[1]) names a command: "user", "gateway" or "charger".
 bool IsCommand(std::string_view word);
 int RunCommand(int argc, char** argv);
 

@@ -167,6 +167,41 @@ Result<void> GatewayRegistry::Remove(const std::string& site_id) const {
   return {};
 }
 
+void GatewayRegistry::SetOcppSites(const std::string& prefix,
+                                   const std::vector<std::string>& sites) const {
+  static const std::string kMarker =
+      "# ems-ocpp: sites with a registered charger (ems-api charger)";
+  std::vector<std::string> lines{kMarker, "user ems-ocpp"};
+  for (const auto& site : sites) {
+    for (const char* kind : {"meta", "telemetry", "sessions"}) {
+      lines.push_back("topic write " + prefix + "/sites/" + site + "/devices/+/" + kind);
+    }
+  }
+  const ChangeLock lock(dir_);
+  Replace(Path("ocpp-acl"), lines);
+  struct stat st = {};
+  if (::stat(Path("acl").c_str(), &st) != 0) return;  // no broker prepared here yet
+  std::vector<std::string> acl;
+  for (auto& line : ReadLines(Path("acl"))) {
+    if (line == kMarker) break;
+    acl.push_back(std::move(line));
+  }
+  acl.insert(acl.end(), lines.begin(), lines.end());
+  Replace(Path("acl"), acl);
+}
+
+std::vector<std::string> GatewayRegistry::OcppSites(const std::string& prefix) const {
+  const std::string head = "topic write " + prefix + "/sites/";
+  const std::string tail = "/devices/+/meta";
+  std::vector<std::string> sites;
+  for (const auto& line : ReadLines(Path("ocpp-acl"))) {
+    if (line.starts_with(head) && line.ends_with(tail) && line.size() > head.size() + tail.size()) {
+      sites.push_back(line.substr(head.size(), line.size() - head.size() - tail.size()));
+    }
+  }
+  return sites;
+}
+
 bool GatewayRegistry::ReloadBroker() const {
   std::ifstream pid_file(Path("mosquitto.pid"));
   pid_t pid = 0;

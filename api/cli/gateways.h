@@ -46,6 +46,13 @@ class GatewayRegistry {
   Result<std::string> Add(const std::string& site_id) const;
   // Rejects kNotFound when the site has no gateway.
   Result<void> Remove(const std::string& site_id) const;
+  // The ems-ocpp user's write rights (docs/ocpp.md): the device topics of `sites` (those with a
+  // registered OCPP charger), kept in the state folder's `ocpp-acl` and put at the end of its
+  // `acl` (prepare-broker.sh appends `ocpp-acl` when it renders the ACL). Throws
+  // std::runtime_error when the files cannot be written.
+  void SetOcppSites(const std::string& prefix, const std::vector<std::string>& sites) const;
+  // The sites `ocpp-acl` grants now.
+  std::vector<std::string> OcppSites(const std::string& prefix) const;
   // Sends SIGHUP to the broker of mosquitto.pid; false when no broker runs there.
   bool ReloadBroker() const;
 

@@ -11,6 +11,7 @@
 #include "ems/codec/device_codec.h"
 #include "ems/codec/json_fields.h"
 #include "ems/codec/schedule_codec.h"
+#include "ems/codec/session_codec.h"
 #include "ems/codec/tariff_codec.h"
 #include "ems/mqtt/topics.h"
 #include "ems/sim/charging_hub.h"
@@ -22,8 +23,6 @@ namespace ems::sim {
 namespace {
 
 using Json = nlohmann::json;
-// Insertion-ordered, so session payloads read in SPEC's field order.
-using OrderedJson = nlohmann::ordered_json;
 
 constexpr int kSnapshotVersion = 1;
 constexpr ErrorCode kStateCode = ErrorCode::kInvalidState;
@@ -126,21 +125,6 @@ std::string TelemetryPayload(std::string_view ts, std::initializer_list<Metric> 
   }
   out += '}';
   return out;
-}
-
-std::string SessionPayload(const ChargingSession& s) {
-  OrderedJson j;
-  j["session_id"] = s.session_id;
-  j["station_id"] = s.station_id;
-  j["connector"] = s.connector.value_or(1);
-  j["vehicle_id"] = s.vehicle_id ? OrderedJson(*s.vehicle_id) : OrderedJson(nullptr);
-  j["status"] = ToString(s.status);
-  j["started_at"] = FormatTimestamp(s.started_at);
-  j["ended_at"] = s.ended_at ? OrderedJson(FormatTimestamp(*s.ended_at)) : OrderedJson(nullptr);
-  j["energy_kwh"] = s.energy_kwh;
-  j["cost"] = s.cost ? OrderedJson(*s.cost) : OrderedJson(nullptr);
-  j["currency"] = s.currency;
-  return j.dump();
 }
 
 // What the messages of one device need.
@@ -536,7 +520,7 @@ void Fleet::StepTo(Timestamp t, std::vector<OutMessage>* out) {
       home.next_tariff = NextTariffTime(t, home.site.time_zone);
     }
     for (const ChargingSession& s : sessions) {
-      out->push_back({home.sessions_topic, SessionPayload(s), false});
+      out->push_back({home.sessions_topic, codec::EncodeSessionPayload(s), false});
     }
   }
   if (hub_) {
@@ -544,7 +528,7 @@ void Fleet::StepTo(Timestamp t, std::vector<OutMessage>* out) {
       sessions.clear();
       hub_->stations[k].Step(t, session_due, &sessions);
       for (const ChargingSession& s : sessions) {
-        out->push_back({hub_->session_topics[k], SessionPayload(s), false});
+        out->push_back({hub_->session_topics[k], codec::EncodeSessionPayload(s), false});
       }
     }
   }

@@ -25,6 +25,7 @@ services=(
   "edge       serve"
   "api        serve"
   "graphql    serve"
+  "ocpp       serve"
   "listener   serve"
   "publisher  serve"
 )

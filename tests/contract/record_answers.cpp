@@ -268,6 +268,15 @@ TEST_F(ContractRecorder, EveryRouteAnswersWhatItDocuments) {
   Ask(viewer, "GET", "/api/v1/stations/st-a/sessions/summary?from=yesterday", "", 400);
   Ask(viewer, "GET", std::string("/api/v1/stations/st-a/sessions/summary") + kReversed, "", 422);
   Ask(viewer, "GET", "/api/v1/stations/nope/sessions/summary", "", 404);
+  // An OCPP charger's remote commands (docs/ocpp.md). ems-ocpp does not run in this stack, so a
+  // registered charger is not connected (409); the charger's own answers (202, 422, 504) need
+  // one on the line: tests/ocpp/ asks for them.
+  ASSERT_EQ(stack_.EmsApiCommand("charger add site-a cp-a").code, 0);
+  for (const std::string command : {"remote-start", "remote-stop"}) {
+    Ask(viewer, "POST", "/api/v1/stations/cp-a/" + command, R"({"connector": 1})", 409);
+    Ask(viewer, "POST", "/api/v1/stations/cp-a/" + command, "{oops", 400);
+    Ask(viewer, "POST", "/api/v1/stations/nope/" + command, "", 404);
+  }
 
   // Ingest.
   Ask(admin, "GET", "/api/v1/ingest/stats", "", 200);

@@ -42,7 +42,8 @@ constexpr const char* kSubscriptionOfA =
 constexpr const char* kEventOfA =
     R"({"type": "supply_energy_start", "contract_number": "c-a", "date": "2024-12-01"})";
 
-// Site A holds bat-a, ev-a, station st-a (session s-a) and contract c-a; site B the same with -b.
+// Site A holds bat-a, ev-a, station st-a (session s-a, an OCPP charger) and contract c-a; site B
+// the same with -b.
 const std::vector<Row> kMatrix = {
     // Public routes.
     {"GET", "/health", "", {200, 200, 200, 200, 200}},
@@ -106,6 +107,10 @@ const std::vector<Row> kMatrix = {
     {"GET", "/api/v1/sessions/s-a", "", {200, 200, 200, 404, 401}},
     {"GET", "/api/v1/stations", "", {200, 200, 200, 200, 401}},
     {"GET", "/api/v1/stations/st-a/sessions/summary", "", {200, 200, 200, 404, 401}},
+    // Remote commands: every user of the charger's site, as its EVs (no ems-ocpp runs here, so
+    // the charger is not connected).
+    {"POST", "/api/v1/stations/st-a/remote-start", "", {409, 409, 409, 404, 401}},
+    {"POST", "/api/v1/stations/st-a/remote-stop", "", {409, 409, 409, 404, 401}},
     // Ingest: admins only.
     {"GET", "/api/v1/ingest/stats", "", {200, 403, 403, 403, 401}},
     {"GET", "/api/v1/ingest/dead-letters", "", {200, 403, 403, 403, 401}},
@@ -170,6 +175,8 @@ const std::vector<Probe> kProbes = {
     {"GET", "/api/v1/sessions?site_id={id}", "", "site-a", "site-b"},
     {"GET", "/api/v1/sessions?station_id={id}", "", "st-a", "st-b"},
     {"GET", "/api/v1/stations/{id}/sessions/summary", "", "st-a", "st-b"},
+    {"POST", "/api/v1/stations/{id}/remote-start", "", "st-a", "st-b"},
+    {"POST", "/api/v1/stations/{id}/remote-stop", "", "st-a", "st-b"},
     {"GET", "/api/v1/contracts/{id}", "", "c-a", "c-b"},
     {"DELETE", "/api/v1/contracts/{id}", "", "c-a", "c-b"},
     {"GET", "/api/v1/contracts/{id}/events", "", "c-a", "c-b"},
@@ -219,6 +226,8 @@ class AccessTest : public StackTest {
       }
       messages.emplace_back(SessionTopic(site, "st-" + s),
                             SessionJson("s-" + s, "st-" + s, "2026-11-21T08:00:00Z"));
+      const auto charger = stack_.EmsApiCommand("charger add " + site + " st-" + s);
+      ASSERT_EQ(charger.code, 0) << charger.output;
     }
     // What each caller consumes or finds in place.
     for (const char* who : kCallerNames) {

@@ -107,6 +107,28 @@ std::string Process::Log() const {
   return ss.str();
 }
 
+long PeakResidentKiB(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  }
+  return -1;
+}
+
+double CpuSeconds(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // Fields after the command's closing parenthesis: state is the 3rd, utime and stime the 14th
+  // and 15th of the whole line.
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string skip;
+  for (int i = 3; i < 14; ++i) fields >> skip;
+  double utime = 0, stime = 0;
+  fields >> utime >> stime;
+  return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 long TreeResidentKiB(pid_t root) {
   std::multimap<pid_t, pid_t> children;
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
@@ -210,10 +232,13 @@ Stack::Stack()
       tls_port_(FreePort()),
       api_port_(FreePort()),
       edge_port_(FreePort()),
-      graphql_port_(FreePort()) {
+      graphql_port_(FreePort()),
+      ocpp_port_(FreePort()),
+      ocpp_control_port_(FreePort()) {
   passwords_ = {{"ems-publisher", "pub-secret"},
                 {"ems-listener", "listener-secret"},
-                {"ems-api", "api-secret"}};
+                {"ems-api", "api-secret"},
+                {"ems-ocpp", "ocpp-secret"}};
   std::filesystem::create_directories(dir() + "/data");
   // A server may close a connection while the client still sends (413): no SIGPIPE death.
   ::signal(SIGPIPE, SIG_IGN);
@@ -227,8 +252,8 @@ Stack::~Stack() {
     } catch (...) {
     }
   }
-  for (auto* p : {edge_.get(), graphql_.get(), publisher_.get(), api_.get(), listener_.get(),
-                  broker_.get()}) {
+  for (auto* p : {edge_.get(), graphql_.get(), publisher_.get(), ocpp_.get(), api_.get(),
+                  listener_.get(), broker_.get()}) {
     if (p == nullptr) continue;
     p->Stop();
     if (failed) std::cerr << "---- " << p->log_path() << "\n" << p->Log() << "\n";
@@ -252,6 +277,7 @@ void Stack::StartBroker() {
   const std::string prepare = "EMS_PUBLISHER_MQTT_PASSWORD=" + passwords_["ems-publisher"] +
                               " EMS_LISTENER_MQTT_PASSWORD=" + passwords_["ems-listener"] +
                               " EMS_API_MQTT_PASSWORD=" + passwords_["ems-api"] +
+                              " EMS_OCPP_MQTT_PASSWORD=" + passwords_["ems-ocpp"] +
                               " EMS_BROKER_PORT=" + std::to_string(broker_port_) +
                               " EMS_BROKER_TLS_PORT=" + std::to_string(tls_port_) + " " +
                               SourcePath("broker-config/prepare-broker.sh") + " " + dir() +
@@ -271,21 +297,24 @@ void Stack::StopBroker(int signal) {
 }
 
 std::map<std::string, std::string> Stack::ServiceEnv(const std::string& service) const {
-  return {
-      {"PATH", "/usr/bin:/bin"},
-      {"EMS_MQTT_URL", "mqtt://127.0.0.1:" + std::to_string(broker_port_)},
-      {"EMS_MQTT_USERNAME", "ems-" + service},
-      {"EMS_MQTT_PASSWORD", passwords_.at("ems-" + service)},
-      {"EMS_DB_PATH", db_path()},
-      {"EMS_LOG_LEVEL", "debug"},
-      {"EMS_API_LISTEN", "127.0.0.1:" + std::to_string(api_port_)},
-      {"EMS_JWT_SECRET", "test-secret-that-is-at-least-32-bytes-long"},
-      {"EMS_ADMIN_USER", kAdminUser},
-      {"EMS_ADMIN_PASSWORD", kAdminPassword},
-      // tests/asan.supp: one race inside Debian's Paho C library (docs/architecture.md, Libraries).
-      {"ASAN_OPTIONS",
-       "detect_leaks=1:abort_on_error=1:suppressions=" + SourcePath("tests/asan.supp")},
-      {"UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1"}};
+  return {{"PATH", "/usr/bin:/bin"},
+          {"EMS_MQTT_URL", "mqtt://127.0.0.1:" + std::to_string(broker_port_)},
+          {"EMS_MQTT_USERNAME", "ems-" + service},
+          {"EMS_MQTT_PASSWORD", passwords_.at("ems-" + service)},
+          {"EMS_DB_PATH", db_path()},
+          {"EMS_LOG_LEVEL", "debug"},
+          {"EMS_API_LISTEN", "127.0.0.1:" + std::to_string(api_port_)},
+          {"EMS_OCPP_LISTEN", "127.0.0.1:" + std::to_string(ocpp_port_)},
+          {"EMS_OCPP_CONTROL_LISTEN", "127.0.0.1:" + std::to_string(ocpp_control_port_)},
+          {"EMS_OCPP_CONTROL_URL", "http://127.0.0.1:" + std::to_string(ocpp_control_port_)},
+          {"EMS_OCPP_CONTROL_SECRET", "ocpp-control-secret-for-tests"},
+          {"EMS_JWT_SECRET", "test-secret-that-is-at-least-32-bytes-long"},
+          {"EMS_ADMIN_USER", kAdminUser},
+          {"EMS_ADMIN_PASSWORD", kAdminPassword},
+          // tests/asan.supp: one race inside Debian's Paho C library (docs/architecture.md, Libraries).
+          {"ASAN_OPTIONS",
+           "detect_leaks=1:abort_on_error=1:suppressions=" + SourcePath("tests/asan.supp")},
+          {"UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1"}};
 }
 
 std::string Stack::BinPath(const std::string& name) const {
@@ -320,6 +349,25 @@ void Stack::StartListener(std::map<std::string, std::string> extra_env) {
   }
 }
 
+void Stack::StartOcpp(std::map<std::string, std::string> extra_env) {
+  // The log is appended to across restarts: wait for one more connection than it shows now.
+  static const std::string kConnected = "connected to the broker";
+  const auto connections = [&] {
+    const auto log = ocpp_ ? ocpp_->Log() : std::string();
+    std::size_t n = 0;
+    for (auto at = log.find(kConnected); at != std::string::npos;
+         at = log.find(kConnected, at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  const auto before = connections();
+  ocpp_ = StartService(*this, "ocpp", std::move(extra_env));
+  if (!WaitFor([&] { return connections() > before; })) {
+    throw std::runtime_error("ems-ocpp did not connect: " + ocpp_->Log());
+  }
+}
+
 void Stack::StartApi(std::map<std::string, std::string> extra_env) {
   api_ = StartService(*this, "api", std::move(extra_env));
   if (!WaitFor([&] { return PortOpen(api_port_); })) {
@@ -331,7 +379,8 @@ void Stack::StartApi(std::map<std::string, std::string> extra_env) {
 void Stack::StartEdge(std::map<std::string, std::string> extra_env) {
   std::string settings = "EMS_EDGE_LISTEN=127.0.0.1:" + std::to_string(edge_port_) +
                          " EMS_API_LISTEN=127.0.0.1:" + std::to_string(api_port_) +
-                         " EMS_GRAPHQL_LISTEN=127.0.0.1:" + std::to_string(graphql_port_);
+                         " EMS_GRAPHQL_LISTEN=127.0.0.1:" + std::to_string(graphql_port_)
+                         " EMS_OCPP_LISTEN=127.0.0.1:" + std::to_string(ocpp_port_);
   for (const auto& [k, v] : extra_env) settings += " " + k + "=" + v;
   const auto conf = Sh(settings + " " + SourcePath("edge/prepare-edge.sh") + " " + dir() + "/edge");
   edge_ = std::make_unique<Process>(

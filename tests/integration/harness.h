@@ -58,6 +58,10 @@ bool WaitFor(const std::function<bool()>& check,
 
 // Resident memory of a process and all its descendants (nginx's master and workers), in KiB.
 long TreeResidentKiB(pid_t root);
+// Peak resident memory of one process (VmHWM) in KiB, -1 when it cannot be read.
+long PeakResidentKiB(pid_t pid);
+// CPU time (user + system) one process has used so far, in seconds.
+double CpuSeconds(pid_t pid);
 
 struct HttpAnswer {
   int status = 0;
@@ -110,6 +114,12 @@ class Stack {
   // Starts ems-graphql (node graphql/server.js) resolving through ems-api, on graphql_port(),
   // where the edge sends /graphql.
   void StartGraphql(std::map<std::string, std::string> extra_env = {});
+  // Starts ems-ocpp: chargers on 127.0.0.1:ocpp_port(), its control endpoint (which ems-api
+  // reaches through the EMS_OCPP_CONTROL_* settings every service gets) on ocpp_control_port().
+  void StartOcpp(std::map<std::string, std::string> extra_env = {});
+  Process& ocpp() { return *ocpp_; }
+  int ocpp_port() const { return ocpp_port_; }
+  int ocpp_control_port() const { return ocpp_control_port_; }
   Process& broker() { return *broker_; }
   Process& listener() { return *listener_; }
   Process& api() { return *api_; }
@@ -175,9 +185,9 @@ class Stack {
  private:
   TempDir dir_;
   std::string dir_path_ = dir_.path().string();
-  int broker_port_, tls_port_, api_port_, edge_port_, graphql_port_;
+  int broker_port_, tls_port_, api_port_, edge_port_, graphql_port_, ocpp_port_, ocpp_control_port_;
   std::map<std::string, std::string> passwords_;
-  std::unique_ptr<Process> broker_, listener_, api_, publisher_, edge_, graphql_;
+  std::unique_ptr<Process> broker_, listener_, api_, publisher_, edge_, graphql_, ocpp_;
   ::mqtt::async_client& DeviceClient();
 
   std::unique_ptr<::mqtt::async_client> device_client_;

@@ -17,11 +17,11 @@ import yaml
 # where they are used, the database not in the publisher.
 MOUNTED_BY = {
     "ems-pki": {"certs"},
-    "ems-ca": {"certs", "api", "listener", "publisher"},
+    "ems-ca": {"certs", "api", "listener", "publisher", "ocpp"},
     "ems-broker": {"broker"},
     "ems-broker-tls": {"certs", "broker"},
     "ems-edge-tls": {"certs", "edge"},
-    "ems-db": {"api", "listener"},
+    "ems-db": {"api", "listener", "ocpp"},
     "ems-publisher": {"publisher"},
 }
 

@@ -100,4 +100,21 @@ void WriteSession(JsonWriter& w, const ChargingSession& s) {
       .EndObject();
 }
 
+std::string EncodeSessionPayload(const ChargingSession& s) {
+  JsonWriter w;
+  w.BeginObject()
+      .Field("session_id", s.session_id)
+      .Field("station_id", s.station_id)
+      .Field("connector", s.connector.value_or(1))
+      .Field("vehicle_id", s.vehicle_id)
+      .Field("status", ToString(s.status))
+      .Field("started_at", s.started_at)
+      .Field("ended_at", s.ended_at)
+      .Field("energy_kwh", s.energy_kwh)
+      .Field("cost", s.cost)
+      .Field("currency", s.currency)
+      .EndObject();
+  return w.Take();
+}
+
 }  // namespace ems::codec

@@ -35,6 +35,7 @@ std::unique_ptr<ScheduleRepository> MakeScheduleRepository(SQLite::Database& db)
 std::unique_ptr<TariffRepository> MakeTariffRepository(SQLite::Database& db);
 std::unique_ptr<IngestRepository> MakeIngestRepository(SQLite::Database& db);
 std::unique_ptr<SubscriptionRepository> MakeSubscriptionRepository(SQLite::Database& db);
+std::unique_ptr<OcppRepository> MakeOcppRepository(SQLite::Database& db);
 
 class SqliteStore final : public Store {
  public:
@@ -54,6 +55,7 @@ class SqliteStore final : public Store {
   TariffRepository& Tariffs() override { return *tariffs_; }
   IngestRepository& Ingest() override { return *ingest_; }
   SubscriptionRepository& Subscriptions() override { return *subscriptions_; }
+  OcppRepository& Ocpp() override { return *ocpp_; }
   int SchemaVersion() override;
 
   // The connection itself, for white-box tests.
@@ -84,6 +86,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<TariffRepository> tariffs_;
   std::unique_ptr<IngestRepository> ingest_;
   std::unique_ptr<SubscriptionRepository> subscriptions_;
+  std::unique_ptr<OcppRepository> ocpp_;
 };
 
 }  // namespace ems::store::sqlite

@@ -26,6 +26,11 @@ Result<ChargingSession> DecodeLegacySession(std::string_view payload, std::strin
                                             int connector, std::string_view site_id,
                                             Timestamp arrival, std::string_view default_currency);
 
+// The §4.1 payload of a session, as stations publish it: {"session_id", "station_id",
+// "connector", "vehicle_id", "status", "started_at", "ended_at", "energy_kwh", "cost",
+// "currency"} (connector 1 when unknown; vehicle_id, ended_at and cost null when unset).
+std::string EncodeSessionPayload(const ChargingSession& s);
+
 // §6.5: {"session_id", "station_id", "site_id", "connector", "vehicle_id", "status",
 // "started_at", "ended_at", "energy_kwh", "cost", "currency"}, written as one value.
 void WriteSession(JsonWriter& w, const ChargingSession& s);
