@@ -8,6 +8,7 @@
 #include <functional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "ems/domain/result.h"
 #include "ems/store/ingest_repository.h"
@@ -28,6 +29,8 @@ struct IngestOptions {
   std::string listener_id = "ems-listener";  // the inbox checkpoint's key
   std::chrono::seconds stale_after{30};      // EMS_STALE_AFTER_S
   int raw_retention_days = 90;               // EMS_RAW_RETENTION_DAYS
+  bool ha_discovery = true;                  // EMS_HA_DISCOVERY
+  std::string ha_prefix = "homeassistant";   // EMS_HA_PREFIX
   FaultHooks faults;
 };
 
@@ -38,6 +41,7 @@ struct BatchEffects {
   std::set<std::string> sites;         // sites whose devices, telemetry or sessions changed
   std::set<std::string> devices;       // devices whose telemetry, state or meta changed
   std::set<std::string> tariff_sites;  // sites whose tariff changed
+  std::vector<Timestamp> readings;     // the ts of each telemetry message stored (ingest latency)
   store::IngestCounts counts;          // of this batch
 };
 

@@ -89,7 +89,8 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
       schedules_(MakeScheduleRepository(*db_)),
       tariffs_(MakeTariffRepository(*db_)),
       ingest_(MakeIngestRepository(*db_)),
-      subscriptions_(MakeSubscriptionRepository(*db_)) {}
+      subscriptions_(MakeSubscriptionRepository(*db_)),
+      energy_counters_(MakeEnergyCounterRepository(*db_)) {}
 
 SqliteStore::~SqliteStore() {
   if (in_transaction_) RollbackTransaction();

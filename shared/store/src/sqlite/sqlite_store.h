@@ -40,6 +40,7 @@ std::unique_ptr<ScheduleRepository> MakeScheduleRepository(SQLite::Database& db)
 std::unique_ptr<TariffRepository> MakeTariffRepository(SQLite::Database& db);
 std::unique_ptr<IngestRepository> MakeIngestRepository(SQLite::Database& db);
 std::unique_ptr<SubscriptionRepository> MakeSubscriptionRepository(SQLite::Database& db);
+std::unique_ptr<EnergyCounterRepository> MakeEnergyCounterRepository(SQLite::Database& db);
 
 class SqliteStore final : public Store {
  public:
@@ -59,6 +60,7 @@ class SqliteStore final : public Store {
   TariffRepository& Tariffs() override { return *tariffs_; }
   IngestRepository& Ingest() override { return *ingest_; }
   SubscriptionRepository& Subscriptions() override { return *subscriptions_; }
+  EnergyCounterRepository& EnergyCounters() override { return *energy_counters_; }
   int SchemaVersion() override;
 
   // The connection itself, for white-box tests.
@@ -89,6 +91,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<TariffRepository> tariffs_;
   std::unique_ptr<IngestRepository> ingest_;
   std::unique_ptr<SubscriptionRepository> subscriptions_;
+  std::unique_ptr<EnergyCounterRepository> energy_counters_;
 };
 
 }  // namespace ems::store::sqlite

@@ -27,6 +27,7 @@
 
 #include "ems/store/contract_repository.h"
 #include "ems/store/device_repository.h"
+#include "ems/store/energy_counter_repository.h"
 #include "ems/store/ingest_repository.h"
 #include "ems/store/schedule_repository.h"
 #include "ems/store/session_repository.h"
@@ -102,6 +103,7 @@ class Store {
   virtual TariffRepository& Tariffs() = 0;
   virtual IngestRepository& Ingest() = 0;
   virtual SubscriptionRepository& Subscriptions() = 0;
+  virtual EnergyCounterRepository& EnergyCounters() = 0;
 
   // The schema version of the database (migrations applied).
   virtual int SchemaVersion() = 0;
