@@ -26,9 +26,12 @@ constexpr const char* kUsage =
     "  ems-api gateway add SITE\n"
     "  ems-api gateway list\n"
     "  ems-api gateway remove SITE\n"
+    "  ems-api ha-user add\n"
+    "  ems-api ha-user remove\n"
     "Without --password-stdin a password is generated and printed once.\n"
     "Settings (environment, .env or flags): --db-path (EMS_DB_PATH) for users,\n"
-    "--broker-state-dir (EMS_BROKER_STATE_DIR) and --topic-prefix for gateways.\n";
+    "--broker-state-dir (EMS_BROKER_STATE_DIR) and --topic-prefix for gateways and\n"
+    "Home Assistant (also --ha-prefix, EMS_HA_PREFIX).\n";
 
 // A command line taken apart: the words, the command's own options, and the settings flags
 // left for config::Settings.
@@ -78,6 +81,7 @@ config::Settings CommandSettings(const CommandLine& line) {
        "the broker's state folder (password file, ACL, pid file)"},
       {"EMS_TOPIC_PREFIX", "ems/v1", "prefix of every topic"},
   };
+  for (auto& o : config::HomeAssistantOptions()) options.push_back(std::move(o));
   return config::Settings("ems-api", std::move(options),
                           static_cast<int>(line.settings_argv.size()), line.settings_argv.data());
 }
@@ -170,18 +174,46 @@ void UserCommand(const CommandLine& line, const config::Settings& settings) {
   }
 }
 
+// Says whether the broker took a change of its users at once.
+void Reload(bool reloaded, const config::Settings& settings) {
+  if (reloaded) {
+    std::cout << "The broker reloaded its users; connected clients stay connected.\n";
+  } else {
+    std::cout << "No broker runs from " << settings.Get("EMS_BROKER_STATE_DIR")
+              << "; it takes the change when it starts.\n";
+  }
+}
+
+void HaUserCommand(const CommandLine& line, const config::Settings& settings) {
+  const auto& verb = Verb(line);
+  if (line.words.size() > 2) throw UsageError{"unexpected '" + line.words[2] + "'."};
+  const auto users = HomeAssistantUsers(settings.Get("EMS_BROKER_STATE_DIR"));
+  const std::string user(kHomeAssistantUser);
+  if (verb == "add") {
+    const auto password = Accepted(
+        users.Add(user,
+                  "Home Assistant already has a broker user; remove it first to give it a new "
+                  "password."));
+    std::cout << "Home Assistant's broker user: MQTT username " << user << "\n  reads  "
+              << settings.Get("EMS_HA_PREFIX") << "/#, " << settings.Get("EMS_TOPIC_PREFIX")
+              << "/sites/# and " << settings.Get("EMS_TOPIC_PREFIX") << "/status/#\n  writes "
+              << settings.Get("EMS_HA_PREFIX") << "/status only\n";
+    PrintPassword(password);
+    Reload(users.ReloadBroker(), settings);
+  } else if (verb == "remove") {
+    Accepted(users.Remove(user, "Home Assistant has no broker user."));
+    std::cout << "Home Assistant's broker user removed.\n";
+    Reload(users.ReloadBroker(), settings);
+  } else {
+    throw UsageError{"unknown ha-user command '" + verb + "'."};
+  }
+}
+
 void GatewayCommand(const CommandLine& line, const config::Settings& settings) {
   const auto& verb = Verb(line);
   const GatewayRegistry gateways(settings.Get("EMS_BROKER_STATE_DIR"));
   const auto& prefix = settings.Get("EMS_TOPIC_PREFIX");
-  const auto reload = [&] {
-    if (gateways.ReloadBroker()) {
-      std::cout << "The broker reloaded its users; connected clients stay connected.\n";
-    } else {
-      std::cout << "No broker runs from " << settings.Get("EMS_BROKER_STATE_DIR")
-                << "; it takes the change when it starts.\n";
-    }
-  };
+  const auto reload = [&] { Reload(gateways.ReloadBroker(), settings); };
   if (verb == "list") {
     if (line.words.size() > 2) throw UsageError{"unexpected '" + line.words[2] + "'."};
     for (const auto& site : gateways.Sites()) {
@@ -209,7 +241,9 @@ void GatewayCommand(const CommandLine& line, const config::Settings& settings) {
 
 }  // namespace
 
-bool IsCommand(std::string_view word) { return word == "user" || word == "gateway"; }
+bool IsCommand(std::string_view word) {
+  return word == "user" || word == "gateway" || word == "ha-user";
+}
 
 int RunCommand(int argc, char** argv) {
   try {
@@ -221,6 +255,8 @@ int RunCommand(int argc, char** argv) {
     const auto settings = CommandSettings(line);
     if (line.words.at(0) == "user") {
       UserCommand(line, settings);
+    } else if (line.words.at(0) == "ha-user") {
+      HaUserCommand(line, settings);
     } else {
       GatewayCommand(line, settings);
     }

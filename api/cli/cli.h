@@ -10,6 +10,8 @@
 //   ems-api gateway add SITE
 //   ems-api gateway list
 //   ems-api gateway remove SITE
+//   ems-api ha-user add          Home Assistant's broker user (docs/home-assistant.md)
+//   ems-api ha-user remove
 //
 // A password is read from the first line of standard input with --password-stdin; otherwise one
 // is generated and printed once. The account rules are the REST API's (api/accounts.h), the
@@ -24,7 +26,7 @@
 
 namespace ems::api {
 
-// True when `word` (argv[1]) names a command: "user" or "gateway".
+// True when `word` (argv[1]) names a command: "user", "gateway" or "ha-user".
 bool IsCommand(std::string_view word);
 int RunCommand(int argc, char** argv);
 
