@@ -12,7 +12,8 @@ for option in "$@"; do
   case "$option" in
     --with-tests)
       packages+=(libgtest-dev libgmock-dev googletest clang-format docker-compose python3-yaml
-        zlib1g-dev clang libclang-rt-14-dev) ;;
+        zlib1g-dev clang libclang-rt-14-dev
+        prometheus python3-jinja2) ;;
     --with-bench) packages+=(wrk valgrind) ;;
     *) echo "unknown option $option" >&2; exit 2 ;;
   esac
