@@ -272,10 +272,9 @@ std::map<std::string, std::string> Stack::ServiceEnv(const std::string& service)
           {"EMS_DB_PATH", db_path()},
           {"EMS_LOG_LEVEL", "debug"},
           {"EMS_API_LISTEN", "127.0.0.1:" + std::to_string(api_port_)},
-          {"EMS_METRICS_LISTEN",
-           metrics_ports_.contains(service)
-               ? "127.0.0.1:" + std::to_string(metrics_ports_.at(service))
-               : ""},
+          {"EMS_METRICS_LISTEN", metrics_ports_.contains(service)
+                                     ? "127.0.0.1:" + std::to_string(metrics_ports_.at(service))
+                                     : ""},
           {"EMS_JWT_SECRET", "test-secret-that-is-at-least-32-bytes-long"},
           {"EMS_ADMIN_USER", kAdminUser},
           {"EMS_ADMIN_PASSWORD", kAdminPassword},

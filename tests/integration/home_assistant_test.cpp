@@ -24,18 +24,27 @@ struct DeviceCase {
 const std::vector<DeviceCase>& EveryType() {
   static const std::vector<DeviceCase> cases = {
       {"pv", "solar_panel", {{"rated_power_w", 5000}}, {{"power_w", 1830.5}, {"energy_wh", 12345}}},
-      {"wind", "wind_turbine", {{"rated_power_w", 3000}}, {{"power_w", 800}, {"wind_speed_ms", 7.5}}},
-      {"bat", "battery",
+      {"wind",
+       "wind_turbine",
+       {{"rated_power_w", 3000}},
+       {{"power_w", 800}, {"wind_speed_ms", 7.5}}},
+      {"bat",
+       "battery",
        {{"capacity_wh", 10000}, {"max_charge_w", 5000}, {"max_discharge_w", 4000}},
        {{"power_w", -1830.5}, {"soc_pct", 54.2}}},
-      {"car", "ev",
+      {"car",
+       "ev",
        {{"battery_capacity_wh", 60000}, {"max_charge_w", 11000}, {"max_discharge_w", 0}},
        {{"power_w", -7000}, {"soc_pct", 40}}},
       {"fridge", "appliance", {{"average_power_w", 150}}, {{"power_w", -150}}},
       {"hp", "heat_pump", {{"rated_power_w", 2500}}, {{"power_w", -2000}, {"temperature_c", 45.5}}},
-      {"inv", "inverter", {{"rated_power_w", 6000}},
+      {"inv",
+       "inverter",
+       {{"rated_power_w", 6000}},
        {{"frequency_hz", 50.01}, {"power_w", 3000}, {"voltage_v", 230.4}}},
-      {"st", "charging_station", {{"max_power_w", 22000}, {"connectors", 2}},
+      {"st",
+       "charging_station",
+       {{"max_power_w", 22000}, {"connectors", 2}},
        {{"energy_wh", 500}, {"power_w", -11000}}},
   };
   return cases;
@@ -80,7 +89,9 @@ TEST_F(HomeAssistantTest, EveryConfigRendersAgainstWhatEmsPublishesAndGoesWithIt
   std::size_t expected_configs = 6;  // the site's figures
   for (const auto& d : EveryType()) {
     stack_.Publish(DeviceTopic("home", d.id, "meta"),
-                   Json{{"type", d.type}, {"name", "My " + d.id}, {"properties", d.properties},
+                   Json{{"type", d.type},
+                        {"name", "My " + d.id},
+                        {"properties", d.properties},
                         {"site_name", "Home"}}
                        .dump(),
                    true);
@@ -112,8 +123,7 @@ TEST_F(HomeAssistantTest, EveryConfigRendersAgainstWhatEmsPublishesAndGoesWithIt
   stack_.Publish(DeviceTopic("home", "bat", "telemetry"),
                  TelemetryPayload(Now(), {{"power_w", -1000.5}}));
   ASSERT_TRUE(WaitFor([&] {
-    return Latest()["ems/v1/sites/home/devices/bat/telemetry"].find("-1000.5") !=
-           std::string::npos;
+    return Latest()["ems/v1/sites/home/devices/bat/telemetry"].find("-1000.5") != std::string::npos;
   }));
 
   const auto latest = Latest();

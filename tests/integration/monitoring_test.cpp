@@ -3,6 +3,9 @@
 // Debian's `promtool check metrics` accepts, routes named by their template and never by a raw
 // path; and a real Prometheus server (Debian's package) scrapes all of them and reports them up.
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <regex>
@@ -27,7 +30,8 @@ CommandResult Promtool(Stack& stack, const std::string& service, const std::stri
   const auto file = stack.dir() + "/metrics-" + service + ".txt";
   std::ofstream(file) << text;
   Process p({"/bin/sh", "-c", "exec /usr/bin/promtool check metrics < " + file},
-            {{"PATH", "/usr/bin:/bin"}}, stack.dir(), stack.dir() + "/promtool-" + service + ".log");
+            {{"PATH", "/usr/bin:/bin"}}, stack.dir(),
+            stack.dir() + "/promtool-" + service + ".log");
   return {p.Wait(seconds(30)), p.Log()};
 }
 
@@ -48,7 +52,8 @@ TEST_F(MonitoringTest, EveryServiceServesItsMetricsAndPromtoolAcceptsThem) {
   EXPECT_EQ(stack_.Get("/api/v1/sites/" + site).status, 200);
   EXPECT_EQ(stack_.Get("/api/v1/devices/no-such-device").status, 404);
   EXPECT_EQ(stack_.Get("/api/v1/no/such/route").status, 404);
-  stack_.Publish(DeviceTopic(site, "ghost", "telemetry"), TelemetryPayload(Now(), {{"power_w", 1}}));
+  stack_.Publish(DeviceTopic(site, "ghost", "telemetry"),
+                 TelemetryPayload(Now(), {{"power_w", 1}}));
 
   std::map<std::string, std::string> texts;
   ASSERT_TRUE(WaitFor([&] {
@@ -65,8 +70,8 @@ TEST_F(MonitoringTest, EveryServiceServesItsMetricsAndPromtoolAcceptsThem) {
     EXPECT_EQ(verdict.code, 0) << verdict.output << "\n" << text;
     EXPECT_NE(text.find("ems_build_info{service=\"ems-" + service + "\",version=\""),
               std::string::npos);
-    for (const char* name : {"process_cpu_seconds_total", "process_resident_memory_bytes",
-                             "process_open_fds"}) {
+    for (const char* name :
+         {"process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds"}) {
       EXPECT_NE(text.find(std::string("\n") + name + " "), std::string::npos) << name;
     }
   }
@@ -108,8 +113,9 @@ TEST_F(MonitoringTest, APrometheusServerScrapesEveryServiceAndFindsThemUp) {
   std::ofstream out(config);
   out << "global:\n  scrape_interval: 1s\nscrape_configs:\n";
   for (const char* service : {"listener", "api", "publisher"}) {
-    out << "  - job_name: ems-" << service << "\n    static_configs:\n      - targets: ['127.0.0.1:"
-        << stack_.metrics_port(service) << "']\n";
+    out << "  - job_name: ems-" << service
+        << "\n    static_configs:\n      - targets: ['127.0.0.1:" << stack_.metrics_port(service)
+        << "']\n";
   }
   out.close();
   Process prometheus({"/usr/bin/prometheus", "--config.file=" + config,
@@ -139,6 +145,27 @@ TEST_F(MonitoringTest, APrometheusServerScrapesEveryServiceAndFindsThemUp) {
   ASSERT_TRUE(build);
   EXPECT_EQ(Json::parse(build->body)["data"]["result"].size(), 3u) << build->body;
   EXPECT_EQ(prometheus.Stop(), 0) << prometheus.Log();
+}
+
+TEST(MetricsConfigTest, ATakenAddressStopsTheServiceWithOneLineAndEmptyTurnsMetricsOff) {
+  Stack stack;
+  stack.StartBroker();
+  // Something else listens on the listener's metrics address.
+  const int other = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<std::uint16_t>(stack.metrics_port("listener")));
+  ASSERT_EQ(::bind(other, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(::listen(other, 1), 0);
+  Process taken({stack.BinPath("ems-listener")}, stack.ServiceEnv("listener"), stack.dir(),
+                stack.dir() + "/taken.log");
+  EXPECT_EQ(taken.Wait(), 2);
+  EXPECT_NE(taken.Log().find("EMS_METRICS_LISTEN"), std::string::npos) << taken.Log();
+  ::close(other);
+
+  stack.StartListener({{"EMS_METRICS_LISTEN", ""}});
+  EXPECT_EQ(ConnectLoopback(stack.metrics_port("listener")), -1);
 }
 
 }  // namespace
