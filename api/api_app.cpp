@@ -58,8 +58,7 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_, ctx_,
   ctx_.default_currency = s.GetCurrency("EMS_DEFAULT_CURRENCY");
   ctx_.stale_after = std::chrono::seconds(s.GetInt("EMS_STALE_AFTER_S", 1, 86400));
   std::tie(host_, port_) = s.GetHostPort("EMS_API_LISTEN");
-  ctx_.ha_discovery = s.GetBool("EMS_HA_DISCOVERY");
-  ctx_.ha_prefix = s.Get("EMS_HA_PREFIX");
+  ctx_.home_assistant = mqtt::HaSettingsFrom(s);
   metrics::AddBuildInfo(metrics_, "ems-api");
   metrics::AddProcessMetrics(metrics_);
   // Opening fails at start with a clear line when the database is unusable.

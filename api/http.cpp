@@ -7,7 +7,6 @@
 
 #include "ems/auth/token.h"
 #include "ems/domain/ids.h"
-#include "ems/mqtt/home_assistant.h"
 #include "ems/mqtt/topics.h"
 
 namespace ems::api {
@@ -24,16 +23,16 @@ store::Store& ApiContext::Store() {
 
 void ClearDeviceTopics(ApiContext& ctx, const std::string& site_id, const std::string& device_id) {
   ctx.publish_retained(mqtt::DeviceEnergyTopic(ctx.topic_prefix, site_id, device_id), "");
-  if (!ctx.ha_discovery) return;
-  for (const auto& topic : mqtt::DeviceConfigTopics({ctx.ha_prefix, ctx.topic_prefix}, device_id)) {
+  if (!ctx.home_assistant) return;
+  for (const auto& topic : mqtt::DeviceConfigTopics(*ctx.home_assistant, device_id)) {
     ctx.publish_retained(topic, "");
   }
 }
 
 void ClearSiteTopics(ApiContext& ctx, const std::string& site_id) {
   ctx.publish_retained(mqtt::SiteEnergyTopic(ctx.topic_prefix, site_id), "");
-  if (!ctx.ha_discovery) return;
-  for (const auto& topic : mqtt::SiteConfigTopics({ctx.ha_prefix, ctx.topic_prefix}, site_id)) {
+  if (!ctx.home_assistant) return;
+  for (const auto& topic : mqtt::SiteConfigTopics(*ctx.home_assistant, site_id)) {
     ctx.publish_retained(topic, "");
   }
 }

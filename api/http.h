@@ -32,6 +32,7 @@
 #include "ems/domain/time.h"
 #include "ems/domain/user.h"
 #include "ems/metrics/metrics.h"
+#include "ems/mqtt/home_assistant.h"
 #include "ems/store/store.h"
 
 namespace ems::api {
@@ -50,9 +51,9 @@ struct ApiContext {
   std::string topic_prefix;
   std::string default_currency;
   std::chrono::seconds token_ttl{std::chrono::hours(12)};
-  std::chrono::seconds stale_after{30};     // EMS_STALE_AFTER_S
-  bool ha_discovery = true;                 // EMS_HA_DISCOVERY: clear configs of what is deleted
-  std::string ha_prefix = "homeassistant";  // EMS_HA_PREFIX
+  std::chrono::seconds stale_after{30};  // EMS_STALE_AFTER_S
+  // EMS_HA_DISCOVERY, EMS_HA_PREFIX: the configs of what is deleted are cleared; none when off.
+  std::optional<mqtt::HaSettings> home_assistant = mqtt::HaSettings{};
   auth::LoginThrottle login_throttle;
   // Publishes derived state retained at QoS 1 (e.g. a schedule recomputed after a user's
   // change). Never blocks; a no-op until the API's broker client exists.

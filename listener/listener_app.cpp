@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <utility>
 
-#include "ems/mqtt/home_assistant.h"
 #include "ems/store/store.h"
 #include "ems/util/log.h"
 
@@ -85,15 +84,9 @@ ListenerApp::ListenerApp(const config::Settings& settings, FaultHooks faults)
   inbox_ = std::make_unique<Inbox>(inbox_dir, sync_);
   status_file_ = std::make_unique<store::ListenerStatusFile>(db_path_, mqtt_settings_.client_id);
   status_.listener = mqtt_settings_.client_id;
-  ingest_options_.ha_discovery = settings.GetBool("EMS_HA_DISCOVERY");
-  ingest_options_.ha_prefix = settings.Get("EMS_HA_PREFIX");
-  if (ingest_options_.ha_prefix.empty() ||
-      ingest_options_.ha_prefix.find_first_of("+#") != std::string::npos) {
-    throw config::ConfigError("EMS_HA_PREFIX", "must be a topic prefix without + or #, got '" +
-                                                   ingest_options_.ha_prefix + "'.");
-  }
-  if (ingest_options_.ha_discovery) {
-    ha_status_topic_ = mqtt::HaStatusTopic({ingest_options_.ha_prefix, mqtt_settings_.prefix});
+  ingest_options_.home_assistant = mqtt::HaSettingsFrom(settings);
+  if (ingest_options_.home_assistant) {
+    ha_status_topic_ = mqtt::HaStatusTopic(*ingest_options_.home_assistant);
   }
 
   metrics::AddBuildInfo(metrics_, "ems-listener");

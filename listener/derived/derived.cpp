@@ -15,7 +15,7 @@ std::vector<std::unique_ptr<DerivedPublisher>> MakeDerivedPublishers(store::Stor
   out.push_back(std::make_unique<ScheduleDerivedPublisher>(store, options, publish));
   out.push_back(std::make_unique<SummaryDerivedPublisher>(store, options, publish));
   out.push_back(std::make_unique<EnergyTotalsPublisher>(store, options, publish));
-  if (options.ha_discovery) {
+  if (options.home_assistant) {
     out.push_back(std::make_unique<HomeAssistantPublisher>(store, options, publish));
   }
   out.push_back(std::make_unique<RawRetention>(store, options));

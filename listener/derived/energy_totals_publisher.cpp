@@ -28,6 +28,7 @@ void EnergyTotalsPublisher::Tick(Timestamp now) {
   for (const auto& [site_id, state] : sites_) {
     if (state.grid_until != grid_until) dirty_.insert(site_id);
   }
+  bool may_scan = true;  // one grid scan a Tick: the writer stores batches between them
   for (auto it = dirty_.begin(); it != dirty_.end();) {
     auto& state = sites_[*it];
     if (state.computed_at && now - *state.computed_at < kMinPeriod) {
@@ -35,7 +36,7 @@ void EnergyTotalsPublisher::Tick(Timestamp now) {
       continue;
     }
     try {
-      Refresh(*it, state, now);
+      Refresh(*it, state, now, may_scan);
       it = dirty_.erase(it);
     } catch (const std::exception& e) {
       log::WarnThrottled("energy-totals",
@@ -46,7 +47,8 @@ void EnergyTotalsPublisher::Tick(Timestamp now) {
   }
 }
 
-void EnergyTotalsPublisher::Refresh(const std::string& site_id, SiteState& state, Timestamp now) {
+void EnergyTotalsPublisher::Refresh(const std::string& site_id, SiteState& state, Timestamp now,
+                                    bool& may_scan) {
   if (!store_.Sites().Timezone(site_id)) {
     sites_.erase(site_id);  // deleted: the API cleared its topics
     return;
@@ -56,9 +58,12 @@ void EnergyTotalsPublisher::Refresh(const std::string& site_id, SiteState& state
     state.counters = store_.EnergyCounters().Load(site_id);
     state.loaded = true;
   }
-  if (const Timestamp until = GridCountedUntil(now); until != state.grid_until) {
+  if (const Timestamp until = GridCountedUntil(now); until != state.grid_until && may_scan) {
+    // Else the grid figures stay as they were until a later Tick scans (the site is marked again
+    // while grid_until lags).
     state.grid = store_.Readings().SiteGridEnergy(site_id, Timestamp{}, until);
     state.grid_until = until;
+    may_scan = false;
   }
   const auto devices = store_.Readings().DeviceEnergyTotals(site_id);
   const auto figures = ComputeSiteEnergyFigures(devices, state.grid);

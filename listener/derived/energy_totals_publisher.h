@@ -11,9 +11,12 @@
 // every site's totals within its first second.
 //
 // Cost of a refresh: the devices' stored energy (one query over the 1mo energy rollups) and, when
-// a quarter hour has ended since the last one, the site's grid figures (one scan of its 15m
-// energy rollups, so at most once per site and quarter hour); the counters are saved in one small
-// write transaction before anything is published, and only when a figure changed.
+// a quarter hour has ended since the last one, the site's grid figures: one scan of all its 15m
+// energy rollups (about 0.11 s of CPU for 10 devices and a year of data, measured), so that the
+// figures are a function of the stored data alone, late readings included. At most one such scan
+// runs per Tick, so the writer stores batches between the sites' scans after a quarter ends. The
+// counters are saved in one small write transaction before anything is published, and only when
+// a figure changed.
 //
 // A deleted site (or device) publishes nothing: the API clears its topics. Storage failures are
 // logged and the site stays marked, so the next Tick retries.
@@ -50,7 +53,9 @@ class EnergyTotalsPublisher : public DerivedPublisher {
     GridEnergy grid;
     std::map<std::string, std::string> sent;  // topic → last payload published
   };
-  void Refresh(const std::string& site_id, SiteState& state, Timestamp now);
+  // Recomputes and publishes one site; scans its grid quarters when they moved and `may_scan`
+  // (then clears it).
+  void Refresh(const std::string& site_id, SiteState& state, Timestamp now, bool& may_scan);
 
   store::Store& store_;
   std::string prefix_;

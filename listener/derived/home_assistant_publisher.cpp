@@ -8,7 +8,7 @@ namespace ems::listener {
 
 HomeAssistantPublisher::HomeAssistantPublisher(store::Store& store, const IngestOptions& options,
                                                PublishFn publish)
-    : store_(store), settings_{options.ha_prefix, options.prefix}, publish_(std::move(publish)) {
+    : store_(store), settings_(options.home_assistant.value()), publish_(std::move(publish)) {
   CheckAll();
 }
 

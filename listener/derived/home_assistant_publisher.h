@@ -29,6 +29,7 @@ class HomeAssistantPublisher : public DerivedPublisher {
  public:
   static constexpr std::chrono::seconds kRecheck{60};  // per device
 
+  // options.home_assistant must be set.
   HomeAssistantPublisher(store::Store& store, const IngestOptions& options, PublishFn publish);
 
   void AfterCommit(const BatchEffects& effects, Timestamp now) override;

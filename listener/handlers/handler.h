@@ -6,11 +6,13 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "ems/domain/result.h"
+#include "ems/mqtt/home_assistant.h"
 #include "ems/store/ingest_repository.h"
 #include "listener/inbox.h"
 
@@ -29,8 +31,8 @@ struct IngestOptions {
   std::string listener_id = "ems-listener";  // the inbox checkpoint's key
   std::chrono::seconds stale_after{30};      // EMS_STALE_AFTER_S
   int raw_retention_days = 90;               // EMS_RAW_RETENTION_DAYS
-  bool ha_discovery = true;                  // EMS_HA_DISCOVERY
-  std::string ha_prefix = "homeassistant";   // EMS_HA_PREFIX
+  // EMS_HA_DISCOVERY, EMS_HA_PREFIX: none when discovery is off.
+  std::optional<mqtt::HaSettings> home_assistant = mqtt::HaSettings{};
   FaultHooks faults;
 };
 

@@ -109,6 +109,16 @@ std::string TelemetryTemplate(std::string_view metric) {
 std::span<const std::string_view> SiteEnergyFigureNames() { return kSiteFigureNames; }
 std::span<const std::string_view> DeviceEnergyFigureNames() { return kDeviceFigureNames; }
 
+std::optional<HaSettings> HaSettingsFrom(const config::Settings& settings) {
+  if (!settings.GetBool("EMS_HA_DISCOVERY")) return std::nullopt;
+  const auto& prefix = settings.Get("EMS_HA_PREFIX");
+  if (prefix.empty() || prefix.find_first_of("+#") != std::string::npos) {
+    throw config::ConfigError("EMS_HA_PREFIX",
+                              "must be a topic prefix without + or #, got '" + prefix + "'.");
+  }
+  return HaSettings{prefix, settings.Get("EMS_TOPIC_PREFIX")};
+}
+
 std::string HaStatusTopic(const HaSettings& s) { return s.discovery_prefix + "/status"; }
 
 std::vector<HaConfig> SiteConfigs(const HaSettings& s, const HaSite& site) {

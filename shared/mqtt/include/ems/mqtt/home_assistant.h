@@ -19,11 +19,13 @@
 // which always carry every figure.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "ems/config/settings.h"
 #include "ems/domain/device.h"
 
 namespace ems::mqtt {
@@ -32,6 +34,10 @@ struct HaSettings {
   std::string discovery_prefix = "homeassistant";  // EMS_HA_PREFIX
   std::string topic_prefix = "ems/v1";             // EMS_TOPIC_PREFIX
 };
+
+// EMS_HA_PREFIX and EMS_TOPIC_PREFIX; nullopt when EMS_HA_DISCOVERY is off. Throws
+// config::ConfigError for a prefix that is empty or holds a wildcard.
+std::optional<HaSettings> HaSettingsFrom(const config::Settings& settings);
 
 // A retained message; an empty payload clears the config.
 struct HaConfig {
