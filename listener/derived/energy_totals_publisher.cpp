@@ -1,5 +1,6 @@
 #include "listener/derived/energy_totals_publisher.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "ems/mqtt/home_assistant.h"
@@ -105,6 +106,12 @@ void EnergyTotalsPublisher::Refresh(const std::string& site_id, SiteState& state
     tx.Commit();
     state.counters = std::move(counters);
   }
+  // A device deleted since (the API cleared its topic) is forgotten: created again under its id,
+  // it is published anew.
+  std::erase_if(state.sent, [&](const auto& sent) {
+    return std::none_of(publications.begin(), publications.end(),
+                        [&](const auto& p) { return p.first == sent.first; });
+  });
   for (auto& [topic, payload] : publications) {
     auto& sent = state.sent[topic];
     if (sent == payload) continue;

@@ -44,7 +44,7 @@ void HomeAssistantPublisher::Tick(Timestamp now) {
       continue;
     }
     try {
-      Check(*it);
+      Check(*it, now);
     } catch (const std::exception& e) {
       log::WarnThrottled("ha-discovery", "cannot publish the Home Assistant configs of device " +
                                              *it + ": " + e.what());
@@ -54,16 +54,20 @@ void HomeAssistantPublisher::Tick(Timestamp now) {
   }
 }
 
-void HomeAssistantPublisher::Send(const mqtt::HaConfig& config) {
+void HomeAssistantPublisher::Send(const mqtt::HaConfig& config, Timestamp now) {
   auto& sent = sent_[config.topic];
-  if (sent == config.payload) return;
+  if (sent.payload == config.payload && now - sent.at < kResend) return;
   publish_(config.topic, config.payload);
-  sent = config.payload;
+  sent = {config.payload, now};
 }
 
-void HomeAssistantPublisher::Check(const std::string& device_id) {
+void HomeAssistantPublisher::Check(const std::string& device_id, Timestamp now) {
   const auto device = store_.Devices().Get(device_id, store::Visibility::All());
-  if (!device) return;  // deleted: the API cleared its configs
+  if (!device) {
+    // Deleted (the API cleared its configs): one created again under this id gets them anew.
+    for (const auto& topic : mqtt::DeviceConfigTopics(settings_, device_id)) sent_.erase(topic);
+    return;
+  }
   const auto site = store_.Sites().Get(device->site_id, store::Visibility::All());
   if (!site) return;
   std::vector<std::string> metrics;
@@ -74,9 +78,9 @@ void HomeAssistantPublisher::Check(const std::string& device_id) {
     }
   }
   const mqtt::HaSite ha_site{site->id, site->name};
-  for (const auto& config : mqtt::SiteConfigs(settings_, ha_site)) Send(config);
+  for (const auto& config : mqtt::SiteConfigs(settings_, ha_site)) Send(config, now);
   for (const auto& config : mqtt::DeviceConfigs(settings_, ha_site, *device, metrics)) {
-    Send(config);
+    Send(config, now);
   }
 }
 

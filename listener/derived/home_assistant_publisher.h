@@ -9,8 +9,10 @@
 // a new name or a device created since shows within a minute of its next message. At
 // construction, and when Home Assistant announces `online` on its status topic (Republish),
 // every stored device is checked and every config published again. A config identical to the
-// last one sent is not sent again. A deleted device or site publishes nothing: the API clears its
-// configs.
+// last one sent is not sent again within kResend. A deleted device or site publishes nothing: the
+// API clears its configs. The listener does not see that, so a site deleted and created again
+// under the same id gets its configs back within kResend, its devices' at once (a device gone at
+// its check has its configs forgotten).
 //
 // Writer thread only, with the writer's Store (see derived.h).
 #pragma once
@@ -28,6 +30,7 @@ namespace ems::listener {
 class HomeAssistantPublisher : public DerivedPublisher {
  public:
   static constexpr std::chrono::seconds kRecheck{60};  // per device
+  static constexpr std::chrono::hours kResend{1};      // an unchanged config, at most
 
   // options.home_assistant must be set.
   HomeAssistantPublisher(store::Store& store, const IngestOptions& options, PublishFn publish);
@@ -40,15 +43,19 @@ class HomeAssistantPublisher : public DerivedPublisher {
   // Every stored device becomes due for a check now.
   void CheckAll();
   // Publishes the configs of one device (and of its site) that differ from what was sent.
-  void Check(const std::string& device_id);
-  void Send(const mqtt::HaConfig& config);
+  void Check(const std::string& device_id, Timestamp now);
+  void Send(const mqtt::HaConfig& config, Timestamp now);
 
   store::Store& store_;
   mqtt::HaSettings settings_;
   PublishFn publish_;
   std::set<std::string> pending_;                // devices to check
   std::map<std::string, Timestamp> checked_at_;  // device → its last check
-  std::map<std::string, std::string> sent_;      // config topic → last payload sent
+  struct Sent {
+    std::string payload;
+    Timestamp at;
+  };
+  std::map<std::string, Sent> sent_;  // config topic → last payload sent
 };
 
 }  // namespace ems::listener
