@@ -144,6 +144,20 @@ TEST_F(MonitoringTest, APrometheusServerScrapesEveryServiceAndFindsThemUp) {
   const auto build = client.Get("/api/v1/query?query=ems_build_info");
   ASSERT_TRUE(build);
   EXPECT_EQ(Json::parse(build->body)["data"]["result"].size(), 3u) << build->body;
+  // Every query of the Grafana dashboard (deploy/grafana) is one this Prometheus accepts.
+  std::ifstream dashboard_file(stack_.SourcePath("deploy/grafana/ems-dashboard.json"));
+  const Json dashboard = Json::parse(dashboard_file);
+  int queries = 0;
+  for (const auto& panel : dashboard["panels"]) {
+    for (const auto& target : panel["targets"]) {
+      const std::string expr = target["expr"];
+      const auto res = client.Post("/api/v1/query", httplib::Params{{"query", expr}});
+      ASSERT_TRUE(res) << expr;
+      EXPECT_EQ(Json::parse(res->body)["status"], "success") << expr << ": " << res->body;
+      ++queries;
+    }
+  }
+  EXPECT_GE(queries, 12);
   EXPECT_EQ(prometheus.Stop(), 0) << prometheus.Log();
 }
 
