@@ -191,5 +191,27 @@ TEST_F(HomeAssistantTest, EveryConfigRendersAgainstWhatEmsPublishesAndGoesWithIt
   ha->disconnect()->wait();
 }
 
+TEST(HomeAssistantSettingsTest, DiscoveryOffPublishesNoConfigsButTheEnergyTotals) {
+  Stack stack;
+  stack.StartBroker();
+  stack.StartListener({{"EMS_HA_DISCOVERY", "0"}});
+  std::mutex mu;
+  std::vector<std::pair<std::string, std::string>> seen;
+  auto watcher = stack.Subscribe("ems-api", "#", &seen, &mu);
+  stack.Publish(
+      DeviceTopic("home", "pv", "meta"),
+      Json{{"type", "solar_panel"}, {"name", "Roof"}, {"properties", {{"rated_power_w", 1}}}}
+          .dump(),
+      true);
+  const auto has = [&](const std::string& prefix) {
+    std::lock_guard lock(mu);
+    return std::any_of(seen.begin(), seen.end(),
+                       [&](const auto& m) { return m.first.starts_with(prefix); });
+  };
+  EXPECT_TRUE(WaitFor([&] { return has("ems/v1/sites/home/devices/pv/energy/totals"); }));
+  EXPECT_FALSE(has("homeassistant/"));
+  watcher->disconnect()->wait();
+}
+
 }  // namespace
 }  // namespace ems::testing
