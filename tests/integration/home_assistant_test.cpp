@@ -188,6 +188,23 @@ TEST_F(HomeAssistantTest, EveryConfigRendersAgainstWhatEmsPublishesAndGoesWithIt
     const auto totals = now.find("ems/v1/sites/home/devices/bat/energy/totals");
     return totals != now.end() && totals->second.empty();
   }));
+  // So does a site, with every device it still had.
+  ASSERT_EQ(
+      stack_.Request("DELETE", "/api/v1/sites/home?cascade=true", "", stack_.AdminToken()).status,
+      204);
+  EXPECT_TRUE(WaitFor([&] {
+    const auto now = Latest();
+    for (const std::string topic :
+         {"homeassistant/sensor/ems_s_home_grid_import_kwh/config",
+          "homeassistant/sensor/ems_s_home_ev_charge_kwh/config",
+          "homeassistant/sensor/ems_d_pv_power_w/config",
+          "homeassistant/sensor/ems_d_inv_voltage_v/config", "ems/v1/sites/home/energy/totals",
+          "ems/v1/sites/home/devices/st/energy/totals"}) {
+      const auto it = now.find(topic);
+      if (it == now.end() || !it->second.empty()) return false;
+    }
+    return true;
+  }));
   ha->disconnect()->wait();
 }
 
