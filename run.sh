@@ -39,6 +39,16 @@ for check in "$broker_port:EMS_BROKER_PORT" "$tls_port:EMS_BROKER_TLS_PORT" \
     exit 1
   fi
 done
+# Each service's Prometheus metrics on its default loopback port (docs/monitoring.md), unless
+# EMS_METRICS_LISTEN is set in .env (empty: no metrics).
+if [ -z "${EMS_METRICS_LISTEN+set}" ]; then
+  for port in 9101 9102 9103; do
+    if port_taken "$port"; then
+      echo "Port $port (Prometheus metrics) is already in use; set EMS_METRICS_LISTEN= (empty) in .env to turn the services' metrics off." >&2
+      exit 1
+    fi
+  done
+fi
 
 mkdir -p data/logs
 broker_state=${EMS_BROKER_STATE_DIR:-./data/broker}

@@ -40,10 +40,12 @@ std::vector<config::Option> ApiOptions() {
                      "ems-ocpp's control endpoint, for remote start and stop (docs/ocpp.md)"});
   options.push_back({"EMS_OCPP_CONTROL_SECRET", "",
                      "bearer token of that endpoint (empty: remote commands answer 409)", true});
+  for (auto& o : config::HomeAssistantOptions()) options.push_back(std::move(o));
+  options.push_back(config::MetricsOption("127.0.0.1:9102"));
   return options;
 }
 
-ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_, ctx_) {
+ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_, ctx_, http_metrics_) {
   ctx_.db_path = s.Get("EMS_DB_PATH");
   ctx_.ocpp_control_url = s.Get("EMS_OCPP_CONTROL_URL");
   ctx_.ocpp_control_secret = s.Get("EMS_OCPP_CONTROL_SECRET");
@@ -62,19 +64,10 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_, ctx_)
   ctx_.topic_prefix = s.Get("EMS_TOPIC_PREFIX");
   ctx_.default_currency = s.GetCurrency("EMS_DEFAULT_CURRENCY");
   ctx_.stale_after = std::chrono::seconds(s.GetInt("EMS_STALE_AFTER_S", 1, 86400));
-  const auto listen = s.Get("EMS_API_LISTEN");
-  const auto colon = listen.rfind(':');
-  try {
-    if (colon == std::string::npos || colon == 0) throw std::invalid_argument("no port");
-    host_ = listen.substr(0, colon);
-    std::size_t used = 0;
-    port_ = std::stoi(listen.substr(colon + 1), &used);
-    if (used != listen.size() - colon - 1 || port_ < 0 || port_ > 65535) {
-      throw std::invalid_argument("bad port");
-    }
-  } catch (const std::exception&) {
-    throw config::ConfigError("EMS_API_LISTEN", "must be host:port, got '" + listen + "'.");
-  }
+  std::tie(host_, port_) = s.GetHostPort("EMS_API_LISTEN");
+  ctx_.home_assistant = mqtt::HaSettingsFrom(s);
+  metrics::AddBuildInfo(metrics_, "ems-api");
+  metrics::AddProcessMetrics(metrics_);
   // Opening fails at start with a clear line when the database is unusable.
   EnsureAdmin(*store::OpenStore(ctx_.db_path), s.Get("EMS_ADMIN_USER"),
               s.Get("EMS_ADMIN_PASSWORD"));
@@ -115,6 +108,9 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_, ctx_)
         res.headers.clear();
         SendError(res, 500, "The server failed to answer this request.");
       });
+  server_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    http_metrics_.AfterRequest(req.method, res.status);
+  });
   server_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (res.body.empty()) {
       if (res.status == 404) {
@@ -180,6 +176,9 @@ void ApiApp::Run(const std::atomic<bool>& stop) {
                                   " (address in use or not allowed); choose another address.");
   }
   if (port < 0) throw config::ConfigError("EMS_API_LISTEN", "cannot bind " + host_ + ".");
+  // Its own loopback address, never the edge's (SPEC §8); started here, not in the constructor,
+  // so an ApiApp built only to list its routes binds nothing.
+  const auto metrics_server = metrics::ServeMetrics(metrics_, settings_);
   log::Info("API listening on http://" + host_ + ":" + std::to_string(port));
   // The API's broker connection announces its status and publishes derived state that users
   // change (EV schedules); it must never hold up the

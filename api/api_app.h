@@ -34,6 +34,8 @@ class ApiApp {
   const config::Settings& settings_;
   ApiContext ctx_;
   httplib::Server server_;
+  metrics::Registry metrics_;
+  HttpMetrics http_metrics_{metrics_};
   Router router_;
   std::string host_;
   int port_ = 8080;

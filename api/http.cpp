@@ -9,6 +9,7 @@
 
 #include "ems/auth/token.h"
 #include "ems/domain/ids.h"
+#include "ems/mqtt/topics.h"
 
 namespace ems::api {
 
@@ -20,6 +21,22 @@ store::Store& ApiContext::Store() {
     opened_path = db_path;
   }
   return *store;
+}
+
+void ClearDeviceTopics(ApiContext& ctx, const std::string& site_id, const std::string& device_id) {
+  ctx.publish_retained(mqtt::DeviceEnergyTopic(ctx.topic_prefix, site_id, device_id), "");
+  if (!ctx.home_assistant) return;
+  for (const auto& topic : mqtt::DeviceConfigTopics(*ctx.home_assistant, device_id)) {
+    ctx.publish_retained(topic, "");
+  }
+}
+
+void ClearSiteTopics(ApiContext& ctx, const std::string& site_id) {
+  ctx.publish_retained(mqtt::SiteEnergyTopic(ctx.topic_prefix, site_id), "");
+  if (!ctx.home_assistant) return;
+  for (const auto& topic : mqtt::SiteConfigTopics(*ctx.home_assistant, site_id)) {
+    ctx.publish_retained(topic, "");
+  }
 }
 
 store::Visibility Principal::visibility() const {
@@ -325,6 +342,75 @@ httplib::Server::Handler Router::Public(PublicHandler handler) {
   };
 }
 
+namespace {
+
+// Set while a route's handler runs on this worker thread: the server's logger, which runs after
+// every request on the same thread, counts only the requests no route took.
+thread_local bool routed = false;
+
+std::string MethodLabel(const std::string& method) {
+  for (const char* known : {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"}) {
+    if (method == known) return method;
+  }
+  return "other";
+}
+
+}  // namespace
+
+std::string RouteTemplate(std::string_view pattern) {
+  std::string out;
+  int depth = 0;
+  for (const char c : pattern) {
+    if (c == '(') {
+      if (depth++ == 0) out += "{}";
+    } else if (c == ')') {
+      --depth;
+    } else if (depth == 0) {
+      out += c;
+    }
+  }
+  return out;
+}
+
+HttpMetrics::Route::Route(HttpMetrics& owner, std::string route, std::string method)
+    : owner_(owner),
+      route_(std::move(route)),
+      method_(std::move(method)),
+      duration_(owner.registry_.GetHistogram(
+          "ems_http_request_duration_seconds", "Time to answer a request, by route template.",
+          metrics::DurationBuckets(), {{"route", route_}, {"method", method_}})) {}
+
+void HttpMetrics::Route::Record(int status, double seconds) {
+  duration_.Observe(seconds);
+  if (status < 100 || status >= static_cast<int>(by_status_.size())) status = 500;
+  auto& slot = by_status_[static_cast<std::size_t>(status)];
+  auto* counter = slot.load(std::memory_order_acquire);
+  if (counter == nullptr) {
+    counter = &owner_.Requests(route_, method_, status);
+    slot.store(counter, std::memory_order_release);
+  }
+  counter->Inc();
+}
+
+metrics::Counter& HttpMetrics::Requests(const std::string& route, const std::string& method,
+                                        int status) {
+  return registry_.GetCounter(
+      "ems_http_requests_total", "Requests answered, by route template.",
+      {{"route", route}, {"method", method}, {"status", std::to_string(status)}});
+}
+
+HttpMetrics::Route& HttpMetrics::ForRoute(const std::string& route, const std::string& method) {
+  std::lock_guard lock(mu_);
+  routes_.push_back(std::unique_ptr<Route>(new Route(*this, route, method)));
+  return *routes_.back();
+}
+
+void HttpMetrics::AfterRequest(const std::string& method, int status) {
+  if (std::exchange(routed, false)) return;
+  if (status < 100 || status > 599) status = 500;
+  Requests("unmatched", MethodLabel(method), status).Inc();
+}
+
 void Router::Add(const char* method, const std::string& pattern, httplib::Server::Handler h) {
   routes_.push_back(std::string(method) + " " + pattern);
   Serve(method, pattern, std::move(h));
@@ -336,6 +422,21 @@ void Router::Page(const char* method, const std::string& pattern, httplib::Serve
 }
 
 void Router::Serve(const std::string& m, const std::string& pattern, httplib::Server::Handler h) {
+  auto& route = metrics_.ForRoute(RouteTemplate(pattern), m);
+  h = [&route, inner = std::move(h)](const httplib::Request& req, httplib::Response& res) {
+    routed = true;
+    const auto start = std::chrono::steady_clock::now();
+    const auto seconds = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    };
+    try {
+      inner(req, res);
+    } catch (...) {
+      route.Record(500, seconds());  // the exception handler answers 500
+      throw;
+    }
+    route.Record(res.status, seconds());
+  };
   if (m == "GET") {
     server_.Get(pattern, std::move(h));
   } else if (m == "POST") {

@@ -15,7 +15,11 @@
 
 #include <httplib.h>
 
+#include <array>
+#include <atomic>
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +31,8 @@
 #include "ems/domain/rollup.h"
 #include "ems/domain/time.h"
 #include "ems/domain/user.h"
+#include "ems/metrics/metrics.h"
+#include "ems/mqtt/home_assistant.h"
 #include "ems/store/store.h"
 
 namespace ems::api {
@@ -49,6 +55,8 @@ struct ApiContext {
   // ems-ocpp's control endpoint and its bearer token (EMS_OCPP_CONTROL_*, docs/ocpp.md).
   std::string ocpp_control_url;
   std::string ocpp_control_secret;
+  // EMS_HA_DISCOVERY, EMS_HA_PREFIX: the configs of what is deleted are cleared; none when off.
+  std::optional<mqtt::HaSettings> home_assistant = mqtt::HaSettings{};
   auth::LoginThrottle login_throttle;
   // Publishes derived state retained at QoS 1 (e.g. a schedule recomputed after a user's
   // change). Never blocks; a no-op until the API's broker client exists.
@@ -76,6 +84,12 @@ struct Principal {
   // sees but may not change a 403.
   void Require(SiteAction action) const;
 };
+
+// Clears (empty retained messages) what the listener published for a device or a site that was
+// deleted: its energy totals (SPEC §4.6) and, with EMS_HA_DISCOVERY, its Home Assistant configs,
+// so Home Assistant removes its entities.
+void ClearDeviceTopics(ApiContext& ctx, const std::string& site_id, const std::string& device_id);
+void ClearSiteTopics(ApiContext& ctx, const std::string& site_id);
 
 // The one mapping of ErrorCode to an HTTP status (SPEC §6): malformed 400, 401, 403, not found
 // 404, conflict 409, throttled 429, every broken rule 422.
@@ -206,6 +220,45 @@ std::string PageAnswer(const store::Page<T, Cursor>& page, Encode encode) {
   return w.EndObject().Take();
 }
 
+// The API's request metrics (SPEC §8, docs/monitoring.md): ems_http_requests_total{route,
+// method,status} and ems_http_request_duration_seconds{route,method}, where route is the route's
+// template (RouteTemplate: "/api/v1/devices/{}"), never a raw path, and "unmatched" for a request
+// no route took (no such route, a body refused before routing); its method is one of the HTTP
+// methods or "other". Every label comes from a closed set. Thread-safe.
+class HttpMetrics {
+ public:
+  explicit HttpMetrics(metrics::Registry& registry) : registry_(registry) {}
+
+  // The metrics of one route, looked up once when it is registered.
+  class Route {
+   public:
+    void Record(int status, double seconds);
+
+   private:
+    friend class HttpMetrics;
+    Route(HttpMetrics& owner, std::string route, std::string method);
+    HttpMetrics& owner_;
+    std::string route_, method_;
+    metrics::Histogram& duration_;
+    std::array<std::atomic<metrics::Counter*>, 600> by_status_{};  // filled on first use
+  };
+  Route& ForRoute(const std::string& route, const std::string& method);
+  // The server's logger calls this after every request: counts it as "unmatched" unless a route
+  // took it (a route counts its own).
+  void AfterRequest(const std::string& method, int status);
+
+ private:
+  metrics::Counter& Requests(const std::string& route, const std::string& method, int status);
+
+  metrics::Registry& registry_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Route>> routes_;
+};
+
+// A route's pattern as its metrics name it: each capture group becomes "{}"
+// ("/api/v1/devices/([^/]+)" → "/api/v1/devices/{}").
+std::string RouteTemplate(std::string_view pattern);
+
 enum class Access { kAnyUser, kAdmin };
 
 using RouteHandler = void (*)(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
@@ -216,7 +269,9 @@ using PublicHandler = void (*)(ApiContext& ctx, const httplib::Request& req,
 // Every route registers through this, so /openapi.json can be checked against the real routes.
 class Router {
  public:
-  Router(httplib::Server& server, ApiContext& ctx) : server_(server), ctx_(ctx) {}
+  // Every route's requests are counted and timed in `metrics`.
+  Router(httplib::Server& server, ApiContext& ctx, HttpMetrics& metrics)
+      : server_(server), ctx_(ctx), metrics_(metrics) {}
   void Get(const std::string& pattern, Access access, RouteHandler h);
   void Post(const std::string& pattern, Access access, RouteHandler h);
   void Put(const std::string& pattern, Access access, RouteHandler h);
@@ -241,6 +296,7 @@ class Router {
 
   httplib::Server& server_;
   ApiContext& ctx_;
+  HttpMetrics& metrics_;
   std::vector<std::string> routes_;
   std::vector<std::string> pages_;
 };

@@ -396,6 +396,18 @@ void Inbox::Release(std::int64_t applied_seq) {
   }
 }
 
+std::uint64_t Inbox::HeldBytes() const {
+  std::lock_guard lock(mu_);
+  std::uint64_t bytes = segment_bytes_;  // the open segment's, whose file is allocated ahead
+  for (auto it = segments_.begin(); it != segments_.end() && std::next(it) != segments_.end();
+       ++it) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(it->second, ec);
+    if (!ec) bytes += size;
+  }
+  return bytes;
+}
+
 void Inbox::MarkApplying(const ApplyingMark& mark) {
   std::string data;
   Put<std::uint32_t>(data, kMarkMagic);

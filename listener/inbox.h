@@ -103,6 +103,9 @@ class Inbox {
 
   // All records up to `applied_seq` are in SQLite: delete segments that hold nothing newer.
   void Release(std::int64_t applied_seq);
+  // The bytes of records the journal holds on disk: its segments not yet released (what
+  // ems_listener_inbox_bytes shows).
+  std::uint64_t HeldBytes() const;
 
   // The poison-quarantine mark (see ApplyingMark); a plain pwrite, never synced: it needs to
   // survive the process, not the machine.

@@ -38,13 +38,25 @@ std::vector<config::Option> ListenerOptions() {
   options.push_back({"EMS_LISTENER_SYNC", "off",
                      "off = survives a crash of any process; always = also power loss (each "
                      "message msync'ed, SQLite synchronous=FULL)"});
+  for (auto& o : config::HomeAssistantOptions()) options.push_back(std::move(o));
+  options.push_back(config::MetricsOption("127.0.0.1:9101"));
   return options;
 }
 
 ListenerApp::ListenerApp(const config::Settings& settings, FaultHooks faults)
     : mqtt_settings_(mqtt::ConnectionFromSettings(settings, "listener")),
       db_path_(settings.Get("EMS_DB_PATH")),
-      shared_subscription_(settings.GetBool("EMS_LISTENER_SHARED")) {
+      shared_subscription_(settings.GetBool("EMS_LISTENER_SHARED")),
+      received_(metrics_.GetCounter("ems_ingest_received_total",
+                                    "Messages applied: stored, duplicates and rejected.")),
+      stored_(metrics_.GetCounter("ems_ingest_stored_total", "Messages stored.")),
+      duplicates_(metrics_.GetCounter("ems_ingest_duplicates_total",
+                                      "Messages already stored (redeliveries, replays).")),
+      latency_(metrics_.GetHistogram("ems_ingest_latency_seconds",
+                                     "From a stored reading's ts to the commit that stored it.",
+                                     metrics::DurationBuckets())),
+      last_message_(metrics_.GetGauge("ems_ingest_last_message_timestamp_seconds",
+                                      "Arrival time of the last message applied, Unix seconds.")) {
   const auto sync = settings.Get("EMS_LISTENER_SYNC");
   if (sync != "off" && sync != "always") {
     throw config::ConfigError("EMS_LISTENER_SYNC", "must be off or always, got '" + sync + "'.");
@@ -72,6 +84,48 @@ ListenerApp::ListenerApp(const config::Settings& settings, FaultHooks faults)
   inbox_ = std::make_unique<Inbox>(inbox_dir, sync_);
   status_file_ = std::make_unique<store::ListenerStatusFile>(db_path_, mqtt_settings_.client_id);
   status_.listener = mqtt_settings_.client_id;
+  ingest_options_.home_assistant = mqtt::HaSettingsFrom(settings);
+  if (ingest_options_.home_assistant) {
+    ha_status_topic_ = mqtt::HaStatusTopic(*ingest_options_.home_assistant);
+  }
+
+  metrics::AddBuildInfo(metrics_, "ems-listener");
+  metrics::AddProcessMetrics(metrics_);
+  metrics_.AddCallback("ems_listener_queue_bytes",
+                       "Bytes of messages taken in and not yet stored (at most 64 MiB).",
+                       metrics::Type::kGauge, [this] {
+                         std::lock_guard lock(mu_);
+                         return static_cast<double>(queue_bytes_);
+                       });
+  metrics_.AddCallback(
+      "ems_listener_inbox_bytes", "Bytes of the inbox journal's segments not yet released.",
+      metrics::Type::kGauge, [this] { return static_cast<double>(inbox_->HeldBytes()); });
+  metrics_.AddCallback("ems_storage_error", "1 while storage fails (disk full, read-only, I/O).",
+                       metrics::Type::kGauge, [this] {
+                         std::lock_guard lock(mu_);
+                         return status_.storage_error_since ? 1.0 : 0.0;
+                       });
+  metrics_server_ = metrics::ServeMetrics(metrics_, settings);
+}
+
+void ListenerApp::CountIngest(const BatchEffects& effects) {
+  const auto& c = effects.counts;
+  received_.Inc(static_cast<double>(c.received));
+  stored_.Inc(static_cast<double>(c.stored));
+  duplicates_.Inc(static_cast<double>(c.duplicates));
+  for (const auto& [reason, n] : c.rejected_by_reason) {
+    metrics_
+        .GetCounter("ems_ingest_rejected_total", "Messages dead-lettered, by reason.",
+                    {{"reason", reason}})
+        .Inc(static_cast<double>(n));
+  }
+  if (c.last_message_at) {
+    last_message_.Set(static_cast<double>(ToMillis(*c.last_message_at)) / 1000.0);
+  }
+  const auto now = Now();
+  for (const auto ts : effects.readings) {
+    latency_.Observe(std::max(0.0, std::chrono::duration<double>(now - ts).count()));
+  }
 }
 
 ListenerApp::~ListenerApp() {
@@ -93,6 +147,8 @@ void ListenerApp::Subscribe() {
       p + "/sites/+/devices/+/sessions", p + "/sites/+/tariff",
       p + "/contracts/events",           "charger/+/connector/+/session/+"};
   for (const auto& f : filters) client_->subscribe(share + f, 1);  // not waited: Paho's thread
+  // Every listener hears Home Assistant come online (not shared): each republishes its configs.
+  if (!ha_status_topic_.empty()) client_->subscribe(ha_status_topic_, 1);
 }
 
 bool ListenerApp::Stopping() {
@@ -142,6 +198,10 @@ void ListenerApp::WriteStatus() {
 void ListenerApp::OnMessage(::mqtt::const_message_ptr msg) {
   // Runs on Paho's receive thread; the PUBACK goes out when this returns, so the record must be
   // in the inbox file first. Waiting for room in the queue throttles the broker, not memory.
+  if (!ha_status_topic_.empty() && msg->get_topic() == ha_status_topic_) {
+    if (msg->get_payload() == "online") ha_online_ = true;  // nothing to store
+    return;
+  }
   const std::size_t size =
       sizeof(InboxRecord) + msg->get_topic().size() + msg->get_payload().size();
   {
@@ -204,10 +264,14 @@ bool ListenerApp::Durably(const std::function<void()>& apply) {
 
 bool ListenerApp::ApplyMarked(const std::vector<InboxRecord>& batch, int attempt,
                               BatchEffects& effects) {
-  return Durably([&] {
-    inbox_->MarkApplying({batch.front().seq, batch.back().seq, attempt});
-    effects = ingestor_->ApplyBatch(batch);
-  });
+  if (!Durably([&] {
+        inbox_->MarkApplying({batch.front().seq, batch.back().seq, attempt});
+        effects = ingestor_->ApplyBatch(batch);
+      })) {
+    return false;
+  }
+  CountIngest(effects);
+  return true;
 }
 
 bool ListenerApp::Recover() {
@@ -286,6 +350,9 @@ void ListenerApp::WriterLoop() {
     try {
       if (!batch.empty()) {
         for (auto& d : derived) d->AfterCommit(effects, Now());
+      }
+      if (ha_online_.exchange(false)) {
+        for (auto& d : derived) d->Republish(Now());
       }
       for (auto& d : derived) d->Tick(Now());
     } catch (const std::exception& e) {

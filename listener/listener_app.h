@@ -25,6 +25,7 @@
 #include <thread>
 
 #include "ems/config/settings.h"
+#include "ems/metrics/metrics.h"
 #include "ems/mqtt/client.h"
 #include "ems/store/listener_status.h"
 #include "listener/derived/derived.h"
@@ -84,6 +85,8 @@ class ListenerApp {
   void DerivedPublisherLoop();
   void PublishDerived(const std::string& topic, const std::string& payload);
   void StopDerivedPublisher();
+  // Counts an applied batch in the ingest metrics (SPEC §8).
+  void CountIngest(const BatchEffects& effects);
   void SetStorageError(std::optional<std::string> error);
   void WriteStatus();
   bool Stopping();
@@ -120,6 +123,18 @@ class ListenerApp {
   std::map<std::string, std::string> derived_;  // topic -> payload
   bool derived_stopping_ = false;
   std::thread derived_publisher_;
+
+  std::string ha_status_topic_;         // empty when Home Assistant discovery is off
+  std::atomic<bool> ha_online_{false};  // Home Assistant said "online": republish its configs
+
+  // Prometheus metrics (docs/monitoring.md); the server is the last member, so it stops first.
+  metrics::Registry metrics_;
+  metrics::Counter& received_;
+  metrics::Counter& stored_;
+  metrics::Counter& duplicates_;
+  metrics::Histogram& latency_;
+  metrics::Gauge& last_message_;
+  std::unique_ptr<metrics::Server> metrics_server_;
 };
 
 }  // namespace ems::listener

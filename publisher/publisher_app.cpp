@@ -31,6 +31,7 @@ std::vector<config::Option> PublisherOptions() {
   options.push_back({"EMS_PUBLISHER_PERSIST_DIR", "",
                      "undelivered messages and the simulation state, kept across restarts "
                      "(default: beside the database)"});
+  options.push_back(config::MetricsOption("127.0.0.1:9103"));
   return options;
 }
 
@@ -53,7 +54,8 @@ std::optional<std::chrono::seconds> ParseDuration(std::string_view text) {
 }
 
 PublisherApp::PublisherApp(const config::Settings& s)
-    : mqtt_settings_(mqtt::ConnectionFromSettings(s, "publisher")),
+    : settings_(s),
+      mqtt_settings_(mqtt::ConnectionFromSettings(s, "publisher")),
       speed_(s.GetDouble("EMS_PUBLISHER_SPEED", 1, 1e6)) {
   fleet_config_.sites = static_cast<int>(s.GetInt("EMS_PUBLISHER_SITES", 1, 10000));
   fleet_config_.hub_stations = static_cast<int>(s.GetInt("EMS_PUBLISHER_HUB_STATIONS", 0, 100));
@@ -80,6 +82,9 @@ PublisherApp::PublisherApp(const config::Settings& s)
 }
 
 void PublisherApp::Run(const std::atomic<bool>& stop) {
+  metrics::AddBuildInfo(metrics_, "ems-publisher");
+  metrics::AddProcessMetrics(metrics_);
+  const auto metrics_server = metrics::ServeMetrics(metrics_, settings_);
   if (backfill_) {
     RunBackfill(stop);
   } else {

@@ -22,6 +22,7 @@
 #include <string>
 
 #include "ems/config/settings.h"
+#include "ems/metrics/metrics.h"
 #include "ems/mqtt/client.h"
 #include "ems/sim/fleet.h"
 
@@ -44,6 +45,8 @@ class PublisherApp {
   sim::Fleet LoadOrStart(Timestamp wall_now, Timestamp fresh_start) const;
   void SaveState(const sim::Fleet& fleet) const;
 
+  const config::Settings& settings_;
+  metrics::Registry metrics_;  // served on EMS_METRICS_LISTEN while Run runs
   mqtt::ConnectionSettings mqtt_settings_;
   sim::FleetConfig fleet_config_;
   double speed_;

@@ -17,7 +17,7 @@ for option in "$@"; do
     --with-tests)
       packages+=(libgtest-dev libgmock-dev googletest clang-format docker-compose python3-yaml
         zlib1g-dev clang libclang-rt-14-dev ccache
-        chromium chromium-driver) ;;
+        chromium chromium-driver prometheus python3-jinja2) ;;
     --with-bench) packages+=(wrk valgrind) ;;
     # The compose tier's engine where no Docker engine runs: rootful podman behind its Docker
     # API, the base image made with debootstrap (docs/deployment.md, "The compose tier").

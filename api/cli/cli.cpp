@@ -34,9 +34,12 @@ constexpr const char* kUsage =
     "  ems-api charger list\n"
     "  ems-api charger remove STATION\n"
     "  ems-api charger allow SITE   (docker-compose, in the broker's container)\n"
+    "  ems-api ha-user add\n"
+    "  ems-api ha-user remove\n"
     "Without --password-stdin a password is generated and printed once.\n"
     "Settings (environment, .env or flags): --db-path (EMS_DB_PATH) for users and chargers,\n"
-    "--broker-state-dir (EMS_BROKER_STATE_DIR) and --topic-prefix for gateways.\n";
+    "--broker-state-dir (EMS_BROKER_STATE_DIR) and --topic-prefix for gateways, chargers and\n"
+    "Home Assistant (also --ha-prefix, EMS_HA_PREFIX).\n";
 
 // A command line taken apart: the words, the command's own options, and the settings flags
 // left for config::Settings.
@@ -88,6 +91,7 @@ config::Settings CommandSettings(const CommandLine& line) {
        "the broker's state folder (password file, ACL, pid file)"},
       {"EMS_TOPIC_PREFIX", "ems/v1", "prefix of every topic"},
   };
+  for (auto& o : config::HomeAssistantOptions()) options.push_back(std::move(o));
   return config::Settings("ems-api", std::move(options),
                           static_cast<int>(line.settings_argv.size()), line.settings_argv.data());
 }
@@ -180,18 +184,46 @@ void UserCommand(const CommandLine& line, const config::Settings& settings) {
   }
 }
 
+// Says whether the broker took a change of its users at once.
+void Reload(bool reloaded, const config::Settings& settings) {
+  if (reloaded) {
+    std::cout << "The broker reloaded its users; connected clients stay connected.\n";
+  } else {
+    std::cout << "No broker runs from " << settings.Get("EMS_BROKER_STATE_DIR")
+              << "; it takes the change when it starts.\n";
+  }
+}
+
+void HaUserCommand(const CommandLine& line, const config::Settings& settings) {
+  const auto& verb = Verb(line);
+  if (line.words.size() > 2) throw UsageError{"unexpected '" + line.words[2] + "'."};
+  const auto users = HomeAssistantUsers(settings.Get("EMS_BROKER_STATE_DIR"));
+  const std::string user(kHomeAssistantUser);
+  if (verb == "add") {
+    const auto password = Accepted(
+        users.Add(user,
+                  "Home Assistant already has a broker user; remove it first to give it a new "
+                  "password."));
+    std::cout << "Home Assistant's broker user: MQTT username " << user << "\n  reads  "
+              << settings.Get("EMS_HA_PREFIX") << "/#, " << settings.Get("EMS_TOPIC_PREFIX")
+              << "/sites/# and " << settings.Get("EMS_TOPIC_PREFIX") << "/status/#\n  writes "
+              << settings.Get("EMS_HA_PREFIX") << "/status only\n";
+    PrintPassword(password);
+    Reload(users.ReloadBroker(), settings);
+  } else if (verb == "remove") {
+    Accepted(users.Remove(user, "Home Assistant has no broker user."));
+    std::cout << "Home Assistant's broker user removed.\n";
+    Reload(users.ReloadBroker(), settings);
+  } else {
+    throw UsageError{"unknown ha-user command '" + verb + "'."};
+  }
+}
+
 void GatewayCommand(const CommandLine& line, const config::Settings& settings) {
   const auto& verb = Verb(line);
   const GatewayRegistry gateways(settings.Get("EMS_BROKER_STATE_DIR"));
   const auto& prefix = settings.Get("EMS_TOPIC_PREFIX");
-  const auto reload = [&] {
-    if (gateways.ReloadBroker()) {
-      std::cout << "The broker reloaded its users; connected clients stay connected.\n";
-    } else {
-      std::cout << "No broker runs from " << settings.Get("EMS_BROKER_STATE_DIR")
-                << "; it takes the change when it starts.\n";
-    }
-  };
+  const auto reload = [&] { Reload(gateways.ReloadBroker(), settings); };
   if (verb == "list") {
     if (line.words.size() > 2) throw UsageError{"unexpected '" + line.words[2] + "'."};
     for (const auto& site : gateways.Sites()) {
@@ -309,7 +341,7 @@ void ChargerCommand(const CommandLine& line, const config::Settings& settings) {
 }  // namespace
 
 bool IsCommand(std::string_view word) {
-  return word == "user" || word == "gateway" || word == "charger";
+  return word == "user" || word == "gateway" || word == "charger" || word == "ha-user";
 }
 
 int RunCommand(int argc, char** argv) {
@@ -324,6 +356,8 @@ int RunCommand(int argc, char** argv) {
       UserCommand(line, settings);
     } else if (line.words.at(0) == "charger") {
       ChargerCommand(line, settings);
+    } else if (line.words.at(0) == "ha-user") {
+      HaUserCommand(line, settings);
     } else {
       GatewayCommand(line, settings);
     }

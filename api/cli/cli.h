@@ -13,6 +13,8 @@
 //   ems-api charger add SITE STATION [--connectors N] [--max-power-w W] [--free-vend]
 //   ems-api charger list
 //   ems-api charger remove STATION
+//   ems-api ha-user add          Home Assistant's broker user (docs/home-assistant.md)
+//   ems-api ha-user remove
 //
 // A password is read from the first line of standard input with --password-stdin; otherwise one
 // is generated and printed once. The account rules are the REST API's (api/accounts.h), the
@@ -27,7 +29,7 @@
 
 namespace ems::api {
 
-// True when `word` (argv[1]) names a command: "user", "gateway" or "charger".
+// True when `word` (argv[1]) names a command: "user", "gateway", "charger" or "ha-user".
 bool IsCommand(std::string_view word);
 int RunCommand(int argc, char** argv);
 

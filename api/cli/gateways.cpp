@@ -38,7 +38,7 @@ std::vector<std::string> ReadLines(const std::string& path) {
 
 std::string UserOf(const std::string& line) { return line.substr(0, line.find(':')); }
 
-bool IsGatewayLine(const std::string& line) { return line.starts_with(kUserPrefix); }
+bool IsGatewayUser(std::string_view user) { return user.starts_with(kUserPrefix); }
 
 // Writes `text` to a new file `path` (mode 0600), throwing when it cannot.
 void WriteNew(const std::string& path, const std::string& text, const struct stat* like) {
@@ -88,7 +88,7 @@ std::string HashedLine(const std::string& dir, const std::string& user,
   const auto lines = ReadLines(tmp);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || lines.size() != 1 ||
       UserOf(lines[0]) != user || lines[0] == user + ":" + password) {
-    throw std::runtime_error("mosquitto_passwd -U failed to hash the gateway's password");
+    throw std::runtime_error("mosquitto_passwd -U failed to hash the new user's password");
   }
   return lines[0];
 }
@@ -116,39 +116,30 @@ std::string GatewayUsername(std::string_view site_id) {
   return std::string(kUserPrefix) + std::string(site_id);
 }
 
-std::vector<std::string> GatewayRegistry::GatewayLines() const {
-  return ReadLines(Path("gateways"));
+std::vector<std::string> BrokerUsers::Lines() const { return ReadLines(Path(kind_.file)); }
+
+std::vector<std::string> BrokerUsers::Users() const {
+  std::vector<std::string> users;
+  for (const auto& line : Lines()) users.push_back(UserOf(line));
+  std::ranges::sort(users);
+  return users;
 }
 
-std::vector<std::string> GatewayRegistry::Sites() const {
-  std::vector<std::string> sites;
-  for (const auto& line : GatewayLines()) sites.push_back(UserOf(line).substr(kUserPrefix.size()));
-  std::ranges::sort(sites);
-  return sites;
-}
-
-void GatewayRegistry::Store(const std::vector<std::string>& gateway_lines) const {
-  Replace(Path("gateways"), gateway_lines);
+void BrokerUsers::Store(const std::vector<std::string>& lines) const {
+  Replace(Path(kind_.file), lines);
   std::vector<std::string> passwd;
   for (auto& line : ReadLines(Path("passwd"))) {
-    if (!IsGatewayLine(line)) passwd.push_back(std::move(line));
+    if (!kind_.owns(UserOf(line))) passwd.push_back(std::move(line));
   }
-  passwd.insert(passwd.end(), gateway_lines.begin(), gateway_lines.end());
+  passwd.insert(passwd.end(), lines.begin(), lines.end());
   Replace(Path("passwd"), passwd);
 }
 
-Result<std::string> GatewayRegistry::Add(const std::string& site_id) const {
-  if (!IsValidId(site_id)) {
-    return Rejected(ErrorCode::kInvalidParameter,
-                    "A site id is 1 to 64 letters, digits, '_', '.' or '-'.");
-  }
+Result<std::string> BrokerUsers::Add(const std::string& user, const std::string& conflict) const {
   const ChangeLock lock(dir_);
-  auto lines = GatewayLines();
-  const auto user = GatewayUsername(site_id);
+  auto lines = Lines();
   if (std::ranges::any_of(lines, [&](const std::string& l) { return UserOf(l) == user; })) {
-    return Rejected(ErrorCode::kConflict, "Site " + site_id +
-                                              " already has a gateway; remove it first to "
-                                              "give it a new password.");
+    return Rejected(ErrorCode::kConflict, conflict);
   }
   auto password = auth::RandomToken(18);
   lines.push_back(HashedLine(dir_, user, password));
@@ -156,13 +147,12 @@ Result<std::string> GatewayRegistry::Add(const std::string& site_id) const {
   return password;
 }
 
-Result<void> GatewayRegistry::Remove(const std::string& site_id) const {
+Result<void> BrokerUsers::Remove(const std::string& user, const std::string& not_found) const {
   const ChangeLock lock(dir_);
-  auto lines = GatewayLines();
-  const auto user = GatewayUsername(site_id);
+  auto lines = Lines();
   const auto removed =
       std::erase_if(lines, [&](const std::string& l) { return UserOf(l) == user; });
-  if (removed == 0) return Rejected(ErrorCode::kNotFound, "Site " + site_id + " has no gateway.");
+  if (removed == 0) return Rejected(ErrorCode::kNotFound, not_found);
   Store(lines);
   return {};
 }
@@ -202,7 +192,36 @@ std::vector<std::string> GatewayRegistry::OcppSites(const std::string& prefix) c
   return sites;
 }
 
-bool GatewayRegistry::ReloadBroker() const {
+BrokerUsers HomeAssistantUsers(std::string state_dir) {
+  return BrokerUsers(std::move(state_dir), {"ha-users", [](std::string_view user) {
+                                              return user == kHomeAssistantUser;
+                                            }});
+}
+
+GatewayRegistry::GatewayRegistry(std::string state_dir)
+    : dir_(state_dir), users_(std::move(state_dir), BrokerUserKind{"gateways", IsGatewayUser}) {}
+
+std::vector<std::string> GatewayRegistry::Sites() const {
+  std::vector<std::string> sites;
+  for (const auto& user : users_.Users()) sites.push_back(user.substr(kUserPrefix.size()));
+  return sites;
+}
+
+Result<std::string> GatewayRegistry::Add(const std::string& site_id) const {
+  if (!IsValidId(site_id)) {
+    return Rejected(ErrorCode::kInvalidParameter,
+                    "A site id is 1 to 64 letters, digits, '_', '.' or '-'.");
+  }
+  return users_.Add(GatewayUsername(site_id), "Site " + site_id +
+                                                  " already has a gateway; remove it first to "
+                                                  "give it a new password.");
+}
+
+Result<void> GatewayRegistry::Remove(const std::string& site_id) const {
+  return users_.Remove(GatewayUsername(site_id), "Site " + site_id + " has no gateway.");
+}
+
+bool BrokerUsers::ReloadBroker() const {
   std::ifstream pid_file(Path("mosquitto.pid"));
   pid_t pid = 0;
   if (!(pid_file >> pid) || pid <= 0) return false;

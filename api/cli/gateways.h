@@ -34,9 +34,48 @@ namespace ems::api {
 // "sites/SITE": the MQTT username of SITE's gateway.
 std::string GatewayUsername(std::string_view site_id);
 
+// Broker users that `ems-api` adds to the broker's password file, one kind per file of the state
+// folder: site gateways in `gateways`, Home Assistant in `ha-users` (ha_users.h). `passwd` holds
+// the services' users and every kind's lines.
+struct BrokerUserKind {
+  std::string_view file;                // "gateways"
+  bool (*owns)(std::string_view user);  // whether a user of passwd is of this kind
+};
+
+class BrokerUsers {
+ public:
+  BrokerUsers(std::string state_dir, BrokerUserKind kind)
+      : dir_(std::move(state_dir)), kind_(kind) {}
+
+  // The users of this kind, sorted.
+  std::vector<std::string> Users() const;
+  // A new user; returns its password. Rejects kConflict with `conflict` when it exists. Throws
+  // std::runtime_error when the files cannot be written or mosquitto_passwd fails.
+  Result<std::string> Add(const std::string& user, const std::string& conflict) const;
+  // Rejects kNotFound with `not_found` when there is no such user.
+  Result<void> Remove(const std::string& user, const std::string& not_found) const;
+  // Sends SIGHUP to the broker of mosquitto.pid; false when no broker runs there.
+  bool ReloadBroker() const;
+
+ private:
+  std::string Path(std::string_view name) const { return dir_ + "/" + std::string(name); }
+  std::vector<std::string> Lines() const;
+  // Writes the kind's file and rebuilds `passwd` (other lines kept, this kind's from `lines`).
+  void Store(const std::vector<std::string>& lines) const;
+
+  std::string dir_;
+  BrokerUserKind kind_;
+};
+
+// Home Assistant's broker user (`ems-api ha-user add|remove`, SPEC §4.6, docs/home-assistant.md):
+// one user, "homeassistant", whose rules are a `user` block of broker-config/acl.template (read
+// {EMS_HA_PREFIX}/# and {p}/sites/#, {p}/status/#; write only {EMS_HA_PREFIX}/status).
+inline constexpr std::string_view kHomeAssistantUser = "homeassistant";
+BrokerUsers HomeAssistantUsers(std::string state_dir);
+
 class GatewayRegistry {
  public:
-  explicit GatewayRegistry(std::string state_dir) : dir_(std::move(state_dir)) {}
+  explicit GatewayRegistry(std::string state_dir);
 
   // Sites that have a gateway, sorted.
   std::vector<std::string> Sites() const;
@@ -53,16 +92,13 @@ class GatewayRegistry {
   void SetOcppSites(const std::string& prefix, const std::vector<std::string>& sites) const;
   // The sites `ocpp-acl` grants now.
   std::vector<std::string> OcppSites(const std::string& prefix) const;
-  // Sends SIGHUP to the broker of mosquitto.pid; false when no broker runs there.
-  bool ReloadBroker() const;
+  bool ReloadBroker() const { return users_.ReloadBroker(); }
 
  private:
   std::string Path(std::string_view name) const { return dir_ + "/" + std::string(name); }
-  std::vector<std::string> GatewayLines() const;
-  // Writes `gateways` and rebuilds `passwd` (service lines kept, gateway lines from `gateways`).
-  void Store(const std::vector<std::string>& gateway_lines) const;
 
   std::string dir_;
+  BrokerUsers users_;
 };
 
 }  // namespace ems::api

@@ -134,6 +134,7 @@ void DeleteDevice(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   if (device.type == DeviceType::kEv) {
     ctx.publish_retained(mqtt::ScheduleTopic(ctx.topic_prefix, device.site_id, id), "");
   }
+  ClearDeviceTopics(ctx, device.site_id, id);
   res.status = 204;
 }
 

@@ -102,6 +102,8 @@ void DeleteSite(ApiContext& ctx, const httplib::Request& req, httplib::Response&
   for (const auto& ev : removed.ev_ids) {
     ctx.publish_retained(mqtt::ScheduleTopic(ctx.topic_prefix, id, ev), "");
   }
+  for (const auto& device : removed.device_ids) ClearDeviceTopics(ctx, id, device);
+  ClearSiteTopics(ctx, id);
   res.status = 204;
 }
 

@@ -27,6 +27,8 @@ class DerivedPublisher {
   virtual void AfterCommit(const BatchEffects& effects, Timestamp now) = 0;
   // At least every kTickPeriod, for publications that are throttled (summary: ≤ 1/s per site).
   virtual void Tick(Timestamp now) { (void)now; }
+  // Everything this publisher keeps retained is published again (Home Assistant came online).
+  virtual void Republish(Timestamp now) { (void)now; }
 };
 
 inline constexpr std::chrono::milliseconds kTickPeriod{200};

@@ -72,6 +72,7 @@ Result<Outcome> DeviceHandler::Handle(const mqtt::TelemetryMsg& topic, const Inb
   if (!changed) return Outcome::kDuplicate;
   e.sites.insert(topic.site);
   e.devices.insert(topic.device);
+  e.readings.push_back(telemetry->ts);
   return Outcome::kStored;
 }
 

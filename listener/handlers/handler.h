@@ -6,10 +6,13 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "ems/domain/result.h"
+#include "ems/mqtt/home_assistant.h"
 #include "ems/store/ingest_repository.h"
 #include "listener/inbox.h"
 
@@ -28,6 +31,8 @@ struct IngestOptions {
   std::string listener_id = "ems-listener";  // the inbox checkpoint's key
   std::chrono::seconds stale_after{30};      // EMS_STALE_AFTER_S
   int raw_retention_days = 90;               // EMS_RAW_RETENTION_DAYS
+  // EMS_HA_DISCOVERY, EMS_HA_PREFIX: none when discovery is off.
+  std::optional<mqtt::HaSettings> home_assistant = mqtt::HaSettings{};
   FaultHooks faults;
 };
 
@@ -38,6 +43,7 @@ struct BatchEffects {
   std::set<std::string> sites;         // sites whose devices, telemetry or sessions changed
   std::set<std::string> devices;       // devices whose telemetry, state or meta changed
   std::set<std::string> tariff_sites;  // sites whose tariff changed
+  std::vector<Timestamp> readings;     // the ts of each telemetry message stored (ingest latency)
   store::IngestCounts counts;          // of this batch
 };
 

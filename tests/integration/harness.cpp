@@ -235,6 +235,7 @@ Stack::Stack()
       graphql_port_(FreePort()),
       ocpp_port_(FreePort()),
       ocpp_control_port_(FreePort()) {
+  for (const char* service : {"listener", "api", "publisher"}) metrics_ports_[service] = FreePort();
   passwords_ = {{"ems-publisher", "pub-secret"},
                 {"ems-listener", "listener-secret"},
                 {"ems-api", "api-secret"},
@@ -308,6 +309,9 @@ std::map<std::string, std::string> Stack::ServiceEnv(const std::string& service)
           {"EMS_OCPP_CONTROL_LISTEN", "127.0.0.1:" + std::to_string(ocpp_control_port_)},
           {"EMS_OCPP_CONTROL_URL", "http://127.0.0.1:" + std::to_string(ocpp_control_port_)},
           {"EMS_OCPP_CONTROL_SECRET", "ocpp-control-secret-for-tests"},
+          {"EMS_METRICS_LISTEN", metrics_ports_.contains(service)
+                                     ? "127.0.0.1:" + std::to_string(metrics_ports_.at(service))
+                                     : ""},
           {"EMS_JWT_SECRET", "test-secret-that-is-at-least-32-bytes-long"},
           {"EMS_ADMIN_USER", kAdminUser},
           {"EMS_ADMIN_PASSWORD", kAdminPassword},
@@ -379,7 +383,7 @@ void Stack::StartApi(std::map<std::string, std::string> extra_env) {
 void Stack::StartEdge(std::map<std::string, std::string> extra_env) {
   std::string settings = "EMS_EDGE_LISTEN=127.0.0.1:" + std::to_string(edge_port_) +
                          " EMS_API_LISTEN=127.0.0.1:" + std::to_string(api_port_) +
-                         " EMS_GRAPHQL_LISTEN=127.0.0.1:" + std::to_string(graphql_port_)
+                         " EMS_GRAPHQL_LISTEN=127.0.0.1:" + std::to_string(graphql_port_) +
                          " EMS_OCPP_LISTEN=127.0.0.1:" + std::to_string(ocpp_port_);
   for (const auto& [k, v] : extra_env) settings += " " + k + "=" + v;
   const auto conf = Sh(settings + " " + SourcePath("edge/prepare-edge.sh") + " " + dir() + "/edge");

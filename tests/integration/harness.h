@@ -145,6 +145,13 @@ class Stack {
   std::string db_path() const { return dir() + "/data/ems.db"; }
   const std::string& dir() const { return dir_path_; }
   std::string password(const std::string& user) const { return passwords_.at(user); }
+  // A broker user made during the test (`ems-api ha-user add`), for Subscribe.
+  void AddPassword(const std::string& user, const std::string& password) {
+    passwords_[user] = password;
+  }
+  // The loopback port of a service's /metrics (EMS_METRICS_LISTEN): "listener", "api",
+  // "publisher".
+  int metrics_port(const std::string& service) const { return metrics_ports_.at(service); }
 
   // MQTT as a device would publish (user ems-publisher), QoS 1, waiting for the PUBACK.
   void Publish(const std::string& topic, const std::string& payload, bool retained = false);
@@ -186,6 +193,7 @@ class Stack {
   TempDir dir_;
   std::string dir_path_ = dir_.path().string();
   int broker_port_, tls_port_, api_port_, edge_port_, graphql_port_, ocpp_port_, ocpp_control_port_;
+  std::map<std::string, int> metrics_ports_;
   std::map<std::string, std::string> passwords_;
   std::unique_ptr<Process> broker_, listener_, api_, publisher_, edge_, graphql_, ocpp_;
   ::mqtt::async_client& DeviceClient();

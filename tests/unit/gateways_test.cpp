@@ -59,6 +59,29 @@ TEST_F(GatewayRegistryTest, AddsHashedUsersBesideTheServicesAndRemovesThem) {
   EXPECT_EQ(registry_.Remove("home-1").error().code, ErrorCode::kNotFound);
 }
 
+TEST_F(GatewayRegistryTest, HomeAssistantsUserLivesBesideTheGatewaysAndTheServices) {
+  ASSERT_TRUE(registry_.Add("home-1"));
+  const auto ha = HomeAssistantUsers(dir_.path().string());
+  const auto password = ha.Add("homeassistant", "taken");
+  ASSERT_TRUE(password) << password.error().message;
+  EXPECT_EQ(ha.Add("homeassistant", "taken").error().message, "taken");
+  EXPECT_EQ(ha.Users(), std::vector<std::string>{"homeassistant"});
+  EXPECT_NE(Read(dir_.path() / "ha-users").find("homeassistant:$7$"), std::string::npos);
+  // A gateway change keeps Home Assistant's line in passwd, and the other way round.
+  ASSERT_TRUE(registry_.Add("barn"));
+  auto passwd = Read(dir_.path() / "passwd");
+  for (const char* user :
+       {"ems-publisher:", "ems-api:", "sites/home-1:", "sites/barn:", "homeassistant:"}) {
+    EXPECT_NE(passwd.find(user), std::string::npos) << user << " in\n" << passwd;
+  }
+  ASSERT_TRUE(ha.Remove("homeassistant", "none"));
+  passwd = Read(dir_.path() / "passwd");
+  EXPECT_EQ(passwd.find("homeassistant:"), std::string::npos);
+  EXPECT_NE(passwd.find("sites/barn:"), std::string::npos);
+  EXPECT_EQ(registry_.Sites(), (std::vector<std::string>{"barn", "home-1"}));
+  EXPECT_EQ(ha.Remove("homeassistant", "none").error().code, ErrorCode::kNotFound);
+}
+
 TEST_F(GatewayRegistryTest, ReloadsOnlyARunningBroker) {
   EXPECT_FALSE(registry_.ReloadBroker());  // no pid file
   // A pid file left behind, now naming a process that is no broker (this test).

@@ -70,6 +70,24 @@ TEST_F(SettingsTest, BadValuesAndFlagsNameTheVariable) {
   EXPECT_THROW(Settings("x", Options(), 2, dangling, env_file_), ConfigError);
 }
 
+TEST_F(SettingsTest, AnAddressIsHostAndPort) {
+  const auto address = [&](const std::string& value) {
+    const std::string flag = "--test-url=" + value;
+    const char* argv[] = {"x", flag.c_str()};
+    return Settings("x", Options(), 2, argv, env_file_).GetHostPort("EMS_TEST_URL");
+  };
+  EXPECT_EQ(address("127.0.0.1:9101"), (std::pair<std::string, int>{"127.0.0.1", 9101}));
+  EXPECT_EQ(address("[::1]:0"), (std::pair<std::string, int>{"[::1]", 0}));
+  for (const char* bad : {"127.0.0.1", ":9101", "host:", "host:99999", "host:12ab", "host:-1"}) {
+    try {
+      address(bad);
+      FAIL() << "accepted '" << bad << "'";
+    } catch (const ConfigError& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("EMS_TEST_URL: must be host:port", 0), 0u) << e.what();
+    }
+  }
+}
+
 TEST_F(SettingsTest, PlaceholderSecretsOfTheExampleFileAreRefused) {
   const char* argv[] = {"x"};
   Settings("x", Options(), 1, argv, env_file_).RefusePlaceholderSecrets();  // s3cret is fine

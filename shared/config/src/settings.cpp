@@ -47,6 +47,19 @@ std::vector<Option> StoredDataOptions() {
   };
 }
 
+Option MetricsOption(const std::string& default_listen) {
+  return {"EMS_METRICS_LISTEN", default_listen,
+          "Prometheus /metrics address, loopback (docs/monitoring.md); empty turns it off"};
+}
+
+std::vector<Option> HomeAssistantOptions() {
+  return {
+      {"EMS_HA_DISCOVERY", "1",
+       "1 = publish Home Assistant MQTT discovery configs (docs/home-assistant.md)"},
+      {"EMS_HA_PREFIX", "homeassistant", "Home Assistant's discovery prefix"},
+  };
+}
+
 std::map<std::string, std::string> ReadEnvFile(const std::string& path) {
   std::map<std::string, std::string> out;
   std::ifstream in(path);
@@ -182,6 +195,22 @@ const std::string& Settings::GetCurrency(const std::string& name) const {
         name, "must be a three-letter upper-case ISO 4217 code such as EUR, got '" + v + "'.");
   }
   return v;
+}
+
+std::pair<std::string, int> Settings::GetHostPort(const std::string& name) const {
+  const auto& listen = Get(name);
+  const auto colon = listen.rfind(':');
+  int port = -1;
+  std::size_t used = 0;
+  try {
+    if (colon != std::string::npos && colon > 0) port = std::stoi(listen.substr(colon + 1), &used);
+  } catch (const std::exception&) {
+    port = -1;
+  }
+  if (port < 0 || port > 65535 || used == 0 || used != listen.size() - colon - 1) {
+    throw ConfigError(name, "must be host:port, got '" + listen + "'.");
+  }
+  return {listen.substr(0, colon), port};
 }
 
 bool Settings::GetBool(const std::string& name) const {

@@ -50,6 +50,12 @@ std::string SummaryTopic(std::string_view p, std::string_view site) {
 std::string ScheduleTopic(std::string_view p, std::string_view site, std::string_view ev) {
   return Join({p, "sites", site, "devices", ev, "schedule"});
 }
+std::string SiteEnergyTopic(std::string_view p, std::string_view site) {
+  return Join({p, "sites", site, "energy", "totals"});
+}
+std::string DeviceEnergyTopic(std::string_view p, std::string_view site, std::string_view device) {
+  return Join({p, "sites", site, "devices", device, "energy", "totals"});
+}
 std::string StatusTopic(std::string_view p, std::string_view service) {
   return Join({p, "status", service});
 }

@@ -23,7 +23,12 @@ Result<RemovedSite> RemoveSite(Store& store, const std::string& site_id, bool ca
                         " and " + Count(held.contracts, "contract", "contracts") +
                         "; delete them first or add ?cascade=true.");
   }
-  RemovedSite removed{store.Devices().IdsOfSite(site_id, DeviceType::kEv)};
+  RemovedSite removed{store.Devices().IdsOfSite(site_id, DeviceType::kEv), {}};
+  for (const DeviceType type : AllDeviceTypes()) {
+    for (auto& id : store.Devices().IdsOfSite(site_id, type)) {
+      removed.device_ids.push_back(std::move(id));
+    }
+  }
   store.Devices().DeleteBySite(site_id);
   store.Sessions().DeleteBySite(site_id);
   store.Contracts().DeleteBySite(site_id);

@@ -90,7 +90,8 @@ SqliteStore::SqliteStore(const std::string& path, const StoreOptions& options)
       tariffs_(MakeTariffRepository(*db_)),
       ingest_(MakeIngestRepository(*db_)),
       subscriptions_(MakeSubscriptionRepository(*db_)),
-      ocpp_(MakeOcppRepository(*db_)) {
+      ocpp_(MakeOcppRepository(*db_)),
+      energy_counters_(MakeEnergyCounterRepository(*db_)) {
   Enlist(*telemetry_);
 }
 

@@ -36,6 +36,7 @@ std::unique_ptr<TariffRepository> MakeTariffRepository(SQLite::Database& db);
 std::unique_ptr<IngestRepository> MakeIngestRepository(SQLite::Database& db);
 std::unique_ptr<SubscriptionRepository> MakeSubscriptionRepository(SQLite::Database& db);
 std::unique_ptr<OcppRepository> MakeOcppRepository(SQLite::Database& db);
+std::unique_ptr<EnergyCounterRepository> MakeEnergyCounterRepository(SQLite::Database& db);
 
 class SqliteStore final : public Store {
  public:
@@ -56,6 +57,7 @@ class SqliteStore final : public Store {
   IngestRepository& Ingest() override { return *ingest_; }
   SubscriptionRepository& Subscriptions() override { return *subscriptions_; }
   OcppRepository& Ocpp() override { return *ocpp_; }
+  EnergyCounterRepository& EnergyCounters() override { return *energy_counters_; }
   int SchemaVersion() override;
 
   // The connection itself, for white-box tests.
@@ -87,6 +89,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<IngestRepository> ingest_;
   std::unique_ptr<SubscriptionRepository> subscriptions_;
   std::unique_ptr<OcppRepository> ocpp_;
+  std::unique_ptr<EnergyCounterRepository> energy_counters_;
 };
 
 }  // namespace ems::store::sqlite

@@ -82,7 +82,9 @@ class SqliteTelemetryReader final : public TelemetryReader {
                         {db, ColumnOf(Agg::kLast).points_sql}}},
         raw_range_(db, telemetry_sql::kRawRange),
         energy_minutes_(db, telemetry_sql::kEnergyMinutes),
-        site_energy_(db, telemetry_sql::kSiteEnergy) {}
+        site_energy_(db, telemetry_sql::kSiteEnergy),
+        device_energy_(db, telemetry_sql::kDeviceEnergy),
+        grid_energy_(db, telemetry_sql::kGridEnergy) {}
 
   std::vector<LatestMetric> Latest(const std::string& device_id) override {
     std::vector<LatestMetric> out;
@@ -196,6 +198,23 @@ class SqliteTelemetryReader final : public TelemetryReader {
     return buckets;
   }
 
+  std::vector<DeviceEnergy> DeviceEnergyTotals(const std::string& site_id) override {
+    std::vector<DeviceEnergy> out;
+    auto q = device_energy_.Run(site_id);
+    while (q.Next()) {
+      out.push_back(DeviceEnergy{q.Get<std::string>(0), q.Get<DeviceType>(1),
+                                 q.Get<std::optional<std::string>>(2), q.Get<double>(3),
+                                 q.Get<double>(4)});
+    }
+    return out;
+  }
+
+  GridEnergy SiteGridEnergy(const std::string& site_id, Timestamp from, Timestamp to) override {
+    auto q = grid_energy_.Run(site_id, from, to);
+    q.Next();
+    return GridEnergy{q.Get<double>(0), q.Get<double>(1)};
+  }
+
  private:
   // At most `max` samples of Raw.
   std::vector<TimedValue> ReadRaw(const std::string& device_id, const std::string& metric,
@@ -275,6 +294,8 @@ class SqliteTelemetryReader final : public TelemetryReader {
   Statement raw_range_;
   Statement energy_minutes_;
   Statement site_energy_;
+  Statement device_energy_;
+  Statement grid_energy_;
 };
 
 }  // namespace

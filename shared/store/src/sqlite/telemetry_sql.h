@@ -161,6 +161,22 @@ inline constexpr const char* kSiteEnergy =
     "JOIN energy_rollups e ON e.device_id = d.id AND e.interval = ?2 AND e.bucket >= ?3 "
     "AND e.bucket < ?4 WHERE d.site_id = ?1 GROUP BY e.bucket ORDER BY e.bucket";
 
+// The stored energy of every device of site ?1, all time (its 1mo rows), id order, with an EV's
+// station_id property (ems/domain/energy_totals.h).
+inline constexpr const char* kDeviceEnergy =
+    "SELECT d.id, d.type, CASE json_type(d.properties, '$.station_id') WHEN 'text' THEN "
+    "json_extract(d.properties, '$.station_id') END, coalesce(sum(e.produced_wh), 0), "
+    "coalesce(sum(e.consumed_wh), 0) FROM devices d LEFT JOIN energy_rollups e ON "
+    "e.device_id = d.id AND e.interval = '1mo' WHERE d.site_id = ?1 GROUP BY d.id ORDER BY d.id";
+
+// Site ?1's net energy netted per quarter hour in [?2, ?3): what the quarters imported and
+// exported.
+inline constexpr const char* kGridEnergy =
+    "SELECT coalesce(sum(max(-n, 0)), 0), coalesce(sum(max(n, 0)), 0) FROM (SELECT "
+    "sum(e.produced_wh) - sum(e.consumed_wh) AS n FROM devices d JOIN energy_rollups e ON "
+    "e.device_id = d.id AND e.interval = '15m' AND e.bucket >= ?2 AND e.bucket < ?3 "
+    "WHERE d.site_id = ?1 GROUP BY e.bucket)";
+
 // Average power of every minute of every device of a site, device by device. d.rowid changes
 // nothing in the order (ids are unique) but lets SQLite see that devices_by_site and the rollups'
 // key give it: ordered by d.id and r.bucket alone, it sorted each device's minutes again.

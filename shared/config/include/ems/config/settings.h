@@ -10,6 +10,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace ems::config {
@@ -33,6 +34,12 @@ std::vector<Option> CommonOptions(const std::string& client_id, const std::strin
 // The options of the services that read stored data (listener and API): the default currency of
 // sessions and the staleness of readings in energy summaries.
 std::vector<Option> StoredDataOptions();
+// EMS_METRICS_LISTEN (SPEC §8): the service's Prometheus address, loopback by default, one port
+// per service (docs/monitoring.md).
+Option MetricsOption(const std::string& default_listen);
+// EMS_HA_DISCOVERY and EMS_HA_PREFIX (SPEC §4.6): the listener publishes the discovery configs,
+// the API clears them when it deletes a device or site.
+std::vector<Option> HomeAssistantOptions();
 
 class Settings {
  public:
@@ -54,6 +61,8 @@ class Settings {
   std::int64_t GetInt(const std::string& name, std::int64_t min, std::int64_t max) const;
   double GetDouble(const std::string& name, double min, double max) const;
   bool GetBool(const std::string& name) const;
+  // "host:port" (port 0..65535) as {host, port}, else ConfigError.
+  std::pair<std::string, int> GetHostPort(const std::string& name) const;
   // A currency code by the rule of sessions and tariffs (IsCurrencyCode, "EUR"), else ConfigError.
   const std::string& GetCurrency(const std::string& name) const;
 

@@ -19,6 +19,11 @@ std::string TariffTopic(std::string_view prefix, std::string_view site);
 std::string ContractEventsTopic(std::string_view prefix);
 std::string SummaryTopic(std::string_view prefix, std::string_view site);
 std::string ScheduleTopic(std::string_view prefix, std::string_view site, std::string_view ev);
+// Energy counters (SPEC §4.6): {p}/sites/{site}/energy/totals and
+// {p}/sites/{site}/devices/{device}/energy/totals.
+std::string SiteEnergyTopic(std::string_view prefix, std::string_view site);
+std::string DeviceEnergyTopic(std::string_view prefix, std::string_view site,
+                              std::string_view device);
 std::string StatusTopic(std::string_view prefix, std::string_view service);
 // Existing stations (§4.2): charger/{station}/connector/{connector}/session/{n}
 std::string LegacySessionTopic(std::string_view station, int connector, std::string_view n);

@@ -18,6 +18,8 @@ namespace ems::store {
 
 struct RemovedSite {
   std::vector<std::string> ev_ids;  // its EVs, whose retained schedule topics should be cleared
+  std::vector<std::string>
+      device_ids;  // every device: its energy totals and Home Assistant configs
 };
 
 // Rejects kNotFound ("Site x not found.") for an unknown site, and kConflict naming what the site

@@ -31,6 +31,7 @@
 
 #include "ems/store/contract_repository.h"
 #include "ems/store/device_repository.h"
+#include "ems/store/energy_counter_repository.h"
 #include "ems/store/ingest_repository.h"
 #include "ems/store/ocpp_repository.h"
 #include "ems/store/schedule_repository.h"
@@ -121,6 +122,7 @@ class Store {
   virtual IngestRepository& Ingest() = 0;
   virtual SubscriptionRepository& Subscriptions() = 0;
   virtual OcppRepository& Ocpp() = 0;
+  virtual EnergyCounterRepository& EnergyCounters() = 0;
 
   // The schema version of the database (migrations applied).
   virtual int SchemaVersion() = 0;

@@ -19,6 +19,7 @@
 
 #include "ems/domain/device.h"
 #include "ems/domain/energy.h"
+#include "ems/domain/energy_totals.h"
 #include "ems/domain/result.h"
 #include "ems/domain/rollup.h"
 #include "ems/domain/time.h"
@@ -90,6 +91,14 @@ class TelemetryReader {
                                                          std::string_view site_timezone,
                                                          Timestamp from, Timestamp to,
                                                          Interval interval) = 0;
+
+  // The energy counters' inputs (SPEC §4.6, ems/domain/energy_totals.h). Every device of the
+  // site (id order) with its stored energy of all time: one query over the 1mo energy rollups,
+  // a dozen rows a device and year.
+  virtual std::vector<DeviceEnergy> DeviceEnergyTotals(const std::string& site_id) = 0;
+  // The site's energy netted per quarter hour over the 15m energy rollups of [from, to): one
+  // scan of those rows (about 35 000 a device and year).
+  virtual GridEnergy SiteGridEnergy(const std::string& site_id, Timestamp from, Timestamp to) = 0;
 };
 
 }  // namespace ems::store
