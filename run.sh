@@ -42,7 +42,7 @@ done
 # Each service's Prometheus metrics on its default loopback port (docs/monitoring.md), unless
 # EMS_METRICS_LISTEN is set in .env (empty: no metrics).
 if [ -z "${EMS_METRICS_LISTEN+set}" ]; then
-  for port in 9101 9102 9103; do
+  for port in 9101 9102 9103 9104; do
     if port_taken "$port"; then
       echo "Port $port (Prometheus metrics) is already in use; set EMS_METRICS_LISTEN= (empty) in .env to turn the services' metrics off." >&2
       exit 1

@@ -449,6 +449,7 @@ void CentralSystem::Attach(const std::shared_ptr<Connection>& c) {
     slot->Close(websocket::close_code::policy_error);
   }
   slot = c;
+  options_.on_connected(connections_.size());
   c->touched_ = std::chrono::steady_clock::now();
   store_->Ocpp().SetConnected(c->station_, true, Now());
   log::Info("charger " + c->station_ + " connected (site " + c->site_ + ")");
@@ -458,6 +459,7 @@ void CentralSystem::Detach(Connection* c) {
   const auto it = connections_.find(c->station_);
   if (it == connections_.end() || it->second.get() != c) return;  // replaced already
   connections_.erase(it);
+  options_.on_connected(connections_.size());
   store_->Ocpp().SetConnected(c->station_, false, Now());
   log::Info("charger " + c->station_ + " disconnected");
 }
@@ -524,6 +526,7 @@ ChargingSession CentralSystem::Session(const std::string& site, const store::Ocp
 
 void CentralSystem::OnCall(const std::shared_ptr<Connection>& c, const std::string& id,
                            const std::string& action, const Json& payload) {
+  options_.on_call(action);
   const auto now = Now();
   const auto& station = c->station_;
   const auto& site = c->site_;

@@ -36,6 +36,10 @@ struct CentralSystemOptions {
   std::chrono::seconds heartbeat{300};
   std::size_t max_connections = 5000;
   std::string control_secret;  // the bearer token of the control endpoint; empty: it refuses all
+  // Told, on the loop thread, of every call a charger makes (its action) and of the number of
+  // chargers connected whenever it changes: what ems-ocpp's metrics count (docs/monitoring.md).
+  std::function<void(const std::string& action)> on_call = [](const std::string&) {};
+  std::function<void(std::size_t connected)> on_connected = [](std::size_t) {};
 };
 
 // Publishes one QoS-1 message; `done(true)` once the broker acknowledged it (PUBACK), `done(false)`

@@ -5,8 +5,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <map>
 #include <thread>
 
+#include "ems/metrics/metrics.h"
 #include "ems/mqtt/client.h"
 #include "ems/mqtt/topics.h"
 #include "ems/util/log.h"
@@ -80,6 +82,7 @@ std::vector<config::Option> OcppOptions() {
                      "commands refused)",
                      true});
   options.push_back({"EMS_OCPP_MAX_CONNECTIONS", "5000", "OCPP connections held at most"});
+  options.push_back(config::MetricsOption("127.0.0.1:9104"));
   return options;
 }
 
@@ -117,6 +120,30 @@ void RunOcpp(const config::Settings& settings, const std::atomic<bool>& stop) {
       (*context)(false);
     }
   };
+  // Metrics (docs/monitoring.md): chargers connected, and calls by action. The action label takes
+  // the actions OCPP 1.6 lets a charger send, and "other" for anything else a charger makes up.
+  metrics::Registry registry;
+  metrics::AddBuildInfo(registry, "ems-ocpp");
+  metrics::AddProcessMetrics(registry);
+  auto& connected =
+      registry.GetGauge("ems_ocpp_chargers_connected", "OCPP chargers connected now.");
+  std::map<std::string, metrics::Counter*, std::less<>> calls;
+  for (const char* action :
+       {"Authorize", "BootNotification", "DataTransfer", "DiagnosticsStatusNotification",
+        "FirmwareStatusNotification", "Heartbeat", "MeterValues", "StartTransaction",
+        "StatusNotification", "StopTransaction", "other"}) {
+    calls[action] = &registry.GetCounter(
+        "ems_ocpp_messages_total",
+        "Calls received from chargers, by OCPP action (other: one OCPP 1.6 does not define).",
+        {{"action", action}});
+  }
+  options.on_call = [&calls](const std::string& action) {
+    const auto it = calls.find(action);
+    (it != calls.end() ? it->second : calls.at("other"))->Inc();
+  };
+  options.on_connected = [&connected](std::size_t n) { connected.Set(static_cast<double>(n)); };
+  const auto metrics_server = metrics::ServeMetrics(registry, settings);
+
   CentralSystem system(io, store::OpenStore(settings.Get("EMS_DB_PATH")), options, publish);
   system.Listen(ocpp_endpoint, control_endpoint);
   log::Info("OCPP 1.6J on ws://" + system.ocpp_endpoint().address().to_string() + ":" +

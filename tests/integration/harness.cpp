@@ -235,7 +235,9 @@ Stack::Stack()
       graphql_port_(FreePort()),
       ocpp_port_(FreePort()),
       ocpp_control_port_(FreePort()) {
-  for (const char* service : {"listener", "api", "publisher"}) metrics_ports_[service] = FreePort();
+  for (const char* service : {"listener", "api", "publisher", "ocpp"}) {
+    metrics_ports_[service] = FreePort();
+  }
   passwords_ = {{"ems-publisher", "pub-secret"},
                 {"ems-listener", "listener-secret"},
                 {"ems-api", "api-secret"},
@@ -298,27 +300,28 @@ void Stack::StopBroker(int signal) {
 }
 
 std::map<std::string, std::string> Stack::ServiceEnv(const std::string& service) const {
-  return {{"PATH", "/usr/bin:/bin"},
-          {"EMS_MQTT_URL", "mqtt://127.0.0.1:" + std::to_string(broker_port_)},
-          {"EMS_MQTT_USERNAME", "ems-" + service},
-          {"EMS_MQTT_PASSWORD", passwords_.at("ems-" + service)},
-          {"EMS_DB_PATH", db_path()},
-          {"EMS_LOG_LEVEL", "debug"},
-          {"EMS_API_LISTEN", "127.0.0.1:" + std::to_string(api_port_)},
-          {"EMS_OCPP_LISTEN", "127.0.0.1:" + std::to_string(ocpp_port_)},
-          {"EMS_OCPP_CONTROL_LISTEN", "127.0.0.1:" + std::to_string(ocpp_control_port_)},
-          {"EMS_OCPP_CONTROL_URL", "http://127.0.0.1:" + std::to_string(ocpp_control_port_)},
-          {"EMS_OCPP_CONTROL_SECRET", "ocpp-control-secret-for-tests"},
-          {"EMS_METRICS_LISTEN", metrics_ports_.contains(service)
-                                     ? "127.0.0.1:" + std::to_string(metrics_ports_.at(service))
-                                     : ""},
-          {"EMS_JWT_SECRET", "test-secret-that-is-at-least-32-bytes-long"},
-          {"EMS_ADMIN_USER", kAdminUser},
-          {"EMS_ADMIN_PASSWORD", kAdminPassword},
-          // tests/asan.supp: one race inside Debian's Paho C library (docs/architecture.md, Libraries).
-          {"ASAN_OPTIONS",
-           "detect_leaks=1:abort_on_error=1:suppressions=" + SourcePath("tests/asan.supp")},
-          {"UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1"}};
+  return {
+      {"PATH", "/usr/bin:/bin"},
+      {"EMS_MQTT_URL", "mqtt://127.0.0.1:" + std::to_string(broker_port_)},
+      {"EMS_MQTT_USERNAME", "ems-" + service},
+      {"EMS_MQTT_PASSWORD", passwords_.at("ems-" + service)},
+      {"EMS_DB_PATH", db_path()},
+      {"EMS_LOG_LEVEL", "debug"},
+      {"EMS_API_LISTEN", "127.0.0.1:" + std::to_string(api_port_)},
+      {"EMS_OCPP_LISTEN", "127.0.0.1:" + std::to_string(ocpp_port_)},
+      {"EMS_OCPP_CONTROL_LISTEN", "127.0.0.1:" + std::to_string(ocpp_control_port_)},
+      {"EMS_OCPP_CONTROL_URL", "http://127.0.0.1:" + std::to_string(ocpp_control_port_)},
+      {"EMS_OCPP_CONTROL_SECRET", "ocpp-control-secret-for-tests"},
+      {"EMS_METRICS_LISTEN", metrics_ports_.contains(service)
+                                 ? "127.0.0.1:" + std::to_string(metrics_ports_.at(service))
+                                 : ""},
+      {"EMS_JWT_SECRET", "test-secret-that-is-at-least-32-bytes-long"},
+      {"EMS_ADMIN_USER", kAdminUser},
+      {"EMS_ADMIN_PASSWORD", kAdminPassword},
+      // tests/asan.supp: one race inside Debian's Paho C library (docs/architecture.md, Libraries).
+      {"ASAN_OPTIONS",
+       "detect_leaks=1:abort_on_error=1:suppressions=" + SourcePath("tests/asan.supp")},
+      {"UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1"}};
 }
 
 std::string Stack::BinPath(const std::string& name) const {

@@ -40,6 +40,7 @@ class MonitoringTest : public StackTest {
   void SetUp() override {
     StackTest::SetUp();
     stack_.StartPublisher({{"EMS_PUBLISHER_SITES", "1"}, {"EMS_PUBLISHER_HUB_STATIONS", "0"}});
+    stack_.StartOcpp();
   }
 };
 
@@ -57,7 +58,7 @@ TEST_F(MonitoringTest, EveryServiceServesItsMetricsAndPromtoolAcceptsThem) {
 
   std::map<std::string, std::string> texts;
   ASSERT_TRUE(WaitFor([&] {
-    for (const char* service : {"listener", "api", "publisher"}) {
+    for (const char* service : {"listener", "api", "publisher", "ocpp"}) {
       texts[service] = Metrics(stack_.metrics_port(service));
     }
     return texts["listener"].find("ems_ingest_rejected_total{reason=\"unknown_device\"} 1") !=
@@ -88,6 +89,14 @@ TEST_F(MonitoringTest, EveryServiceServesItsMetricsAndPromtoolAcceptsThem) {
   ASSERT_TRUE(std::regex_search(listener, m, stored));
   EXPECT_GE(std::stol(m[1]), 9);
 
+  const auto& ocpp = texts["ocpp"];
+  for (const char* name :
+       {"ems_ocpp_chargers_connected 0", "ems_ocpp_messages_total{action=\"BootNotification\"} 0",
+        "ems_ocpp_messages_total{action=\"other\"} 0"}) {
+    EXPECT_NE(ocpp.find(std::string("\n") + name + "\n"), std::string::npos) << name << "\n"
+                                                                             << ocpp;
+  }
+
   const auto& api = texts["api"];
   EXPECT_NE(api.find("ems_http_requests_total{route=\"/api/v1/sites/{}\",method=\"GET\","
                      "status=\"200\"} 1\n"),
@@ -112,7 +121,7 @@ TEST_F(MonitoringTest, APrometheusServerScrapesEveryServiceAndFindsThemUp) {
   const auto config = stack_.dir() + "/prometheus.yml";
   std::ofstream out(config);
   out << "global:\n  scrape_interval: 1s\nscrape_configs:\n";
-  for (const char* service : {"listener", "api", "publisher"}) {
+  for (const char* service : {"listener", "api", "publisher", "ocpp"}) {
     out << "  - job_name: ems-" << service
         << "\n    static_configs:\n      - targets: ['127.0.0.1:" << stack_.metrics_port(service)
         << "']\n";
@@ -129,7 +138,7 @@ TEST_F(MonitoringTest, APrometheusServerScrapesEveryServiceAndFindsThemUp) {
         const auto res = client.Get("/api/v1/query?query=up");
         if (!res || res->status != 200) return false;
         up = Json::parse(res->body, nullptr, false);
-        if (!up.is_object() || up["data"]["result"].size() != 3) return false;
+        if (!up.is_object() || up["data"]["result"].size() != 4) return false;
         for (const auto& r : up["data"]["result"]) {
           if (r["value"][1] != "1") return false;
         }
@@ -139,11 +148,11 @@ TEST_F(MonitoringTest, APrometheusServerScrapesEveryServiceAndFindsThemUp) {
   EXPECT_TRUE(all_up) << up << "\n" << prometheus.Log();
   std::set<std::string> jobs;
   for (const auto& r : up["data"]["result"]) jobs.insert(r["metric"]["job"].get<std::string>());
-  EXPECT_EQ(jobs, (std::set<std::string>{"ems-listener", "ems-api", "ems-publisher"}));
+  EXPECT_EQ(jobs, (std::set<std::string>{"ems-listener", "ems-api", "ems-publisher", "ems-ocpp"}));
   // What Prometheus stored is what the services expose, by name.
   const auto build = client.Get("/api/v1/query?query=ems_build_info");
   ASSERT_TRUE(build);
-  EXPECT_EQ(Json::parse(build->body)["data"]["result"].size(), 3u) << build->body;
+  EXPECT_EQ(Json::parse(build->body)["data"]["result"].size(), 4u) << build->body;
   // Every query of the Grafana dashboard (deploy/grafana) is one this Prometheus accepts.
   std::ifstream dashboard_file(stack_.SourcePath("deploy/grafana/ems-dashboard.json"));
   const Json dashboard = Json::parse(dashboard_file);
