@@ -77,7 +77,7 @@ for _ in $(seq 50); do port_taken "$broker_port" && break; sleep 0.1; done
 port_taken "$broker_port" || { echo "The broker did not start; see data/logs/broker.log." >&2; exit 1; }
 
 # A crashed listener is started again (as compose's restart policy does): a message that crashed
-# it is set aside at its next start (SPEC §4.4, poison), so one bad message never stops ingestion.
+# it is set aside at its next start (docs/contract.md §4.4, poison), so one bad message never stops ingestion.
 # A clean stop or a configuration error (exit code under 128) ends it.
 supervise() {
   local child rc

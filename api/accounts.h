@@ -1,7 +1,7 @@
-// User accounts (SPEC §5, §6.1) as both the REST routes (/api/v1/users, /api/v1/me/password) and
-// the offline command (`ems-api user ...`) manage them, so the account rules live in one place:
-// CheckPassword for every new password, sites that exist for every assignment, and never fewer
-// than one admin.
+// User accounts (docs/contract.md §5, §6.1) as both the REST routes (/api/v1/users,
+// /api/v1/me/password) and the offline command (`ems-api user ...`) manage them, so the account
+// rules live in one place: CheckPassword for every new password, sites that exist for every
+// assignment, and never fewer than one admin.
 //
 // Each operation runs its own write transaction on `store`; password hashes (slow, ~0.1 s) are
 // made before it begins, so the write lock is never held while hashing. Every change of

@@ -176,8 +176,8 @@ void ApiApp::Run(const std::atomic<bool>& stop) {
                                   " (address in use or not allowed); choose another address.");
   }
   if (port < 0) throw config::ConfigError("EMS_API_LISTEN", "cannot bind " + host_ + ".");
-  // Its own loopback address, never the edge's (SPEC §8); started here, not in the constructor,
-  // so an ApiApp built only to list its routes binds nothing.
+  // Its own loopback address, never the edge's (docs/contract.md §8); started here, not in the
+  // constructor, so an ApiApp built only to list its routes binds nothing.
   const auto metrics_server = metrics::ServeMetrics(metrics_, settings_);
   log::Info("API listening on http://" + host_ + ":" + std::to_string(port));
   // The API's broker connection announces its status and publishes derived state that users

@@ -1,4 +1,5 @@
-// ems-api: REST and the HTML dashboard over the stored state (SPEC §5–§7), on cpp-httplib.
+// ems-api: REST and the HTML dashboard over the stored state (docs/contract.md §5–§7), on
+// cpp-httplib.
 //
 // Hardening of cpp-httplib 0.11.4 defaults (DESIGN.md): TCP_NODELAY, a sized worker pool,
 // longer keep-alive, bodies refused before they are read unless plain and of a known length up

@@ -1,6 +1,6 @@
-// HTML output of ems-api (SPEC §7, docs/dashboard.md): every stored or requested string that
-// enters a page passes through Escape, the one escaping helper (device and site names come from
-// MQTT and may hold markup).
+// HTML output of ems-api (docs/contract.md §7, docs/dashboard.md): every stored or requested string
+// that enters a page passes through Escape, the one escaping helper (device and site names come
+// from MQTT and may hold markup).
 #pragma once
 
 #include <string>

@@ -275,7 +275,7 @@ std::string EncodeCursor(const Json& position) { return auth::Base64UrlEncode(po
 
 namespace {
 
-// Runs a route, answering its failure as the SPEC §6 error.
+// Runs a route, answering its failure as the docs/contract.md §6 error.
 template <class F>
 void Answer(httplib::Response& res, F&& route) {
   try {
@@ -309,13 +309,14 @@ std::string SessionCookie(const httplib::Request& req) { return CookieValue(req,
 
 std::optional<Principal> Authenticate(ApiContext& ctx, const httplib::Request& req) {
   const auto header = req.get_header_value("Authorization");
-  // HTML pages (SPEC §7) carry the same token in the session cookie.
+  // HTML pages (docs/contract.md §7) carry the same token in the session cookie.
   const std::string token = header.rfind("Bearer ", 0) == 0 ? header.substr(7) : SessionCookie(req);
   if (token.empty()) return std::nullopt;
   const auto claims = auth::VerifyToken(ctx.jwt_secret, token, Now());
   if (!claims) return std::nullopt;
   auto user = ctx.Store().Users().Get(claims->username);
-  // Deleted since the token was issued, or its password, role or sites changed since (SPEC §5).
+  // Deleted since the token was issued, or its password, role or sites changed since
+  // (docs/contract.md §5).
   if (!user || claims->issued_at < user->changed_at) return std::nullopt;
   return Principal{std::move(user->username), user->role, std::move(user->site_ids)};
 }

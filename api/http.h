@@ -1,6 +1,6 @@
-// The API's HTTP conventions (SPEC §5, §6), shared by every route file: how a route is written
-// and registered, JSON answers, the one-sentence error format and the one mapping of ErrorCode to
-// an HTTP status, query parsing, opaque cursors and pages, and who is calling.
+// The API's HTTP conventions (docs/contract.md §5, §6), shared by every route file: how a route is
+// written and registered, JSON answers, the one-sentence error format and the one mapping of
+// ErrorCode to an HTTP status, query parsing, opaque cursors and pages, and who is calling.
 //
 // A route is a named function, registered with the access it needs:
 //
@@ -10,7 +10,7 @@
 //
 // It answers success with SendJson and every failure one way: Fail(code, message), or
 // ValueOrFail(result) for a Result. The router authenticates (401), checks the role (403), and
-// turns a failure into the SPEC §6 error answer with HttpStatus(code).
+// turns a failure into the docs/contract.md §6 error answer with HttpStatus(code).
 #pragma once
 
 #include <httplib.h>
@@ -39,7 +39,7 @@ namespace ems::api {
 
 using Json = nlohmann::json;
 
-// SPEC §6: request bodies over 1 MiB answer 413.
+// docs/contract.md §6: request bodies over 1 MiB answer 413.
 inline constexpr std::size_t kMaxRequestBody = 1 << 20;
 // A cursor is a small keyset position; anything longer was not issued by this API.
 inline constexpr std::size_t kMaxCursorBytes = 1 << 10;
@@ -76,8 +76,8 @@ struct Principal {
   std::vector<std::string> site_ids;
 
   bool is_admin() const { return role == Role::kAdmin; }
-  // What the caller may see (SPEC §5): every site for admins, else the assigned ones. Passed to
-  // every repository query that answers the caller; what it hides is answered as missing.
+  // What the caller may see (docs/contract.md §5): every site for admins, else the assigned ones.
+  // Passed to every repository query that answers the caller; what it hides is answered as missing.
   store::Visibility visibility() const;
   // Fails kForbidden unless the caller's role may do `action` on a site it sees (Allows). Call it
   // once the object was found through visibility(): what the caller cannot see is a 404, what it
@@ -86,13 +86,13 @@ struct Principal {
 };
 
 // Clears (empty retained messages) what the listener published for a device or a site that was
-// deleted: its energy totals (SPEC §4.6) and, with EMS_HA_DISCOVERY, its Home Assistant configs,
-// so Home Assistant removes its entities.
+// deleted: its energy totals (docs/contract.md §4.6) and, with EMS_HA_DISCOVERY, its Home Assistant
+// configs, so Home Assistant removes its entities.
 void ClearDeviceTopics(ApiContext& ctx, const std::string& site_id, const std::string& device_id);
 void ClearSiteTopics(ApiContext& ctx, const std::string& site_id);
 
-// The one mapping of ErrorCode to an HTTP status (SPEC §6): malformed 400, 401, 403, not found
-// 404, conflict 409, throttled 429, every broken rule 422.
+// The one mapping of ErrorCode to an HTTP status (docs/contract.md §6): malformed 400, 401, 403,
+// not found 404, conflict 409, throttled 429, every broken rule 422.
 int HttpStatus(ErrorCode code);
 
 // A route's failure, thrown by Fail and answered by the router.
@@ -126,7 +126,7 @@ void SendError(httplib::Response& res, int status, const std::string& message);
 void SendCached(const httplib::Request& req, httplib::Response& res, std::string body,
                 const std::string& content_type, const std::string& cache_control,
                 std::string_view equivalent = {});
-// A summary (SPEC §6.4) with a weak ETag of its figures, everything but `ts`.
+// A summary (docs/contract.md §6.4) with a weak ETag of its figures, everything but `ts`.
 void SendSummary(const httplib::Request& req, httplib::Response& res, Json summary);
 // Cache-Control of an answer about a range ending at `to`: ended a day ago, it changes no more
 // (max-age a day); ended an hour ago, late data may still arrive (5 minutes); else the current
@@ -146,8 +146,8 @@ int QueryLimit(const httplib::Request& req);
 // from/to of a range; from >= to → kInvalidQuery (422).
 std::pair<std::optional<Timestamp>, std::optional<Timestamp>> QueryRange(
     const httplib::Request& req);
-// from/to of a series (SPEC §6.3, §6.4), by default the last 24 hours: to = now (or from + 24 h
-// when from is in the future), from = to − 24 h.
+// from/to of a series (docs/contract.md §6.3, §6.4), by default the last 24 hours: to = now (or
+// from + 24 h when from is in the future), from = to − 24 h.
 std::pair<Timestamp, Timestamp> QuerySeriesRange(const httplib::Request& req);
 // A parameter naming one of a closed set (an interval, an aggregation, a device type): absent →
 // nullopt; a name `parse` does not know → kInvalidParameter listing `choices`.
@@ -167,8 +167,9 @@ std::optional<T> QueryNamed(const httplib::Request& req, const std::string& name
 std::optional<Interval> QueryInterval(const httplib::Request& req);
 // `agg` of a series: avg, min, max, sum or last.
 std::optional<Agg> QueryAgg(const httplib::Request& req);
-// Everything a metric series reads (SPEC §6.3, a device's or a subscription's): the range of
-// QuerySeriesRange, `interval` (default DefaultInterval of the range), `agg` (default avg).
+// Everything a metric series reads (docs/contract.md §6.3, a device's or a subscription's): the
+// range of QuerySeriesRange, `interval` (default DefaultInterval of the range), `agg` (default
+// avg).
 struct SeriesParameters {
   Timestamp from;
   Timestamp to;
@@ -220,11 +221,12 @@ std::string PageAnswer(const store::Page<T, Cursor>& page, Encode encode) {
   return w.EndObject().Take();
 }
 
-// The API's request metrics (SPEC §8, docs/monitoring.md): ems_http_requests_total{route,
-// method,status} and ems_http_request_duration_seconds{route,method}, where route is the route's
-// template (RouteTemplate: "/api/v1/devices/{}"), never a raw path, and "unmatched" for a request
-// no route took (no such route, a body refused before routing); its method is one of the HTTP
-// methods or "other". Every label comes from a closed set. Thread-safe.
+// The API's request metrics (docs/contract.md §8, docs/monitoring.md):
+// ems_http_requests_total{route, method,status} and
+// ems_http_request_duration_seconds{route,method}, where route is the route's template
+// (RouteTemplate: "/api/v1/devices/{}"), never a raw path, and "unmatched" for a request no route
+// took (no such route, a body refused before routing); its method is one of the HTTP methods or
+// "other". Every label comes from a closed set. Thread-safe.
 class HttpMetrics {
  public:
   explicit HttpMetrics(metrics::Registry& registry) : registry_(registry) {}
@@ -276,11 +278,12 @@ class Router {
   void Post(const std::string& pattern, Access access, RouteHandler h);
   void Put(const std::string& pattern, Access access, RouteHandler h);
   void Delete(const std::string& pattern, Access access, RouteHandler h);
-  // Routes that need no authentication (SPEC §5: /health, /openapi.json, /docs, login).
+  // Routes that need no authentication (docs/contract.md §5: /health, /openapi.json, /docs, login).
   void GetPublic(const std::string& pattern, PublicHandler h);
   void PostPublic(const std::string& pattern, PublicHandler h);
-  // An HTML page (SPEC §7, api/pages/): `h` does its own authentication and error pages. Pages
-  // are listed apart from the JSON API's routes: /openapi.json describes the JSON API only.
+  // An HTML page (docs/contract.md §7, api/pages/): `h` does its own authentication and error
+  // pages. Pages are listed apart from the JSON API's routes: /openapi.json describes the JSON API
+  // only.
   void Page(const char* method, const std::string& pattern, httplib::Server::Handler h);
   // "GET /api/v1/sessions/([^/]+)" for each registered route.
   const std::vector<std::string>& routes() const { return routes_; }
@@ -302,15 +305,15 @@ class Router {
 };
 
 // The caller of a request: its bearer token, else the `ems_session` cookie of the HTML pages,
-// checked against the stored user (SPEC §5); std::nullopt when neither is valid.
+// checked against the stored user (docs/contract.md §5); std::nullopt when neither is valid.
 std::optional<Principal> Authenticate(ApiContext& ctx, const httplib::Request& req);
 // The token in the `ems_session` cookie, or "".
 std::string SessionCookie(const httplib::Request& req);
 // The value of cookie `name` in the request's Cookie header, or "".
 std::string CookieValue(const httplib::Request& req, std::string_view name);
 
-// The client's address: the X-Real-IP header the edge sets (SPEC §8) when the request comes
-// from loopback, where the edge runs, and holds an IP address; else the peer's own address.
+// The client's address: the X-Real-IP header the edge sets (docs/contract.md §8) when the request
+// comes from loopback, where the edge runs, and holds an IP address; else the peer's own address.
 std::string ClientAddress(const httplib::Request& req);
 
 // A path segment captured by a route pattern, validated as an id; else kNotFound.

@@ -1,5 +1,5 @@
-// ems-api: REST and HTML over the stored state (SPEC §1, §5, §6), and the administration
-// commands `ems-api user ...` and `ems-api gateway ...` (api/cli/cli.h).
+// ems-api: REST and HTML over the stored state (docs/contract.md §1, §5, §6), and the
+// administration commands `ems-api user ...` and `ems-api gateway ...` (api/cli/cli.h).
 #include "api/api_app.h"
 #include "api/cli/cli.h"
 #include "ems/util/process.h"

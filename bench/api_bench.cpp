@@ -29,7 +29,7 @@ constexpr auto kStep = std::chrono::minutes(15);
 struct DeviceKind {
   const char* type;
   Json properties;
-  double power_w;  // typical reading (sign per SPEC §4.1)
+  double power_w;  // typical reading (sign per docs/contract.md §4.1)
 };
 
 const std::vector<DeviceKind>& Kinds() {

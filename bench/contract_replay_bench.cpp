@@ -1,5 +1,5 @@
-// Contract timeline benchmark (SPEC §6.7): one contract with a long event history in a real
-// SQLite file, measuring what the API and the listener pay per request.
+// Contract timeline benchmark (docs/contract.md §6.7): one contract with a long event history in a
+// real SQLite file, measuring what the API and the listener pay per request.
 //
 //   contract_replay_bench [--events N] [--late-pct P] [--db PATH] [--keep]
 //

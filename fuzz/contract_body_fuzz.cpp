@@ -1,4 +1,4 @@
-// The body of POST /api/v1/contracts (SPEC §6.7).
+// The body of POST /api/v1/contracts (docs/contract.md §6.7).
 #include "ems/codec/contract_codec.h"
 #include "fuzz.h"
 

@@ -1,5 +1,5 @@
 // Contract events: the MQTT payload of {p}/contracts/events and the body of
-// POST /api/v1/contracts/events and POST /event (SPEC §6.7).
+// POST /api/v1/contracts/events and POST /event (docs/contract.md §6.7).
 #include "ems/codec/contract_codec.h"
 #include "fuzz.h"
 

@@ -1,4 +1,5 @@
-// The body of POST /api/v1/sites/{site}/devices and PUT /api/v1/devices/{device} (SPEC §6.2).
+// The body of POST /api/v1/sites/{site}/devices and PUT /api/v1/devices/{device} (docs/contract.md
+// §6.2).
 #include "ems/codec/device_codec.h"
 #include "fuzz.h"
 

@@ -1,5 +1,6 @@
 // Request bodies read field by field through the API's BodyObject: POST /api/v1/auth/login
-// {"username", "password"} and PUT /api/v1/devices/{ev}/state {"is_at_home"} (SPEC §5, §6.6).
+// {"username", "password"} and PUT /api/v1/devices/{ev}/state {"is_at_home"} (docs/contract.md §5,
+// §6.6).
 #include "api/http.h"
 #include "fuzz.h"
 

@@ -1,4 +1,4 @@
-// MQTT device discovery payloads, {p}/sites/{site}/devices/{device}/meta (SPEC §4.1).
+// MQTT device discovery payloads, {p}/sites/{site}/devices/{device}/meta (docs/contract.md §4.1).
 #include "ems/codec/device_codec.h"
 #include "fuzz.h"
 

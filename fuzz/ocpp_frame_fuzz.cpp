@@ -1,6 +1,7 @@
-// OCPP-J frames as a charger sends them over the WebSocket (SPEC §4.5, ocpp/frame.h), and the
-// payloads of the actions ems-ocpp maps: whatever arrives, decoding answers (never crashes), a
-// CALLERROR it makes reads back as one, and a decoded CALL's payload goes through the mapping.
+// OCPP-J frames as a charger sends them over the WebSocket (docs/contract.md §4.5, ocpp/frame.h),
+// and the payloads of the actions ems-ocpp maps: whatever arrives, decoding answers (never
+// crashes), a CALLERROR it makes reads back as one, and a decoded CALL's payload goes through the
+// mapping.
 #include "fuzz.h"
 #include "ocpp/frame.h"
 #include "ocpp/messages.h"

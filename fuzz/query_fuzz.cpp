@@ -1,5 +1,5 @@
-// Query strings and cursors, as every list and series route reads them (SPEC §6): the input is
-// the part of a URL after '?'.
+// Query strings and cursors, as every list and series route reads them (docs/contract.md §6): the
+// input is the part of a URL after '?'.
 #include "api/http.h"
 #include "ems/domain/rollup.h"
 #include "ems/domain/session.h"

@@ -1,4 +1,4 @@
-// The body of PUT /api/v1/devices/{ev}/charging-schedule (SPEC §6.6).
+// The body of PUT /api/v1/devices/{ev}/charging-schedule (docs/contract.md §6.6).
 #include "ems/codec/schedule_codec.h"
 #include "fuzz.h"
 

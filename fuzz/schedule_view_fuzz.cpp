@@ -1,5 +1,5 @@
 // The retained schedule the publisher's simulated EVs follow,
-// {p}/sites/{site}/devices/{ev}/schedule (SPEC §4.3, §6.6).
+// {p}/sites/{site}/devices/{ev}/schedule (docs/contract.md §4.3, §6.6).
 #include "ems/codec/schedule_codec.h"
 #include "fuzz.h"
 

@@ -1,5 +1,5 @@
-// MQTT session payloads: {p}/sites/{site}/devices/{station}/sessions (SPEC §4.1) and the existing
-// stations' charger/{station}/connector/{n}/session/{m} (§4.2).
+// MQTT session payloads: {p}/sites/{site}/devices/{station}/sessions (docs/contract.md §4.1) and
+// the existing stations' charger/{station}/connector/{n}/session/{m} (§4.2).
 #include "ems/codec/session_codec.h"
 #include "fuzz.h"
 

@@ -1,4 +1,4 @@
-// The body of POST /api/v1/sites and PUT /api/v1/sites/{site} (SPEC §6.1).
+// The body of POST /api/v1/sites and PUT /api/v1/sites/{site} (docs/contract.md §6.1).
 #include "ems/codec/site_codec.h"
 #include "ems/domain/device.h"
 #include "ems/domain/ids.h"

@@ -1,5 +1,5 @@
-// The body of POST /api/v1/subscriptions and PUT /api/v1/subscriptions/{id} (SPEC §6.3). What
-// decodes, encoded as a subscription, decodes again to the same spec.
+// The body of POST /api/v1/subscriptions and PUT /api/v1/subscriptions/{id} (docs/contract.md
+// §6.3). What decodes, encoded as a subscription, decodes again to the same spec.
 #include "ems/codec/subscription_codec.h"
 #include "fuzz.h"
 

@@ -1,4 +1,4 @@
-// MQTT tariff payloads, {p}/sites/{site}/tariff (SPEC §4.1).
+// MQTT tariff payloads, {p}/sites/{site}/tariff (docs/contract.md §4.1).
 #include "ems/codec/tariff_codec.h"
 #include "fuzz.h"
 

@@ -1,5 +1,5 @@
-// MQTT telemetry payloads, {p}/sites/{site}/devices/{device}/telemetry (SPEC §4.1), checked
-// against every device type's rules as the listener does.
+// MQTT telemetry payloads, {p}/sites/{site}/devices/{device}/telemetry (docs/contract.md §4.1),
+// checked against every device type's rules as the listener does.
 #include "ems/codec/device_codec.h"
 #include "fuzz.h"
 

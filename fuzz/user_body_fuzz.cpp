@@ -1,5 +1,6 @@
-// The bodies of user accounts (SPEC §5, §6.1): POST /api/v1/users, PUT /api/v1/users/{username}
-// and PUT /api/v1/me/password, which share one parser and the same field readers.
+// The bodies of user accounts (docs/contract.md §5, §6.1): POST /api/v1/users, PUT
+// /api/v1/users/{username} and PUT /api/v1/me/password, which share one parser and the same field
+// readers.
 #include <algorithm>
 
 #include "ems/codec/user_codec.h"

@@ -59,9 +59,9 @@ struct ApplyingMark {
 };
 
 // What the start-up replay does with the records after `checkpoint`, given the mark the previous
-// run left (poison quarantine, SPEC §4.4). A record that was being applied alone when the process
-// died, twice, is quarantined; after a crash during a batch, the uncommitted records of that batch
-// are applied one at a time, so the next crash (if any) names the record.
+// run left (poison quarantine, docs/contract.md §4.4). A record that was being applied alone when
+// the process died, twice, is quarantined; after a crash during a batch, the uncommitted records of
+// that batch are applied one at a time, so the next crash (if any) names the record.
 struct RecoveryPlan {
   std::optional<std::int64_t> quarantine;  // dead-letter this record as "poison", do not apply it
   std::int64_t one_by_one_until = 0;       // records up to here are applied alone, each marked

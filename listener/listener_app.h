@@ -1,4 +1,4 @@
-// ems-listener: MQTT in, SQLite out (SPEC §1, §4.4).
+// ems-listener: MQTT in, SQLite out (docs/contract.md §1, §4.4).
 //
 //   Paho thread:   message -> Inbox::Append (one write(), durable) -> queue -> return (PUBACK)
 //   writer thread: queue -> mark "applying" -> Ingestor::ApplyBatch (one transaction,
@@ -85,7 +85,7 @@ class ListenerApp {
   void DerivedPublisherLoop();
   void PublishDerived(const std::string& topic, const std::string& payload);
   void StopDerivedPublisher();
-  // Counts an applied batch in the ingest metrics (SPEC §8).
+  // Counts an applied batch in the ingest metrics (docs/contract.md §8).
   void CountIngest(const BatchEffects& effects);
   void SetStorageError(std::optional<std::string> error);
   void WriteStatus();

@@ -1,4 +1,4 @@
-// ems-listener: subscribes, validates and stores every message exactly once (SPEC §1).
+// ems-listener: subscribes, validates and stores every message exactly once (docs/contract.md §1).
 #include "ems/util/process.h"
 #include "listener/listener_app.h"
 

@@ -1,5 +1,5 @@
-// CentralSystem: the OCPP 1.6J central system of ems-ocpp (SPEC §4.5, docs/ocpp.md), one
-// Boost.Asio event loop on one thread: the WebSocket endpoint chargers connect to, the loopback
+// CentralSystem: the OCPP 1.6J central system of ems-ocpp (docs/contract.md §4.5, docs/ocpp.md),
+// one Boost.Asio event loop on one thread: the WebSocket endpoint chargers connect to, the loopback
 // control endpoint ems-api reaches for remote commands, and the EV schedules it turns into
 // charging profiles.
 //

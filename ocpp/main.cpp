@@ -1,4 +1,5 @@
-// ems-ocpp: the OCPP 1.6J central system real chargers connect to (SPEC §4.5, docs/ocpp.md).
+// ems-ocpp: the OCPP 1.6J central system real chargers connect to (docs/contract.md §4.5,
+// docs/ocpp.md).
 #include "ems/util/process.h"
 #include "ocpp/ocpp_app.h"
 

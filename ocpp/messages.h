@@ -1,6 +1,6 @@
-// What OCPP 1.6 messages mean for ems (SPEC §4.5, docs/ocpp.md): the charger's requests decoded
-// from CALL payloads, and the §4.1 messages, sessions and charging profiles made from them. Pure:
-// no I/O, no clock (`now` is a parameter).
+// What OCPP 1.6 messages mean for ems (docs/contract.md §4.5, docs/ocpp.md): the charger's requests
+// decoded from CALL payloads, and the §4.1 messages, sessions and charging profiles made from them.
+// Pure: no I/O, no clock (`now` is a parameter).
 //
 // Payload rejects carry ErrorCode::kInvalidJson and a sentence naming the field; the central
 // system answers them with CALLERROR FormationViolation.
@@ -69,7 +69,7 @@ struct StopTransaction {
 };
 Result<StopTransaction> DecodeStopTransaction(const Json& payload);
 
-// The metrics of one OCPP meterValue `sampledValue` array (SPEC §4.5):
+// The metrics of one OCPP meterValue `sampledValue` array (docs/contract.md §4.5):
 //   Power.Active.Import    → power_w = −W (kW × 1000); Power.Active.Export adds +W
 //   Energy.Active.Import.Register (the default measurand) → energy_wh (kWh × 1000)
 //   Current.Import → current_a, Voltage → voltage_v, SoC → soc_pct, Temperature → temperature_c
@@ -112,9 +112,9 @@ struct SessionFacts {
 ChargingSession SessionOf(const SessionFacts& facts, const Tariff* tariff,
                           const std::string& default_currency, Timestamp now);
 
-// The SetChargingProfile payload that makes a charger follow an EV's plan (SPEC §4.5, §6.6):
-// TxDefaultProfile for every connector, absolute, from `now`, in W: `max_charge_w` while a slot
-// or the override runs (outside the pause), 0 otherwise and whenever the EV is away.
+// The SetChargingProfile payload that makes a charger follow an EV's plan (docs/contract.md §4.5,
+// §6.6): TxDefaultProfile for every connector, absolute, from `now`, in W: `max_charge_w` while a
+// slot or the override runs (outside the pause), 0 otherwise and whenever the EV is away.
 // std::nullopt when the plan has nothing to say (manual, no slots, no override, no pause): the
 // charger's profile is cleared then.
 inline constexpr int kProfileId = 1;

@@ -1,6 +1,6 @@
-// ems-ocpp as a process (SPEC §4.5, docs/ocpp.md): its settings, the broker connection that
-// carries what chargers say to the listener and brings the EV schedules back, and the event loop
-// of the CentralSystem.
+// ems-ocpp as a process (docs/contract.md §4.5, docs/ocpp.md): its settings, the broker connection
+// that carries what chargers say to the listener and brings the EV schedules back, and the event
+// loop of the CentralSystem.
 #pragma once
 
 #include <atomic>

@@ -1,4 +1,5 @@
-// ems-publisher: simulates sites, devices and charging stations and publishes them (SPEC §1).
+// ems-publisher: simulates sites, devices and charging stations and publishes them
+// (docs/contract.md §1).
 #include "ems/util/process.h"
 #include "publisher/publisher_app.h"
 

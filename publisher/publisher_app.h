@@ -1,6 +1,6 @@
 // ems-publisher: runs the fleet simulation (ems::sim::Fleet) and publishes what it produces, QoS 1,
-// over one long-lived connection (SPEC §1, §4.1), and closes the loop: it subscribes to the
-// schedule topic of every simulated EV (§4.3) and hands each schedule to the fleet, whose EVs
+// over one long-lived connection (docs/contract.md §1, §4.1), and closes the loop: it subscribes to
+// the schedule topic of every simulated EV (§4.3) and hands each schedule to the fleet, whose EVs
 // charge as their plan says.
 //
 // Live mode: the simulated clock (SimClock) replays from where the simulation left off, or from

@@ -1,5 +1,5 @@
-// The simulated clock of a live ems-publisher run (SPEC §2 EMS_PUBLISHER_SPEED). Pure: the wall
-// clock is a parameter.
+// The simulated clock of a live ems-publisher run (docs/contract.md §2 EMS_PUBLISHER_SPEED). Pure:
+// the wall clock is a parameter.
 //
 // The simulation starts where it left off (a saved state), or now, or — with a speed-up above 1 —
 // a day ago, so the speed-up replays a day of history. From there the simulated time runs

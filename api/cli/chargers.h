@@ -1,4 +1,4 @@
-// OCPP chargers (SPEC §4.5, docs/ocpp.md): `ems-api charger add|list|remove`.
+// OCPP chargers (docs/contract.md §4.5, docs/ocpp.md): `ems-api charger add|list|remove`.
 //
 // A charger is a charging_station device of a site with a password for ems-ocpp's handshake
 // (HTTP Basic STATION:password), stored as an Argon2id hash in ocpp_chargers. Adding creates the

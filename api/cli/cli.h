@@ -1,6 +1,6 @@
 // ems-api's administration commands, run instead of the service when the first argument names
-// one (SPEC §5, §6.1). They work offline — on the database and the broker's files, with or
-// without ems-api running — so an operator can hand out the first accounts and gateways before
+// one (docs/contract.md §5, §6.1). They work offline — on the database and the broker's files, with
+// or without ems-api running — so an operator can hand out the first accounts and gateways before
 // anything is up:
 //
 //   ems-api user add USERNAME [--role viewer|technician|admin] [--sites A,B] [--password-stdin]

@@ -1,4 +1,5 @@
-// Broker credentials of real site gateways (SPEC §5): `ems-api gateway add|list|remove SITE`.
+// Broker credentials of real site gateways (docs/contract.md §5): `ems-api gateway add|list|remove
+// SITE`.
 //
 // A gateway of site SITE is the MQTT user "sites/SITE". The broker's ACL (broker-config/
 // acl.template) grants it, through `pattern` lines with %u, exactly its own site's topics:
@@ -67,9 +68,10 @@ class BrokerUsers {
   BrokerUserKind kind_;
 };
 
-// Home Assistant's broker user (`ems-api ha-user add|remove`, SPEC §4.6, docs/home-assistant.md):
-// one user, "homeassistant", whose rules are a `user` block of broker-config/acl.template (read
-// {EMS_HA_PREFIX}/# and {p}/sites/#, {p}/status/#; write only {EMS_HA_PREFIX}/status).
+// Home Assistant's broker user (`ems-api ha-user add|remove`, docs/contract.md §4.6,
+// docs/home-assistant.md): one user, "homeassistant", whose rules are a `user` block of
+// broker-config/acl.template (read {EMS_HA_PREFIX}/# and {p}/sites/#, {p}/status/#; write only
+// {EMS_HA_PREFIX}/status).
 inline constexpr std::string_view kHomeAssistantUser = "homeassistant";
 BrokerUsers HomeAssistantUsers(std::string state_dir);
 

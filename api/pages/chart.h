@@ -1,6 +1,6 @@
-// Charts drawn as inline SVG by the server (SPEC §7, docs/dashboard.md): pure functions from data
-// to markup, no clock, no I/O. Time axes are labelled in the site's local time through the
-// domain's zone helpers (cctz), so a day of 23 or 25 hours is drawn as long as it was and its
+// Charts drawn as inline SVG by the server (docs/contract.md §7, docs/dashboard.md): pure functions
+// from data to markup, no clock, no I/O. Time axes are labelled in the site's local time through
+// the domain's zone helpers (cctz), so a day of 23 or 25 hours is drawn as long as it was and its
 // hour labels skip or repeat as the clocks did. Values carry their unit; W and Wh switch to kW and
 // kWh when the values are large. Every label is escaped (api/html.h). Colours come from the
 // stylesheet through the classes s0, s1, ... (the security headers allow no inline style).

@@ -1,5 +1,5 @@
 // One device (GET /devices/{device}), the fleet (GET /fleet) and one charging station
-// (GET /stations/{station}), SPEC §6.2–§6.5, §7.
+// (GET /stations/{station}), docs/contract.md §6.2–§6.5, §7.
 //
 // - /devices/{device}[?interval=15m|1h|1d]: the device, its latest metrics (as
 //   GET /api/v1/devices/{device}/metrics), a chart per metric over the last 24 hours at 15m

@@ -1,6 +1,6 @@
-// EV charging schedules on the dashboard (SPEC §6.6, §7): the schedule of each EV with its slots
-// and projection, and its buttons, HTML forms that POST (with the CSRF token) and return to the
-// page they came from (303, Post/Redirect/Get):
+// EV charging schedules on the dashboard (docs/contract.md §6.6, §7): the schedule of each EV with
+// its slots and projection, and its buttons, HTML forms that POST (with the CSRF token) and return
+// to the page they came from (303, Post/Redirect/Get):
 //
 // - POST /devices/{ev}/schedule/pause | resume | override
 // - POST /devices/{ev}/at-home (at_home=1 | 0)

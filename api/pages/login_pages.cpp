@@ -1,4 +1,4 @@
-// Signing in and out (SPEC §5, §7).
+// Signing in and out (docs/contract.md §5, §7).
 //
 // - GET / : the sites of a signed-in user (site_pages.cpp), else the login form.
 // - GET /login[?next=/path]: the login form. It sets a random `ems_login` cookie the form's CSRF

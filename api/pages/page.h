@@ -1,6 +1,7 @@
-// The dashboard's page machinery (SPEC §7, docs/dashboard.md): registering a page, the session
-// cookie and CSRF tokens, the document around every page, error pages, and the formats numbers
-// and times are shown in. The pages themselves are in the files beside this one, one per family.
+// The dashboard's page machinery (docs/contract.md §7, docs/dashboard.md): registering a page, the
+// session cookie and CSRF tokens, the document around every page, error pages, and the formats
+// numbers and times are shown in. The pages themselves are in the files beside this one, one per
+// family.
 #pragma once
 
 #include <string>

@@ -1,6 +1,6 @@
-// The dashboard (SPEC §7, docs/dashboard.md): server-rendered HTML pages, one file per family,
-// registered apart from the JSON API (Router::Page). Every page reads through the same store
-// calls and visibility as the JSON routes (api/routes/lookup.h), so what a user may see is
+// The dashboard (docs/contract.md §7, docs/dashboard.md): server-rendered HTML pages, one file per
+// family, registered apart from the JSON API (Router::Page). Every page reads through the same
+// store calls and visibility as the JSON routes (api/routes/lookup.h), so what a user may see is
 // identical: what they may not see answers 404.
 #pragma once
 

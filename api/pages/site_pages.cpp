@@ -1,4 +1,5 @@
-// The sites a user may see (GET /, signed in) and one site (GET /sites/{site}), SPEC §7.
+// The sites a user may see (GET /, signed in) and one site (GET /sites/{site}), docs/contract.md
+// §7.
 //
 // /sites/{site}: the energy flow now (ComputeEnergySummary over the stored latest readings, as
 // GET /api/v1/sites/{site}/energy/summary answers it; app.js refreshes it from there, without

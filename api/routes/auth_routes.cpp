@@ -1,4 +1,4 @@
-// Login and the caller's own account (SPEC §5).
+// Login and the caller's own account (docs/contract.md §5).
 //
 // - POST /api/v1/auth/login {"username", "password"} → {"token", "expires_at", "role"}; a wrong
 //   pair answers 401, a throttled username or address 429 without a password check
@@ -86,7 +86,8 @@ void ChangeMyPassword(ApiContext& ctx, const httplib::Request& req, httplib::Res
 
 LoggedIn LogIn(ApiContext& ctx, const std::string& username, const std::string& password,
                const std::string& address) {
-  // Usernames are ids (SPEC §3): anything else is refused before it is looked up or counted.
+  // Usernames are ids (docs/contract.md §3): anything else is refused before it is looked up or
+  // counted.
   if (!IsValidId(username)) {
     Fail(ErrorCode::kInvalidParameter, "A username is 1 to 64 letters, digits, '_', '.' or '-'.");
   }

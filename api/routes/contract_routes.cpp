@@ -1,15 +1,15 @@
-// Contracts and component timelines (SPEC §6.7) over REST: the contract resource, its event log
-// and timeline, and the event operation on two routes — POST /api/v1/contracts/events (HTTP
-// status carries the outcome) and POST /event (existing clients' convention: always 200, the
+// Contracts and component timelines (docs/contract.md §6.7) over REST: the contract resource, its
+// event log and timeline, and the event operation on two routes — POST /api/v1/contracts/events
+// (HTTP status carries the outcome) and POST /event (existing clients' convention: always 200, the
 // outcome in `status`).
 //
-// Access (SPEC §5): a contract may belong to a site (`site_id`). Reads answer only contracts of
-// sites the caller sees; a contract without a site is seen by admins alone, and one the caller
-// may not see answers exactly as an unknown contract ("Contract 9999 not found.", 404; on the
-// event routes the event convention's rejection). Writes — create, delete, events — need admin or
-// a technician of the contract's site (SiteAction::kChangeContracts, else 403); a contract without
-// a site is written by admins only. Every write runs in one write transaction on this thread's
-// Store; the rules live in ems/domain/contract.h and the storage in
+// Access (docs/contract.md §5): a contract may belong to a site (`site_id`). Reads answer only
+// contracts of sites the caller sees; a contract without a site is seen by admins alone, and one
+// the caller may not see answers exactly as an unknown contract ("Contract 9999 not found.", 404;
+// on the event routes the event convention's rejection). Writes — create, delete, events — need
+// admin or a technician of the contract's site (SiteAction::kChangeContracts, else 403); a contract
+// without a site is written by admins only. Every write runs in one write transaction on this
+// thread's Store; the rules live in ems/domain/contract.h and the storage in
 // ems/store/contract_repository.h, so the listener (MQTT {p}/contracts/events, a topic no site
 // gateway may write) applies the very same operation.
 #include "api/routes/lookup.h"

@@ -1,4 +1,4 @@
-// Devices (SPEC §6.2) and their metrics and series (§6.3).
+// Devices (docs/contract.md §6.2) and their metrics and series (§6.3).
 //
 // - GET /api/v1/sites/{site}/devices and GET /api/v1/devices?type=&site_id= (the fleet view:
 //   every device the caller may see, across sites; a site or type filter matching nothing, or a
@@ -129,8 +129,9 @@ void DeleteDevice(ApiContext& ctx, const httplib::Request& req, httplib::Respons
   store.Devices().Delete(id);
   write.tx.Commit();
   const Device& device = write.device;
-  // An EV's schedule was published retained (SPEC §4.3): an empty retained message clears it,
-  // so neither the car nor a later subscriber follows the schedule of a device that is gone.
+  // An EV's schedule was published retained (docs/contract.md §4.3): an empty retained message
+  // clears it, so neither the car nor a later subscriber follows the schedule of a device that is
+  // gone.
   if (device.type == DeviceType::kEv) {
     ctx.publish_retained(mqtt::ScheduleTopic(ctx.topic_prefix, device.site_id, id), "");
   }

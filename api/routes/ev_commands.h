@@ -1,4 +1,4 @@
-// The EV schedule commands (SPEC §6.6) as the JSON routes (schedule_routes.cpp) and the
+// The EV schedule commands (docs/contract.md §6.6) as the JSON routes (schedule_routes.cpp) and the
 // dashboard's buttons (api/pages/) both run them: same lookup, same access rule
 // (SiteAction::kOperateEvs), same re-planning, storing and retained publishing.
 #pragma once

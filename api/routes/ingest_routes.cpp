@@ -1,4 +1,4 @@
-// Ingest statistics and dead letters (SPEC §4.4, §6), for admins.
+// Ingest statistics and dead letters (docs/contract.md §4.4, §6), for admins.
 //
 // - GET /api/v1/ingest/stats: the stored totals and rejections by reason, plus each listener's
 //   storage condition and queue from its status file (the database cannot tell that it fails).
@@ -13,7 +13,7 @@ namespace {
 constexpr auto kStatusFresh = std::chrono::seconds(30);
 
 // Each listener's storage condition and queue, from the status files beside the database
-// (SPEC §4.4): the database cannot tell that it is failing.
+// (docs/contract.md §4.4): the database cannot tell that it is failing.
 Json ListenerStatuses(const std::string& db_path, Json& storage_error) {
   Json listeners = Json::array();
   const auto now = Now();

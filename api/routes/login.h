@@ -1,6 +1,6 @@
-// The login of SPEC §5, as the JSON route (auth_routes.cpp) and the dashboard's form (api/pages/)
-// both run it: the username's and the address's throttle, the password check (timed alike for
-// unknown users), the failure counted, a token issued.
+// The login of docs/contract.md §5, as the JSON route (auth_routes.cpp) and the dashboard's form
+// (api/pages/) both run it: the username's and the address's throttle, the password check (timed
+// alike for unknown users), the failure counted, a token issued.
 #pragma once
 
 #include <string>

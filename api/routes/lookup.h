@@ -1,7 +1,7 @@
-// The objects routes and pages address by id, looked up as the caller may see them (SPEC §5): a
-// site or device of a site the caller may not see fails kNotFound with the very message an
-// unknown one gets ("Site x not found.", "Device x not found."), so no answer tells that it
-// exists. The rule itself is the store's (Visibility, applied in SQL); these only turn "not
+// The objects routes and pages address by id, looked up as the caller may see them
+// (docs/contract.md §5): a site or device of a site the caller may not see fails kNotFound with the
+// very message an unknown one gets ("Site x not found.", "Device x not found."), so no answer tells
+// that it exists. The rule itself is the store's (Visibility, applied in SQL); these only turn "not
 // visible" into the route's failure, in one place for every route and page.
 //
 // ReadVisible and ChangeVisible are the one way to read or change such an object: the lookup

@@ -1,5 +1,5 @@
-// EV charging schedules (SPEC §6.6): read the schedule of an EV, replace it (manual slots or a
-// planned goal), pause / resume / override it, and set whether the EV is at home.
+// EV charging schedules (docs/contract.md §6.6): read the schedule of an EV, replace it (manual
+// slots or a planned goal), pause / resume / override it, and set whether the EV is at home.
 //
 // Every change runs as one write transaction (read-modify-write), re-plans a planned schedule at
 // once from the site's stored tariff (as the listener does when soc, at_home or the tariff
@@ -12,7 +12,7 @@
 // not an `ev` answers 404 "Device x is not an EV." (it has no charging schedule).
 //
 // Who: every user of the EV's site reads and operates its schedule (SiteAction::kOperateEvs):
-// viewers and technicians are the site's households and drivers (SPEC §5).
+// viewers and technicians are the site's households and drivers (docs/contract.md §5).
 #include <functional>
 
 #include "api/routes/ev_commands.h"

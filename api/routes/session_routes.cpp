@@ -1,5 +1,5 @@
-// Charging sessions and stations (SPEC §6.5). Only sessions of sites the caller may see are
-// listed or counted (a station's list row and summary included), and a session or station of
+// Charging sessions and stations (docs/contract.md §6.5). Only sessions of sites the caller may see
+// are listed or counted (a station's list row and summary included), and a session or station of
 // another site answers 404 like an unknown one.
 //
 // - GET /api/v1/sessions?site_id=&station_id=&vehicle_id=&status=&from=&to=: newest first by
@@ -11,11 +11,11 @@
 //   "energy_kwh", "cost", "currency"}; with no session in range, cost 0 in EMS_DEFAULT_CURRENCY;
 //   mixed currencies give null cost and currency.
 // - POST /api/v1/stations/{station}/remote-start {"connector"?, "id_tag"?} and
-//   POST /api/v1/stations/{station}/remote-stop {"connector"?} (SPEC §4.5): whoever sees the
-//   station's site may, as with its EVs' schedules. ems-api asks ems-ocpp on its control endpoint
-//   (docs/ocpp.md) and answers 202 {"status": "Accepted"|"Rejected"} with the charger's answer,
-//   409 when the charger is not connected (or nothing runs to stop), 404 for a station that is no
-//   OCPP charger of a visible site, 504 when the charger does not answer.
+//   POST /api/v1/stations/{station}/remote-stop {"connector"?} (docs/contract.md §4.5): whoever
+//   sees the station's site may, as with its EVs' schedules. ems-api asks ems-ocpp on its control
+//   endpoint (docs/ocpp.md) and answers 202 {"status": "Accepted"|"Rejected"} with the charger's
+//   answer, 409 when the charger is not connected (or nothing runs to stop), 404 for a station that
+//   is no OCPP charger of a visible site, 504 when the charger does not answer.
 #include "api/routes/routes.h"
 #include "ems/codec/session_codec.h"
 

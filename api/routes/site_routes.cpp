@@ -1,4 +1,4 @@
-// Sites (SPEC §6.1) and their energy (§6.4).
+// Sites (docs/contract.md §6.1) and their energy (§6.4).
 //
 // - GET /api/v1/sites: the sites the caller may see (admin: all; others: those assigned), in id
 //   order, {"id", "name", "timezone", "device_count"} each, paged by `limit` / `cursor`.
@@ -97,7 +97,8 @@ void DeleteSite(ApiContext& ctx, const httplib::Request& req, httplib::Response&
   auto tx = store.Begin(store::TxMode::kWrite);
   const auto removed = ValueOrFail(store::RemoveSite(store, id, cascade == "true", Now()));
   tx.Commit();
-  // Its derived state was published retained (SPEC §4.3): empty retained messages clear it.
+  // Its derived state was published retained (docs/contract.md §4.3): empty retained messages clear
+  // it.
   ctx.publish_retained(mqtt::SummaryTopic(ctx.topic_prefix, id), "");
   for (const auto& ev : removed.ev_ids) {
     ctx.publish_retained(mqtt::ScheduleTopic(ctx.topic_prefix, id, ev), "");

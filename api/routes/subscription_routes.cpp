@@ -1,6 +1,6 @@
-// Metric subscriptions (SPEC §6.3): a user's named sets of metrics of any devices they can see,
-// across sites. A subscription belongs to the user who created it, whatever their role; another
-// user's answers 404 exactly like a missing one.
+// Metric subscriptions (docs/contract.md §6.3): a user's named sets of metrics of any devices they
+// can see, across sites. A subscription belongs to the user who created it, whatever their role;
+// another user's answers 404 exactly like a missing one.
 //
 // - POST /api/v1/subscriptions {"name", "metrics": [{"device_id", "metric"}]} → 201 with the
 //   subscription {"id", "name", "metrics", "created_at", "updated_at"}, id "sub-<16 hex>".

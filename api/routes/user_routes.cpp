@@ -1,5 +1,5 @@
-// User accounts (SPEC §5, §6.1), for admins; the account rules are api/accounts.h's, shared with
-// `ems-api user`.
+// User accounts (docs/contract.md §5, §6.1), for admins; the account rules are api/accounts.h's,
+// shared with `ems-api user`.
 //
 // - POST /api/v1/users {"username", "password"?, "role", "site_ids"?} → 201 {"username",
 //   "role", "site_ids"}, plus "password" once when the body named none (the server made it).

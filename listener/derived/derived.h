@@ -1,6 +1,6 @@
-// Derived state the listener publishes back to MQTT, retained (SPEC §4.3): energy summaries per
-// site and EV charging schedules. Each publisher recomputes from stored data after a batch is
-// committed — never before, so what is published is always what the API would answer.
+// Derived state the listener publishes back to MQTT, retained (docs/contract.md §4.3): energy
+// summaries per site and EV charging schedules. Each publisher recomputes from stored data after a
+// batch is committed — never before, so what is published is always what the API would answer.
 //
 // All calls happen on the writer thread, with the writer's Store; publishers are not thread-safe
 // and need not be.

@@ -1,5 +1,5 @@
-// Energy counters as derived state (SPEC §4.6, ems/domain/energy_totals.h): for every site a
-// batch touched, the site's figures retained on `{p}/sites/{site}/energy/totals`
+// Energy counters as derived state (docs/contract.md §4.6, ems/domain/energy_totals.h): for every
+// site a batch touched, the site's figures retained on `{p}/sites/{site}/energy/totals`
 // ({"grid_import_kwh", "grid_export_kwh", "solar_kwh", "battery_charge_kwh",
 // "battery_discharge_kwh", "ev_charge_kwh"}) and each device's on
 // `{p}/sites/{site}/devices/{device}/energy/totals` ({"import_kwh", "export_kwh"}), kWh rounded

@@ -1,6 +1,6 @@
-// Home Assistant discovery as derived state (SPEC §4.6, ems/mqtt/home_assistant.h): the retained
-// configs of every device's metrics with a known unit and energy counters, and of every site's
-// energy figures, built from what is stored.
+// Home Assistant discovery as derived state (docs/contract.md §4.6, ems/mqtt/home_assistant.h): the
+// retained configs of every device's metrics with a known unit and energy counters, and of every
+// site's energy figures, built from what is stored.
 //
 // Which metrics: those the device's type reports (TypicalMetrics) and any other it has reported
 // (its stored latest values), when their unit is known.

@@ -1,6 +1,6 @@
-// Raw telemetry retention (SPEC §2 EMS_RAW_RETENTION_DAYS): raw samples older than the retention
-// are deleted at start and then every hour; rollups and latest values are kept, so series at
-// 1m and coarser and energy series still answer for older ranges.
+// Raw telemetry retention (docs/contract.md §2 EMS_RAW_RETENTION_DAYS): raw samples older than the
+// retention are deleted at start and then every hour; rollups and latest values are kept, so series
+// at 1m and coarser and energy series still answer for older ranges.
 //
 // Runs on the writer thread between batches (a Tick step, like the derived publishers), in its
 // own write transaction, so it never races the ingest path for the telemetry tables: a sample

@@ -1,4 +1,4 @@
-// EV charging schedules as derived state (SPEC §6.6, §4.3): after each committed batch,
+// EV charging schedules as derived state (docs/contract.md §6.6, §4.3): after each committed batch,
 // recomputes the schedule of every EV the batch touched and publishes its view retained on
 // `{p}/sites/{site}/devices/{ev}/schedule`.
 //

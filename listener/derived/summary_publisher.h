@@ -1,5 +1,5 @@
-// Site energy summaries as derived state (SPEC §6.4, §4.3): the summary of every site a batch
-// touched, published retained on `{p}/sites/{site}/summary` — the same body GET
+// Site energy summaries as derived state (docs/contract.md §6.4, §4.3): the summary of every site a
+// batch touched, published retained on `{p}/sites/{site}/summary` — the same body GET
 // /api/v1/sites/{site}/energy/summary answers, computed from the stored latest readings with
 // EMS_STALE_AFTER_S.
 //

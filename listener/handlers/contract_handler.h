@@ -1,9 +1,9 @@
-// Contract events from {p}/contracts/events (SPEC §4.1, §6.7): the same operation as the API's
-// POST /api/v1/contracts/events, applied inside the writer's open transaction.
+// Contract events from {p}/contracts/events (docs/contract.md §4.1, §6.7): the same operation as
+// the API's POST /api/v1/contracts/events, applied inside the writer's open transaction.
 //
 // Outcomes: an accepted event is kStored; a redelivered identical event (same contract, type,
-// date and created_at; SPEC §4.4) is kDuplicate whatever its status. A rule-rejected event
-// (unknown type, component not in the contract, date order) is stored in the contract's event
+// date and created_at; docs/contract.md §4.4) is kDuplicate whatever its status. A rule-rejected
+// event (unknown type, component not in the contract, date order) is stored in the contract's event
 // log with its reason, so it is listed like one posted over REST, and is also answered as
 // kContractRule so ingest counts and dead-letters it. An unknown contract stores nothing:
 // kUnknownContract. Undecodable bodies: kInvalidJson / kInvalidContractEvent. A missing created_at

@@ -41,7 +41,8 @@ Result<Outcome> DeviceHandler::Handle(const mqtt::TelemetryMsg& topic, const Inb
       !ok) {
     return Unexpected(ok.error());
   }
-  // A device clock running ahead would hold latest values and summaries hostage (SPEC §4.1).
+  // A device clock running ahead would hold latest values and summaries hostage (docs/contract.md
+  // §4.1).
   if (telemetry->ts - r.arrival > std::chrono::minutes(5)) {
     return Rejected(ErrorCode::kTooNew, "Telemetry stamped " + FormatTimestamp(telemetry->ts) +
                                             " is more than 5 minutes after the listener's clock (" +

@@ -1,4 +1,5 @@
-// Device discovery and telemetry (SPEC §4.1): `{p}/sites/{site}/devices/{device}/meta` and
+// Device discovery and telemetry (docs/contract.md §4.1): `{p}/sites/{site}/devices/{device}/meta`
+// and
 // `.../telemetry`, applied inside the writer's open transaction.
 //
 // Meta: decoded by codec::DecodeMeta, then DeviceRepository::UpsertFromMeta, which creates the

@@ -1,5 +1,6 @@
-// Charging sessions from {p}/sites/{site}/devices/{station}/sessions (SPEC §4.1) and from the
-// existing stations' charger/... tree (§4.2). The site is created if new (name = id, zone UTC).
+// Charging sessions from {p}/sites/{site}/devices/{station}/sessions (docs/contract.md §4.1) and
+// from the existing stations' charger/... tree (§4.2). The site is created if new (name = id, zone
+// UTC).
 #pragma once
 
 #include <string>

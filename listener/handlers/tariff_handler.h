@@ -1,5 +1,5 @@
-// Site tariffs from the retained `{p}/sites/{site}/tariff` topic (SPEC §4.1): decoded and
-// validated by codec::DecodeTariff, then stored as the site's latest tariff, replacing the
+// Site tariffs from the retained `{p}/sites/{site}/tariff` topic (docs/contract.md §4.1): decoded
+// and validated by codec::DecodeTariff, then stored as the site's latest tariff, replacing the
 // previous one entirely.
 //
 // Rejects: kInvalidJson (not a JSON object) and kInvalidTariff (anything DecodeTariff refuses). A

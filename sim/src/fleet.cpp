@@ -97,7 +97,7 @@ void AppendNumber(std::string* out, double v) {
 
 // Telemetry is the hot path of a backfill (a month of the default fleet is ~17 M payloads), so it
 // is written straight into one string: building a json object per payload measured ~4x slower,
-// mostly in allocation. The shape is exactly SPEC's; metric names and modes are fixed
+// mostly in allocation. The shape is exactly the contract's; metric names and modes are fixed
 // identifiers and ts is RFC 3339, so nothing needs escaping. Tests parse every payload.
 std::string TelemetryPayload(std::string_view ts, std::initializer_list<Metric> metrics,
                              const EvModel* ev) {

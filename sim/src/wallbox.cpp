@@ -25,7 +25,7 @@ ChargingSession Wallbox::ToSession(Timestamp now, bool completed) const {
   if (completed) s.ended_at = now;
   s.energy_kwh = FloorDecimals(open_->energy_wh / 1000.0, 3);
   // Charging in negative-price hours can earn money, but a session's cost is never below 0
-  // (SPEC §4.1): such a charge reads as free.
+  // (docs/contract.md §4.1): such a charge reads as free.
   s.cost = RoundDecimals(std::max(0.0, open_->cost), 2);
   s.currency = currency_;
   return s;

@@ -1,9 +1,9 @@
-// The dashboard as a person uses it (SPEC §7, docs/dashboard.md): a stack with simulated data
-// (broker, listener, ems-api behind the nginx edge, a day of history from ems-publisher's
-// backfill), a headless Chromium driven through chromedriver, the numbers on the pages compared
-// with the JSON API's answers, the EV buttons pressed, once with JavaScript and once without;
-// stored markup shown as text; forms without their CSRF token refused; other sites' pages 404;
-// pages and series answering conditional requests. Screenshots go to <build>/screenshots/.
+// The dashboard as a person uses it (docs/contract.md §7, docs/dashboard.md): a stack with
+// simulated data (broker, listener, ems-api behind the nginx edge, a day of history from
+// ems-publisher's backfill), a headless Chromium driven through chromedriver, the numbers on the
+// pages compared with the JSON API's answers, the EV buttons pressed, once with JavaScript and once
+// without; stored markup shown as text; forms without their CSRF token refused; other sites' pages
+// 404; pages and series answering conditional requests. Screenshots go to <build>/screenshots/.
 // Without Chromium the browser tests skip with one line; the others run anyway.
 #include <gtest/gtest.h>
 

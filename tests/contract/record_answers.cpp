@@ -23,7 +23,7 @@
 namespace ems::testing {
 namespace {
 
-// Routes that need no token (SPEC §5).
+// Routes that need no token (docs/contract.md §5).
 const std::set<std::string> kPublicRoutes = {"GET /health", "GET /openapi.json", "GET /docs",
                                              "POST /api/v1/auth/login"};
 

@@ -1,6 +1,6 @@
-// Fault tier (SPEC §4.4, §8): the real broker and the real processes under crashes, outages,
-// poison and a full disk. Every promise of the "Guarantees" table of docs/architecture.md that a
-// fault can break is checked here the way an operator would: through REST and MQTT.
+// Fault tier (docs/contract.md §4.4, §8): the real broker and the real processes under crashes,
+// outages, poison and a full disk. Every promise of the "Guarantees" table of docs/architecture.md
+// that a fault can break is checked here the way an operator would: through REST and MQTT.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -148,7 +148,7 @@ TEST(FaultTest, AFullQueueWhileDerivedStateIsPublishedNeverStopsIngestion) {
 
 TEST(FaultTest, AMessageRedeliveredAfterACrashBeforeItsAcknowledgementIsStoredOnce) {
   // A contract event without created_at is keyed by its time of arrival, so only the inbox can
-  // tell the broker's redelivery of it from a new event (SPEC §4.4).
+  // tell the broker's redelivery of it from a new event (docs/contract.md §4.4).
   Stack stack;
   stack.StartBroker();
   stack.StartApi();

@@ -1,7 +1,7 @@
-// Access control end to end (SPEC §5, §6): every route the API registers, asked by an admin, a
-// technician of site A, a viewer of site A, a viewer of site B and a caller without a token,
-// through the real edge; and every route that takes an id, asked about another site's object and
-// about one that does not exist, which must be answered alike.
+// Access control end to end (docs/contract.md §5, §6): every route the API registers, asked by an
+// admin, a technician of site A, a viewer of site A, a viewer of site B and a caller without a
+// token, through the real edge; and every route that takes an id, asked about another site's object
+// and about one that does not exist, which must be answered alike.
 //
 // The routes come from the server itself (ApiApp::routes()): a route missing from the matrix or
 // the probes fails the suite. Adding a route is one line in each table, with an explicit answer
@@ -350,7 +350,7 @@ TEST_F(AccessTest, AnotherSitesObjectsAnswerExactlyAsMissingOnes) {
 }
 
 // A station that charged cars of both sites: each user counts only their own site's sessions,
-// in the list and the summary alike (SPEC §5, §6.5).
+// in the list and the summary alike (docs/contract.md §5, §6.5).
 TEST_F(AccessTest, StationsCountOnlyTheSessionsOfVisibleSites) {
   stack_.PublishAll(
       {{SessionTopic("site-a", "st-shared"),

@@ -1,6 +1,6 @@
-// Handing out accounts and sites end to end (SPEC §5, §6.1): users over REST and with the offline
-// `ems-api user` command, the tokens that stop working when a user changes, and sites created,
-// renamed and deleted over REST with what belongs to them and their retained topics.
+// Handing out accounts and sites end to end (docs/contract.md §5, §6.1): users over REST and with
+// the offline `ems-api user` command, the tokens that stop working when a user changes, and sites
+// created, renamed and deleted over REST with what belongs to them and their retained topics.
 #include <gtest/gtest.h>
 
 #include <mutex>
@@ -89,8 +89,9 @@ TEST_F(AccountsTest, AdminsHandOutAccountsOverRest) {
   EXPECT_EQ(Admin("GET", "/api/v1/users/admin").body["role"], "admin");
 }
 
-// SPEC §5: a token stops working when its user is deleted, changes password, or has role or
-// sites changed; one issued right after the change works at once (tokens carry milliseconds).
+// docs/contract.md §5: a token stops working when its user is deleted, changes password, or has
+// role or sites changed; one issued right after the change works at once (tokens carry
+// milliseconds).
 TEST_F(AccountsTest, TokensStopWorkingWhenTheirUserChanges) {
   ASSERT_EQ(Admin("POST", "/api/v1/sites", {{"id", "home"}, {"name", "Home"}}).status, 201);
   ASSERT_EQ(Admin("POST", "/api/v1/users",
@@ -202,8 +203,8 @@ TEST_F(AccountsTest, TheUserCommandManagesAccountsOffline) {
   EXPECT_NE(help.output.find("ems-api gateway add SITE"), std::string::npos);
 }
 
-// SPEC §6.1: a site made over REST takes devices at once; a site with devices, sessions or
-// contracts is deleted only with ?cascade=true, and its retained topics are cleared.
+// docs/contract.md §6.1: a site made over REST takes devices at once; a site with devices, sessions
+// or contracts is deleted only with ?cascade=true, and its retained topics are cleared.
 TEST_F(AccountsTest, SitesAreCreatedRenamedAndDeletedWithWhatBelongsToThem) {
   const auto created = Admin("POST", "/api/v1/sites",
                              {{"id", "farm"}, {"name", "Farm"}, {"timezone", "Asia/Tokyo"}});

@@ -1,4 +1,4 @@
-// The API's edges (SPEC §5, §6): authentication, error format, limits, public routes,
+// The API's edges (docs/contract.md §5, §6): authentication, error format, limits, public routes,
 // configuration errors, and the status topics of §4.3.
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
-// Contracts and component timelines end to end (SPEC §4.1, §4.4, §5, §6, §6.7): the REST routes
-// of the real API — the contract resource, POST /api/v1/contracts/events with its status codes,
-// the existing clients' POST /event and /{n}/contract_timeline — and the MQTT path through a
-// real Mosquitto and the real listener, checked through REST the way a user would.
+// Contracts and component timelines end to end (docs/contract.md §4.1, §4.4, §5, §6, §6.7): the
+// REST routes of the real API — the contract resource, POST /api/v1/contracts/events with its
+// status codes, the existing clients' POST /event and /{n}/contract_timeline — and the MQTT path
+// through a real Mosquitto and the real listener, checked through REST the way a user would.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -388,8 +388,8 @@ TEST_F(ContractsApiTest, LateArrivalsRederiveLaterStatuses) {
   EXPECT_EQ(stack_.Get("/api/v1/contracts/1001/timeline").body, timeline.body);
 }
 
-// SPEC §5: a contract of a site is read by that site's users and changed by its technicians;
-// one without a site is the admins' alone. What a user may not see answers as unknown.
+// docs/contract.md §5: a contract of a site is read by that site's users and changed by its
+// technicians; one without a site is the admins' alone. What a user may not see answers as unknown.
 TEST_F(ContractsApiTest, ContractsBelongToTheirSite) {
   ASSERT_EQ(stack_.Post("/api/v1/sites", {{"id", "home"}, {"name", "Home"}}).status, 201);
   CreateContract("1001", {"energy_supply"});  // no site

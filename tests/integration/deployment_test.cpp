@@ -1,6 +1,6 @@
-// The deployment's secrets and TLS (SPEC §8): the edge serves HTTPS with the certificate the
-// local CA signs, as docker-compose runs it; keys and .env are readable by their owner only; a
-// certificate put in place by hand survives the next start.
+// The deployment's secrets and TLS (docs/contract.md §8): the edge serves HTTPS with the
+// certificate the local CA signs, as docker-compose runs it; keys and .env are readable by their
+// owner only; a certificate put in place by hand survives the next start.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 

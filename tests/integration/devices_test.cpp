@@ -1,7 +1,7 @@
-// Devices, telemetry and energy end to end (SPEC §4.1, §4.3, §4.4, §5, §6.1–§6.4): discovery and
-// telemetry over a real Mosquitto through the real listener, read back over the real API, the
-// retained summary topic watched as a subscriber would, device CRUD over REST, and the simulator
-// driving the whole stack.
+// Devices, telemetry and energy end to end (docs/contract.md §4.1, §4.3, §4.4, §5, §6.1–§6.4):
+// discovery and telemetry over a real Mosquitto through the real listener, read back over the real
+// API, the retained summary topic watched as a subscriber would, device CRUD over REST, and the
+// simulator driving the whole stack.
 #include <gtest/gtest.h>
 
 #include <mutex>

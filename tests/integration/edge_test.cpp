@@ -1,7 +1,7 @@
-// The HTTP edge (SPEC §6, §8), tried as an unauthenticated client would try it, against nginx
-// started from edge/ as run.sh starts it, in front of the real ems-api: floods that would make
-// ems-api alone hold hundreds of MiB, slow clients, the edge's own errors as JSON, request rates
-// per address, and login throttling that no one can use to lock a user out from afar.
+// The HTTP edge (docs/contract.md §6, §8), tried as an unauthenticated client would try it, against
+// nginx started from edge/ as run.sh starts it, in front of the real ems-api: floods that would
+// make ems-api alone hold hundreds of MiB, slow clients, the edge's own errors as JSON, request
+// rates per address, and login throttling that no one can use to lock a user out from afar.
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>

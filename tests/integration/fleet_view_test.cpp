@@ -1,6 +1,6 @@
-// The fleet view end to end (SPEC §6.2, §6.4): every device a user may see across sites, paged,
-// filtered, with its metrics from the start; and the energy summary over every visible site,
-// checked against the sum of the per-site summaries.
+// The fleet view end to end (docs/contract.md §6.2, §6.4): every device a user may see across
+// sites, paged, filtered, with its metrics from the start; and the energy summary over every
+// visible site, checked against the sum of the per-site summaries.
 #include <gtest/gtest.h>
 
 #include <set>

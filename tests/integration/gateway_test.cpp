@@ -1,6 +1,6 @@
-// Site gateways on the real broker (SPEC §5): `ems-api gateway add SITE` makes a broker user that
-// writes only its own site's device topics and reads only its own site's derived topics, without
-// dropping anybody's session; `gateway remove` ends it; a broker restart keeps it.
+// Site gateways on the real broker (docs/contract.md §5): `ems-api gateway add SITE` makes a broker
+// user that writes only its own site's device topics and reads only its own site's derived topics,
+// without dropping anybody's session; `gateway remove` ends it; a broker restart keeps it.
 #include <gtest/gtest.h>
 
 #include <mutex>

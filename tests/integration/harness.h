@@ -70,7 +70,8 @@ struct HttpAnswer {
   std::string content_type;  // the answer's Content-Type header
 };
 
-// A session payload of SPEC §4.1 (completed ones end at 2026-11-21T09:10:00Z) and its topic.
+// A session payload of docs/contract.md §4.1 (completed ones end at 2026-11-21T09:10:00Z) and its
+// topic.
 std::string SessionJson(const std::string& id, const std::string& station,
                         const std::string& started, const std::string& status = "completed",
                         double energy = 18.42);

@@ -1,8 +1,8 @@
-// Home Assistant on the real broker (SPEC §4.6, docs/home-assistant.md): subscribed as Home
-// Assistant's own broker user (`ems-api ha-user add`), it finds a sensor config for every metric
-// of every device type and for every energy figure, and each value_template, rendered by Jinja2
-// as Home Assistant renders it, yields the value ems really published. Configs come again when
-// Home Assistant says `online`, and go (empty retained payloads) with their device.
+// Home Assistant on the real broker (docs/contract.md §4.6, docs/home-assistant.md): subscribed as
+// Home Assistant's own broker user (`ems-api ha-user add`), it finds a sensor config for every
+// metric of every device type and for every energy figure, and each value_template, rendered by
+// Jinja2 as Home Assistant renders it, yields the value ems really published. Configs come again
+// when Home Assistant says `online`, and go (empty retained payloads) with their device.
 #include <gtest/gtest.h>
 
 #include <fstream>

@@ -1,7 +1,8 @@
-// Prometheus metrics of every service (SPEC §8, docs/monitoring.md) on the real processes: each
-// serves /metrics on its own loopback address, with the names SPEC §8 lists, in a format that
-// Debian's `promtool check metrics` accepts, routes named by their template and never by a raw
-// path; and a real Prometheus server (Debian's package) scrapes all of them and reports them up.
+// Prometheus metrics of every service (docs/contract.md §8, docs/monitoring.md) on the real
+// processes: each serves /metrics on its own loopback address, with the names docs/contract.md §8
+// lists, in a format that Debian's `promtool check metrics` accepts, routes named by their template
+// and never by a raw path; and a real Prometheus server (Debian's package) scrapes all of them and
+// reports them up.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>

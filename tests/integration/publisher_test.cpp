@@ -1,7 +1,7 @@
-// ems-publisher against a real broker, listener and API (SPEC §1, §2, §4, §6.6, §8): what it
-// simulates arrives, also what it produced while the broker was down; it never stamps the future;
-// a restart continues the simulation; and the loop is closed — a simulated EV charges as the
-// schedule set over REST says.
+// ems-publisher against a real broker, listener and API (docs/contract.md §1, §2, §4, §6.6, §8):
+// what it simulates arrives, also what it produced while the broker was down; it never stamps the
+// future; a restart continues the simulation; and the loop is closed — a simulated EV charges as
+// the schedule set over REST says.
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -164,8 +164,8 @@ TEST(PublisherTest, ARestartContinuesTheSimulation) {
   }
 }
 
-// The loop closed (SPEC §4.3, §6.6): a schedule set over REST reaches the simulated EV through
-// the retained schedule topic, and its power and soc over MQTT follow it.
+// The loop closed (docs/contract.md §4.3, §6.6): a schedule set over REST reaches the simulated EV
+// through the retained schedule topic, and its power and soc over MQTT follow it.
 class ClosedLoopTest : public ::testing::Test {
  protected:
   struct Reading {

@@ -1,6 +1,6 @@
-// EV charging schedules end to end (SPEC §4.1 tariff, §4.3 schedule topic, §5, §6.6): a tariff
-// and an EV over MQTT through a real Mosquitto, the real listener and API, schedules changed and
-// read through REST, and the retained schedule topic watched as a subscriber would.
+// EV charging schedules end to end (docs/contract.md §4.1 tariff, §4.3 schedule topic, §5, §6.6): a
+// tariff and an EV over MQTT through a real Mosquitto, the real listener and API, schedules changed
+// and read through REST, and the retained schedule topic watched as a subscriber would.
 #include <gtest/gtest.h>
 
 #include <mutex>
@@ -293,7 +293,7 @@ TEST_F(SchedulesTest, InvalidRequestsAndVisibility) {
   expect_error(stack_.Request("GET", SchedulePath(), "", ""), 401, "token");
 
   // Visibility: a viewer of another site sees nothing, not even that the EV exists; a viewer of
-  // this site is its household and operates the car (SPEC §5).
+  // this site is its household and operates the car (docs/contract.md §5).
   ASSERT_TRUE(stack_.AddUser("outsider", "outsider-password", "viewer", {"elsewhere"}));
   ASSERT_TRUE(stack_.AddUser("resident", "resident-password", "viewer", {kSite}));
   const auto outsider = stack_.Login("outsider", "outsider-password");

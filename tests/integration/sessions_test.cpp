@@ -1,5 +1,5 @@
 // Charging sessions end to end: MQTT in through a real Mosquitto, the real listener and API,
-// checked through REST the way a user would (SPEC §4.1, §4.2, §4.4, §6, §6.5).
+// checked through REST the way a user would (docs/contract.md §4.1, §4.2, §4.4, §6, §6.5).
 #include <gtest/gtest.h>
 #include <signal.h>
 

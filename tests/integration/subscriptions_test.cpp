@@ -1,7 +1,7 @@
-// Metric subscriptions end to end (SPEC §5, §6.3): telemetry over a real Mosquitto through the
-// real listener, subscriptions created and answered over REST through the real edge, across sites
-// in different time zones and over their DST changes, with ownership, visibility and devices that
-// go away.
+// Metric subscriptions end to end (docs/contract.md §5, §6.3): telemetry over a real Mosquitto
+// through the real listener, subscriptions created and answered over REST through the real edge,
+// across sites in different time zones and over their DST changes, with ownership, visibility and
+// devices that go away.
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Checks the deployment that docker-compose.yml describes, as `docker-compose config` resolves
-it (SPEC §8): the host reaches HTTPS and MQTT over TLS only, services reach the broker over
+it (docs/contract.md §8): the host reaches HTTPS and MQTT over TLS only, services reach the broker over
 mqtts:// with the local CA, plain listeners stay on loopback, ems-api and ems-graphql sit behind
 the edge, each container mounts only what it needs, and the image runs as a user other than root.
 

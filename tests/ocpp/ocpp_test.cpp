@@ -1,5 +1,5 @@
-// ems-ocpp end to end (SPEC §4.5, docs/ocpp.md): a charge point driven by ocpp-rpc in strict
-// mode (tests/ocpp/charge_point.js, every message checked against the official OCPP 1.6 JSON
+// ems-ocpp end to end (docs/contract.md §4.5, docs/ocpp.md): a charge point driven by ocpp-rpc in
+// strict mode (tests/ocpp/charge_point.js, every message checked against the official OCPP 1.6 JSON
 // schemas) talks to the real ems-ocpp, which publishes to a real Mosquitto; the real listener
 // stores what it publishes and the real API answers what a user would check.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-// The store's side of access control (SPEC §5, §6.1) on a real SQLite file: users and the
-// instant their tokens end, sites created, renamed and removed with what they hold, and the
+// The store's side of access control (docs/contract.md §5, §6.1) on a real SQLite file: users and
+// the instant their tokens end, sites created, renamed and removed with what they hold, and the
 // visibility rule on contracts and stations.
 #include <gtest/gtest.h>
 

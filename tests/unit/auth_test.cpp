@@ -30,9 +30,9 @@ TEST(TokenTest, IssuedTokenVerifiesUntilItExpires) {
   EXPECT_FALSE(VerifyToken(kSecret, t.token, now + std::chrono::hours(1)));
 }
 
-// Tokens are compared with the instant their user last changed (SPEC §5), which is stored in
-// milliseconds: whole seconds would refuse a token issued 300 ms after a change made earlier in
-// the same second.
+// Tokens are compared with the instant their user last changed (docs/contract.md §5), which is
+// stored in milliseconds: whole seconds would refuse a token issued 300 ms after a change made
+// earlier in the same second.
 TEST(TokenTest, IssuedAtKeepsMilliseconds) {
   const auto now = *ParseTimestamp("2026-11-21T10:00:00.987Z");
   const auto t = IssueToken(kSecret, "alice", "viewer", now, std::chrono::hours(1));

@@ -202,7 +202,7 @@ TEST(ContractCodecTest, EncodedContractDecodesToItself) {
   const auto back = DecodeContract(EncodeContract(c).dump(), kArrival);
   ASSERT_TRUE(back.has_value()) << back.error().message;
   EXPECT_EQ(*back, c);
-  c.site_id = "home-1";  // a contract of a site (SPEC §5)
+  c.site_id = "home-1";  // a contract of a site (docs/contract.md §5)
   const auto of_site = DecodeContract(EncodeContract(c).dump(), kArrival);
   ASSERT_TRUE(of_site.has_value()) << of_site.error().message;
   EXPECT_EQ(*of_site, c);

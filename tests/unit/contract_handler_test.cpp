@@ -1,6 +1,6 @@
-// The listener's contract-event handler (SPEC §4.1, §4.4, §6.7) on a real temporary SQLite
-// database: outcomes of the handler itself, and what the ingestor makes of them (counts, dead
-// letters, the stored event log).
+// The listener's contract-event handler (docs/contract.md §4.1, §4.4, §6.7) on a real temporary
+// SQLite database: outcomes of the handler itself, and what the ingestor makes of them (counts,
+// dead letters, the stored event log).
 #include "listener/handlers/contract_handler.h"
 
 #include <gtest/gtest.h>

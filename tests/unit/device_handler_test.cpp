@@ -1,6 +1,6 @@
-// The listener's device side (SPEC §4.1, §4.3, §4.4, §2 retention) on a real temporary SQLite
-// database: the discovery and telemetry handler, the ingestor around it (counts, dead letters,
-// rollups flushed exactly once even when a batch falls back to one message at a time), the
+// The listener's device side (docs/contract.md §4.1, §4.3, §4.4, §2 retention) on a real temporary
+// SQLite database: the discovery and telemetry handler, the ingestor around it (counts, dead
+// letters, rollups flushed exactly once even when a batch falls back to one message at a time), the
 // retained energy summary publisher, raw retention, and the simulator's payloads going through
 // the real rules.
 #include "listener/handlers/device_handler.h"

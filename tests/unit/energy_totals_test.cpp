@@ -1,6 +1,6 @@
-// Energy counters for Home Assistant's Energy dashboard (SPEC §4.6): the figures of a site and of
-// its devices from the stored energy, published retained by the listener; never decreasing, the
-// same after a restart, untouched by a device's meter reset.
+// Energy counters for Home Assistant's Energy dashboard (docs/contract.md §4.6): the figures of a
+// site and of its devices from the stored energy, published retained by the listener; never
+// decreasing, the same after a restart, untouched by a device's meter reset.
 #include "ems/domain/energy_totals.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-// The closed set of error codes (SPEC §4.4, §6): the names dead letters and ingest stats store,
-// which never change, and the one mapping of a code to an HTTP status.
+// The closed set of error codes (docs/contract.md §4.4, §6): the names dead letters and ingest
+// stats store, which never change, and the one mapping of a code to an HTTP status.
 #include "ems/domain/error.h"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
-// The simulated fleet (sim/fleet.h): the messages ems-publisher sends, checked against SPEC §4.1;
-// reproducibility, restart continuity, no future stamps, the hub's sessions and the closed loop
-// (an EV following the schedule topic).
+// The simulated fleet (sim/fleet.h): the messages ems-publisher sends, checked against
+// docs/contract.md §4.1; reproducibility, restart continuity, no future stamps, the hub's sessions
+// and the closed loop (an EV following the schedule topic).
 #include "ems/sim/fleet.h"
 
 #include <gtest/gtest.h>
@@ -258,7 +258,8 @@ void ExpectFiniteNumber(const json& v, const std::string& what) {
   ASSERT_TRUE(std::isfinite(v.get<double>())) << what;
 }
 
-// Two days of a fleet, every payload checked against SPEC §4.1; sessions against physics.
+// Two days of a fleet, every payload checked against docs/contract.md §4.1; sessions against
+// physics.
 TEST(FleetTest, PayloadsFollowTheSpecAndThePhysics) {
   FleetConfig config;
   config.telemetry_interval = seconds(60);

@@ -1,5 +1,6 @@
-// The files behind `ems-api gateway` (SPEC §5): gateway users recorded apart from the broker's
-// password file, merged into it without touching the services' users, hashed by mosquitto_passwd.
+// The files behind `ems-api gateway` (docs/contract.md §5): gateway users recorded apart from the
+// broker's password file, merged into it without touching the services' users, hashed by
+// mosquitto_passwd.
 #include "api/cli/gateways.h"
 
 #include <gtest/gtest.h>

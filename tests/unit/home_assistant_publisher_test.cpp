@@ -1,6 +1,7 @@
-// The listener's Home Assistant discovery (SPEC §4.6, listener/derived/home_assistant_publisher.h):
-// configs of the stored devices and their sites, published once, again when Home Assistant comes
-// online, and anew for a device deleted and created again.
+// The listener's Home Assistant discovery (docs/contract.md §4.6,
+// listener/derived/home_assistant_publisher.h): configs of the stored devices and their sites,
+// published once, again when Home Assistant comes online, and anew for a device deleted and created
+// again.
 #include "listener/derived/home_assistant_publisher.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-// Home Assistant MQTT discovery configs (SPEC §4.6, ems/mqtt/home_assistant.h): what the listener
-// publishes for every device type and for a site, and what the API clears.
+// Home Assistant MQTT discovery configs (docs/contract.md §4.6, ems/mqtt/home_assistant.h): what
+// the listener publishes for every device type and for a site, and what the API clears.
 #include "ems/mqtt/home_assistant.h"
 
 #include <gtest/gtest.h>

@@ -1,8 +1,8 @@
-// The listener's inbox journal (SPEC §4.4) on real files: what was appended is replayed after a
-// restart (also after a kill, and from an earlier version's records), a full disk is an error and
-// not a crash, a torn or corrupt record never hides the records after it, stray files are ignored,
-// replay holds one bounded batch at a time, MQTT redeliveries of held messages are recognised
-// (also across a restart), and the poison-quarantine mark and its recovery plan.
+// The listener's inbox journal (docs/contract.md §4.4) on real files: what was appended is replayed
+// after a restart (also after a kill, and from an earlier version's records), a full disk is an
+// error and not a crash, a torn or corrupt record never hides the records after it, stray files are
+// ignored, replay holds one bounded batch at a time, MQTT redeliveries of held messages are
+// recognised (also across a restart), and the poison-quarantine mark and its recovery plan.
 #include "listener/inbox.h"
 
 #include <gtest/gtest.h>

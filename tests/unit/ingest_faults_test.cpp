@@ -1,7 +1,7 @@
-// Storage faults are not message faults (SPEC §4.4), on a real SQLite file: a full or read-only
-// database makes the ingestor throw store::StorageFault with nothing dead-lettered and the
-// checkpoint where it was, and the same records apply once storage works again; a redelivery the
-// inbox recognised is counted, not applied; a poison record is dead-lettered unapplied.
+// Storage faults are not message faults (docs/contract.md §4.4), on a real SQLite file: a full or
+// read-only database makes the ingestor throw store::StorageFault with nothing dead-lettered and
+// the checkpoint where it was, and the same records apply once storage works again; a redelivery
+// the inbox recognised is counted, not applied; a poison record is dead-lettered unapplied.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>

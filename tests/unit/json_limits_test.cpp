@@ -1,7 +1,7 @@
-// Bounded JSON (SPEC §4.4: no single message can stop ingestion, however it is built): every
-// decoder of an MQTT payload or a request body refuses text over its size or nesting limit with
-// ErrorCode::kInvalidJson and one sentence, before any value is built, and survives the shapes an
-// attacker with publish rights would send.
+// Bounded JSON (docs/contract.md §4.4: no single message can stop ingestion, however it is built):
+// every decoder of an MQTT payload or a request body refuses text over its size or nesting limit
+// with ErrorCode::kInvalidJson and one sentence, before any value is built, and survives the shapes
+// an attacker with publish rights would send.
 #include <gtest/gtest.h>
 
 #include <string>

@@ -1,5 +1,5 @@
-// The Prometheus helper (SPEC §8, docs/monitoring.md): the text exposition format 0.0.4 as
-// Prometheus parses it, the process metrics, and the /metrics server.
+// The Prometheus helper (docs/contract.md §8, docs/monitoring.md): the text exposition format 0.0.4
+// as Prometheus parses it, the process metrics, and the /metrics server.
 #include "ems/metrics/metrics.h"
 
 #include <gtest/gtest.h>

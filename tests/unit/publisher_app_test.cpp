@@ -1,5 +1,5 @@
-// ems-publisher's pure parts: the simulated clock (SPEC §2 EMS_PUBLISHER_SPEED; nothing stamped
-// in the future) and its duration flag.
+// ems-publisher's pure parts: the simulated clock (docs/contract.md §2 EMS_PUBLISHER_SPEED; nothing
+// stamped in the future) and its duration flag.
 #include "publisher/publisher_app.h"
 
 #include <gtest/gtest.h>

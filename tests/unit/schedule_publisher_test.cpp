@@ -1,6 +1,6 @@
-// The listener's side of EV charging schedules (SPEC §4.1 tariff, §4.3, §6.6): the tariff
-// handler, the derived publisher that re-plans and publishes schedules after a batch, and the
-// simulator's tariff payloads going through the real decoder.
+// The listener's side of EV charging schedules (docs/contract.md §4.1 tariff, §4.3, §6.6): the
+// tariff handler, the derived publisher that re-plans and publishes schedules after a batch, and
+// the simulator's tariff payloads going through the real decoder.
 #include "listener/derived/schedule_publisher.h"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
-// Charging in the simulation (sim/): the EV that follows its schedule (SPEC §6.6) or charges on
-// arrival, the home wallbox that bills exactly what it meters, and the public charging hub —
-// plausible daily patterns, one car per connector at a time, billed = metered.
+// Charging in the simulation (sim/): the EV that follows its schedule (docs/contract.md §6.6) or
+// charges on arrival, the home wallbox that bills exactly what it meters, and the public charging
+// hub — plausible daily patterns, one car per connector at a time, billed = metered.
 #include <gtest/gtest.h>
 
 #include <algorithm>

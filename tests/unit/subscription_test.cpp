@@ -1,5 +1,5 @@
-// Subscription rules and codec (SPEC §6.3): what a body may hold, who may subscribe what, and the
-// shapes of the subscription and of its series answer.
+// Subscription rules and codec (docs/contract.md §6.3): what a body may hold, who may subscribe
+// what, and the shapes of the subscription and of its series answer.
 #include "ems/domain/subscription.h"
 
 #include <gtest/gtest.h>

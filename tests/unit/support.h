@@ -1,6 +1,7 @@
 // What tests share: time literals, a per-test temporary folder, a fixture holding a real migrated
-// store in it, and builders of the SPEC's payloads (topics, discovery, telemetry, sessions).
-// Header-only; the unit tests, the integration tests and the benchmarks include it.
+// store in it, and builders of the contract (docs/contract.md)'s payloads (topics, discovery,
+// telemetry, sessions). Header-only; the unit tests, the integration tests and the benchmarks
+// include it.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -91,7 +92,7 @@ class TempDbTest : public ::testing::Test {
       std::make_unique<store::sqlite::SqliteStore>(db_path(), store::StoreOptions{});
 };
 
-// --- payloads (SPEC §4.1), with the default topic prefix ---
+// --- payloads (docs/contract.md §4.1), with the default topic prefix ---
 
 inline constexpr const char* kPrefix = "ems/v1";
 
@@ -136,7 +137,7 @@ inline std::string TelemetryPayload(Timestamp ts, const Json& metrics, const Jso
   return j.dump();
 }
 
-// The completed charging session of SPEC §4.1's example (station st-1), under `id`.
+// The completed charging session of docs/contract.md §4.1's example (station st-1), under `id`.
 inline Json SpecSession(const std::string& id = "s-7f3a") {
   return {{"session_id", id},
           {"station_id", "st-1"},

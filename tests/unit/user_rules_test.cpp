@@ -1,5 +1,5 @@
-// Roles, what each may change on a site it sees, and the password rules (SPEC §5), and the
-// request bodies of users and sites (§6.1).
+// Roles, what each may change on a site it sees, and the password rules (docs/contract.md §5), and
+// the request bodies of users and sites (§6.1).
 #include <gtest/gtest.h>
 
 #include "ems/codec/site_codec.h"

@@ -196,9 +196,7 @@ std::span<const std::string_view> TypicalMetrics(DeviceType type) {
   return kPowerOnly;
 }
 
-Reject DeviceNotFound(std::string_view device_id) {
-  return NotFound("Device", device_id);
-}
+Reject DeviceNotFound(std::string_view device_id) { return NotFound("Device", device_id); }
 
 Result<void> RequireExposedMetric(std::string_view device_id, DeviceType type,
                                   std::string_view metric, bool reported) {

@@ -1,8 +1,8 @@
--- Telemetry (SPEC §4.1, §4.4, §6.3, §6.4): raw samples, the latest value of each metric, and
+-- Telemetry (docs/contract.md §4.1, §4.4, §6.3, §6.4): raw samples, the latest value of each metric, and
 -- rollups maintained at ingest. Instants are INTEGER milliseconds since the Unix epoch (UTC).
 -- Rows of a deleted device go with it (ON DELETE CASCADE; PRAGMA foreign_keys=ON at open).
 
--- Raw samples, keyed as SPEC §4.4 says: a sample delivered twice is stored once.
+-- Raw samples, keyed as docs/contract.md §4.4 says: a sample delivered twice is stored once.
 -- Pruned after EMS_RAW_RETENTION_DAYS; rollups are kept.
 CREATE TABLE telemetry (
   device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,

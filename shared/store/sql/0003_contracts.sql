@@ -1,4 +1,4 @@
--- Contracts and component timelines (SPEC §6.7). See shared/store/include/ems/store/contract_repository.h.
+-- Contracts and component timelines (docs/contract.md §6.7). See shared/store/include/ems/store/contract_repository.h.
 -- Instants are INTEGER milliseconds since the Unix epoch (UTC); calendar dates are TEXT
 -- 'YYYY-MM-DD' (they sort and compare like dates).
 
@@ -31,7 +31,7 @@ CREATE TABLE contract_events (
   received_at     INTEGER NOT NULL,
   status          TEXT NOT NULL CHECK (status IN ('accepted', 'rejected')),
   reason          TEXT NOT NULL,
-  -- SPEC §4.4: an event delivered twice (MQTT redelivery, client retry) is stored once.
+  -- docs/contract.md §4.4: an event delivered twice (MQTT redelivery, client retry) is stored once.
   UNIQUE (contract_number, type, event_date, created_at)
 );
 -- Replay order of a contract (listing, full rebuild).

@@ -1,4 +1,4 @@
--- EV charging schedules (SPEC §6.6) and site tariffs (SPEC §4.1).
+-- EV charging schedules (docs/contract.md §6.6) and site tariffs (docs/contract.md §4.1).
 -- Instants are INTEGER milliseconds since the Unix epoch (UTC); soc values are REAL fractions 0–1.
 
 -- One row per EV that has a schedule, a pause or an override. Mode is 'planned' exactly when a

@@ -1,4 +1,4 @@
--- Energy per bucket (SPEC §6.4 energy series), kept at ingest like the other rollups, so a site's
+-- Energy per bucket (docs/contract.md §6.4 energy series), kept at ingest like the other rollups, so a site's
 -- series reads one row per device and bucket instead of integrating every minute per request.
 -- produced_wh / consumed_wh: the device's power_w integrated from its 1-minute rollups as
 -- sample-and-hold steps (ems::AccumulateEnergy: gaps over 15 minutes not bridged), split at

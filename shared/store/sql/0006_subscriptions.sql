@@ -1,4 +1,4 @@
--- Metric subscriptions (SPEC §6.3): a user's named sets of metrics of devices across sites.
+-- Metric subscriptions (docs/contract.md §6.3): a user's named sets of metrics of devices across sites.
 -- Instants are INTEGER milliseconds since the Unix epoch (UTC).
 
 -- A subscription belongs to the user who created it and goes with that user.

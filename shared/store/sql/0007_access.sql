@@ -1,4 +1,4 @@
--- Access control (SPEC §5): when a user's password, role or sites last changed (tokens issued
+-- Access control (docs/contract.md §5): when a user's password, role or sites last changed (tokens issued
 -- before that stop working), and the site a contract belongs to (NULL: admins only).
 -- Instants are INTEGER milliseconds since the Unix epoch (UTC).
 

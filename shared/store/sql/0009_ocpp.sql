@@ -1,4 +1,4 @@
--- OCPP chargers (SPEC §4.5, docs/ocpp.md): who may connect to ems-ocpp, what they said at boot,
+-- OCPP chargers (docs/contract.md §4.5, docs/ocpp.md): who may connect to ems-ocpp, what they said at boot,
 -- and their transactions. Instants are INTEGER milliseconds since the Unix epoch (UTC).
 
 -- A registered charger is a charging_station device with a password (`ems-api charger add`);

@@ -1,4 +1,4 @@
--- The energy counters the listener publishes for Home Assistant's Energy dashboard (SPEC §4.6,
+-- The energy counters the listener publishes for Home Assistant's Energy dashboard (docs/contract.md §4.6,
 -- ems/domain/energy_totals.h): per figure, what was last computed from the stored energy and the
 -- offset added so the published value never decreases. A site's figures have device_id ''; a
 -- device's row outlives the device, so a device deleted and created again under the same id

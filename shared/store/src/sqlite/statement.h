@@ -54,8 +54,8 @@ struct Blob {
   std::string_view bytes;
 };
 
-// The site-visibility rule (SPEC §5) as the one SQL fragment every query that answers a caller
-// uses: true when the site in `site_column` is visible to the Visibility bound as parameter
+// The site-visibility rule (docs/contract.md §5) as the one SQL fragment every query that answers a
+// caller uses: true when the site in `site_column` is visible to the Visibility bound as parameter
 // `param` (NULL = every site; else the sites assigned to that user).
 std::string VisibleSite(std::string_view site_column, int param);
 

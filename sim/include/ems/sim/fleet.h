@@ -1,5 +1,5 @@
-// The simulated fleet behind `ems-publisher` (SPEC §1, §2 EMS_PUBLISHER_*, §4.1): homes and a
-// charging hub, turned into the MQTT messages real devices would publish, and following the
+// The simulated fleet behind `ems-publisher` (docs/contract.md §1, §2 EMS_PUBLISHER_*, §4.1): homes
+// and a charging hub, turned into the MQTT messages real devices would publish, and following the
 // charging schedules the product publishes back for the homes' EVs (§4.3, §6.6).
 //
 // What callers can rely on:
@@ -19,10 +19,11 @@
 //   "{site}-wallbox" publishes a session per charge. The hub "hub-1" (Berlin, when
 //   hub_stations > 0) has hub_stations public stations of two 22 kW connectors. Device ids are
 //   "{site}-{role}" (e.g. "site-1-battery", "hub-1-station-2"): unique across the fleet.
-// - Power follows the SPEC sign convention. The home battery and the EV react to the sum of the
+// - Power follows the contract (docs/contract.md) sign convention. The home battery and the EV
+// react to the sum of the
 //   other home devices (surplus charges the battery; the battery does not discharge into the
 //   EV). Tariffs are in each home's currency; the hub bills in EUR.
-// - Payloads are exactly the SPEC §4.1 JSON objects; timestamps are UTC RFC 3339.
+// - Payloads are exactly the docs/contract.md §4.1 JSON objects; timestamps are UTC RFC 3339.
 //
 // Not thread-safe: one Fleet is driven by one thread.
 #pragma once

@@ -1,7 +1,7 @@
 // A home's wallbox: the charge point of the home's EV. It meters what the EV draws and turns each
-// uninterrupted charge into a charging session (SPEC §4.1): opened when the EV starts charging,
-// `active` updates with the running energy and cost on request, `completed` when the EV stops
-// (slot over, limit reached, paused, unplugged to drive away).
+// uninterrupted charge into a charging session (docs/contract.md §4.1): opened when the EV starts
+// charging, `active` updates with the running energy and cost on request, `completed` when the EV
+// stops (slot over, limit reached, paused, unplugged to drive away).
 //
 // The session's billed energy is exactly the metered energy: the EV's charging power held from
 // one step to the next (the sample-and-hold a reader of the EV's telemetry integrates), and its

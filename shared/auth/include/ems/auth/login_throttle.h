@@ -1,5 +1,5 @@
-// SPEC §5 login throttling, bounded in memory and keyed so that nobody can lock a user out from
-// afar. A failed login counts against its (username, client address) pair and against its
+// docs/contract.md §5 login throttling, bounded in memory and keyed so that nobody can lock a user
+// out from afar. A failed login counts against its (username, client address) pair and against its
 // client address:
 // - kMaxFailuresPerUser failures for one username from one address within kWindow: the next
 //   attempt from there (the sixth, "more than 5") answers 429 without a password check, until

@@ -1,6 +1,6 @@
-// Password hashing (SPEC §5): Argon2id through libsodium's crypto_pwhash_str, a salted, slow,
-// memory-hard hash in a self-describing string (algorithm, parameters, salt, hash), so the cost
-// can be raised later without breaking stored hashes.
+// Password hashing (docs/contract.md §5): Argon2id through libsodium's crypto_pwhash_str, a salted,
+// slow, memory-hard hash in a self-describing string (algorithm, parameters, salt, hash), so the
+// cost can be raised later without breaking stored hashes.
 //
 // Each hash holds 64 MiB and a core for about 0.1 s, so at most kConcurrentHashes run at once in
 // a process; further callers wait. A burst of logins, which anyone can send, then costs time,

@@ -1,5 +1,5 @@
-// Bearer tokens (SPEC §5): HS256 JWTs carrying the username (`sub`), the role, `iat` and `exp`.
-// Pure apart from the HMAC: `now` is a parameter.
+// Bearer tokens (docs/contract.md §5): HS256 JWTs carrying the username (`sub`), the role, `iat`
+// and `exp`. Pure apart from the HMAC: `now` is a parameter.
 //
 // `iat` carries milliseconds (a fractional NumericDate, as RFC 7519 allows): the API refuses a
 // token issued before its user's password, role or sites last changed, and whole seconds would

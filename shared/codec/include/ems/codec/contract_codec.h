@@ -1,6 +1,6 @@
-// JSON <-> contract values (SPEC §6.7): the contract event body (REST `POST /api/v1/contracts/
-// events`, `POST /event` and MQTT `{p}/contracts/events` share it), the contract create body,
-// and the encoders of contracts, timelines and event list items.
+// JSON <-> contract values (docs/contract.md §6.7): the contract event body (REST `POST
+// /api/v1/contracts/ events`, `POST /event` and MQTT `{p}/contracts/events` share it), the contract
+// create body, and the encoders of contracts, timelines and event list items.
 //
 // Pure: the arrival time is a parameter. Decoding only checks shape and types; the rules of
 // §6.7 (unknown event type, component not in the contract, date order) are applied by

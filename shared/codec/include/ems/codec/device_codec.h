@@ -1,5 +1,5 @@
-// JSON codecs of device payloads: the MQTT `meta` and `telemetry` messages (SPEC §4.1), the REST
-// device body and device / metric / series answers (§6.2, §6.3).
+// JSON codecs of device payloads: the MQTT `meta` and `telemetry` messages (docs/contract.md §4.1),
+// the REST device body and device / metric / series answers (§6.2, §6.3).
 //
 // Decoders apply every rule that needs only the payload, so what they return is valid;
 // telemetry rules that depend on the device type (the power_w sign) need

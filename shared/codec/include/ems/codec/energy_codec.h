@@ -1,4 +1,4 @@
-// JSON encoders of site energy answers (SPEC §6.4), also the payload of the retained
+// JSON encoders of site energy answers (docs/contract.md §6.4), also the payload of the retained
 // `{p}/sites/{site}/summary` topic (§4.3).
 //
 // Power and energy figures are rounded to 3 decimals (mW, mWh) so sums of doubles print as a

@@ -44,7 +44,7 @@ Result<double> RequiredNumber(const Json& obj, std::string_view field, ErrorCode
 Result<std::int64_t> RequiredInteger(const Json& obj, std::string_view field, ErrorCode code);
 Result<bool> RequiredBool(const Json& obj, std::string_view field, ErrorCode code);
 Result<Timestamp> RequiredTimestamp(const Json& obj, std::string_view field, ErrorCode code);
-// An id per SPEC §3.
+// An id per docs/contract.md §3.
 Result<std::string> RequiredId(const Json& obj, std::string_view field, ErrorCode code);
 
 // A reject of a field of a nested object, named by the object's path: "Field 'start' …" becomes

@@ -56,7 +56,7 @@ class JsonWriter {
   requires(!std::same_as<T, bool>) JsonWriter& Value(T n) {
     return Integer(static_cast<std::int64_t>(n));
   }
-  // RFC 3339 UTC, as every timestamp is answered (SPEC §3).
+  // RFC 3339 UTC, as every timestamp is answered (docs/contract.md §3).
   JsonWriter& Value(Timestamp t);
   // A small nlohmann value (a device's properties), as nlohmann dumps it.
   JsonWriter& Value(const nlohmann::json& j);

@@ -1,6 +1,6 @@
-// JSON codecs of EV charging schedules (SPEC §6.6, §4.3): the PUT body, the GET answer (also
-// the retained payload of `{p}/sites/{site}/devices/{ev}/schedule`) and its decoder, and the EV
-// parameters read from an `ev` device's properties.
+// JSON codecs of EV charging schedules (docs/contract.md §6.6, §4.3): the PUT body, the GET answer
+// (also the retained payload of `{p}/sites/{site}/devices/{ev}/schedule`) and its decoder, and the
+// EV parameters read from an `ev` device's properties.
 //
 // Rejects carry kInvalidSchedule (or kInvalidDevice for EV properties), and
 // kInvalidJson for text that is not a JSON object; the API answers kInvalidJson with 400 and

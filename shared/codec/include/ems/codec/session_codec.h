@@ -1,5 +1,5 @@
-// JSON <-> ChargingSession: the SPEC §4.1 session payload, the existing stations' payload of
-// §4.2, and the REST representation of §6.5.
+// JSON <-> ChargingSession: the docs/contract.md §4.1 session payload, the existing stations'
+// payload of §4.2, and the REST representation of §6.5.
 #pragma once
 
 #include <string_view>

@@ -1,4 +1,5 @@
-// The JSON request body of POST /api/v1/sites and PUT /api/v1/sites/{site} (SPEC §3, §6.1):
+// The JSON request body of POST /api/v1/sites and PUT /api/v1/sites/{site} (docs/contract.md §3,
+// §6.1):
 // {"id"?, "name", "timezone"?}, decoded with every rule that needs only the body. Unparsable
 // JSON or a non-object is rejected with kInvalidJson (answer 400), anything else with
 // kInvalidSite (422) naming the field. Unknown fields are ignored.

@@ -1,5 +1,5 @@
-// JSON codecs of metric subscriptions (SPEC §6.3): the POST / PUT body, the subscription, and the
-// answer of its series.
+// JSON codecs of metric subscriptions (docs/contract.md §6.3): the POST / PUT body, the
+// subscription, and the answer of its series.
 //
 // Rejects carry kInvalidSubscription (answer 422), or kInvalidJson (400) for text that is not a
 // JSON object within kMaxSubscriptionBytes; messages name the field ("Field 'metrics[1].metric'

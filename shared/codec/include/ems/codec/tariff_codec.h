@@ -1,4 +1,4 @@
-// JSON codec of a site tariff (SPEC §4.1, topic `{p}/sites/{site}/tariff`, retained):
+// JSON codec of a site tariff (docs/contract.md §4.1, topic `{p}/sites/{site}/tariff`, retained):
 //   {"currency": "EUR", "prices": [{"start": "...", "end": "...", "price_per_kwh": 0.27}, ...]}
 //
 // A decoded Tariff always satisfies what the planner relies on: a three-letter upper-case
@@ -23,8 +23,8 @@ inline constexpr std::size_t kMaxTariffBytes = 256 << 10;
 Result<Tariff> DecodeTariff(std::string_view text);
 Result<Tariff> DecodeTariffJson(const Json& obj);  // an already parsed payload
 
-// The same shape back; timestamps in UTC with 'Z' (SPEC §3). DecodeTariff(EncodeTariff(t)) == t
-// for every decoded t.
+// The same shape back; timestamps in UTC with 'Z' (docs/contract.md §3).
+// DecodeTariff(EncodeTariff(t)) == t for every decoded t.
 Json EncodeTariff(const Tariff& tariff);
 
 }  // namespace ems::codec

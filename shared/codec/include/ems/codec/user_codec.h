@@ -1,4 +1,4 @@
-// JSON request bodies of user accounts (SPEC §5, §6.1): POST /api/v1/users, PUT
+// JSON request bodies of user accounts (docs/contract.md §5, §6.1): POST /api/v1/users, PUT
 // /api/v1/users/{username} and PUT /api/v1/me/password, decoded field by field.
 //
 // Decoding checks shape and types only: that a username and site ids are ids, that a role is

@@ -1,5 +1,5 @@
-// Settings of a process (SPEC §2): every setting is an environment variable, read from the real
-// environment, else from a `.env` file in the working directory, else its default; a
+// Settings of a process (docs/contract.md §2): every setting is an environment variable, read from
+// the real environment, else from a `.env` file in the working directory, else its default; a
 // command-line flag (`--mqtt-url=...` or `--mqtt-url ...` for EMS_MQTT_URL) overrides all.
 //
 // Invalid configuration is fatal at start: callers report it with ConfigError, which the
@@ -34,11 +34,11 @@ std::vector<Option> CommonOptions(const std::string& client_id, const std::strin
 // The options of the services that read stored data (listener and API): the default currency of
 // sessions and the staleness of readings in energy summaries.
 std::vector<Option> StoredDataOptions();
-// EMS_METRICS_LISTEN (SPEC §8): the service's Prometheus address, loopback by default, one port
-// per service (docs/monitoring.md).
+// EMS_METRICS_LISTEN (docs/contract.md §8): the service's Prometheus address, loopback by default,
+// one port per service (docs/monitoring.md).
 Option MetricsOption(const std::string& default_listen);
-// EMS_HA_DISCOVERY and EMS_HA_PREFIX (SPEC §4.6): the listener publishes the discovery configs,
-// the API clears them when it deletes a device or site.
+// EMS_HA_DISCOVERY and EMS_HA_PREFIX (docs/contract.md §4.6): the listener publishes the discovery
+// configs, the API clears them when it deletes a device or site.
 std::vector<Option> HomeAssistantOptions();
 
 class Settings {

@@ -1,5 +1,5 @@
-// EV charging schedules (SPEC §6.6): slots, pause, one-hour override, the projection of the
-// state of charge, and the planner that picks the cheapest charging time from a site tariff.
+// EV charging schedules (docs/contract.md §6.6): slots, pause, one-hour override, the projection of
+// the state of charge, and the planner that picks the cheapest charging time from a site tariff.
 //
 // Everything here is pure: no I/O, no clock (`now` is always a parameter), no exceptions for
 // expected failures (they are `Result` rejects). Callers can rely on:
@@ -152,9 +152,9 @@ struct Projection {
   friend bool operator==(const Projection&, const Projection&) = default;
 };
 
-// Projects the state of charge (SPEC §6.6). The EV charges at instant t ≥ now when it is at
-// home and t is inside the override window, or inside a slot and not inside the pause
-// [now, paused_until). Consequently:
+// Projects the state of charge (docs/contract.md §6.6). The EV charges at instant t ≥ now when it
+// is at home and t is inside the override window, or inside a slot and not inside the pause [now,
+// paused_until). Consequently:
 //   - a partly elapsed slot counts its remaining fraction, an elapsed one 0;
 //   - the override counts only the part of its hour no (unpaused) slot covers: each instant
 //     is counted once;

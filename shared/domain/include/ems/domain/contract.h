@@ -1,5 +1,5 @@
-// Contracts and their component timelines (SPEC §6.7): which components a contract has, the
-// start/end events that move each component's dates, and the rules that accept or reject them.
+// Contracts and their component timelines (docs/contract.md §6.7): which components a contract has,
+// the start/end events that move each component's dates, and the rules that accept or reject them.
 //
 // Pure and deterministic: no I/O, no clock. The timeline of a contract is, by definition, the
 // replay of all its stored events ordered by (created_at, seq), where `seq` is the arrival order
@@ -60,10 +60,11 @@ std::string ToString(ContractEventType type);
 // --- contracts ---
 
 struct Contract {
-  std::string contract_number;                // an id (SPEC §3)
+  std::string contract_number;                // an id (docs/contract.md §3)
   std::vector<ContractComponent> components;  // non-empty, distinct, canonical order
   Timestamp created_at;
-  std::optional<std::string> site_id;  // the site it belongs to (SPEC §5); none: admins only
+  std::optional<std::string>
+      site_id;  // the site it belongs to (docs/contract.md §5); none: admins only
   friend bool operator==(const Contract&, const Contract&) = default;
 };
 
@@ -133,7 +134,8 @@ struct ContractTimeline {
 // The timeline of a contract before any event: every component with null dates.
 ContractTimeline EmptyTimeline(const Contract& contract);
 
-// Applies one event to `timeline` and says whether it was accepted. Rules (SPEC §6.7), in order:
+// Applies one event to `timeline` and says whether it was accepted. Rules (docs/contract.md §6.7),
+// in order:
 //   - an event of another contract, an unknown type, or a component the contract does not have
 //     (not a key of timeline.components) is rejected;
 //   - start: sets the start date, overwriting an earlier one; rejected when the component has an

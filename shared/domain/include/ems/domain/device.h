@@ -1,6 +1,6 @@
-// Devices and their metrics (SPEC §4.1, §6.2): the device types, the property rules of each type,
-// the metric rules (names, finite values, soc range, the power sign convention) and metric units.
-// Pure: no I/O, no clock.
+// Devices and their metrics (docs/contract.md §4.1, §6.2): the device types, the property rules of
+// each type, the metric rules (names, finite values, soc range, the power sign convention) and
+// metric units. Pure: no I/O, no clock.
 //
 // Properties and state are open JSON objects: the rules below constrain only the fields a type
 // requires (and `mode` / `at_home` in state); every other field is kept as given. Rule functions
@@ -52,9 +52,9 @@ struct DeviceSpec {
   friend bool operator==(const DeviceSpec&, const DeviceSpec&) = default;
 };
 
-// A device discovery message (SPEC §4.1 `meta`): creates or updates the device, and its site
-// when the site is new (then named `site_name`, in zone `site_timezone`; defaults: the site id,
-// "UTC").
+// A device discovery message (docs/contract.md §4.1 `meta`): creates or updates the device, and its
+// site when the site is new (then named `site_name`, in zone `site_timezone`; defaults: the site
+// id, "UTC").
 struct DeviceMeta {
   DeviceSpec spec;
   std::optional<std::string> site_name;
@@ -62,7 +62,7 @@ struct DeviceMeta {
   friend bool operator==(const DeviceMeta&, const DeviceMeta&) = default;
 };
 
-// A stored device (SPEC §6.2 without its metrics).
+// A stored device (docs/contract.md §6.2 without its metrics).
 struct Device {
   std::string id;
   std::string site_id;
@@ -105,8 +105,8 @@ inline constexpr std::string_view kSocMetric = "soc_pct";
 // `[a-z][a-z0-9_]{0,63}`.
 bool IsValidMetricName(std::string_view name);
 
-// The metrics a device of `type` reports (SPEC §4.1's table; a charging station also meters
-// energy_wh), in name order: solar_panel energy_wh, power_w; wind_turbine power_w,
+// The metrics a device of `type` reports (docs/contract.md §4.1's table; a charging station also
+// meters energy_wh), in name order: solar_panel energy_wh, power_w; wind_turbine power_w,
 // wind_speed_ms; battery and ev power_w, soc_pct; appliance power_w; heat_pump power_w,
 // temperature_c; inverter frequency_hz, power_w, voltage_v; charging_station energy_wh,
 // power_w. A device lists these from the start, before its first telemetry; it may report others
@@ -114,7 +114,7 @@ bool IsValidMetricName(std::string_view name);
 std::span<const std::string_view> TypicalMetrics(DeviceType type);
 
 // kNotFound "Device <id> not found.": a device that does not exist, or that the caller may not see
-// (SPEC §5 answers both alike).
+// (docs/contract.md §5 answers both alike).
 Reject DeviceNotFound(std::string_view device_id);
 
 // A device exposes `metric` when it reported it (`reported`: it has a latest value) or its type
@@ -151,7 +151,7 @@ struct LatestMetric {
   friend bool operator==(const LatestMetric&, const LatestMetric&) = default;
 };
 
-// A decoded telemetry payload (SPEC §4.1): `{"ts", "metrics": {...}, "state": {...}?}`.
+// A decoded telemetry payload (docs/contract.md §4.1): `{"ts", "metrics": {...}, "state": {...}?}`.
 struct Telemetry {
   Timestamp ts;
   std::vector<MetricSample> metrics;                // in name order

@@ -1,9 +1,9 @@
-// Site energy (SPEC §6.4): the live summary from each device's latest `power_w`, and the
-// integration of power samples into energy per bucket. Pure: no I/O; `now` is a parameter.
+// Site energy (docs/contract.md §6.4): the live summary from each device's latest `power_w`, and
+// the integration of power samples into energy per bucket. Pure: no I/O; `now` is a parameter.
 //
-// Sign convention (SPEC §4.1): positive power_w = the device supplies the site, negative = it
-// draws from it. Produced = Σ positive, consumed = Σ |negative|, net = produced − consumed
-// (positive = exporting to the grid). Storage discharging counts as produced, charging as
+// Sign convention (docs/contract.md §4.1): positive power_w = the device supplies the site,
+// negative = it draws from it. Produced = Σ positive, consumed = Σ |negative|, net = produced −
+// consumed (positive = exporting to the grid). Storage discharging counts as produced, charging as
 // consumed, exactly like any other device.
 #pragma once
 
@@ -60,7 +60,7 @@ struct EnergySummary {
 EnergySummary ComputeEnergySummary(std::string site_id, std::span<const DeviceReading> devices,
                                    Timestamp now, std::chrono::seconds stale_after);
 
-// The energy picture of several sites (SPEC §6.4 GET /energy/summary, the fleet view).
+// The energy picture of several sites (docs/contract.md §6.4 GET /energy/summary, the fleet view).
 struct FleetEnergySummary {
   int sites = 0;
   EnergySummary total;  // site_id empty; storage of every site, in the order of the sites

@@ -1,6 +1,7 @@
-// Energy counters for Home Assistant's Energy dashboard (SPEC §4.6, docs/home-assistant.md):
-// kWh totals of a site (grid import and export, solar, battery charge and discharge, EV
-// charging) and of each device (import, export), from the stored energy of SPEC §6.4. Pure.
+// Energy counters for Home Assistant's Energy dashboard (docs/contract.md §4.6,
+// docs/home-assistant.md): kWh totals of a site (grid import and export, solar, battery charge and
+// discharge, EV charging) and of each device (import, export), from the stored energy of
+// docs/contract.md §6.4. Pure.
 //
 // What is counted:
 //   - a device's export = the energy it supplied to the site (produced_wh of its energy rollups),
@@ -53,7 +54,7 @@ struct GridEnergy {
 // The end of the last quarter hour that counts towards the grid figures at `now`.
 Timestamp GridCountedUntil(Timestamp now);
 
-// The figures of SPEC §4.6, in Wh (named without the unit: they are published in kWh).
+// The figures of docs/contract.md §4.6, in Wh (named without the unit: they are published in kWh).
 struct SiteEnergyFigures {
   double grid_import = 0;
   double grid_export = 0;

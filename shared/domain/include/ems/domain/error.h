@@ -34,9 +34,9 @@ enum class ErrorCode {
   kInvalidSubscription,
   kInvalidQuery,  // a series or summary range the rules refuse
   kInvalidLogin,
-  kInvalidUser,         // a user body or password the account rules refuse (SPEC §5, §6.1)
-  kInvalidSite,         // a site body the rules refuse (SPEC §6.1)
-  kContractRule,        // a contract event the timeline rules refuse (SPEC §6.7)
+  kInvalidUser,   // a user body or password the account rules refuse (docs/contract.md §5, §6.1)
+  kInvalidSite,   // a site body the rules refuse (docs/contract.md §6.1)
+  kContractRule,  // a contract event the timeline rules refuse (docs/contract.md §6.7)
   kDeviceSiteMismatch,  // a device addressed on a site it does not belong to
   kTooOld,              // telemetry older than the raw-retention cutoff
   kTooNew,              // telemetry stamped too far after the receiver's clock

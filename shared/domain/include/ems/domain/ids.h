@@ -1,5 +1,5 @@
 // Identifiers of sites, devices, stations, sessions, users, contracts and subscriptions
-// (SPEC §3), and the rule of the names people give devices and subscriptions.
+// (docs/contract.md §3), and the rule of the names people give devices and subscriptions.
 #pragma once
 
 #include <string_view>

@@ -1,5 +1,6 @@
-// Time-series rollups (SPEC §6.3): intervals, aggregations, bucket boundaries, the mergeable
-// aggregate state every rollup row holds, and the rules of a series query. Pure: no I/O, no clock.
+// Time-series rollups (docs/contract.md §6.3): intervals, aggregations, bucket boundaries, the
+// mergeable aggregate state every rollup row holds, and the rules of a series query. Pure: no I/O,
+// no clock.
 //
 // Buckets: `1m`, `15m` and `1h` are aligned to UTC (Unix epoch multiples); `1d`, `1w` (from
 // Monday) and `1mo` start at local midnight in the site's IANA zone, so a local day lasts 23 or
@@ -99,7 +100,7 @@ inline constexpr std::int64_t kMaxDefaultPoints = 400;
 Interval DefaultInterval(Timestamp from, Timestamp to);
 
 inline constexpr std::chrono::days kMaxRawRange{400};
-// At most this many points in one answer, over all its series (SPEC §6.3).
+// At most this many points in one answer, over all its series (docs/contract.md §6.3).
 inline constexpr std::int64_t kMaxSeriesPoints = 100'000;
 
 // The rules of a series range for an answer of `series` series over one range (a device's

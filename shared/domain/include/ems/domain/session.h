@@ -1,5 +1,5 @@
-// Charging sessions (SPEC §4.1, §4.2, §6.5): the value, its rules, and how a newly arrived
-// message for a known session_id merges with the stored one.
+// Charging sessions (docs/contract.md §4.1, §4.2, §6.5): the value, its rules, and how a newly
+// arrived message for a known session_id merges with the stored one.
 #pragma once
 
 #include <optional>

@@ -1,5 +1,5 @@
-// Metric subscriptions (SPEC §6.3): a user's named set of metrics of any devices they can see,
-// across sites, and the rules of its content. Pure: no I/O, no clock.
+// Metric subscriptions (docs/contract.md §6.3): a user's named set of metrics of any devices they
+// can see, across sites, and the rules of its content. Pure: no I/O, no clock.
 //
 // A subscription belongs to the user who created it; only they see it, whatever their role. Its
 // metrics name devices by id. Who may see those devices is decided whenever it is written or
@@ -57,8 +57,8 @@ struct MetricTarget {
 inline constexpr std::size_t kMaxSubscriptionMetrics = 100;
 
 // kInvalidSubscription, messages naming the field: the name (ValidateName); 1 to
-// kMaxSubscriptionMetrics metrics, each with a valid device id (SPEC §3) and metric name
-// (IsValidMetricName), none named twice ("Field 'metrics[2]' names bat-1 soc_pct a second
+// kMaxSubscriptionMetrics metrics, each with a valid device id (docs/contract.md §3) and metric
+// name (IsValidMetricName), none named twice ("Field 'metrics[2]' names bat-1 soc_pct a second
 // time.").
 Result<void> ValidateSubscriptionSpec(const SubscriptionSpec& spec);
 

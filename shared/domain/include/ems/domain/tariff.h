@@ -1,4 +1,5 @@
-// A site's energy tariff (SPEC §4.1 `{p}/sites/{site}/tariff`): prices per kWh over time ranges.
+// A site's energy tariff (docs/contract.md §4.1 `{p}/sites/{site}/tariff`): prices per kWh over
+// time ranges.
 #pragma once
 
 #include <string>

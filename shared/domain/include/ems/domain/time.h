@@ -1,5 +1,5 @@
-// Instants, dates and site-local calendar arithmetic (SPEC §3). Pure but for Now(): every rule
-// takes the time as a parameter; only process edges read the clock, through Now().
+// Instants, dates and site-local calendar arithmetic (docs/contract.md §3). Pure but for Now():
+// every rule takes the time as a parameter; only process edges read the clock, through Now().
 //
 // Instants are UTC milliseconds (`Timestamp`); they are stored in SQLite as INTEGER ms since the
 // Unix epoch. Calendar rules (days, weeks from Monday, months, "next local midnight") use the

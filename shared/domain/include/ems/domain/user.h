@@ -1,5 +1,5 @@
-// Users and roles (SPEC §5): the three roles, what each may do on a site it sees, and the rules a
-// new password must meet. Which sites a user sees is the store's visibility rule
+// Users and roles (docs/contract.md §5): the three roles, what each may do on a site it sees, and
+// the rules a new password must meet. Which sites a user sees is the store's visibility rule
 // (ems/store/visibility.h); this header decides what a role may change there.
 //
 // Pure: no I/O.

@@ -1,7 +1,7 @@
-// Prometheus metrics of a process (SPEC §8, docs/monitoring.md): a registry of counters, gauges
-// and histograms, written in the text exposition format 0.0.4, the process metrics read from
-// /proc/self, and a small HTTP server answering GET /metrics. Debian has no prometheus-cpp; this is
-// the one place every service (and ems-ocpp) gets its metrics from.
+// Prometheus metrics of a process (docs/contract.md §8, docs/monitoring.md): a registry of
+// counters, gauges and histograms, written in the text exposition format 0.0.4, the process metrics
+// read from /proc/self, and a small HTTP server answering GET /metrics. Debian has no
+// prometheus-cpp; this is the one place every service (and ems-ocpp) gets its metrics from.
 //
 //   metrics::Registry registry;
 //   metrics::AddBuildInfo(registry, "ems-listener");
@@ -113,7 +113,7 @@ class Registry {
 // backlog's within minutes.
 const std::vector<double>& DurationBuckets();
 
-// ems_build_info{service,version} 1 (SPEC §8).
+// ems_build_info{service,version} 1 (docs/contract.md §8).
 void AddBuildInfo(Registry& registry, const std::string& service);
 // process_cpu_seconds_total, process_resident_memory_bytes, process_open_fds,
 // process_start_time_seconds, read from /proc/self when scraped.

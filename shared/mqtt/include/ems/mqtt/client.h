@@ -1,5 +1,5 @@
-// Paho MQTT client set-up shared by the three services (SPEC §4.4): MQTT 3.1.1 with a fixed
-// client id and clean_session off (the broker keeps the persistent session across restarts),
+// Paho MQTT client set-up shared by the three services (docs/contract.md §4.4): MQTT 3.1.1 with a
+// fixed client id and clean_session off (the broker keeps the persistent session across restarts),
 // automatic reconnect, a retained last will "offline" on {p}/status/{service}, "online"
 // published retained on every (re)connect, credentials and TLS from the settings.
 //

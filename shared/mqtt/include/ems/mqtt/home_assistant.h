@@ -1,7 +1,7 @@
-// Home Assistant MQTT discovery (SPEC §4.6, docs/home-assistant.md): the retained configs that
-// make every device metric with a known unit, and every energy counter, a sensor in Home
-// Assistant without YAML. Pure: builds topics and payloads; the listener publishes them, the API
-// clears them when it deletes a device or a site.
+// Home Assistant MQTT discovery (docs/contract.md §4.6, docs/home-assistant.md): the retained
+// configs that make every device metric with a known unit, and every energy counter, a sensor in
+// Home Assistant without YAML. Pure: builds topics and payloads; the listener publishes them, the
+// API clears them when it deletes a device or a site.
 //
 // One config per sensor at `{discovery}/sensor/{object}/config`, where object (also the
 // unique_id) is `ems_d_{device}_{metric}` for a device's metric, `ems_d_{device}_import_kwh` /
@@ -50,7 +50,8 @@ struct HaSite {
   std::string name;
 };
 
-// The figures of a site's energy totals topic, and of a device's (SPEC §4.6), in payload order.
+// The figures of a site's energy totals topic, and of a device's (docs/contract.md §4.6), in
+// payload order.
 std::span<const std::string_view> SiteEnergyFigureNames();
 std::span<const std::string_view> DeviceEnergyFigureNames();
 

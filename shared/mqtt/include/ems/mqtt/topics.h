@@ -1,4 +1,4 @@
-// MQTT topic names (SPEC §4): building them from ids and parsing incoming ones. Pure.
+// MQTT topic names (docs/contract.md §4): building them from ids and parsing incoming ones. Pure.
 //
 // `prefix` is EMS_TOPIC_PREFIX (default "ems/v1"). Parsing checks every id level with
 // IsValidId, so a parsed topic can be trusted as ids.
@@ -19,7 +19,7 @@ std::string TariffTopic(std::string_view prefix, std::string_view site);
 std::string ContractEventsTopic(std::string_view prefix);
 std::string SummaryTopic(std::string_view prefix, std::string_view site);
 std::string ScheduleTopic(std::string_view prefix, std::string_view site, std::string_view ev);
-// Energy counters (SPEC §4.6): {p}/sites/{site}/energy/totals and
+// Energy counters (docs/contract.md §4.6): {p}/sites/{site}/energy/totals and
 // {p}/sites/{site}/devices/{device}/energy/totals.
 std::string SiteEnergyTopic(std::string_view prefix, std::string_view site);
 std::string DeviceEnergyTopic(std::string_view prefix, std::string_view site,

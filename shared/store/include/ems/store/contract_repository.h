@@ -1,5 +1,6 @@
 // ContractRepository: contracts, their append-only event history and the stored timeline
-// projection (SPEC §6.7, §4.4), the only writer of the tables of store/sql/0003_contracts.sql.
+// projection (docs/contract.md §6.7, §4.4), the only writer of the tables of
+// store/sql/0003_contracts.sql.
 //
 // What callers can rely on:
 //   - Stored statuses and timelines always equal ReplayContract over the contract's stored events
@@ -10,9 +11,9 @@
 //     stored once; appending it again changes nothing and answers the stored status.
 //   - GetTimeline reads the projection: O(components), independent of the history's length.
 //   - Operations on one contract reject kNotFound ("Contract 9999 not found.") when it
-//     does not exist, or when the caller's Visibility does not include its site (SPEC §5: a
-//     contract without a site is seen only with Visibility::All()). Writes take no Visibility:
-//     the caller first checks that it may see (GetContract) and change the contract.
+//     does not exist, or when the caller's Visibility does not include its site (docs/contract.md
+//     §5: a contract without a site is seen only with Visibility::All()). Writes take no
+//     Visibility: the caller first checks that it may see (GetContract) and change the contract.
 //   - The writes that touch several rows (CreateContract, DeleteContract, DeleteBySite,
 //     AppendEvent, RebuildContract) throw std::logic_error outside a transaction, because a crash
 //     between their statements would leave statuses or the projection out of step with the history.

@@ -1,6 +1,6 @@
-// DeviceRepository: the devices table (SPEC §4.1 discovery, §6.2 REST CRUD and the lists of a site
-// and of the fleet), its only writer.
-// Contract of the store's repositories: ems/store/store.h.
+// DeviceRepository: the devices table (docs/contract.md §4.1 discovery, §6.2 REST CRUD and the
+// lists of a site and of the fleet), its only writer. Contract of the store's repositories:
+// ems/store/store.h.
 #pragma once
 
 #include <optional>
@@ -18,8 +18,8 @@ namespace ems::store {
 // What a meta message did.
 enum class MetaOutcome { kCreated, kUpdated, kUnchanged };
 
-// Which devices a list holds (SPEC §6.2): those `visibility` sees, of one site and of one type
-// when given.
+// Which devices a list holds (docs/contract.md §6.2): those `visibility` sees, of one site and of
+// one type when given.
 struct DeviceFilter {
   Visibility visibility = Visibility::All();
   std::optional<std::string> site_id;
@@ -44,8 +44,8 @@ class DeviceRepository {
  public:
   virtual ~DeviceRepository() = default;
 
-  // Discovery (SPEC §4.1): creates the site when new (SiteRepository::Ensure with name =
-  // meta.site_name or the site id, zone = meta.site_timezone or "UTC"), then creates the device
+  // Discovery (docs/contract.md §4.1): creates the site when new (SiteRepository::Ensure with name
+  // = meta.site_name or the site id, zone = meta.site_timezone or "UTC"), then creates the device
   // or updates its type, name and properties (updated_at = now only when one changed). Rejects
   // kDeviceSiteMismatch when the device id already belongs to another site, and kInvalidMeta
   // for bad ids, a spec that breaks ValidateDeviceSpec or an unknown zone.
@@ -81,7 +81,7 @@ class DeviceRepository {
   // The device, its site and the site's zone in one lookup; std::nullopt when the device was
   // never discovered nor registered.
   virtual std::optional<DeviceContext> Context(const std::string& device_id) = 0;
-  // The site the device belongs to (existing stations, SPEC §4.2).
+  // The site the device belongs to (existing stations, docs/contract.md §4.2).
   virtual std::optional<std::string> SiteOf(const std::string& device_id) = 0;
 
   // After telemetry stamped `ts`: last_seen = max(last_seen, ts); when `ts` is not older than
@@ -89,8 +89,8 @@ class DeviceRepository {
   // message wins, an older one never overwrites). False when the device does not exist.
   virtual bool RecordTelemetry(const std::string& device_id, Timestamp ts,
                                const nlohmann::json& state) = 0;
-  // Sets `at_home` in the stored state as a user reports it (SPEC §6.6), keeping the other keys.
-  // False when the device does not exist.
+  // Sets `at_home` in the stored state as a user reports it (docs/contract.md §6.6), keeping the
+  // other keys. False when the device does not exist.
   virtual bool SetAtHome(const std::string& device_id, bool at_home) = 0;
 };
 

@@ -1,4 +1,4 @@
-// EnergyCounterRepository: the energy counters published for Home Assistant (SPEC §4.6,
+// EnergyCounterRepository: the energy counters published for Home Assistant (docs/contract.md §4.6,
 // ems/domain/energy_totals.h), the only writer of energy_counters. The listener's energy-totals
 // publisher saves a site's counters before it publishes them, so a restart goes on from exactly
 // what was published.

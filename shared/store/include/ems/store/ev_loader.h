@@ -1,5 +1,5 @@
-// An EV device as the charging-schedule rules see it (SPEC §6.6): its parameters from the
-// device properties, its soc from the latest `soc_pct` (0 until reported), and whether it is at
+// An EV device as the charging-schedule rules see it (docs/contract.md §6.6): its parameters from
+// the device properties, its soc from the latest `soc_pct` (0 until reported), and whether it is at
 // home from the device state's `at_home` (true until reported). Shared by the API and the
 // listener so both derive the same view.
 #pragma once

@@ -1,5 +1,5 @@
-// IngestRepository: ingest bookkeeping (SPEC §4.4, §6) — totals, rejections by reason, dead
-// letters, and each listener's inbox checkpoint. Written by the listener inside its batch
+// IngestRepository: ingest bookkeeping (docs/contract.md §4.4, §6) — totals, rejections by reason,
+// dead letters, and each listener's inbox checkpoint. Written by the listener inside its batch
 // transaction, so the counters always agree with the stored data, also after a crash and replay.
 // Contract of the store's repositories: ems/store/store.h.
 #pragma once

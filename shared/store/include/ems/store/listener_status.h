@@ -1,8 +1,8 @@
-// What a listener reports that the database cannot hold (SPEC §4.4): whether its storage is
-// failing, since when and why, and how much it holds in memory. Each listener keeps one small
-// file beside the database, listener-<id>.status, overwritten in place about once a second (the
-// file is allocated once at start, so rewriting it needs no new disk space on a full disk); the
-// API reads every such file for GET /api/v1/ingest/stats.
+// What a listener reports that the database cannot hold (docs/contract.md §4.4): whether its
+// storage is failing, since when and why, and how much it holds in memory. Each listener keeps one
+// small file beside the database, listener-<id>.status, overwritten in place about once a second
+// (the file is allocated once at start, so rewriting it needs no new disk space on a full disk);
+// the API reads every such file for GET /api/v1/ingest/stats.
 #pragma once
 
 #include <cstdint>

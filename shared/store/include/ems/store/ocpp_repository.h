@@ -1,8 +1,8 @@
-// OcppRepository: registered OCPP chargers and their transactions (SPEC §4.5, docs/ocpp.md), the
-// tables ocpp_chargers, ocpp_transaction_ids and ocpp_transactions. `ems-api charger` registers
-// and removes chargers; ems-ocpp records boots, connections and transactions; the API reads the
-// connection state for GET /api/v1/stations.
-// Contract of the store's repositories: ems/store/store.h.
+// OcppRepository: registered OCPP chargers and their transactions (docs/contract.md §4.5,
+// docs/ocpp.md), the tables ocpp_chargers, ocpp_transaction_ids and ocpp_transactions. `ems-api
+// charger` registers and removes chargers; ems-ocpp records boots, connections and transactions;
+// the API reads the connection state for GET /api/v1/stations. Contract of the store's
+// repositories: ems/store/store.h.
 #pragma once
 
 #include <cstdint>
@@ -75,7 +75,7 @@ class OcppRepository {
   virtual std::optional<OcppTransaction> Running(const std::string& station_id,
                                                  std::optional<int> connector) = 0;
 
-  // The EV of `site_id` whose property `id_tag` is `id_tag` (SPEC §4.5 Authorize).
+  // The EV of `site_id` whose property `id_tag` is `id_tag` (docs/contract.md §4.5 Authorize).
   virtual std::optional<std::string> VehicleWithIdTag(const std::string& site_id,
                                                       const std::string& id_tag) = 0;
 };

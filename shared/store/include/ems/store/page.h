@@ -1,6 +1,6 @@
-// Page: one page of a keyset-paginated list (SPEC §6 `limit`, `cursor`, `next_cursor`), the one
-// shape every list of the store answers. `Cursor` is the keyset position of the last item: the
-// next page starts after it, so pages stay stable while rows are added.
+// Page: one page of a keyset-paginated list (docs/contract.md §6 `limit`, `cursor`, `next_cursor`),
+// the one shape every list of the store answers. `Cursor` is the keyset position of the last item:
+// the next page starts after it, so pages stay stable while rows are added.
 #pragma once
 
 #include <algorithm>
@@ -10,7 +10,7 @@
 
 namespace ems::store {
 
-// Page sizes are clamped to [1, kMaxPageLimit] (SPEC §6: at most 1000).
+// Page sizes are clamped to [1, kMaxPageLimit] (docs/contract.md §6: at most 1000).
 inline constexpr int kMaxPageLimit = 1000;
 inline int ClampPageLimit(int limit) { return std::clamp(limit, 1, kMaxPageLimit); }
 

@@ -1,5 +1,5 @@
-// ScheduleRepository: EV charging schedules (SPEC §6.6), the only writer of ev_schedules and
-// ev_schedule_slots (store/sql/0004_schedules.sql).
+// ScheduleRepository: EV charging schedules (docs/contract.md §6.6), the only writer of
+// ev_schedules and ev_schedule_slots (store/sql/0004_schedules.sql).
 //
 // What callers can rely on: a multi-statement write (Put, PutPlan) is atomic inside the caller's
 // transaction (the API wraps a read-modify-write such as Get → Pause → Put in one kWrite

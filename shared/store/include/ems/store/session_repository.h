@@ -1,6 +1,6 @@
-// SessionRepository: charging sessions (SPEC §4.1 merge rule, §6.5 queries), the only writer of
-// the sessions table. Stations are not stored apart: a station is the sessions with its id.
-// Contract of the store's repositories: ems/store/store.h.
+// SessionRepository: charging sessions (docs/contract.md §4.1 merge rule, §6.5 queries), the only
+// writer of the sessions table. Stations are not stored apart: a station is the sessions with its
+// id. Contract of the store's repositories: ems/store/store.h.
 #pragma once
 
 #include <cstdint>

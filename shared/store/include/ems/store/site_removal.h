@@ -1,6 +1,6 @@
-// Removing a site (SPEC §6.1 DELETE /api/v1/sites/{site}): what belongs to a site — its devices
-// (with their telemetry, rollups and schedules), its charging sessions and its contracts (with
-// their events and timelines) — goes with it only when the caller asks for a cascade; users
+// Removing a site (docs/contract.md §6.1 DELETE /api/v1/sites/{site}): what belongs to a site — its
+// devices (with their telemetry, rollups and schedules), its charging sessions and its contracts
+// (with their events and timelines) — goes with it only when the caller asks for a cascade; users
 // assigned to it lose it (their tokens stop working, as for any change of their sites). The
 // site's tariff stays: tariffs may exist without a site row (ems/store/tariff_repository.h).
 //

@@ -1,7 +1,7 @@
-// SiteRepository: the sites table (SPEC §3, §6.1), its only writer. The listener creates sites
-// through Ensure: on discovery (name and zone from the meta message) and on a session of a new
-// site (name = id, zone UTC); admins create, rename and delete them over REST (Ensure, Update,
-// and RemoveSite of ems/store/site_removal.h, which empties a site before Delete).
+// SiteRepository: the sites table (docs/contract.md §3, §6.1), its only writer. The listener
+// creates sites through Ensure: on discovery (name and zone from the meta message) and on a session
+// of a new site (name = id, zone UTC); admins create, rename and delete them over REST (Ensure,
+// Update, and RemoveSite of ems/store/site_removal.h, which empties a site before Delete).
 //
 // Contract of every repository of the store (ems/store/store.h): no transactions of its own,
 // statements prepared once per Store, expected failures as Result, infrastructure failures

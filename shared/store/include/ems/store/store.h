@@ -1,8 +1,9 @@
-// Store: the one way processes reach stored data (SPEC §1, §9). A Store is one connection to the
-// database with one repository per table family, each built once when the store opens: its
-// statements are prepared once and reused for the life of the store. Callers see repository
-// interfaces and Transaction, never the database library, so a second backend (PostgreSQL,
-// SPEC §9) fits behind the same calls; today OpenStore opens SQLite (src/sqlite/).
+// Store: the one way processes reach stored data (docs/contract.md §1, §9). A Store is one
+// connection to the database with one repository per table family, each built once when the store
+// opens: its statements are prepared once and reused for the life of the store. Callers see
+// repository interfaces and Transaction, never the database library, so a second backend
+// (PostgreSQL, docs/contract.md §9) fits behind the same calls; today OpenStore opens SQLite
+// (src/sqlite/).
 //
 // What callers can rely on:
 //   - Repositories never begin or commit: the caller owns the unit of work. Begin(kRead) gives
@@ -47,7 +48,7 @@
 namespace ems::store {
 
 // The storage itself failed (disk full, read-only, I/O error, locked for too long), not the data
-// being written: a caller keeps its data and tries again later (SPEC §4.4).
+// being written: a caller keeps its data and tries again later (docs/contract.md §4.4).
 class StorageFault : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

@@ -1,6 +1,6 @@
-// SubscriptionRepository: metric subscriptions (SPEC §6.3), the only writer of the subscriptions
-// and subscription_metrics tables (store/sql/0006_subscriptions.sql), and the one place that
-// decides what a subscribed metric points at for a caller.
+// SubscriptionRepository: metric subscriptions (docs/contract.md §6.3), the only writer of the
+// subscriptions and subscription_metrics tables (store/sql/0006_subscriptions.sql), and the one
+// place that decides what a subscribed metric points at for a caller.
 //
 // What callers can rely on: every read and write is scoped to the owner, so another user's
 // subscription is answered exactly as a missing one. Writes of several rows (Create, Update) are

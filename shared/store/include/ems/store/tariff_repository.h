@@ -1,6 +1,6 @@
-// TariffRepository: the latest tariff of each site (SPEC §4.1 `{p}/sites/{site}/tariff`), the only
-// writer of site_tariffs and site_tariff_prices. A tariff needs no site row: a retained tariff
-// may arrive before the site's first discovery message.
+// TariffRepository: the latest tariff of each site (docs/contract.md §4.1
+// `{p}/sites/{site}/tariff`), the only writer of site_tariffs and site_tariff_prices. A tariff
+// needs no site row: a retained tariff may arrive before the site's first discovery message.
 // Contract of the store's repositories: ems/store/store.h.
 #pragma once
 

@@ -1,5 +1,5 @@
-// TelemetryReader: what is answered from stored telemetry (SPEC §6.2–§6.4) — latest values, the
-// readings of a site's and of the fleet's energy summary, series at every interval (one
+// TelemetryReader: what is answered from stored telemetry (docs/contract.md §6.2–§6.4) — latest
+// values, the readings of a site's and of the fleet's energy summary, series at every interval (one
 // device's, or several at once for a subscription), and site energy per bucket.
 //
 // Callers can rely on: a series at any interval but raw reads rollup rows only, so its cost grows
@@ -37,7 +37,7 @@ struct SeriesQuery {
   Agg agg = Agg::kAvg;
 };
 
-// One series of an answer of several over one range (a subscription's, SPEC §6.3).
+// One series of an answer of several over one range (a subscription's, docs/contract.md §6.3).
 struct SeriesKey {
   std::string device_id;
   std::string metric;
@@ -65,8 +65,8 @@ class TelemetryReader {
   // one query: what the fleet summary sums.
   virtual std::vector<SiteDeviceReadings> VisibleSiteReadings(const Visibility& visibility) = 0;
 
-  // A series per SPEC §6.3: validates the range (ValidateSeriesRange, kInvalidQuery), then
-  // answers from rollups (from raw rows at `raw`). The one-key case of the next.
+  // A series per docs/contract.md §6.3: validates the range (ValidateSeriesRange, kInvalidQuery),
+  // then answers from rollups (from raw rows at `raw`). The one-key case of the next.
   virtual Result<std::vector<SeriesPoint>> Series(const SeriesQuery& q) = 0;
   // One series per key over the same range, interval and aggregation, each as Series answers it
   // in its own zone, in key order. The point limit counts the whole answer (kInvalidQuery):
@@ -80,10 +80,10 @@ class TelemetryReader {
   virtual std::vector<TimedValue> Raw(const std::string& device_id, const std::string& metric,
                                       Timestamp from, Timestamp to) = 0;
 
-  // Energy per bucket of a site (SPEC §6.4 energy series) for buckets overlapping [from, to):
-  // every device's `power_w` integrated with AccumulateEnergy (step method, gaps over 15 min
-  // not bridged, pro-rata split at bucket edges) and summed. Source: the 1m rollups, each minute
-  // read as one sample (its average power, at the minute's start) — exact for any reporting
+  // Energy per bucket of a site (docs/contract.md §6.4 energy series) for buckets overlapping
+  // [from, to): every device's `power_w` integrated with AccumulateEnergy (step method, gaps over
+  // 15 min not bridged, pro-rata split at bucket edges) and summed. Source: the 1m rollups, each
+  // minute read as one sample (its average power, at the minute's start) — exact for any reporting
   // period of a minute or less apart from the first/last minute of a stretch of data, kept after
   // raw pruning, and costing one row per device-minute in range. Rejects kInvalidQuery for a bad
   // range or interval `raw`.
@@ -92,9 +92,9 @@ class TelemetryReader {
                                                          Timestamp from, Timestamp to,
                                                          Interval interval) = 0;
 
-  // The energy counters' inputs (SPEC §4.6, ems/domain/energy_totals.h). Every device of the
-  // site (id order) with its stored energy of all time: one query over the 1mo energy rollups,
-  // a dozen rows a device and year.
+  // The energy counters' inputs (docs/contract.md §4.6, ems/domain/energy_totals.h). Every device
+  // of the site (id order) with its stored energy of all time: one query over the 1mo energy
+  // rollups, a dozen rows a device and year.
   virtual std::vector<DeviceEnergy> DeviceEnergyTotals(const std::string& site_id) = 0;
   // The site's energy netted per quarter hour over the 15m energy rollups of [from, to): one
   // scan of those rows (about 35 000 a device and year).

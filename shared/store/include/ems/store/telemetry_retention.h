@@ -1,7 +1,7 @@
-// TelemetryRetention: pruning of raw telemetry (SPEC §2 EMS_RAW_RETENTION_DAYS). Rollups and
-// latest values are kept, so every interval but raw still answers for pruned ranges; the cutoff
-// is recorded, and TelemetryWriter refuses samples older than it from then on.
-// Contract of the store's repositories: ems/store/store.h.
+// TelemetryRetention: pruning of raw telemetry (docs/contract.md §2 EMS_RAW_RETENTION_DAYS).
+// Rollups and latest values are kept, so every interval but raw still answers for pruned ranges;
+// the cutoff is recorded, and TelemetryWriter refuses samples older than it from then on. Contract
+// of the store's repositories: ems/store/store.h.
 #pragma once
 
 #include <cstdint>

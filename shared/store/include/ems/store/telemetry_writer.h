@@ -1,6 +1,6 @@
-// TelemetryWriter: the ingest side of telemetry (SPEC §4.4, §6.3) — raw samples, the latest value
-// of each metric, and the rollups (1m, 15m, 1h UTC-aligned; 1d, 1mo at local midnight of the zone
-// passed in) kept up to date with every new sample. The tables are those of
+// TelemetryWriter: the ingest side of telemetry (docs/contract.md §4.4, §6.3) — raw samples, the
+// latest value of each metric, and the rollups (1m, 15m, 1h UTC-aligned; 1d, 1mo at local midnight
+// of the zone passed in) kept up to date with every new sample. The tables are those of
 // store/sql/0002_telemetry.sql, raw rows and rollups keyed by series since 0008_series.sql;
 // TelemetryReader answers from them, TelemetryRetention prunes them.
 //

@@ -1,5 +1,5 @@
-// UserRepository: users and their assigned sites (SPEC §5, §6.1), the only writer of the users
-// and user_sites tables.
+// UserRepository: users and their assigned sites (docs/contract.md §5, §6.1), the only writer of
+// the users and user_sites tables.
 //
 // Every write that changes what a user's tokens stand for (password, role, sites) sets the
 // user's `changed_at`; the API refuses tokens issued before it. Writes of several rows (Create,

@@ -1,6 +1,6 @@
-// Visibility: which sites a caller may see (SPEC §5) — every site (admins, and the processes
-// themselves) or the sites assigned to one user. Repositories take it with every query that
-// answers a caller and apply it in the query itself, with one rule: a row is visible when its
+// Visibility: which sites a caller may see (docs/contract.md §5) — every site (admins, and the
+// processes themselves) or the sites assigned to one user. Repositories take it with every query
+// that answers a caller and apply it in the query itself, with one rule: a row is visible when its
 // site is, and a site is visible to a user when the user is assigned to it. What the caller may
 // not see is answered as if it did not exist.
 #pragma once
