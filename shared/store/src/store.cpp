@@ -1,7 +1,6 @@
 #include "ems/store/store.h"
 
 #include <algorithm>
-#include <ranges>
 #include <utility>
 
 namespace ems::store {
@@ -20,7 +19,9 @@ void Transaction::Commit() {
   Store* store = std::exchange(store_, nullptr);
   try {
     if (mode_ == TxMode::kWrite) {
-      for (auto* state : std::views::reverse(store->states_)) state->Flush();
+      // Last enlisted first (reverse iterators: clang 14, which builds the fuzzers, cannot use
+      // std::views::reverse with GCC 12's library).
+      for (auto it = store->states_.rbegin(); it != store->states_.rend(); ++it) (*it)->Flush();
     }
     store->CommitTransaction();
   } catch (...) {
