@@ -28,6 +28,7 @@ services=(
   "ocpp       serve"
   "listener   serve"
   "publisher  serve"
+  "prometheus serve  monitoring"
 )
 
 timeout_s=${EMS_COMPOSE_TIMEOUT_S:-180}
