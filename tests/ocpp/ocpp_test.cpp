@@ -285,7 +285,7 @@ TEST_F(OcppTest, AnEvsPlanReachesItsChargerAsAChargingProfileAfterBootAndOnEvery
   // The charger's answer is visible on the station.
   EXPECT_TRUE(WaitFor([&] {
     const auto d = stack_.Get(std::string("/api/v1/devices/") + kStation).body;
-    return d["state"]["charging_profile"] == "Accepted";
+    return d.value("state", Json::object()).value("charging_profile", "") == "Accepted";
   }));
 
   // A change of plan (charge now for an hour) reaches it again.
