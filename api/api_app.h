@@ -1,9 +1,9 @@
 // ems-api: REST and the HTML dashboard over the stored state (docs/contract.md §5–§7), on
 // cpp-httplib.
 //
-// Hardening of cpp-httplib 0.11.4 defaults (DESIGN.md): TCP_NODELAY, a sized worker pool,
-// longer keep-alive, bodies refused before they are read unless plain and of a known length up
-// to 1 MiB (Content-Encoding → 415, chunked or no Content-Length → 411, over 1 MiB → 413), and
+// Hardening of cpp-httplib 0.11.4 defaults (docs/decisions.md, HTTP): TCP_NODELAY, a sized worker
+// pool, longer keep-alive, bodies refused before they are read unless plain and of a known length
+// up to 1 MiB (Content-Encoding → 415, chunked or no Content-Length → 411, over 1 MiB → 413), and
 // an exception handler that answers JSON 500 without leaking exception text. Request lines,
 // header lines and slow clients are the edge's to bound (edge/nginx.conf.template): this
 // library reads them whole before any handler runs.

@@ -1,9 +1,9 @@
 // The listener's inbox: an append-only journal of received MQTT messages that makes each one
-// durable before Paho sends its PUBACK (DESIGN.md: Paho acknowledges when the message callback
-// returns). A record is copied into the segment's shared file mapping, which is the kernel's page
-// cache: it survives a SIGKILL of the process like a write() that returned, without a system
-// call per message; the same durability class as SQLite's WAL at synchronous=NORMAL. With
-// Sync::kAlways each append is also msync'ed and survives power loss.
+// durable before Paho sends its PUBACK (docs/architecture.md, write path: Paho acknowledges when
+// the message callback returns). A record is copied into the segment's shared file mapping, which
+// is the kernel's page cache: it survives a SIGKILL of the process like a write() that returned,
+// without a system call per message; the same durability class as SQLite's WAL at
+// synchronous=NORMAL. With Sync::kAlways each append is also msync'ed and survives power loss.
 //
 // Records carry a sequence number. The writer thread applies them to SQLite in batches and
 // stores the last applied sequence in the same transaction, so at start-up the records after

@@ -317,7 +317,7 @@ Server::Server(const Registry& registry, const std::string& host, int port) {
 }
 
 Server::~Server() {
-  // stop() does nothing before the listen loop runs (DESIGN.md): wait for it first.
+  // stop() does nothing before the listen loop runs (docs/deployment.md): wait for it first.
   while (!impl_->http.is_running() && !impl_->ended) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }

@@ -6,7 +6,8 @@
 //
 // Result has the shape of std::expected<T, Reject> (has_value, *, ->, error, value_or) but is
 // our own small type: the fuzz targets build the codecs with Debian's clang 14, whose libstdc++
-// 12 <expected> is empty for clang (DESIGN.md), and both compilers must build the same code.
+// 12 <expected> is empty for clang (docs/architecture.md, Code style), and both compilers must
+// build the same code.
 #pragma once
 
 #include <optional>
