@@ -8,6 +8,7 @@
 #include <random>
 
 #include "ems/auth/token.h"
+#include "ems/domain/device.h"
 #include "ems/domain/ids.h"
 #include "ems/mqtt/topics.h"
 
@@ -199,10 +200,10 @@ std::optional<Agg> QueryAgg(const httplib::Request& req) {
   return QueryNamed(req, "agg", ParseAgg, "avg, min, max, sum, last");
 }
 
-SeriesParameters QuerySeriesParameters(const httplib::Request& req) {
+SeriesWindow QuerySeriesWindow(const httplib::Request& req) {
   const auto [from, to] = QuerySeriesRange(req);
-  return SeriesParameters{from, to, QueryInterval(req).value_or(DefaultInterval(from, to)),
-                          QueryAgg(req).value_or(Agg::kAvg)};
+  return SeriesWindow{from, to, QueryInterval(req).value_or(DefaultInterval(from, to)),
+                      QueryAgg(req).value_or(Agg::kAvg)};
 }
 
 namespace {
@@ -464,11 +465,24 @@ void Router::Delete(const std::string& p, Access access, RouteHandler h) {
 void Router::GetPublic(const std::string& p, PublicHandler h) { Add("GET", p, Public(h)); }
 void Router::PostPublic(const std::string& p, PublicHandler h) { Add("POST", p, Public(h)); }
 
-std::string PathId(const httplib::Request& req, std::size_t index) {
+namespace {
+
+std::string PathSegment(const httplib::Request& req, std::size_t index,
+                        bool (*valid)(std::string_view)) {
   if (index >= req.matches.size()) Fail(ErrorCode::kNotFound, "Not found.");
-  std::string id = req.matches[index].str();
-  if (!IsValidId(id)) Fail(ErrorCode::kNotFound, "Not found.");
-  return id;
+  std::string segment = req.matches[index].str();
+  if (!valid(segment)) Fail(ErrorCode::kNotFound, "Not found.");
+  return segment;
+}
+
+}  // namespace
+
+std::string PathId(const httplib::Request& req, std::size_t index) {
+  return PathSegment(req, index, IsValidId);
+}
+
+std::string PathMetric(const httplib::Request& req, std::size_t index) {
+  return PathSegment(req, index, IsValidMetricName);
 }
 
 std::string RandomId(std::string_view prefix) {

@@ -169,14 +169,8 @@ std::optional<Interval> QueryInterval(const httplib::Request& req);
 std::optional<Agg> QueryAgg(const httplib::Request& req);
 // Everything a metric series reads (docs/contract.md §6.3, a device's or a subscription's): the
 // range of QuerySeriesRange, `interval` (default DefaultInterval of the range), `agg` (default
-// avg).
-struct SeriesParameters {
-  Timestamp from;
-  Timestamp to;
-  Interval interval = Interval::k1h;
-  Agg agg = Agg::kAvg;
-};
-SeriesParameters QuerySeriesParameters(const httplib::Request& req);
+// avg), passed whole to TelemetryReader::Series.
+SeriesWindow QuerySeriesWindow(const httplib::Request& req);
 
 // Opaque cursors: base64url of a small JSON keyset position, one shape per cursor type of the
 // store's pages (an id, a dead letter's id, a session's [started_at ms, id], a contract event's
@@ -316,8 +310,11 @@ std::string CookieValue(const httplib::Request& req, std::string_view name);
 // comes from loopback, where the edge runs, and holds an IP address; else the peer's own address.
 std::string ClientAddress(const httplib::Request& req);
 
-// A path segment captured by a route pattern, validated as an id; else kNotFound.
+// A path segment captured by a route pattern, validated where it is read: an id (IsValidId), a
+// metric name (IsValidMetricName). Anything else answers kNotFound "Not found.", as a path that
+// names nothing does.
 std::string PathId(const httplib::Request& req, std::size_t index);
+std::string PathMetric(const httplib::Request& req, std::size_t index);
 
 // A fresh id for a resource created without one: `prefix` and 16 random hex digits
 // ("dev-3f0c…", "sub-…"), unguessable, so ids say nothing of how many others exist.

@@ -186,9 +186,10 @@ int main(int argc, char** argv) {
   const std::string device = ids[std::min(1, devices - 1)];
   int failures = 0;
   for (ems::Interval interval : {ems::Interval::k1h, ems::Interval::k1d}) {
-    const ems::store::SeriesQuery q{device, metric, kZone, start, end, interval, ems::Agg::kAvg};
-    const auto from_rollups = telemetry.Series(q);
-    const auto from_raw = ems::testing::SeriesFromRaw(db, q);
+    const ems::store::SeriesKey key{device, metric, kZone};
+    const ems::SeriesWindow window{start, end, interval, ems::Agg::kAvg};
+    const auto from_rollups = telemetry.Series(key, window);
+    const auto from_raw = ems::testing::SeriesFromRaw(db, key, window);
     if (!from_rollups || from_rollups->size() != from_raw.size()) {
       std::printf("MISMATCH at %s: sizes differ\n", std::string(ToString(interval)).c_str());
       ++failures;
@@ -204,8 +205,9 @@ int main(int argc, char** argv) {
       }
     }
     const int runs = 25;
-    const double rollup_ms = MedianMs(runs, [&] { (void)telemetry.Series(q); });
-    const double raw_ms = MedianMs(runs, [&] { (void)ems::testing::SeriesFromRaw(db, q); });
+    const double rollup_ms = MedianMs(runs, [&] { (void)telemetry.Series(key, window); });
+    const double raw_ms =
+        MedianMs(runs, [&] { (void)ems::testing::SeriesFromRaw(db, key, window); });
     std::printf(
         "series %-3s over %d days, one device (%zu points): rollups %.3f ms, raw %.3f ms, "
         "rollups %.0fx faster (median of %d)\n",

@@ -24,7 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check([&] { (void)api::QuerySeriesRange(req); });
   check([&] { (void)api::QueryInterval(req); });
   check([&] { (void)api::QueryAgg(req); });
-  check([&] { (void)api::QuerySeriesParameters(req); });
+  check([&] { (void)api::QuerySeriesWindow(req); });
   check([&] { (void)api::QueryCursor<std::string>(req); });
   check([&] { (void)api::QueryCursor<std::int64_t>(req); });
   check([&] { (void)api::QueryCursor<store::SessionCursor>(req); });

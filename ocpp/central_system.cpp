@@ -543,7 +543,7 @@ void CentralSystem::OnCall(const std::shared_ptr<Connection>& c, const std::stri
   const auto telemetry_topic = mqtt::TelemetryTopic(options_.prefix, site, station);
   const auto sessions_topic = mqtt::SessionsTopic(options_.prefix, site, station);
   auto telemetry = [&](const Telemetry& t) {
-    return Message{telemetry_topic, codec::EncodeTelemetry(t).dump(), false};
+    return Message{telemetry_topic, codec::EncodeTelemetry(t), false};
   };
   auto session = [&](const ChargingSession& s) {
     return Message{sessions_topic, codec::EncodeSessionPayload(s), false};
@@ -686,7 +686,7 @@ void CentralSystem::SendProfile(const std::string& ev) {
         t.state["charging_profile"] = status;
         t.state["charging_profile_ev"] = ev;
         Publish({mqtt::TelemetryTopic(options_.prefix, c->site(), station),
-                 codec::EncodeTelemetry(t).dump(), false});
+                 codec::EncodeTelemetry(t), false});
       });
 }
 

@@ -92,16 +92,9 @@ void DevicePage(ApiContext& ctx, const httplib::Request& req, httplib::Response&
         for (const auto& m : latest) metrics.insert(m.name);
         std::string charts;
         for (const auto& metric : metrics) {
-          store::SeriesQuery q;
-          q.device_id = id;
-          q.metric = metric;
-          q.timezone = tz;
-          q.from = from;
-          q.to = to;
-          q.interval = interval;
-          q.agg = Agg::kAvg;
           chart::Line line{metric, {}};
-          for (const auto& p : ValueOrFail(store.Readings().Series(q))) {
+          for (const auto& p : ValueOrFail(
+                   store.Readings().Series({id, metric, tz}, {from, to, interval, Agg::kAvg}))) {
             line.points.push_back({p.ts, p.value});
           }
           charts += chart::RenderTimeChart({metric,
@@ -142,10 +135,10 @@ void FleetPage(ApiContext& ctx, const httplib::Request& req, httplib::Response& 
   const auto after = QueryCursor<std::string>(req).value_or("");
   auto& store = ctx.Store();
   const auto now = Now();
-  auto snapshot = store.Begin(store::TxMode::kRead);
-  const auto sites = store.Sites().List(caller.visibility(), "", 1000).items;
-  const auto page = store.Devices().List(filter, after, 100);
-  snapshot.Commit();
+  const auto [sites, page] = InSnapshot(store, [&] {
+    return std::pair{store.Sites().List(caller.visibility(), "", 1000).items,
+                     store.Devices().List(filter, after, 100)};
+  });
 
   std::string body =
       "<h1>Fleet</h1><form method=\"get\" action=\"/fleet\" class=\"filters\"><label>Type "

@@ -87,7 +87,7 @@ std::string PowerChart(store::Store& store, const store::Site& site,
   std::map<DeviceType, std::map<Timestamp, double>> by_type;
   if (!keys.empty()) {
     const auto series =
-        ValueOrFail(store.Readings().Series(keys, from, to, Interval::k15m, Agg::kAvg));
+        ValueOrFail(store.Readings().Series(keys, {from, to, Interval::k15m, Agg::kAvg}));
     for (std::size_t i = 0; i < series.size(); ++i) {
       auto& sums = by_type[devices[i].device.type];
       for (const auto& p : series[i]) sums[p.ts] += p.value;
@@ -189,13 +189,14 @@ void SitesIndex(ApiContext& ctx, const httplib::Request& req, httplib::Response&
                 const Principal& caller) {
   auto& store = ctx.Store();
   const auto now = Now();
-  auto snapshot = store.Begin(store::TxMode::kRead);
-  const auto sites = store.Sites().List(caller.visibility(), "", 1000).items;
+  const auto [sites, readings] = InSnapshot(store, [&] {
+    return std::pair{store.Sites().List(caller.visibility(), "", 1000).items,
+                     store.Readings().VisibleSiteReadings(caller.visibility())};
+  });
   std::map<std::string, EnergySummary> summaries;
-  for (const auto& s : store.Readings().VisibleSiteReadings(caller.visibility())) {
+  for (const auto& s : readings) {
     summaries.emplace(s.site_id, ComputeEnergySummary(s.site_id, s.devices, now, ctx.stale_after));
   }
-  snapshot.Commit();
   std::vector<EnergySummary> all;
   for (const auto& [id, s] : summaries) all.push_back(s);
   std::string body =

@@ -29,13 +29,13 @@ Result<EventOutcome> PostEvent(ApiContext& ctx, const httplib::Request& req,
   const Timestamp arrival = Now();
   EMS_TRY(event, codec::DecodeContractEvent(req.body, arrival));
   auto& store = ctx.Store();
-  auto tx = store.Begin(store::TxMode::kWrite);
-  const auto contract = store.Contracts().GetContract(event.contract_number, caller.visibility());
-  if (!contract) return Unexpected(contract.error());
-  caller.Require(SiteAction::kChangeContracts);
-  EMS_TRY(appended, store.Contracts().AppendEvent(event, arrival));
-  tx.Commit();
-  return appended.outcome;
+  return ChangeVisible(
+      store, caller, SiteAction::kChangeContracts,
+      [&] { return VisibleContract(store, event.contract_number, caller); },
+      [&](const Contract&) -> Result<EventOutcome> {
+        EMS_TRY(appended, store.Contracts().AppendEvent(event, arrival));
+        return appended.outcome;
+      });
 }
 
 // The answer of an event route that stored nothing: a body that is not JSON is the usual 400
@@ -50,15 +50,15 @@ void CreateContract(ApiContext& ctx, const httplib::Request& req, httplib::Respo
                     const Principal& caller) {
   const auto contract = ValueOrFail(codec::DecodeContract(req.body, Now()));
   auto& store = ctx.Store();
-  auto tx = store.Begin(store::TxMode::kWrite);
-  if (contract.site_id) {
-    VisibleSite(store, *contract.site_id, caller);
-    caller.Require(SiteAction::kChangeContracts);
-  } else if (!caller.is_admin()) {
-    Fail(ErrorCode::kForbidden, "A contract without a site_id needs the admin role.");
-  }
-  const auto created = ValueOrFail(store.Contracts().CreateContract(contract));
-  tx.Commit();
+  const auto created = InWriteTransaction(store, [&] {
+    if (contract.site_id) {
+      VisibleSite(store, *contract.site_id, caller);
+      caller.Require(SiteAction::kChangeContracts);
+    } else if (!caller.is_admin()) {
+      Fail(ErrorCode::kForbidden, "A contract without a site_id needs the admin role.");
+    }
+    return ValueOrFail(store.Contracts().CreateContract(contract));
+  });
   SendJson(res, 201, codec::EncodeContract(created));
 }
 
@@ -101,11 +101,10 @@ void DeleteContract(ApiContext& ctx, const httplib::Request& req, httplib::Respo
                     const Principal& caller) {
   const auto number = PathId(req, 1);
   auto& store = ctx.Store();
-  auto tx = store.Begin(store::TxMode::kWrite);
-  ValueOrFail(store.Contracts().GetContract(number, caller.visibility()));
-  caller.Require(SiteAction::kChangeContracts);
-  ValueOrFail(store.Contracts().DeleteContract(number));
-  tx.Commit();
+  ChangeVisible(
+      store, caller, SiteAction::kChangeContracts,
+      [&] { return VisibleContract(store, number, caller); },
+      [&](const Contract&) { ValueOrFail(store.Contracts().DeleteContract(number)); });
   res.status = 204;
 }
 

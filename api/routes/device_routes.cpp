@@ -18,7 +18,7 @@
 //   A device registered here is known to the listener at once: its telemetry is accepted.
 // - GET /api/v1/devices/{device}/metrics: the same metrics as a list.
 // - GET /api/v1/devices/{device}/metrics/{name}/series?from=&to=&interval=&agg=: defaults
-//   the last 24 hours, interval from the range, agg avg (QuerySeriesParameters). from ≥ to, more
+//   the last 24 hours, interval from the range, agg avg (QuerySeriesWindow). from ≥ to, more
 //   than 400 days at raw, or more than 100 000 points → 422; an unparsable value → 400; a metric
 //   the device does not expose (neither reported nor typical of its type) → 404.
 // Anything of a site the caller may not see answers 404, exactly like what does not exist.
@@ -31,19 +31,6 @@
 
 namespace ems::api {
 namespace {
-
-// A write transaction on the device `id`, once the caller is known to see it (else kNotFound) and
-// to be allowed to change it (else kForbidden), with the device as it was.
-struct DeviceWrite {
-  store::Transaction tx;
-  Device device;
-};
-DeviceWrite BeginDeviceWrite(store::Store& store, const std::string& id, const Principal& caller) {
-  auto tx = store.Begin(store::TxMode::kWrite);
-  auto device = VisibleDevice(store, id, caller);
-  caller.Require(SiteAction::kChangeDevices);
-  return {std::move(tx), std::move(device)};
-}
 
 // The page of `filter`'s devices, each encoded with its metrics.
 std::string DevicePage(store::Store& store, const store::DeviceFilter& filter,
@@ -58,11 +45,12 @@ void ListSiteDevices(ApiContext& ctx, const httplib::Request& req, httplib::Resp
                      const Principal& caller) {
   const auto site_id = PathId(req, 1);
   auto& store = ctx.Store();
-  auto snapshot = store.Begin(store::TxMode::kRead);
-  VisibleSite(store, site_id, caller);
-  const auto answer = DevicePage(store, {caller.visibility(), site_id, std::nullopt}, req);
-  snapshot.Commit();
-  SendJsonText(res, 200, answer);
+  SendJsonText(res, 200,
+               ReadVisible(
+                   store, [&] { return VisibleSite(store, site_id, caller); },
+                   [&](const store::Site&) {
+                     return DevicePage(store, {caller.visibility(), site_id, std::nullopt}, req);
+                   }));
 }
 
 void ListFleetDevices(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
@@ -78,10 +66,10 @@ void AnswerDevice(ApiContext& ctx, const httplib::Request& req, httplib::Respons
                   const Principal& caller, Encode encode) {
   const auto id = PathId(req, 1);
   auto& store = ctx.Store();
-  auto snapshot = store.Begin(store::TxMode::kRead);
-  const Json answer = encode(VisibleDevice(store, id, caller), store);
-  snapshot.Commit();
-  SendJson(res, 200, answer);
+  SendJson(res, 200,
+           ReadVisible(
+               store, [&] { return VisibleDevice(store, id, caller); },
+               [&](const Device& device) -> Json { return encode(device, store); }));
 }
 
 void GetDevice(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
@@ -95,13 +83,14 @@ void CreateDevice(ApiContext& ctx, const httplib::Request& req, httplib::Respons
                   const Principal& caller) {
   const auto site_id = PathId(req, 1);
   auto& store = ctx.Store();
-  auto tx = store.Begin(store::TxMode::kWrite);
-  VisibleSite(store, site_id, caller);
-  caller.Require(SiteAction::kChangeDevices);
-  const auto body = ValueOrFail(codec::DecodeDeviceBody(req.body));
-  const auto created = ValueOrFail(
-      store.Devices().Create(site_id, body.id.value_or(RandomId("dev-")), body.spec, Now()));
-  tx.Commit();
+  const auto created = ChangeVisible(
+      store, caller, SiteAction::kChangeDevices,
+      [&] { return VisibleSite(store, site_id, caller); },
+      [&](const store::Site&) {
+        const auto body = ValueOrFail(codec::DecodeDeviceBody(req.body));
+        return ValueOrFail(
+            store.Devices().Create(site_id, body.id.value_or(RandomId("dev-")), body.spec, Now()));
+      });
   SendJson(res, 201, codec::EncodeDevice(created, {}));
 }
 
@@ -109,26 +98,31 @@ void UpdateDevice(ApiContext& ctx, const httplib::Request& req, httplib::Respons
                   const Principal& caller) {
   const auto id = PathId(req, 1);
   auto& store = ctx.Store();
-  auto write = BeginDeviceWrite(store, id, caller);
-  const auto body = ValueOrFail(codec::DecodeDeviceBody(req.body));
-  if (body.id && *body.id != id) {
-    Fail(ErrorCode::kInvalidDevice,
-         "Field 'id' must be the id of the device in the path (" + id + ").");
-  }
-  const auto updated = ValueOrFail(store.Devices().Update(id, body.spec, Now()));
-  const auto answer = codec::EncodeDevice(updated, store.Readings().Latest(id));
-  write.tx.Commit();
-  SendJson(res, 200, answer);
+  SendJson(res, 200,
+           ChangeVisible(
+               store, caller, SiteAction::kChangeDevices,
+               [&] { return VisibleDevice(store, id, caller); },
+               [&](const Device&) {
+                 const auto body = ValueOrFail(codec::DecodeDeviceBody(req.body));
+                 if (body.id && *body.id != id) {
+                   Fail(ErrorCode::kInvalidDevice,
+                        "Field 'id' must be the id of the device in the path (" + id + ").");
+                 }
+                 const auto updated = ValueOrFail(store.Devices().Update(id, body.spec, Now()));
+                 return codec::EncodeDevice(updated, store.Readings().Latest(id));
+               }));
 }
 
 void DeleteDevice(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                   const Principal& caller) {
   const auto id = PathId(req, 1);
   auto& store = ctx.Store();
-  auto write = BeginDeviceWrite(store, id, caller);
-  store.Devices().Delete(id);
-  write.tx.Commit();
-  const Device& device = write.device;
+  const Device device = ChangeVisible(
+      store, caller, SiteAction::kChangeDevices, [&] { return VisibleDevice(store, id, caller); },
+      [&](const Device& found) {
+        store.Devices().Delete(id);
+        return found;
+      });
   // An EV's schedule was published retained (docs/contract.md §4.3): an empty retained message
   // clears it, so neither the car nor a later subscriber follows the schedule of a device that is
   // gone.
@@ -149,27 +143,22 @@ void LatestMetrics(ApiContext& ctx, const httplib::Request& req, httplib::Respon
 void MetricSeries(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                   const Principal& caller) {
   const auto id = PathId(req, 1);
-  const std::string metric = req.matches.size() > 2 ? req.matches[2].str() : std::string();
+  const auto metric = PathMetric(req, 2);
+  const auto window = QuerySeriesWindow(req);
   auto& store = ctx.Store();
-  auto snapshot = store.Begin(store::TxMode::kRead);
-  const auto device = VisibleDevice(store, id, caller);
-  ValueOrFail(RequireExposedMetric(id, device.type, metric,
-                                   store.Readings().Latest(id, metric).has_value()));
-  const auto p = QuerySeriesParameters(req);
-  store::SeriesQuery q;
-  q.device_id = id;
-  q.metric = metric;
-  q.timezone = store.Sites().Timezone(device.site_id).value_or("UTC");
-  q.from = p.from;
-  q.to = p.to;
-  q.interval = p.interval;
-  q.agg = p.agg;
-  const auto points = ValueOrFail(store.Readings().Series(q));
-  snapshot.Commit();
+  const auto points = ReadVisible(
+      store, [&] { return VisibleDevice(store, id, caller); },
+      [&](const Device& device) {
+        ValueOrFail(RequireExposedMetric(id, device.type, metric,
+                                         store.Readings().Latest(id, metric).has_value()));
+        const auto tz = store.Sites().Timezone(device.site_id).value_or("UTC");
+        return ValueOrFail(store.Readings().Series({id, metric, tz}, window));
+      });
   codec::JsonWriter w;
   w.BeginObject();
-  codec::WriteSeriesMembers(w, id, metric, q.interval, q.agg, points);
-  SendCached(req, res, w.EndObject().Take(), "application/json", RangeCacheControl(q.to, Now()));
+  codec::WriteSeriesMembers(w, id, metric, window.interval, window.agg, points);
+  SendCached(req, res, w.EndObject().Take(), "application/json",
+             RangeCacheControl(window.to, Now()));
 }
 
 }  // namespace

@@ -18,4 +18,14 @@ store::StoredEv VisibleEv(store::Store& store, const std::string& id, const Prin
   return ValueOrFail(store::LoadEv(store, id, caller.visibility()));
 }
 
+Device VisibleStation(store::Store& store, const std::string& id, const Principal& caller) {
+  auto device = store.Devices().Get(id, caller.visibility());
+  if (!device || !store.Ocpp().Get(id)) Fail(NotFound("Station", id));
+  return std::move(*device);
+}
+
+Contract VisibleContract(store::Store& store, const std::string& number, const Principal& caller) {
+  return ValueOrFail(store.Contracts().GetContract(number, caller.visibility()));
+}
+
 }  // namespace ems::api

@@ -16,6 +16,7 @@
 //   endpoint (docs/ocpp.md) and answers 202 {"status": "Accepted"|"Rejected"} with the charger's
 //   answer, 409 when the charger is not connected (or nothing runs to stop), 404 for a station that
 //   is no OCPP charger of a visible site, 504 when the charger does not answer.
+#include "api/routes/lookup.h"
 #include "api/routes/routes.h"
 #include "ems/codec/session_codec.h"
 
@@ -101,9 +102,9 @@ void StationSummary(ApiContext& ctx, const httplib::Request& req, httplib::Respo
 void RemoteCommand(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                    const Principal& caller, const std::string& command) {
   const auto id = PathId(req, 1);
-  if (!ctx.Store().Devices().Get(id, caller.visibility()) || !ctx.Store().Ocpp().Get(id)) {
-    Fail(ErrorCode::kNotFound, "Station " + id + " not found.");
-  }
+  auto& store = ctx.Store();
+  InSnapshot(store, [&] { return VisibleStation(store, id, caller); });
+  caller.Require(SiteAction::kOperateEvs);
   const Json body = req.body.empty() ? Json::object() : BodyObject(req);
   httplib::Client ocpp(ctx.ocpp_control_url);
   ocpp.set_connection_timeout(std::chrono::seconds(2));

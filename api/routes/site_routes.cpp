@@ -60,12 +60,12 @@ void CreateSite(ApiContext& ctx, const httplib::Request& req, httplib::Response&
   const auto body = ValueOrFail(codec::DecodeSiteBody(req.body));
   const auto id = body.id.value_or(RandomId("site-"));
   auto& store = ctx.Store();
-  auto tx = store.Begin(store::TxMode::kWrite);
-  if (!store.Sites().Ensure(id, body.name, body.timezone.value_or("UTC"), Now())) {
-    Fail(ErrorCode::kConflict, "Site " + id + " already exists.");
-  }
-  const auto site = VisibleSite(store, id, caller);
-  tx.Commit();
+  const auto site = InWriteTransaction(store, [&] {
+    if (!store.Sites().Ensure(id, body.name, body.timezone.value_or("UTC"), Now())) {
+      Fail(ErrorCode::kConflict, "Site " + id + " already exists.");
+    }
+    return VisibleSite(store, id, caller);
+  });
   SendJson(res, 201, SiteJson(site));
 }
 
@@ -73,16 +73,16 @@ void UpdateSite(ApiContext& ctx, const httplib::Request& req, httplib::Response&
                 const Principal& caller) {
   const auto id = PathId(req, 1);
   auto& store = ctx.Store();
-  auto tx = store.Begin(store::TxMode::kWrite);
-  const auto stored = VisibleSite(store, id, caller);
-  const auto body = ValueOrFail(codec::DecodeSiteBody(req.body));
-  if (body.id && *body.id != id) {
-    Fail(ErrorCode::kInvalidSite,
-         "Field 'id' must be the id of the site in the path (" + id + ").");
-  }
-  store.Sites().Update(id, body.name, body.timezone.value_or(stored.timezone));
-  const auto site = VisibleSite(store, id, caller);
-  tx.Commit();
+  const auto site = InWriteTransaction(store, [&] {
+    const auto stored = VisibleSite(store, id, caller);
+    const auto body = ValueOrFail(codec::DecodeSiteBody(req.body));
+    if (body.id && *body.id != id) {
+      Fail(ErrorCode::kInvalidSite,
+           "Field 'id' must be the id of the site in the path (" + id + ").");
+    }
+    store.Sites().Update(id, body.name, body.timezone.value_or(stored.timezone));
+    return VisibleSite(store, id, caller);
+  });
   SendJson(res, 200, SiteJson(site));
 }
 
@@ -94,9 +94,8 @@ void DeleteSite(ApiContext& ctx, const httplib::Request& req, httplib::Response&
     Fail(ErrorCode::kInvalidParameter, "Query parameter 'cascade' must be true or false.");
   }
   auto& store = ctx.Store();
-  auto tx = store.Begin(store::TxMode::kWrite);
-  const auto removed = ValueOrFail(store::RemoveSite(store, id, cascade == "true", Now()));
-  tx.Commit();
+  const auto removed = InWriteTransaction(
+      store, [&] { return ValueOrFail(store::RemoveSite(store, id, cascade == "true", Now())); });
   // Its derived state was published retained (docs/contract.md §4.3): empty retained messages clear
   // it.
   ctx.publish_retained(mqtt::SummaryTopic(ctx.topic_prefix, id), "");
@@ -111,8 +110,10 @@ void DeleteSite(ApiContext& ctx, const httplib::Request& req, httplib::Response&
 void EnergySummary(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                    const Principal& caller) {
   const auto id = PathId(req, 1);
-  VisibleSite(ctx.Store(), id, caller);
-  const auto readings = ctx.Store().Readings().SiteReadings(id);
+  auto& store = ctx.Store();
+  const auto readings = ReadVisible(
+      store, [&] { return VisibleSite(store, id, caller); },
+      [&](const store::Site&) { return store.Readings().SiteReadings(id); });
   SendSummary(
       req, res,
       codec::EncodeEnergySummary(ComputeEnergySummary(id, readings, Now(), ctx.stale_after)));
@@ -131,15 +132,18 @@ void FleetEnergySummary(ApiContext& ctx, const httplib::Request& req, httplib::R
 void EnergySeries(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                   const Principal& caller) {
   const auto id = PathId(req, 1);
-  const auto site = VisibleSite(ctx.Store(), id, caller);
   const auto [from, to] = QuerySeriesRange(req);
   const auto interval = QueryInterval(req);
   if (interval == Interval::kRaw) {
     Fail(ErrorCode::kInvalidQuery, "Energy series need an interval of 1m or coarser, not raw.");
   }
   const Interval chosen = interval.value_or(DefaultInterval(from, to));
-  const auto buckets =
-      ValueOrFail(ctx.Store().Readings().EnergySeries(id, site.timezone, from, to, chosen));
+  auto& store = ctx.Store();
+  const auto buckets = ReadVisible(
+      store, [&] { return VisibleSite(store, id, caller); },
+      [&](const store::Site& site) {
+        return ValueOrFail(store.Readings().EnergySeries(id, site.timezone, from, to, chosen));
+      });
   SendCached(req, res, codec::EncodeEnergySeries(id, chosen, buckets).dump(), "application/json",
              RangeCacheControl(to, Now()));
 }

@@ -12,11 +12,12 @@
 //   metrics → 200; DELETE → 204.
 // - GET /api/v1/subscriptions/{id}/series?from=&to=&interval=&agg=: one series per metric, in
 //   the subscription's order, from the stored rollups exactly as the device series answers it
-//   (QuerySeriesParameters, TelemetryReader::Series), each in its own site's zone. The point
+//   (QuerySeriesWindow, TelemetryReader::Series), each in its own site's zone. The point
 //   limit counts the whole answer: more than 100 000 points over all series → 422 naming a
 //   coarser interval. A metric whose device was deleted, or which the caller may no longer see,
 //   is answered with "status": "unavailable" (no site, zone or points) instead of failing the
 //   request or showing its data.
+#include "api/routes/lookup.h"
 #include "api/routes/routes.h"
 #include "ems/codec/subscription_codec.h"
 #include "ems/domain/subscription.h"
@@ -47,11 +48,11 @@ SubscriptionSpec SubscribableBody(store::Store& store, const httplib::Request& r
 void CreateSubscription(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                         const Principal& caller) {
   auto& store = ctx.Store();
-  auto tx = store.Begin(store::TxMode::kWrite);
-  const auto spec = SubscribableBody(store, req, caller);
-  const auto created =
-      ValueOrFail(store.Subscriptions().Create(RandomId("sub-"), caller.username, spec, Now()));
-  tx.Commit();
+  const auto created = InWriteTransaction(store, [&] {
+    const auto spec = SubscribableBody(store, req, caller);
+    return ValueOrFail(
+        store.Subscriptions().Create(RandomId("sub-"), caller.username, spec, Now()));
+  });
   SendJson(res, 201, codec::EncodeSubscription(created));
 }
 
@@ -72,11 +73,11 @@ void UpdateSubscription(ApiContext& ctx, const httplib::Request& req, httplib::R
                         const Principal& caller) {
   const auto id = PathId(req, 1);
   auto& store = ctx.Store();
-  auto tx = store.Begin(store::TxMode::kWrite);
-  OwnSubscription(store, id, caller);
-  const auto spec = SubscribableBody(store, req, caller);
-  const auto updated = ValueOrFail(store.Subscriptions().Update(id, caller.username, spec, Now()));
-  tx.Commit();
+  const auto updated = InWriteTransaction(store, [&] {
+    OwnSubscription(store, id, caller);
+    const auto spec = SubscribableBody(store, req, caller);
+    return ValueOrFail(store.Subscriptions().Update(id, caller.username, spec, Now()));
+  });
   SendJson(res, 200, codec::EncodeSubscription(updated));
 }
 
@@ -89,21 +90,24 @@ void DeleteSubscription(ApiContext& ctx, const httplib::Request& req, httplib::R
 
 void SubscriptionSeries(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                         const Principal& caller) {
+  const auto id = PathId(req, 1);
+  const auto window = QuerySeriesWindow(req);
   auto& store = ctx.Store();
-  auto snapshot = store.Begin(store::TxMode::kRead);
-  const auto subscription = OwnSubscription(store, PathId(req, 1), caller);
-  const auto p = QuerySeriesParameters(req);
-  // One target per metric (Resolve's contract); only the available ones are read.
-  const auto targets = store.Subscriptions().Resolve(subscription.metrics, caller.visibility());
-  std::vector<store::SeriesKey> keys;
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    if (targets[i]) {
-      const auto& m = subscription.metrics[i];
-      keys.push_back(store::SeriesKey{m.device_id, m.metric, targets[i]->timezone});
+  Subscription subscription;
+  std::vector<std::optional<MetricTarget>> targets;
+  auto points = InSnapshot(store, [&] {
+    subscription = OwnSubscription(store, id, caller);
+    // One target per metric (Resolve's contract); only the available ones are read.
+    targets = store.Subscriptions().Resolve(subscription.metrics, caller.visibility());
+    std::vector<store::SeriesKey> keys;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+      if (targets[i]) {
+        const auto& m = subscription.metrics[i];
+        keys.push_back(store::SeriesKey{m.device_id, m.metric, targets[i]->timezone});
+      }
     }
-  }
-  auto points = ValueOrFail(store.Readings().Series(keys, p.from, p.to, p.interval, p.agg));
-  snapshot.Commit();
+    return ValueOrFail(store.Readings().Series(keys, window));
+  });
   std::vector<codec::SubscriptionSeries> series(targets.size());
   auto next = points.begin();
   for (std::size_t i = 0; i < targets.size(); ++i) {
@@ -114,9 +118,8 @@ void SubscriptionSeries(ApiContext& ctx, const httplib::Request& req, httplib::R
       series[i].points = std::move(*next++);
     }
   }
-  SendCached(req, res,
-             codec::EncodeSubscriptionSeries(subscription, p.from, p.to, p.interval, p.agg, series),
-             "application/json", RangeCacheControl(p.to, Now()));
+  SendCached(req, res, codec::EncodeSubscriptionSeries(subscription, window, series),
+             "application/json", RangeCacheControl(window.to, Now()));
 }
 
 }  // namespace

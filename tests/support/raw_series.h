@@ -13,6 +13,7 @@
 
 namespace ems::testing {
 
-std::vector<SeriesPoint> SeriesFromRaw(SQLite::Database& db, const store::SeriesQuery& q);
+std::vector<SeriesPoint> SeriesFromRaw(SQLite::Database& db, const store::SeriesKey& key,
+                                       const SeriesWindow& w);
 
 }  // namespace ems::testing

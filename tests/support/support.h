@@ -12,7 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "ems/codec/device_codec.h"
 #include "ems/codec/json_writer.h"
 #include "ems/domain/result.h"
 #include "ems/domain/time.h"
@@ -130,11 +132,12 @@ inline Json EvMeta() {
            {{"battery_capacity_wh", 60000}, {"max_charge_w", 11000}, {"max_discharge_w", 0}}}};
 }
 
-// A telemetry payload stamped `ts`; `state` only when given.
+// A telemetry payload stamped `ts` (codec::EncodeTelemetry, as every producer writes it) of
+// `metrics` {"name": number, …}; `state` only when given.
 inline std::string TelemetryPayload(Timestamp ts, const Json& metrics, const Json& state = Json()) {
-  Json j = {{"ts", FormatTimestamp(ts)}, {"metrics", metrics}};
-  if (!state.is_null()) j["state"] = state;
-  return j.dump();
+  std::vector<MetricSample> samples;
+  for (const auto& [name, value] : metrics.items()) samples.push_back({name, value.get<double>()});
+  return codec::EncodeTelemetry(FormatTimestamp(ts), samples, state);
 }
 
 // The completed charging session of docs/contract.md §4.1's example (station st-1), under `id`.

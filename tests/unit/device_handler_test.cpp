@@ -68,13 +68,8 @@ class DeviceHandlerTest : public testing::TempDbTest {
   }
 
   std::vector<SeriesPoint> Hourly(const std::string& device, const std::string& metric) {
-    store::SeriesQuery q;
-    q.device_id = device;
-    q.metric = metric;
-    q.from = now_ - hours(24);
-    q.to = now_ + hours(24);
-    q.interval = Interval::k1h;
-    auto points = store().Readings().Series(q);
+    auto points = store().Readings().Series({device, metric},
+                                            {now_ - hours(24), now_ + hours(24), Interval::k1h});
     EXPECT_TRUE(points.has_value());
     return points ? *points : std::vector<SeriesPoint>{};
   }
@@ -437,9 +432,11 @@ TEST_F(DeviceHandlerTest, RetentionPrunesRawRowsAtStartThenHourly) {
   EXPECT_EQ(raw(), 1u);
   EXPECT_EQ(store().Retention().PrunedBefore(), real_now - hours(24 * 90));
   // Rollups stay.
-  store::SeriesQuery q{"pv-1",   "power_w",     "UTC",    real_now - hours(24 * 200),
-                       real_now, Interval::k1d, Agg::kAvg};
-  EXPECT_EQ(telemetry.Series(q)->size(), 3u);
+  EXPECT_EQ(telemetry
+                .Series({"pv-1", "power_w", "UTC"},
+                        {real_now - hours(24 * 200), real_now, Interval::k1d, Agg::kAvg})
+                ->size(),
+            3u);
   // The next run is an hour later.
   retention.Tick(real_now + minutes(59));
   EXPECT_EQ(store().Retention().PrunedBefore(), real_now - hours(24 * 90));

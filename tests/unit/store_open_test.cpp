@@ -79,13 +79,13 @@ TEST_F(StoreOpenTest, AnOlderDatabaseIsMigratedWithItsTelemetry) {
   EXPECT_EQ(raw[1].ts, ten + Millis(1 * 60000));
   EXPECT_EQ(raw[1].value, 2000);
   const auto hour =
-      s->Readings().Series({"pv", "power_w", "UTC", ten, eleven, Interval::k1h, Agg::kAvg});
+      s->Readings().Series({"pv", "power_w", "UTC"}, {ten, eleven, Interval::k1h, Agg::kAvg});
   ASSERT_TRUE(hour);
   ASSERT_EQ(hour->size(), 1u);
   EXPECT_EQ((*hour)[0].value, 2000);
   EXPECT_EQ((*hour)[0].count, 3);
   const auto soc =
-      s->Readings().Series({"bat", "soc_pct", "UTC", ten, eleven, Interval::k1h, Agg::kLast});
+      s->Readings().Series({"bat", "soc_pct", "UTC"}, {ten, eleven, Interval::k1h, Agg::kLast});
   ASSERT_TRUE(soc);
   ASSERT_EQ(soc->size(), 1u);
   EXPECT_EQ((*soc)[0].value, 50);
@@ -108,7 +108,7 @@ TEST_F(StoreOpenTest, AnOlderDatabaseIsMigratedWithItsTelemetry) {
   EXPECT_EQ(writer.Insert("pv", "power_w", ten + Millis(3 * 60000), 4000, "UTC"),
             InsertOutcome::kStored);
   const auto after =
-      s->Readings().Series({"pv", "power_w", "UTC", ten, eleven, Interval::k1h, Agg::kSum});
+      s->Readings().Series({"pv", "power_w", "UTC"}, {ten, eleven, Interval::k1h, Agg::kSum});
   ASSERT_TRUE(after);
   EXPECT_EQ((*after)[0].value, 10000);
 }

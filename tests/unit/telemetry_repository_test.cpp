@@ -56,8 +56,9 @@ TEST_F(RepositoryTest, DuplicateSampleIsStoredOnceAndCountedOnceInRollups) {
   EXPECT_EQ(Count("SELECT count(*) FROM telemetry"), 1);
   for (Interval i : {Interval::k1m, Interval::k15m, Interval::k1h, Interval::k1d, Interval::k1w,
                      Interval::k1mo}) {
-    const auto points = reader().Series({"pv", "power_w", "UTC", At("2026-11-21T00:00:00Z"),
-                                         At("2026-11-22T00:00:00Z"), i, Agg::kSum});
+    const auto points =
+        reader().Series({"pv", "power_w", "UTC"},
+                        {At("2026-11-21T00:00:00Z"), At("2026-11-22T00:00:00Z"), i, Agg::kSum});
     ASSERT_TRUE(points) << ToString(i);
     ASSERT_EQ(points->size(), 1u) << ToString(i);
     EXPECT_EQ((*points)[0].count, 1) << ToString(i);
@@ -91,8 +92,9 @@ TEST_F(RepositoryTest, ATransactionDetectsDuplicatesWithinItselfAndCoalescesRows
   tx.Commit();
   EXPECT_EQ(writer().pending_rows(), 0u);
   EXPECT_EQ(Count("SELECT count(*) FROM telemetry_rollups"), 6);
-  const auto minutes = reader().Series({"pv", "power_w", "UTC", At("2026-11-21T10:00:00Z"),
-                                        At("2026-11-21T10:02:00Z"), Interval::k1m, Agg::kMax});
+  const auto minutes = reader().Series(
+      {"pv", "power_w", "UTC"},
+      {At("2026-11-21T10:00:00Z"), At("2026-11-21T10:02:00Z"), Interval::k1m, Agg::kMax});
   EXPECT_EQ(*minutes, (std::vector<SeriesPoint>{{At("2026-11-21T10:00:00Z"), 150, 6},
                                                 {At("2026-11-21T10:01:00Z"), 210, 6}}));
   EXPECT_EQ(reader().Latest("pv", "power_w"),
@@ -129,8 +131,9 @@ TEST_F(RepositoryTest, LatestIsByTimestampNotByArrival) {
   EXPECT_EQ(all[1], (LatestMetric{"soc_pct", 50, At("2026-11-21T10:00:00Z")}));
   EXPECT_EQ(reader().Latest("bat", "voltage_v"), std::nullopt);
   // `last` of the rollup also follows ts: the 10:00:00 sample arrived last but is not last.
-  const auto last = reader().Series({"bat", "power_w", "UTC", At("2026-11-21T10:00:00Z"),
-                                     At("2026-11-21T10:01:00Z"), Interval::k1m, Agg::kLast});
+  const auto last = reader().Series(
+      {"bat", "power_w", "UTC"},
+      {At("2026-11-21T10:00:00Z"), At("2026-11-21T10:01:00Z"), Interval::k1m, Agg::kLast});
   ASSERT_TRUE(last);
   EXPECT_EQ(*last, (std::vector<SeriesPoint>{{At("2026-11-21T10:00:00Z"), 300, 3}}));
 }
@@ -199,16 +202,17 @@ TEST_F(SeriesEquivalenceTest, RollupAnswersEqualTheRawAnswersAtEveryIntervalAndA
   for (Interval i : {Interval::k1m, Interval::k15m, Interval::k1h, Interval::k1d, Interval::k1w,
                      Interval::k1mo}) {
     for (Agg agg : {Agg::kAvg, Agg::kMin, Agg::kMax, Agg::kSum, Agg::kLast}) {
-      const SeriesQuery q{"bat", "power_w", "Europe/Berlin", from, to, i, agg};
-      const auto rollups = reader().Series(q);
+      const SeriesKey key{"bat", "power_w", "Europe/Berlin"};
+      const SeriesWindow window{from, to, i, agg};
+      const auto rollups = reader().Series(key, window);
       ASSERT_TRUE(rollups);
       const auto reference = ComputeSeries(samples_, from, to, i, agg, "Europe/Berlin");
       ASSERT_FALSE(reference.empty());
       EXPECT_EQ(*rollups, reference) << ToString(i) << " " << ToString(agg);
-      EXPECT_EQ(testing::SeriesFromRaw(db(), q), reference) << ToString(i) << " " << ToString(agg);
-      SeriesQuery batched = q;
-      batched.device_id = "bat2";
-      EXPECT_EQ(reader().Series(batched), reference) << ToString(i) << " " << ToString(agg);
+      EXPECT_EQ(testing::SeriesFromRaw(db(), key, window), reference)
+          << ToString(i) << " " << ToString(agg);
+      EXPECT_EQ(reader().Series({"bat2", "power_w", "Europe/Berlin"}, window), reference)
+          << ToString(i) << " " << ToString(agg);
     }
   }
 }
@@ -236,9 +240,9 @@ TEST_F(SeriesEquivalenceTest, BatchedIngestWritesExactlyTheRowsOfSampleBySampleI
 }
 
 TEST_F(SeriesEquivalenceTest, DailyBucketsFollowBerlinDst) {
-  const auto points =
-      reader().Series({"bat", "power_w", "Europe/Berlin", At("2026-03-28T12:00:00Z"),
-                       At("2026-03-30T12:00:00Z"), Interval::k1d, Agg::kAvg});
+  const auto points = reader().Series(
+      {"bat", "power_w", "Europe/Berlin"},
+      {At("2026-03-28T12:00:00Z"), At("2026-03-30T12:00:00Z"), Interval::k1d, Agg::kAvg});
   ASSERT_TRUE(points);
   ASSERT_EQ(points->size(), 3u);
   EXPECT_EQ(FormatTimestamp((*points)[0].ts), "2026-03-27T23:00:00Z");
@@ -254,7 +258,7 @@ TEST_F(SeriesEquivalenceTest, RawIntervalReturnsSamplesOfTheExactRange) {
   const Timestamp from = samples_[100].ts;
   const Timestamp to = samples_[110].ts;
   const auto points =
-      reader().Series({"bat", "power_w", "Europe/Berlin", from, to, Interval::kRaw, Agg::kAvg});
+      reader().Series({"bat", "power_w", "Europe/Berlin"}, {from, to, Interval::kRaw, Agg::kAvg});
   ASSERT_TRUE(points);
   ASSERT_EQ(points->size(), 10u);  // from inclusive, to exclusive
   for (std::size_t k = 0; k < 10; ++k) {
@@ -266,13 +270,13 @@ TEST_F(RepositoryTest, SeriesRejectsBadRanges) {
   AddDevice("home", "pv", DeviceType::kSolarPanel, kRated);
   const Timestamp t0 = At("2026-01-01T00:00:00Z");
   const auto backwards =
-      reader().Series({"pv", "power_w", "UTC", t0, t0, Interval::k1h, Agg::kAvg});
+      reader().Series({"pv", "power_w", "UTC"}, {t0, t0, Interval::k1h, Agg::kAvg});
   ASSERT_FALSE(backwards);
   EXPECT_EQ(backwards.error().code, ErrorCode::kInvalidQuery);
   EXPECT_FALSE(
-      reader().Series({"pv", "power_w", "UTC", t0, t0 + days(401), Interval::kRaw, Agg::kAvg}));
+      reader().Series({"pv", "power_w", "UTC"}, {t0, t0 + days(401), Interval::kRaw, Agg::kAvg}));
   const auto empty =
-      reader().Series({"pv", "power_w", "UTC", t0, t0 + days(401), Interval::k1d, Agg::kAvg});
+      reader().Series({"pv", "power_w", "UTC"}, {t0, t0 + days(401), Interval::k1d, Agg::kAvg});
   ASSERT_TRUE(empty);
   EXPECT_TRUE(empty->empty());
 }
@@ -291,13 +295,12 @@ TEST_F(RepositoryTest, SeveralSeriesAnswerEachAsAloneInItsOwnZoneAcrossDstChange
   const std::vector<SeriesKey> keys = {{"bat-b", "soc_pct", "Europe/Berlin"},
                                        {"pv-n", "power_w", "America/New_York"},
                                        {"ghost", "power_w", "UTC"}};
-  const auto all = reader().Series(keys, from, to, Interval::k1d, Agg::kSum);
+  const auto all = reader().Series(keys, {from, to, Interval::k1d, Agg::kSum});
   ASSERT_TRUE(all) << all.error().message;
   ASSERT_EQ(all->size(), 3u);
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    const SeriesQuery alone{keys[i].device_id, keys[i].metric, keys[i].timezone, from, to,
-                            Interval::k1d,     Agg::kSum};
-    EXPECT_EQ((*all)[i], *reader().Series(alone)) << keys[i].device_id;
+    EXPECT_EQ((*all)[i], *reader().Series(keys[i], {from, to, Interval::k1d, Agg::kSum}))
+        << keys[i].device_id;
   }
   EXPECT_TRUE((*all)[2].empty());
   // Each day starts at its site's local midnight; the day summer time ends has 25 hours: in
@@ -321,8 +324,8 @@ TEST_F(RepositoryTest, ThePointLimitCountsEverySeriesOfTheAnswer) {
   const std::vector<SeriesKey> one = {{"pv", "power_w", "UTC"}};
   const std::vector<SeriesKey> two = {{"pv", "power_w", "UTC"}, {"pv", "energy_wh", "UTC"}};
   // 50 400 one-minute buckets fit one series, not two.
-  EXPECT_TRUE(reader().Series(one, t0, t0 + days(35), Interval::k1m, Agg::kAvg));
-  const auto buckets = reader().Series(two, t0, t0 + days(35), Interval::k1m, Agg::kAvg);
+  EXPECT_TRUE(reader().Series(one, {t0, t0 + days(35), Interval::k1m, Agg::kAvg}));
+  const auto buckets = reader().Series(two, {t0, t0 + days(35), Interval::k1m, Agg::kAvg});
   ASSERT_FALSE(buckets);
   EXPECT_EQ(buckets.error().code, ErrorCode::kInvalidQuery);
   // Raw samples are counted as they are read: 50 001 of each metric are one too many together.
@@ -332,10 +335,10 @@ TEST_F(RepositoryTest, ThePointLimitCountsEverySeriesOfTheAnswer) {
     writer().Insert("pv", "energy_wh", t0 + seconds(i), i, "UTC");
   }
   tx.Commit();
-  const auto alone = reader().Series(one, t0, t0 + days(1), Interval::kRaw, Agg::kAvg);
+  const auto alone = reader().Series(one, {t0, t0 + days(1), Interval::kRaw, Agg::kAvg});
   ASSERT_TRUE(alone);
   EXPECT_EQ((*alone)[0].size(), 50'001u);
-  const auto raw = reader().Series(two, t0, t0 + days(1), Interval::kRaw, Agg::kAvg);
+  const auto raw = reader().Series(two, {t0, t0 + days(1), Interval::kRaw, Agg::kAvg});
   ASSERT_FALSE(raw);
   EXPECT_EQ(raw.error().message, TooManyRawPoints(t0, t0 + days(1), 2).message);
 }
@@ -351,10 +354,12 @@ TEST_F(RepositoryTest, PruneDeletesOldRawRowsAndKeepsRollupsAndLatest) {
     writer().Insert("hp", "power_w", t, -50, "UTC");
   }
   tx.Commit();
-  const SeriesQuery daily{
-      "pv",          "power_w", "UTC", At("2026-11-01T00:00:00Z"), At("2026-11-11T00:00:00Z"),
-      Interval::k1d, Agg::kSum};
-  const auto before = *reader().Series(daily);
+  const auto daily = [&] {
+    return reader().Series(
+        {"pv", "power_w", "UTC"},
+        {At("2026-11-01T00:00:00Z"), At("2026-11-11T00:00:00Z"), Interval::k1d, Agg::kSum});
+  };
+  const auto before = *daily();
   ASSERT_EQ(before.size(), 10u);
   EXPECT_EQ(before[0], (SeriesPoint{At("2026-11-01T00:00:00Z"), 14400, 144}));
 
@@ -362,14 +367,14 @@ TEST_F(RepositoryTest, PruneDeletesOldRawRowsAndKeepsRollupsAndLatest) {
   EXPECT_EQ(retention().PruneRawBefore(cutoff), 2 * 5 * 144);
   EXPECT_EQ(Count("SELECT count(*) FROM telemetry"), 2 * 5 * 144);
   EXPECT_TRUE(reader().Raw("pv", "power_w", At("2026-11-01T00:00:00Z"), cutoff).empty());
-  EXPECT_EQ(reader().Series(daily), before);
+  EXPECT_EQ(daily(), before);
   EXPECT_EQ(reader().Latest("pv", "power_w")->ts, At("2026-11-10T23:50:00Z"));
   EXPECT_EQ(retention().PrunedBefore(), cutoff);
 
   // A late re-delivery of a pruned sample must not count twice in the rollups.
   EXPECT_EQ(writer().Insert("pv", "power_w", At("2026-11-01T00:00:00Z"), 100, "UTC"),
             InsertOutcome::kExpired);
-  EXPECT_EQ(reader().Series(daily), before);
+  EXPECT_EQ(daily(), before);
   // A new sample after the cutoff is still stored.
   EXPECT_EQ(writer().Insert("pv", "power_w", At("2026-11-06T00:00:01Z"), 1, "UTC"),
             InsertOutcome::kStored);
@@ -437,8 +442,8 @@ std::vector<EnergyBucket> IntegratedFromMinutes(TelemetryReader& reader,
   auto buckets = MakeEnergyBuckets(from, to, interval, tz);
   const Timestamp end = NextBucketStart(buckets.back().ts, interval, tz);
   for (const auto& device : devices) {
-    const auto series = reader.Series({device, "power_w", std::string(tz), from - hours(1),
-                                       end + hours(1), Interval::k1m, Agg::kAvg});
+    const auto series = reader.Series({device, "power_w", std::string(tz)},
+                                      {from - hours(1), end + hours(1), Interval::k1m, Agg::kAvg});
     std::vector<PowerSample> minutes;
     for (const auto& p : *series) minutes.push_back(PowerSample{p.ts, p.value});
     AccumulateEnergy(minutes, buckets, end);

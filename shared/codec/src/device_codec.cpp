@@ -115,12 +115,18 @@ Result<Telemetry> DecodeTelemetry(std::string_view payload, DeviceType type) {
   return t;
 }
 
-Json EncodeTelemetry(const Telemetry& t) {
-  Json metrics = Json::object();
-  for (const auto& m : t.metrics) metrics[m.name] = m.value;
-  Json out = {{"ts", FormatTimestamp(t.ts)}, {"metrics", std::move(metrics)}};
-  if (t.state.is_object() && !t.state.empty()) out["state"] = t.state;
-  return out;
+std::string EncodeTelemetry(std::string_view ts, std::span<const MetricSample> metrics,
+                            const Json& state) {
+  JsonWriter w;
+  w.BeginObject().Field("ts", ts).Key("metrics").BeginObject();
+  for (const auto& m : metrics) w.Field(m.name, m.value);
+  w.EndObject();
+  if (state.is_object() && !state.empty()) w.Field("state", state);
+  return w.EndObject().Take();
+}
+
+std::string EncodeTelemetry(const Telemetry& t) {
+  return EncodeTelemetry(FormatTimestamp(t.ts), t.metrics, t.state);
 }
 
 Result<DeviceBody> DecodeDeviceBody(std::string_view body) {

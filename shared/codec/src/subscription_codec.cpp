@@ -56,9 +56,9 @@ Json EncodeSubscription(const Subscription& subscription) {
           {"updated_at", FormatTimestamp(subscription.updated_at)}};
 }
 
-std::string EncodeSubscriptionSeries(const Subscription& subscription, Timestamp from, Timestamp to,
-                                     Interval interval, Agg agg,
+std::string EncodeSubscriptionSeries(const Subscription& subscription, const SeriesWindow& window,
                                      std::span<const SubscriptionSeries> series) {
+  const auto [from, to, interval, agg] = window;
   JsonWriter w;
   w.BeginObject()
       .Field("subscription_id", subscription.id)

@@ -120,38 +120,36 @@ class SqliteTelemetryReader final : public TelemetryReader {
     return out;
   }
 
-  Result<std::vector<SeriesPoint>> Series(const SeriesQuery& q) override {
-    const SeriesKey key{q.device_id, q.metric, q.timezone};
-    EMS_TRY(series, Series(std::span(&key, 1), q.from, q.to, q.interval, q.agg));
+  Result<std::vector<SeriesPoint>> Series(const SeriesKey& key,
+                                          const SeriesWindow& window) override {
+    EMS_TRY(series, Series(std::span(&key, 1), window));
     return std::move(series.front());
   }
 
   Result<std::vector<std::vector<SeriesPoint>>> Series(std::span<const SeriesKey> keys,
-                                                       Timestamp from, Timestamp to,
-                                                       Interval interval, Agg agg) override {
+                                                       const SeriesWindow& w) override {
     const auto count = static_cast<std::int64_t>(keys.size());
-    if (auto ok = ValidateSeriesRange(from, to, interval, count); !ok) {
+    if (auto ok = ValidateSeriesRange(w.from, w.to, w.interval, count); !ok) {
       return Unexpected(ok.error());
     }
     std::vector<std::vector<SeriesPoint>> out;
     out.reserve(keys.size());
     std::int64_t raw_left = kMaxSeriesPoints;  // samples a raw answer may still hold
     for (const SeriesKey& key : keys) {
-      const SeriesQuery q{key.device_id, key.metric, key.timezone, from, to, interval, agg};
-      switch (interval) {
+      switch (w.interval) {
         case Interval::kRaw: {
-          const auto samples = ReadRaw(q.device_id, q.metric, from, to, raw_left + 1);
+          const auto samples = ReadRaw(key.device_id, key.metric, w.from, w.to, raw_left + 1);
           raw_left -= static_cast<std::int64_t>(samples.size());
-          if (raw_left < 0) return Unexpected(TooManyRawPoints(from, to, count));
+          if (raw_left < 0) return Unexpected(TooManyRawPoints(w.from, w.to, count));
           auto& points = out.emplace_back();
           for (const auto& s : samples) points.push_back(SeriesPoint{s.ts, s.value, 1});
           break;
         }
         case Interval::k1w:
-          out.push_back(WeekSeries(q));
+          out.push_back(WeekSeries(key, w));
           break;
         default:
-          out.push_back(RollupSeries(q));
+          out.push_back(RollupSeries(key, w));
       }
     }
     return out;
@@ -227,17 +225,16 @@ class SqliteTelemetryReader final : public TelemetryReader {
     return out;
   }
 
-  std::vector<SeriesPoint> RollupSeries(const SeriesQuery& sq) {
+  std::vector<SeriesPoint> RollupSeries(const SeriesKey& key, const SeriesWindow& w) {
     std::vector<SeriesPoint> out;
-    double AggState::*const field = ColumnOf(sq.agg).field;
-    auto q = rollup_points_[static_cast<std::size_t>(sq.agg)].Run(
-        sq.device_id, sq.metric, sq.interval, BucketStart(sq.from, sq.interval, sq.timezone),
-        sq.to);
+    double AggState::*const field = ColumnOf(w.agg).field;
+    auto q = rollup_points_[static_cast<std::size_t>(w.agg)].Run(
+        key.device_id, key.metric, w.interval, BucketStart(w.from, w.interval, key.timezone), w.to);
     while (q.Next()) {
       AggState a;
       a.count = q.Get<std::int64_t>(1);
       a.*field = q.Get<double>(2);
-      out.push_back(SeriesPoint{q.Get<Timestamp>(0), a.Value(sq.agg), a.count});
+      out.push_back(SeriesPoint{q.Get<Timestamp>(0), a.Value(w.agg), a.count});
     }
     return out;
   }
@@ -260,23 +257,23 @@ class SqliteTelemetryReader final : public TelemetryReader {
     }
   }
 
-  std::vector<SeriesPoint> WeekSeries(const SeriesQuery& sq) {
+  std::vector<SeriesPoint> WeekSeries(const SeriesKey& key, const SeriesWindow& w) {
     // Local weeks are whole local days, so each week is the merge of its (up to 7) 1d rows.
-    const Timestamp first_week = BucketStart(sq.from, Interval::k1w, sq.timezone);
+    const Timestamp first_week = BucketStart(w.from, Interval::k1w, key.timezone);
     const Timestamp days_end =
-        NextBucketStart(sq.to - Millis(1), Interval::k1w, sq.timezone);  // end of the last week
+        NextBucketStart(w.to - Millis(1), Interval::k1w, key.timezone);  // end of the last week
     std::vector<SeriesPoint> out;
     std::optional<Timestamp> week;
     AggState acc;
     const auto flush = [&] {
-      if (week && acc.count > 0) out.push_back(SeriesPoint{*week, acc.Value(sq.agg), acc.count});
+      if (week && acc.count > 0) out.push_back(SeriesPoint{*week, acc.Value(w.agg), acc.count});
     };
-    auto q = rollup_range_.Run(sq.device_id, sq.metric, Interval::k1d, first_week, days_end);
+    auto q = rollup_range_.Run(key.device_id, key.metric, Interval::k1d, first_week, days_end);
     while (q.Next()) {
-      const Timestamp w = BucketStart(q.Get<Timestamp>(0), Interval::k1w, sq.timezone);
-      if (!week || w != *week) {
+      const Timestamp start = BucketStart(q.Get<Timestamp>(0), Interval::k1w, key.timezone);
+      if (!week || start != *week) {
         flush();
-        week = w;
+        week = start;
         acc = AggState{};
       }
       acc.Merge(ReadAggState(q, 1));

@@ -40,7 +40,13 @@ Json EncodeMeta(const DeviceMeta& meta);  // what the publisher sends
 Result<Telemetry> DecodeTelemetry(std::string_view payload);
 // The same, then ValidateTelemetryFor(type): the sign convention of power_w.
 Result<Telemetry> DecodeTelemetry(std::string_view payload, DeviceType type);
-Json EncodeTelemetry(const Telemetry& t);  // "state" only when non-empty
+// The one encoder of the telemetry payload, used by the publisher's simulator, the OCPP gateway,
+// the tests and the fuzzers. Written straight into one string (JsonWriter): a backfill writes
+// millions. `ts` is RFC 3339 text (FormatTimestamp), formatted once for every payload of a tick;
+// "state" only when `state` is a non-empty object.
+std::string EncodeTelemetry(std::string_view ts, std::span<const MetricSample> metrics,
+                            const Json& state);
+std::string EncodeTelemetry(const Telemetry& t);
 
 // --- REST: POST /sites/{site}/devices and PUT /devices/{device} ---
 

@@ -42,8 +42,7 @@ struct SubscriptionSeries {
 // series is the device series object (WriteSeriesMembers) plus "status": "available", "site_id"
 // and "timezone", or, unavailable, the same shape with "status": "unavailable", "site_id" and
 // "timezone" null and no points.
-std::string EncodeSubscriptionSeries(const Subscription& subscription, Timestamp from, Timestamp to,
-                                     Interval interval, Agg agg,
+std::string EncodeSubscriptionSeries(const Subscription& subscription, const SeriesWindow& window,
                                      std::span<const SubscriptionSeries> series);
 
 }  // namespace ems::codec

@@ -77,6 +77,16 @@ struct SeriesPoint {
   friend bool operator==(const SeriesPoint&, const SeriesPoint&) = default;
 };
 
+// What a series reads of each of its keys (docs/contract.md §6.3): the range, the bucket size and
+// the aggregation. The API reads it from a request once (QuerySeriesWindow) and passes it whole to
+// the store's reader and to the answer's encoder.
+struct SeriesWindow {
+  Timestamp from;  // inclusive
+  Timestamp to;    // exclusive
+  Interval interval = Interval::k1h;
+  Agg agg = Agg::kAvg;
+};
+
 // A stored sample of one metric of one device.
 struct TimedValue {
   Timestamp ts;

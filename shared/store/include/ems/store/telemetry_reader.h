@@ -4,7 +4,7 @@
 //
 // Callers can rely on: a series at any interval but raw reads rollup rows only, so its cost grows
 // with the buckets returned (×7 for 1w, composed from 1d at query time), not with the samples
-// behind them. Series semantics are those of ems/domain/rollup.h: Series(q) equals ComputeSeries
+// behind them. Series semantics are those of ems/domain/rollup.h: a Series equals ComputeSeries
 // over the raw samples (the unit tests hold it to that against a raw-row oracle). Rollups survive
 // raw pruning, so every interval but raw still answers for pruned ranges. Site timezone changes
 // are not retro-applied: stored 1d/1mo rollups keep the zone they were built in.
@@ -27,21 +27,11 @@
 
 namespace ems::store {
 
-struct SeriesQuery {
-  std::string device_id;
-  std::string metric;
-  std::string timezone = "UTC";  // the site's zone (1d, 1w, 1mo buckets)
-  Timestamp from;                // inclusive
-  Timestamp to;                  // exclusive
-  Interval interval = Interval::k1h;
-  Agg agg = Agg::kAvg;
-};
-
-// One series of an answer of several over one range (a subscription's, docs/contract.md §6.3).
+// One series of an answer: a device's metric, bucketed in its site's zone.
 struct SeriesKey {
   std::string device_id;
   std::string metric;
-  std::string timezone = "UTC";  // its site's zone
+  std::string timezone = "UTC";  // its site's zone (1d, 1w, 1mo buckets)
 };
 
 // The devices of one site with the readings an energy summary needs (id order).
@@ -67,15 +57,15 @@ class TelemetryReader {
 
   // A series per docs/contract.md §6.3: validates the range (ValidateSeriesRange, kInvalidQuery),
   // then answers from rollups (from raw rows at `raw`). The one-key case of the next.
-  virtual Result<std::vector<SeriesPoint>> Series(const SeriesQuery& q) = 0;
-  // One series per key over the same range, interval and aggregation, each as Series answers it
+  virtual Result<std::vector<SeriesPoint>> Series(const SeriesKey& key,
+                                                  const SeriesWindow& window) = 0;
+  // One series per key over the same window, each as Series answers it
   // in its own zone, in key order. The point limit counts the whole answer (kInvalidQuery):
   // ValidateSeriesRange with keys.size() series, and at `raw` at most kMaxSeriesPoints samples in
   // all (TooManyRawPoints), reading no further than that. Costs one range scan of a prepared
   // statement per key.
   virtual Result<std::vector<std::vector<SeriesPoint>>> Series(std::span<const SeriesKey> keys,
-                                                               Timestamp from, Timestamp to,
-                                                               Interval interval, Agg agg) = 0;
+                                                               const SeriesWindow& window) = 0;
   // Raw samples in [from, to), ts order.
   virtual std::vector<TimedValue> Raw(const std::string& device_id, const std::string& metric,
                                       Timestamp from, Timestamp to) = 0;
