@@ -29,13 +29,14 @@ Result<EventOutcome> PostEvent(ApiContext& ctx, const httplib::Request& req,
   const Timestamp arrival = Now();
   EMS_TRY(event, codec::DecodeContractEvent(req.body, arrival));
   auto& store = ctx.Store();
-  return ChangeVisible(
-      store, caller, SiteAction::kChangeContracts,
-      [&] { return VisibleContract(store, event.contract_number, caller); },
-      [&](const Contract&) -> Result<EventOutcome> {
-        EMS_TRY(appended, store.Contracts().AppendEvent(event, arrival));
-        return appended.outcome;
-      });
+  // The ChangeVisible steps, with a missing or hidden contract answered in the event convention.
+  return InWriteTransaction(store, [&]() -> Result<EventOutcome> {
+    const auto contract = store.Contracts().GetContract(event.contract_number, caller.visibility());
+    if (!contract) return Unexpected(contract.error());
+    caller.Require(SiteAction::kChangeContracts);
+    EMS_TRY(appended, store.Contracts().AppendEvent(event, arrival));
+    return appended.outcome;
+  });
 }
 
 // The answer of an event route that stored nothing: a body that is not JSON is the usual 400

@@ -35,7 +35,13 @@ Device VisibleStation(store::Store& store, const std::string& id, const Principa
 // A contract the caller may see (of a visible site, or siteless for admins); else 404.
 Contract VisibleContract(store::Store& store, const std::string& number, const Principal& caller);
 
-// `work()` in one transaction of `mode`, committed when it returns (a void `work` too).
+template <class T>
+inline constexpr bool kIsResult = false;
+template <class T>
+inline constexpr bool kIsResult<Result<T>> = true;
+
+// `work()` in one transaction of `mode`, committed when it returns (a void `work` too) and rolled
+// back when it throws or returns a failed Result.
 template <class Work>
 auto InTransaction(store::Store& store, store::TxMode mode, Work& work) {
   auto tx = store.Begin(mode);
@@ -44,6 +50,9 @@ auto InTransaction(store::Store& store, store::TxMode mode, Work& work) {
     tx.Commit();
   } else {
     auto value = work();
+    if constexpr (kIsResult<decltype(value)>) {
+      if (!value) return value;
+    }
     tx.Commit();
     return value;
   }

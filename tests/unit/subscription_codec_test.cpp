@@ -59,10 +59,11 @@ TEST(SubscriptionCodecTest, EncodesTheSubscriptionAndItsSeries) {
       {s.metrics[0], "home", "Europe/Berlin", {{At("2026-11-20T23:00:00Z"), 54.5, 24}}},
       {s.metrics[1], std::nullopt, "", {}},
   };
-  EXPECT_EQ(Json::parse(codec::EncodeSubscriptionSeries(
-                s, {At("2026-11-21T00:00:00Z"), At("2026-11-22T00:00:00Z"), Interval::k1d, Agg::kAvg},
-                series)),
-            Json::parse(R"({"subscription_id": "sub-1", "name": "Homes",
+  EXPECT_EQ(
+      Json::parse(codec::EncodeSubscriptionSeries(
+          s, {At("2026-11-21T00:00:00Z"), At("2026-11-22T00:00:00Z"), Interval::k1d, Agg::kAvg},
+          series)),
+      Json::parse(R"({"subscription_id": "sub-1", "name": "Homes",
       "from": "2026-11-21T00:00:00Z", "to": "2026-11-22T00:00:00Z", "interval": "1d",
       "agg": "avg", "series": [
         {"device_id": "bat-1", "metric": "soc_pct", "unit": "%", "interval": "1d", "agg": "avg",

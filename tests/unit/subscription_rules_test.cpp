@@ -1,8 +1,7 @@
 // Subscription rules (docs/contract.md §6.3): what a body may hold and who may subscribe what.
-#include "ems/domain/subscription.h"
-
 #include <gtest/gtest.h>
 
+#include "ems/domain/subscription.h"
 #include "support.h"
 
 namespace ems {
