@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config g++ openssl ca-certificates curl
   libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients
-  libcpp-httplib-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev sqlite3
+  libcpp-httplib-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev sqlite3 libpq-dev postgresql
   libcctz-dev libsodium-dev libssl-dev libxxhash-dev libsimdjson-dev nginx libboost1.81-dev
 )
 # ems-graphql (graphql/, docs/graphql.md) runs on Debian's Node.js 18 with its npm. A Node.js of
