@@ -25,7 +25,7 @@ RUN --mount=type=cache,target=/root/.cache/ccache,id=ems-ccache \
 FROM debian:12-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libpaho-mqttpp3-1 libpaho-mqtt1.3 libcpp-httplib0.11 libsqlite3-0 libcctz2 libsodium23 libxxhash0 libsimdjson14 \
+      libpaho-mqttpp3-1 libpaho-mqtt1.3 libcpp-httplib0.11 libsqlite3-0 libpq5 libcctz2 libsodium23 libxxhash0 libsimdjson14 \
       mosquitto mosquitto-clients nginx openssl curl ca-certificates nodejs \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
 # One folder per named volume of docker-compose.yml; a new volume takes its owner from here.

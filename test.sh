@@ -22,7 +22,15 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 echo "== Release build and tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
+# The tests of the postgres label (pg.*) run against a throwaway PostgreSQL cluster, in this pass
+# only (docs/contract.md §9, scripts/pg-cluster.sh); it is removed when the pass ends.
+pg_dir=$(mktemp -d)
+trap 'scripts/pg-cluster.sh stop "$pg_dir"' EXIT
+EMS_TEST_PG_URL=$(scripts/pg-cluster.sh start "$pg_dir")
+export EMS_TEST_PG_URL
 ctest --test-dir build --output-on-failure -j"$jobs" --timeout 300 -LE compose
+scripts/pg-cluster.sh stop "$pg_dir"
+unset EMS_TEST_PG_URL
 
 if [ "${EMS_SKIP_SANITIZERS:-0}" != 1 ]; then
   echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
@@ -33,7 +41,7 @@ if [ "${EMS_SKIP_SANITIZERS:-0}" != 1 ]; then
   # tests/asan.supp: one race inside Debian's Paho C library, not in our code (docs/architecture.md, Libraries).
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:suppressions="$root/tests/asan.supp" \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 600 -LE 'lint|contract|compose'
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 600 -LE 'lint|contract|compose|postgres'
 fi
 echo "== libFuzzer targets (clang, ASan + UBSan), ${EMS_FUZZ_SECONDS:-5} s each"
 cmake -S . -B build-fuzz -DEMS_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \

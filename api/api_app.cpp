@@ -10,6 +10,7 @@
 #include "ems/auth/password.h"
 #include "ems/domain/ids.h"
 #include "ems/mqtt/client.h"
+#include "ems/store/database.h"
 #include "ems/store/store.h"
 #include "ems/util/log.h"
 
@@ -47,6 +48,7 @@ std::vector<config::Option> ApiOptions() {
 
 ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_, ctx_, http_metrics_) {
   ctx_.db_path = s.Get("EMS_DB_PATH");
+  ctx_.database = store::DatabaseOf(s);
   ctx_.ocpp_control_url = s.Get("EMS_OCPP_CONTROL_URL");
   ctx_.ocpp_control_secret = s.Get("EMS_OCPP_CONTROL_SECRET");
   ctx_.jwt_secret = s.Get("EMS_JWT_SECRET");
@@ -69,7 +71,7 @@ ApiApp::ApiApp(const config::Settings& s) : settings_(s), router_(server_, ctx_,
   metrics::AddBuildInfo(metrics_, "ems-api");
   metrics::AddProcessMetrics(metrics_);
   // Opening fails at start with a clear line when the database is unusable.
-  EnsureAdmin(*store::OpenStore(ctx_.db_path), s.Get("EMS_ADMIN_USER"),
+  EnsureAdmin(*store::OpenStore(ctx_.database), s.Get("EMS_ADMIN_USER"),
               s.Get("EMS_ADMIN_PASSWORD"));
 
   const int threads = static_cast<int>(s.GetInt("EMS_API_THREADS", 1, 1024));

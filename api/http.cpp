@@ -17,9 +17,9 @@ namespace ems::api {
 store::Store& ApiContext::Store() {
   thread_local std::unique_ptr<store::Store> store;
   thread_local std::string opened_path;
-  if (!store || opened_path != db_path) {
-    store = store::OpenStore(db_path);
-    opened_path = db_path;
+  if (!store || opened_path != database) {
+    store = store::OpenStore(database);
+    opened_path = database;
   }
   return *store;
 }

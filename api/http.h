@@ -46,7 +46,8 @@ inline constexpr std::size_t kMaxCursorBytes = 1 << 10;
 
 // Shared by all routes. Thread-safe: each worker thread gets its own Store.
 struct ApiContext {
-  std::string db_path;
+  std::string db_path;   // EMS_DB_PATH: its folder holds the listeners' status files
+  std::string database;  // what OpenStore opens (store::DatabaseOf): EMS_DB_URL or EMS_DB_PATH
   std::string jwt_secret;
   std::string topic_prefix;
   std::string default_currency;

@@ -2,6 +2,7 @@
 find_package(Threads REQUIRED)
 find_package(PahoMqttCpp REQUIRED)
 find_package(SQLiteCpp REQUIRED)
+find_package(PostgreSQL REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(simdjson 3.0 REQUIRED)
 find_package(PkgConfig REQUIRED)

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "ems/store/database.h"
 #include "ems/store/store.h"
 #include "ems/util/log.h"
 
@@ -77,9 +78,10 @@ ListenerApp::ListenerApp(const config::Settings& settings, FaultHooks faults)
     inbox_dir = (parent.empty() ? std::filesystem::path(".") : parent).string() + "/inbox-" +
                 mqtt_settings_.client_id;
   }
-  // Open (and migrate) here so a bad EMS_DB_PATH fails at start with a clear line.
+  // Open (and migrate) here so a bad EMS_DB_PATH or EMS_DB_URL fails at start with a clear line.
   store_ = store::OpenStore(
-      db_path_, {.sync_every_commit = sync_ == Inbox::Sync::kAlways, .cache_mib = kWriterCacheMib});
+      store::DatabaseOf(settings),
+      {.sync_every_commit = sync_ == Inbox::Sync::kAlways, .cache_mib = kWriterCacheMib});
   ingestor_ = std::make_unique<Ingestor>(*store_, ingest_options_);
   inbox_ = std::make_unique<Inbox>(inbox_dir, sync_);
   status_file_ = std::make_unique<store::ListenerStatusFile>(db_path_, mqtt_settings_.client_id);

@@ -11,6 +11,7 @@
 #include "ems/metrics/metrics.h"
 #include "ems/mqtt/client.h"
 #include "ems/mqtt/topics.h"
+#include "ems/store/database.h"
 #include "ems/util/log.h"
 #include "ocpp/central_system.h"
 
@@ -144,7 +145,7 @@ void RunOcpp(const config::Settings& settings, const std::atomic<bool>& stop) {
   options.on_connected = [&connected](std::size_t n) { connected.Set(static_cast<double>(n)); };
   const auto metrics_server = metrics::ServeMetrics(registry, settings);
 
-  CentralSystem system(io, store::OpenStore(settings.Get("EMS_DB_PATH")), options, publish);
+  CentralSystem system(io, store::OpenStore(store::DatabaseOf(settings)), options, publish);
   system.Listen(ocpp_endpoint, control_endpoint);
   log::Info("OCPP 1.6J on ws://" + system.ocpp_endpoint().address().to_string() + ":" +
             std::to_string(system.ocpp_endpoint().port()) + "/ocpp/{station}");

@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config g++ openssl ca-certificates curl
   libpaho-mqttpp-dev libpaho-mqtt-dev mosquitto mosquitto-clients
-  libcpp-httplib-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev sqlite3
+  libcpp-httplib-dev nlohmann-json3-dev libsqlitecpp-dev libsqlite3-dev sqlite3 libpq-dev
   libcctz-dev libsodium-dev libssl-dev libxxhash-dev libsimdjson-dev nginx libboost1.81-dev
 )
 # ems-graphql (graphql/, docs/graphql.md) runs on Debian's Node.js 18 with its npm. A Node.js of
@@ -17,7 +17,8 @@ for option in "$@"; do
     --with-tests)
       packages+=(libgtest-dev libgmock-dev googletest clang-format docker-compose python3-yaml
         zlib1g-dev clang libclang-rt-14-dev ccache
-        chromium chromium-driver prometheus python3-jinja2) ;;
+        chromium chromium-driver prometheus python3-jinja2
+        postgresql) ;;  # the throwaway cluster of the postgres tests (scripts/pg-cluster.sh)
     --with-bench) packages+=(wrk valgrind) ;;
     # The compose tier's engine where no Docker engine runs: rootful podman behind its Docker
     # API, the base image made with debootstrap (docs/deployment.md, "The compose tier").

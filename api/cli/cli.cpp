@@ -15,6 +15,7 @@
 #include "api/cli/gateways.h"
 #include "ems/config/settings.h"
 #include "ems/domain/ids.h"
+#include "ems/store/database.h"
 #include "ems/store/store.h"
 
 namespace ems::api {
@@ -37,7 +38,8 @@ constexpr const char* kUsage =
     "  ems-api ha-user add\n"
     "  ems-api ha-user remove\n"
     "Without --password-stdin a password is generated and printed once.\n"
-    "Settings (environment, .env or flags): --db-path (EMS_DB_PATH) for users and chargers,\n"
+    "Settings (environment, .env or flags): --db-path (EMS_DB_PATH) or --db-url (EMS_DB_URL)\n"
+    "for users and chargers,\n"
     "--broker-state-dir (EMS_BROKER_STATE_DIR) and --topic-prefix for gateways, chargers and\n"
     "Home Assistant (also --ha-prefix, EMS_HA_PREFIX).\n";
 
@@ -87,6 +89,7 @@ CommandLine Split(int argc, char** argv) {
 config::Settings CommandSettings(const CommandLine& line) {
   std::vector<config::Option> options = {
       {"EMS_DB_PATH", "./data/ems.db", "SQLite database file"},
+      {"EMS_DB_URL", "", "postgresql://… selects PostgreSQL instead of SQLite", true},
       {"EMS_BROKER_STATE_DIR", "./data/broker",
        "the broker's state folder (password file, ACL, pid file)"},
       {"EMS_TOPIC_PREFIX", "ems/v1", "prefix of every topic"},
@@ -144,7 +147,7 @@ const std::string& Word(const CommandLine& line, std::size_t i, const char* what
 
 void UserCommand(const CommandLine& line, const config::Settings& settings) {
   const auto& verb = Verb(line);
-  auto store = store::OpenStore(settings.Get("EMS_DB_PATH"));
+  auto store = store::OpenStore(store::DatabaseOf(settings));
   if (verb == "list") {
     if (line.words.size() > 2) throw UsageError{"unexpected '" + line.words[2] + "'."};
     std::string after;
@@ -289,7 +292,7 @@ void ChargerCommand(const CommandLine& line, const config::Settings& settings) {
     std::cout << "ems-ocpp may write the device topics of site " << site << ".\n";
     return;
   }
-  auto store = store::OpenStore(settings.Get("EMS_DB_PATH"));
+  auto store = store::OpenStore(store::DatabaseOf(settings));
   const auto grant_sites = [&] {
     if (!std::filesystem::is_directory(state_dir)) {
       // docker-compose: the broker's state is in the broker's container.

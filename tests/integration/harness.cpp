@@ -306,6 +306,7 @@ std::map<std::string, std::string> Stack::ServiceEnv(const std::string& service)
       {"EMS_MQTT_USERNAME", "ems-" + service},
       {"EMS_MQTT_PASSWORD", passwords_.at("ems-" + service)},
       {"EMS_DB_PATH", db_path()},
+      {"EMS_DB_URL", pg_ ? pg_->url() : ""},
       {"EMS_LOG_LEVEL", "debug"},
       {"EMS_API_LISTEN", "127.0.0.1:" + std::to_string(api_port_)},
       {"EMS_OCPP_LISTEN", "127.0.0.1:" + std::to_string(ocpp_port_)},
@@ -528,7 +529,7 @@ std::string Stack::Login(const std::string& user, const std::string& password) {
 
 bool Stack::AddUser(const std::string& user, const std::string& password, const std::string& role,
                     std::vector<std::string> site_ids) {
-  auto store = store::OpenStore(db_path());
+  auto store = store::OpenStore(database());
   auto tx = store->Begin(store::TxMode::kWrite);
   const bool created = store->Users().Create(
       store::User{user, auth::HashPassword(password), *ParseRole(role), std::move(site_ids), {}},

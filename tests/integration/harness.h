@@ -144,6 +144,9 @@ class Stack {
   long ServingResidentKiB() const;
   std::string ca_file() const { return dir() + "/broker/certs/ca.crt"; }
   std::string db_path() const { return dir() + "/data/ems.db"; }
+  // What the stack's processes open: db_path(), or with EMS_TEST_BACKEND=postgres a database of
+  // its own on EMS_TEST_PG_URL (EMS_DB_URL).
+  std::string database() const { return pg_ ? pg_->url() : db_path(); }
   const std::string& dir() const { return dir_path_; }
   std::string password(const std::string& user) const { return passwords_.at(user); }
   // A broker user made during the test (`ems-api ha-user add`), for Subscribe.
@@ -193,6 +196,8 @@ class Stack {
  private:
   TempDir dir_;
   std::string dir_path_ = dir_.path().string();
+  std::unique_ptr<TempPgDatabase> pg_ =
+      TestOnPostgres() ? std::make_unique<TempPgDatabase>() : nullptr;
   int broker_port_, tls_port_, api_port_, edge_port_, graphql_port_, ocpp_port_, ocpp_control_port_;
   std::map<std::string, int> metrics_ports_;
   std::map<std::string, std::string> passwords_;

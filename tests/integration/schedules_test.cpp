@@ -88,7 +88,7 @@ class SchedulesTest : public ::testing::Test {
                                                .dump());
     WaitApplied();
 
-    auto store = store::OpenStore(stack_.db_path());
+    auto store = store::OpenStore(stack_.database());
     auto& devices = store->Devices();
     for (const auto& [id, meta] : {std::pair{kEv, ev_meta}, std::pair{"bat-1", battery_meta}}) {
       if (devices.Get(id, store::Visibility::All())) continue;

@@ -6,7 +6,10 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -19,6 +22,7 @@
 #include "ems/domain/result.h"
 #include "ems/domain/time.h"
 #include "ems/store/store.h"
+#include "postgres/pg_store.h"
 #include "sqlite/sqlite_store.h"
 
 namespace ems::testing {
@@ -74,25 +78,119 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// A fixture with a real, migrated SQLite store in a TempDir. db() is its connection, for tests
-// that look at the tables or inject failures (white-box: the SQLite implementation's header).
+// The PostgreSQL server the tests of the `postgres` label run against (scripts/pg-cluster.sh
+// prints it; test.sh exports it), and whether this run is one of them: EMS_TEST_BACKEND=postgres
+// (tests/CMakeLists.txt sets it for the pg.* variants).
+inline std::string TestPgServerUrl() {
+  const char* url = std::getenv("EMS_TEST_PG_URL");
+  return url == nullptr ? "" : url;
+}
+inline bool TestOnPostgres() {
+  const char* backend = std::getenv("EMS_TEST_BACKEND");
+  return backend != nullptr && std::string(backend) == "postgres";
+}
+// `server` (postgresql://user@host:port/db) naming the database `name` instead.
+inline std::string PgUrlOfDatabase(const std::string& server, const std::string& name) {
+  const auto slash = server.find('/', server.find("://") + 3);
+  return server.substr(0, slash) + "/" + name;
+}
+// A fresh, empty database on the test server, dropped when this goes. Its name is unique to the
+// process and the moment, so parallel tests never meet.
+class TempPgDatabase {
+ public:
+  TempPgDatabase() : server_(TestPgServerUrl()) {
+    static int counter = 0;
+    name_ = "ems_t" + std::to_string(::getpid()) + "_" + std::to_string(++counter) + "_" +
+            std::to_string(std::chrono::steady_clock::now().time_since_epoch().count() % 1000000);
+    store::postgres::Connection(server_).Exec("CREATE DATABASE " + name_);
+  }
+  ~TempPgDatabase() {
+    try {
+      store::postgres::Connection(server_).Exec("DROP DATABASE IF EXISTS " + name_ +
+                                                " WITH (FORCE)");
+    } catch (const std::exception&) {
+    }
+  }
+  TempPgDatabase(const TempPgDatabase&) = delete;
+  TempPgDatabase& operator=(const TempPgDatabase&) = delete;
+  std::string url() const { return PgUrlOfDatabase(server_, name_); }
+
+ private:
+  std::string server_;
+  std::string name_;
+};
+
+// A fixture with a real, migrated store: SQLite in a TempDir, or with EMS_TEST_BACKEND=postgres a
+// fresh database on EMS_TEST_PG_URL. Count, Exec and Text run SQL on the store's own connection
+// (white-box: the tests look at the tables); db() is the SQLite connection, for tests of what
+// only SQLite has (they begin with EMS_SQLITE_ONLY()).
 class TempDbTest : public ::testing::Test {
  protected:
-  std::string db_path() const { return (dir_.path() / "ems.db").string(); }
+  TempDbTest() { Open(); }
+  ~TempDbTest() override { store_.reset(); }
+
+  bool postgres() const { return pg_ != nullptr; }
+  // What OpenStore opens: the SQLite file, or the PostgreSQL URL.
+  std::string db_path() const { return pg_ ? pg_->url() : (dir_.path() / "ems.db").string(); }
   store::Store& store() { return *store_; }
-  SQLite::Database& db() { return store_->db(); }
+  SQLite::Database& db() {
+    if (sqlite_ == nullptr) throw std::logic_error("db() is SQLite's connection: use Exec/Count.");
+    return sqlite_->db();
+  }
   // The single number a query such as "SELECT count(*) FROM telemetry" answers.
-  std::int64_t Count(const std::string& sql) { return db().execAndGet(sql).getInt64(); }
+  std::int64_t Count(const std::string& sql) {
+    if (sqlite_ != nullptr) return db().execAndGet(sql).getInt64();
+    store::postgres::Statement statement(pg_store_->db(), sql);
+    auto q = statement.Run();
+    q.Next();
+    return q.Get<std::int64_t>(0);
+  }
+  // The text of the first column of the first row `sql` answers.
+  std::string Text(const std::string& sql) {
+    if (sqlite_ != nullptr) return db().execAndGet(sql).getString();
+    store::postgres::Statement statement(pg_store_->db(), sql);
+    auto q = statement.Run();
+    q.Next();
+    return q.Get<std::string>(0);
+  }
+  // Runs statements (several, separated by ';') for their effect.
+  void Exec(const std::string& sql) {
+    if (sqlite_ != nullptr) {
+      db().exec(sql);
+    } else {
+      pg_store_->db().Exec(sql);
+    }
+  }
   // Closes the store and opens the same database again, as a restarted process would.
   void Reopen() {
     store_.reset();
-    store_ = std::make_unique<store::sqlite::SqliteStore>(db_path(), store::StoreOptions{});
+    Open();
   }
 
   TempDir dir_;
-  std::unique_ptr<store::sqlite::SqliteStore> store_ =
-      std::make_unique<store::sqlite::SqliteStore>(db_path(), store::StoreOptions{});
+  std::unique_ptr<TempPgDatabase> pg_ =
+      TestOnPostgres() ? std::make_unique<TempPgDatabase>() : nullptr;
+  std::unique_ptr<store::Store> store_;
+  store::sqlite::SqliteStore* sqlite_ = nullptr;
+  store::postgres::PgStore* pg_store_ = nullptr;
+
+ private:
+  void Open() {
+    if (pg_) {
+      auto s = std::make_unique<store::postgres::PgStore>(pg_->url());
+      pg_store_ = s.get();
+      store_ = std::move(s);
+    } else {
+      auto s = std::make_unique<store::sqlite::SqliteStore>(db_path(), store::StoreOptions{});
+      sqlite_ = s.get();
+      store_ = std::move(s);
+    }
+  }
 };
+
+// First in a test of what only the SQLite backend has (its files, its pragmas, its locks).
+#define EMS_SQLITE_ONLY() \
+  if (postgres()) GTEST_SKIP() << "a test of the SQLite backend"
 
 // --- payloads (docs/contract.md §4.1), with the default topic prefix ---
 

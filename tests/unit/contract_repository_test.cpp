@@ -130,7 +130,7 @@ TEST_F(ContractRepositoryTest, UnknownContractIsADistinctOutcomeEverywhere) {
     EXPECT_EQ(r.message, "Contract 9999 not found.");
   }
   tx.Commit();
-  EXPECT_EQ(db().execAndGet("SELECT COUNT(*) FROM contract_events").getInt(), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM contract_events"), 0);
 }
 
 TEST_F(ContractRepositoryTest, WritesRefuseToRunOutsideATransaction) {
@@ -281,13 +281,8 @@ TEST_F(ContractRepositoryTest, DeleteRemovesEventsAndTimeline) {
     tx.Commit();
   }
   EXPECT_EQ(ErrorOf(repo().GetTimeline("1001", Visibility::All())).code, ErrorCode::kNotFound);
-  EXPECT_EQ(db().execAndGet("SELECT COUNT(*) FROM contract_events WHERE contract_number = '1001'")
-                .getInt(),
-            0);
-  EXPECT_EQ(
-      db().execAndGet("SELECT COUNT(*) FROM contract_components WHERE contract_number = '1001'")
-          .getInt(),
-      0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM contract_events WHERE contract_number = '1001'"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM contract_components WHERE contract_number = '1001'"), 0);
   // The other contract is untouched, and the number can be reused from a clean slate.
   EXPECT_EQ(TimelineOf(kSupply, "1002"), Span("2024-12-05", nullptr));
   Create("1001", {kSupply});
@@ -419,8 +414,8 @@ TEST_F(ContractRepositoryTest, RebuildRepairsTamperedStatuses) {
   Create("1001", {kSupply});
   ASSERT_TRUE(Append(Ev("supply_energy_start", "2024-12-01", 1)));
   ASSERT_TRUE(Append(Ev("supply_energy_end", "2024-12-31", 2)));
-  db().exec("UPDATE contract_events SET status = 'rejected', reason = 'x'");
-  db().exec("UPDATE contract_components SET start_date = NULL, end_date = NULL");
+  Exec("UPDATE contract_events SET status = 'rejected', reason = 'x'");
+  Exec("UPDATE contract_components SET start_date = NULL, end_date = NULL");
   auto tx = store().Begin(TxMode::kWrite);
   EXPECT_EQ(repo().RebuildContract("1001"), 2u);
   tx.Commit();

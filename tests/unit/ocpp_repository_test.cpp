@@ -70,7 +70,7 @@ TEST_F(OcppRepositoryTest, TransactionIdsAreNeverGivenTwiceEvenToAChargerRegiste
 
 TEST_F(OcppRepositoryTest, RunningTransactionsAndEvTags) {
   ASSERT_TRUE(api::AddCharger(store(), "home", "st-1", {}, now_));
-  db().exec(
+  Exec(
       "INSERT INTO devices (id, site_id, type, name, properties, created_at, updated_at) VALUES "
       "('ev-1', 'home', 'ev', 'Car', '{\"id_tag\": \"TAG-1\"}', 0, 0)");
   EXPECT_EQ(repo_.VehicleWithIdTag("home", "TAG-1"), "ev-1");

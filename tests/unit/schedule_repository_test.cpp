@@ -15,7 +15,7 @@ ChargingSlot Slot(const char* start, const char* end) { return {At(start), At(en
 class ScheduleRepositoryTest : public testing::TempDbTest {
  protected:
   void SetUp() override {
-    db().exec(
+    Exec(
         "INSERT INTO sites (id, name, timezone, created_at) VALUES "
         "('home', 'Home', 'Europe/Berlin', 0), ('cabin', 'Cabin', 'UTC', 0);"
         "INSERT INTO devices (id, site_id, type, name, created_at, updated_at) VALUES "
@@ -56,9 +56,8 @@ TEST_F(ScheduleRepositoryTest, ManualScheduleRoundTrips) {
   repo_.Put("ev-1", manual, now_);
   EXPECT_EQ(repo_.Get("ev-1"), manual);
   EXPECT_EQ(repo_.Get("ev-2"), std::nullopt);
-  EXPECT_EQ(db().execAndGet("SELECT mode FROM ev_schedules WHERE device_id = 'ev-1'").getString(),
-            "manual");
-  EXPECT_EQ(db().execAndGet("SELECT updated_at FROM ev_schedules").getInt64(), ToMillis(now_));
+  EXPECT_EQ(Text("SELECT mode FROM ev_schedules WHERE device_id = 'ev-1'"), "manual");
+  EXPECT_EQ(Count("SELECT updated_at FROM ev_schedules"), ToMillis(now_));
 }
 
 TEST_F(ScheduleRepositoryTest, PlannedScheduleWithPlanPauseAndOverrideRoundTrips) {
@@ -122,9 +121,9 @@ TEST_F(ScheduleRepositoryTest, PlannedDevicesOfASiteAreListedSorted) {
 }
 
 TEST_F(ScheduleRepositoryTest, ScheduleBelongsToAnExistingDeviceAndGoesWithIt) {
-  EXPECT_THROW(repo_.Put("ghost", ChargingSchedule{}, now_), SQLite::Exception);
+  EXPECT_THROW(repo_.Put("ghost", ChargingSchedule{}, now_), std::runtime_error);
   repo_.Put("ev-1", PlannedSchedule(), now_);
-  db().exec("DELETE FROM devices WHERE id = 'ev-1'");
+  Exec("DELETE FROM devices WHERE id = 'ev-1'");
   EXPECT_EQ(repo_.Get("ev-1"), std::nullopt);
   EXPECT_EQ(Rows("ev_schedules"), 0);
   EXPECT_EQ(Rows("ev_schedule_slots"), 0);

@@ -113,7 +113,7 @@ TEST_F(SubscriptionRepositoryTest, ResolveAnswersWhereEachDeviceIsForTheCaller) 
 
 TEST_F(SubscriptionRepositoryTest, SubscriptionsGoWithTheirOwner) {
   ASSERT_TRUE(subs().Create("sub-1", "vera", {"Mine", {{"bat-1", "soc_pct"}}}, kNow));
-  db().exec("DELETE FROM users WHERE username = 'vera'");
+  Exec("DELETE FROM users WHERE username = 'vera'");
   EXPECT_EQ(Count("SELECT count(*) FROM subscriptions"), 0);
   EXPECT_EQ(Count("SELECT count(*) FROM subscription_metrics"), 0);
 }

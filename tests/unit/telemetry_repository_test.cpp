@@ -140,7 +140,7 @@ TEST_F(RepositoryTest, LatestIsByTimestampNotByArrival) {
 
 TEST_F(RepositoryTest, TelemetryForAnUnknownDeviceThrows) {
   EXPECT_THROW(writer().Insert("ghost", "power_w", At("2026-11-21T10:00:00Z"), 1, "UTC"),
-               SQLite::Exception);
+               std::runtime_error);
 }
 
 // --- series ---
@@ -173,12 +173,12 @@ class SeriesEquivalenceTest : public RepositoryTest {
     int stored = 0;
     int stored_batched = 0;
     {
-      SQLite::Transaction tx(db());
+      Exec("BEGIN");
       for (const auto& s : arrival) {
         stored += writer().Insert("bat", "power_w", s.ts, s.value, "Europe/Berlin") ==
                   InsertOutcome::kStored;
       }
-      tx.commit();
+      Exec("COMMIT");
     }
     for (std::size_t i = 0; i < arrival.size(); i += 700) {
       auto tx = store().Begin(TxMode::kWrite);
@@ -209,8 +209,10 @@ TEST_F(SeriesEquivalenceTest, RollupAnswersEqualTheRawAnswersAtEveryIntervalAndA
       const auto reference = ComputeSeries(samples_, from, to, i, agg, "Europe/Berlin");
       ASSERT_FALSE(reference.empty());
       EXPECT_EQ(*rollups, reference) << ToString(i) << " " << ToString(agg);
-      EXPECT_EQ(testing::SeriesFromRaw(db(), key, window), reference)
-          << ToString(i) << " " << ToString(agg);
+      if (!postgres()) {  // the oracle's SQL is SQLite's
+        EXPECT_EQ(testing::SeriesFromRaw(db(), key, window), reference)
+            << ToString(i) << " " << ToString(agg);
+      }
       EXPECT_EQ(reader().Series({"bat2", "power_w", "Europe/Berlin"}, window), reference)
           << ToString(i) << " " << ToString(agg);
     }
@@ -505,8 +507,9 @@ TEST_F(RepositoryTest, StoredEnergyEqualsIntegratingTheMinutesWhateverTheArrival
     }
   };
   compare();
+  if (postgres()) return;  // PostgreSQL's schema starts with the table
   // The migration that adds the table builds it from the minutes already stored.
-  db().exec("DELETE FROM energy_rollups");
+  Exec("DELETE FROM energy_rollups");
   sqlite::RebuildEnergyRollups(db());
   compare();
 }
@@ -542,7 +545,7 @@ TEST_F(RepositoryTest, MetaCreatesSiteAndDeviceThenUpdatesOnlyOnChange) {
   EXPECT_EQ(devices().UpsertFromMeta("home", "bat", meta, At("2026-11-21T10:00:00Z")),
             MetaOutcome::kCreated);
   EXPECT_EQ(store().Sites().Timezone("home"), "Europe/Berlin");
-  EXPECT_EQ(db().execAndGet("SELECT name FROM sites WHERE id = 'home'").getString(), "Home");
+  EXPECT_EQ(Text("SELECT name FROM sites WHERE id = 'home'"), "Home");
   EXPECT_EQ(devices().UpsertFromMeta("home", "bat", meta, At("2026-11-21T11:00:00Z")),
             MetaOutcome::kUnchanged);
   DeviceMeta renamed = meta;
@@ -576,7 +579,7 @@ TEST_F(RepositoryTest, MetaWithoutSiteFieldsCreatesAUtcSiteNamedAfterItsId) {
       "s1", "pv", DeviceMeta{{DeviceType::kSolarPanel, "Roof", kRated}, std::nullopt, std::nullopt},
       At("2026-11-21T10:00:00Z")));
   EXPECT_EQ(store().Sites().Timezone("s1"), "UTC");
-  EXPECT_EQ(db().execAndGet("SELECT name FROM sites WHERE id = 's1'").getString(), "s1");
+  EXPECT_EQ(Text("SELECT name FROM sites WHERE id = 's1'"), "s1");
 }
 
 TEST_F(RepositoryTest, RestCreateUpdateDeleteWithTheirRejections) {

@@ -34,7 +34,9 @@ std::vector<Option> CommonOptions(const std::string& client_id, const std::strin
       {"EMS_MQTT_PASSWORD", "", "broker password", true},
       {"EMS_MQTT_CLIENT_ID", client_id, "fixed client id (keeps the persistent session)"},
       {"EMS_TOPIC_PREFIX", "ems/v1", "prefix of every topic"},
-      {"EMS_DB_PATH", "./data/ems.db", "SQLite database file"},
+      {"EMS_DB_PATH", "./data/ems.db", "SQLite database file; its folder holds the status files"},
+      {"EMS_DB_URL", "",
+       "postgresql://… selects PostgreSQL instead of SQLite (docs/configuration.md)", true},
       {"EMS_LOG_LEVEL", "info", "debug, info, warn or error"},
   };
 }

@@ -9,13 +9,7 @@
 #include "sqlite/migrations.h"
 #include "sqlite/statement.h"
 
-namespace ems::store {
-
-std::unique_ptr<Store> OpenStore(const std::string& path, const StoreOptions& options) {
-  return std::make_unique<sqlite::SqliteStore>(path, options);
-}
-
-namespace sqlite {
+namespace ems::store::sqlite {
 namespace {
 
 // The migration that added energy_rollups (0005_energy.sql), which data stored before must fill.
@@ -126,5 +120,4 @@ void SqliteStore::RollbackTransaction() noexcept {
   }
 }
 
-}  // namespace sqlite
-}  // namespace ems::store
+}  // namespace ems::store::sqlite

@@ -1,9 +1,9 @@
 // Store: the one way processes reach stored data (docs/contract.md §1, §9). A Store is one
 // connection to the database with one repository per table family, each built once when the store
 // opens: its statements are prepared once and reused for the life of the store. Callers see
-// repository interfaces and Transaction, never the database library, so a second backend
-// (PostgreSQL, docs/contract.md §9) fits behind the same calls; today OpenStore opens SQLite
-// (src/sqlite/).
+// repository interfaces and Transaction, never the database library: OpenStore opens SQLite
+// (src/sqlite/) for a file path and PostgreSQL (src/postgres/, docs/contract.md §9) for a
+// postgresql:// URL, with the same behaviour behind the same calls.
 //
 // What callers can rely on:
 //   - Repositories never begin or commit: the caller owns the unit of work. Begin(kRead) gives
@@ -172,11 +172,13 @@ struct StoreOptions {
   int cache_mib = 0;
 };
 
-// Opens (creating the file and its folder if needed) and migrates the database at `path`: WAL
-// mode, a busy timeout so the listener and the API never fail on each other's locks, foreign
-// keys on, versioned migrations applied by whichever process starts first. Throws
-// std::runtime_error with one clear sentence when the path is not usable or the schema is from a
-// newer build.
+// Opens a postgresql:// URL on PostgreSQL (connects, migrates under an advisory lock; throws
+// std::runtime_error naming EMS_DB_URL when the server cannot be reached; `options` are
+// SQLite's). Otherwise opens (creating the file and its folder if needed) and migrates the
+// SQLite database at `path`: WAL mode, a busy timeout so the listener and the API never fail on
+// each other's locks, foreign keys on, versioned migrations applied by whichever process starts
+// first. Throws std::runtime_error with one clear sentence when the path is not usable or the
+// schema is from a newer build.
 std::unique_ptr<Store> OpenStore(const std::string& path, const StoreOptions& options = {});
 
 }  // namespace ems::store

@@ -1,0 +1,234 @@
+// Every statement on the telemetry tables (store/sql/postgres/0010_initial.sql), in one place; the
+// writer, the reader and the retention (telemetry_*.cpp) each prepare the ones they use. Raw
+// rows live in one partition of `telemetry` per UTC day, named telemetry_pYYYYMMDD.
+#pragma once
+
+#include <chrono>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "postgres/statement.h"
+
+namespace ems::store::postgres::telemetry_sql {
+
+inline constexpr std::int64_t kDayMs = 86'400'000;
+
+// The UTC day (days since the Unix epoch) of a raw sample: its partition.
+inline std::int64_t TelemetryDay(Timestamp ts) {
+  const std::int64_t ms = ToMillis(ts);
+  return ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 1) / kDayMs);
+}
+
+// telemetry_pYYYYMMDD of a day.
+inline std::string PartitionName(std::int64_t day) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{day}}};
+  char name[32];
+  std::snprintf(name, sizeof name, "telemetry_p%04d%02u%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return name;
+}
+
+// The day of a partition's name; nullopt for a name of another form.
+inline std::optional<std::int64_t> PartitionDay(std::string_view name) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  const std::string text(name);
+  if (std::sscanf(text.c_str(), "telemetry_p%4d%2u%2u", &y, &m, &d) != 3) return std::nullopt;
+  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m},
+                                        std::chrono::day{d}};
+  if (!ymd.ok()) return std::nullopt;
+  return std::chrono::sys_days{ymd}.time_since_epoch().count();
+}
+
+// DDL of a day's partition (its name and bounds come from the day's number alone).
+inline std::string CreateTelemetryPartition(std::int64_t day) {
+  return "CREATE TABLE IF NOT EXISTS " + PartitionName(day) +
+         " PARTITION OF telemetry FOR VALUES FROM (" + std::to_string(day * kDayMs) + ") TO (" +
+         std::to_string((day + 1) * kDayMs) + ")";
+}
+
+// The partitions of telemetry, by name.
+inline constexpr const char* kPartitions =
+    "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+    "WHERE i.inhparent = 'telemetry'::regclass";
+
+// --- writes (telemetry_writer.cpp) ---
+
+// Raw rows and rollups belong to a series (0008_series.sql): the id of (device ?1, metric ?2),
+// which the writer looks up (or adds) once per transaction and the readers in a subquery.
+#define EMS_SERIES_ID_1_2 "SELECT id FROM series WHERE device_id = ?1 AND metric = ?2"
+inline constexpr const char* kSeriesId = EMS_SERIES_ID_1_2;
+inline constexpr const char* kAddSeries =
+    "INSERT INTO series (device_id, metric) VALUES (?1, ?2) RETURNING id";
+
+inline constexpr const char* kInsertRaw =
+    "INSERT INTO telemetry (series_id, ts, value) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
+
+inline constexpr const char* kUpsertLatest =
+    "INSERT INTO metric_latest (device_id, metric, ts, value) VALUES (?1, ?2, ?3, ?4) "
+    "ON CONFLICT (device_id, metric) DO UPDATE SET ts = excluded.ts, value = excluded.value "
+    "WHERE excluded.ts > metric_latest.ts";
+
+inline constexpr const char* kRollupInsert =
+    "INSERT INTO telemetry_rollups AS r (series_id, interval, bucket, sample_count, value_sum, "
+    "value_min, value_max, last_ts, last_value) ";
+// Every right-hand side of an UPDATE SET sees the row before the update, so last_value is chosen
+// against the old last_ts.
+inline constexpr const char* kRollupMerge =
+    " ON CONFLICT (series_id, interval, bucket) DO UPDATE SET "
+    "sample_count = r.sample_count + excluded.sample_count, "
+    "value_sum = r.value_sum + excluded.value_sum, "
+    "value_min = LEAST(r.value_min, excluded.value_min), "
+    "value_max = GREATEST(r.value_max, excluded.value_max), "
+    "last_value = CASE WHEN excluded.last_ts >= r.last_ts THEN excluded.last_value "
+    "ELSE r.last_value END, "
+    "last_ts = GREATEST(r.last_ts, excluded.last_ts)";
+
+// Merges coalesced samples (count, sum, min, max, last) into one rollup row of series ?1.
+inline std::string MergeRollup() {
+  return std::string(kRollupInsert) + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)" + kRollupMerge;
+}
+
+// One sample of series ?1 into all five stored levels in one statement: a third cheaper than five.
+inline std::string AddSampleToRollups() {
+  return std::string(kRollupInsert) +
+         "VALUES (?1, '1m', ?2, 1, ?7, ?7, ?7, ?8, ?7), (?1, '15m', ?3, 1, ?7, ?7, ?7, ?8, ?7), "
+         "(?1, '1h', ?4, 1, ?7, ?7, ?7, ?8, ?7), (?1, '1d', ?5, 1, ?7, ?7, ?7, ?8, ?7), "
+         "(?1, '1mo', ?6, 1, ?7, ?7, ?7, ?8, ?7)" +
+         kRollupMerge;
+}
+
+// The average power of each minute of one device from the minute before `?2` that has data to
+// the minute after `?3` that has data (both included when they exist): every span of
+// AccumulateEnergy that a change of the minutes in [?2, ?3] can alter, with its end.
+#define EMS_POWER_MINUTES_OF_1                                                            \
+  "FROM telemetry_rollups WHERE series_id = (SELECT id FROM series WHERE device_id = ?1 " \
+  "AND metric = 'power_w') AND interval = '1m' "
+inline constexpr const char* kPowerMinutesAround =
+    "SELECT bucket, value_sum / sample_count " EMS_POWER_MINUTES_OF_1
+    "AND bucket >= coalesce((SELECT max(bucket) " EMS_POWER_MINUTES_OF_1
+    "AND bucket < ?2), ?2) "
+    "AND bucket <= coalesce((SELECT min(bucket) " EMS_POWER_MINUTES_OF_1
+    "AND bucket > ?3), ?3) "
+    "ORDER BY bucket";
+#undef EMS_POWER_MINUTES_OF_1
+
+inline constexpr const char* kAddEnergy =
+    "INSERT INTO energy_rollups AS e (device_id, interval, bucket, produced_wh, consumed_wh) "
+    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (device_id, interval, bucket) DO UPDATE SET "
+    "produced_wh = e.produced_wh + excluded.produced_wh, "
+    "consumed_wh = e.consumed_wh + excluded.consumed_wh";
+
+// --- reads (telemetry_reader.cpp) ---
+
+inline constexpr const char* kLatestAll =
+    "SELECT metric, value, ts FROM metric_latest WHERE device_id = ?1 ORDER BY metric";
+inline constexpr const char* kLatestOne =
+    "SELECT metric, value, ts FROM metric_latest WHERE device_id = ?1 AND metric = ?2";
+
+// The readings of ComputeEnergySummary, of devices `d`: id, type, properties, then the latest
+// power_w and soc_pct (ts, value each; NULL when never reported).
+inline constexpr const char* kReadingColumns =
+    "d.id, d.type, d.properties, p.ts, p.value, soc.ts, soc.value";
+// Where each of kReadingColumns is, from the first of them.
+enum ReadingColumn : int {
+  kReadingId,
+  kReadingType,
+  kReadingProperties,
+  kReadingPowerTs,
+  kReadingPowerValue,
+  kReadingSocTs,
+  kReadingSocValue,
+};
+inline constexpr const char* kReadingJoins =
+    " LEFT JOIN metric_latest p ON p.device_id = d.id AND p.metric = 'power_w' "
+    "LEFT JOIN metric_latest soc ON soc.device_id = d.id AND soc.metric = 'soc_pct'";
+
+// Of the devices of site ?1.
+inline std::string SiteReadings() {
+  return std::string("SELECT ") + kReadingColumns + " FROM devices d" + kReadingJoins +
+         " WHERE d.site_id = ?1 ORDER BY d.id";
+}
+
+// Every site the Visibility ?1 sees, then its devices' readings (NULL for a site without any).
+inline std::string VisibleSiteReadings() {
+  return std::string("SELECT s.id, ") + kReadingColumns +
+         " FROM sites s LEFT JOIN devices d ON d.site_id = s.id" + kReadingJoins + " WHERE " +
+         VisibleSite("s.id", 1) + " ORDER BY s.id, d.id";
+}
+
+// Rollup rows of one series in a range, `columns` after the bucket. Expanded at compile time, so
+// every rollup read is a literal statement with bound values; no text is put together at run time.
+#define EMS_ROLLUP_RANGE(columns)                                                           \
+  "SELECT bucket, " columns " FROM telemetry_rollups WHERE series_id = (" EMS_SERIES_ID_1_2 \
+  ") AND interval = ?3 AND bucket >= ?4 AND bucket < ?5 ORDER BY bucket"
+
+// Whole aggregates (sample_count, value_sum, value_min, value_max, last_ts, last_value), to merge.
+inline constexpr const char* kRollupAggregates =
+    EMS_ROLLUP_RANGE("sample_count, value_sum, value_min, value_max, last_ts, last_value");
+// Where each column of kRollupAggregates is, from the first aggregate column (after the bucket).
+enum AggregateColumn : int {
+  kAggregateCount,
+  kAggregateSum,
+  kAggregateMin,
+  kAggregateMax,
+  kAggregateLastTs,
+  kAggregateLastValue,
+};
+
+// A series' points at one aggregation: the count and the one column the aggregation reads (avg
+// and sum: value_sum; min, max, last: their own), so a long series decodes three columns a row
+// instead of seven.
+inline constexpr const char* kRollupPointsSum = EMS_ROLLUP_RANGE("sample_count, value_sum");
+inline constexpr const char* kRollupPointsMin = EMS_ROLLUP_RANGE("sample_count, value_min");
+inline constexpr const char* kRollupPointsMax = EMS_ROLLUP_RANGE("sample_count, value_max");
+inline constexpr const char* kRollupPointsLast = EMS_ROLLUP_RANGE("sample_count, last_value");
+
+#undef EMS_ROLLUP_RANGE
+
+inline constexpr const char* kRawRange =
+    "SELECT ts, value FROM telemetry WHERE series_id = (" EMS_SERIES_ID_1_2
+    ") AND ts >= ?3 AND ts < ?4 ORDER BY ts";
+
+#undef EMS_SERIES_ID_1_2
+
+// A site's energy per stored bucket (15m, 1h, 1d, 1mo), summed over its devices.
+inline constexpr const char* kSiteEnergy =
+    "SELECT e.bucket, sum(e.produced_wh), sum(e.consumed_wh) FROM devices d "
+    "JOIN energy_rollups e ON e.device_id = d.id AND e.interval = ?2 AND e.bucket >= ?3 "
+    "AND e.bucket < ?4 WHERE d.site_id = ?1 GROUP BY e.bucket ORDER BY e.bucket";
+
+// The stored energy of every device of site ?1, all time (its 1mo rows), id order, with an EV's
+// station_id property (ems/domain/energy_totals.h).
+inline constexpr const char* kDeviceEnergy =
+    "SELECT d.id, d.type, CASE jsonb_typeof(d.properties -> 'station_id') WHEN 'string' THEN "
+    "d.properties ->> 'station_id' END, coalesce(sum(e.produced_wh), 0), "
+    "coalesce(sum(e.consumed_wh), 0) FROM devices d LEFT JOIN energy_rollups e ON "
+    "e.device_id = d.id AND e.interval = '1mo' WHERE d.site_id = ?1 GROUP BY d.id ORDER BY d.id";
+
+// Site ?1's net energy netted per quarter hour in [?2, ?3): what the quarters imported and
+// exported.
+inline constexpr const char* kGridEnergy =
+    "SELECT coalesce(sum(GREATEST(-n, 0)), 0), coalesce(sum(GREATEST(n, 0)), 0) FROM (SELECT "
+    "sum(e.produced_wh) - sum(e.consumed_wh) AS n FROM devices d JOIN energy_rollups e ON "
+    "e.device_id = d.id AND e.interval = '15m' AND e.bucket >= ?2 AND e.bucket < ?3 "
+    "WHERE d.site_id = ?1 GROUP BY e.bucket) AS quarters";
+
+// Average power of every minute of every device of a site, device by device.
+inline constexpr const char* kEnergyMinutes =
+    "SELECT d.id, r.bucket, r.value_sum / r.sample_count "
+    "FROM devices d JOIN series p ON p.device_id = d.id AND p.metric = 'power_w' "
+    "JOIN telemetry_rollups r ON r.series_id = p.id AND r.interval = '1m' AND r.bucket >= ?2 "
+    "AND r.bucket < ?3 WHERE d.site_id = ?1 ORDER BY d.id, r.bucket";
+
+// --- retention (telemetry_retention.cpp; the writer reads the cutoff too) ---
+
+inline constexpr const char* kDeleteRawBefore = "DELETE FROM telemetry WHERE ts < ?1";
+inline constexpr const char* kPrunedBefore =
+    "SELECT pruned_before FROM telemetry_retention WHERE id = 1";
+inline constexpr const char* kSetPrunedBefore =
+    "UPDATE telemetry_retention SET pruned_before = GREATEST(pruned_before, ?1) WHERE id = 1";
+
+}  // namespace ems::store::postgres::telemetry_sql
