@@ -1,6 +1,8 @@
 // An EV device as the charging-schedule rules see it (docs/contract.md §6.6): its parameters from
 // the device properties, its soc from the latest `soc_pct` (0 until reported), and whether it is at
-// home from the device state's `at_home` (true until reported). Shared by the API and the
+// home from the device state's `at_home` (true until reported), and its measured charge power
+// from the hourly strongest draw of its last 7 days of `power_w` (MeasuredChargePower; unset
+// without 3 such hours, so the nominal max_charge_w applies). Shared by the API and the
 // listener so both derive the same view.
 #pragma once
 
