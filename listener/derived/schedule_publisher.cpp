@@ -45,7 +45,7 @@ std::optional<ScheduleDerivedPublisher::Publication> ScheduleDerivedPublisher::R
   // Most devices a batch touches are not EVs: their type is one indexed lookup, no JSON.
   const auto context = store_.Devices().Context(device_id);
   if (!context || context->type != DeviceType::kEv) return std::nullopt;
-  auto ev = store::LoadEv(store_, device_id, store::Visibility::All());
+  auto ev = store::LoadEv(store_, device_id, store::Visibility::All(), now);
   if (!ev) return std::nullopt;
 
   auto& schedules = store_.Schedules();

@@ -30,7 +30,8 @@ std::optional<double> MeasuredChargePowerOf(Store& store, const std::string& id,
 
 }  // namespace
 
-Result<StoredEv> LoadEv(Store& store, const std::string& id, const Visibility& visibility) {
+Result<StoredEv> LoadEv(Store& store, const std::string& id, const Visibility& visibility,
+                        Timestamp now) {
   auto device = store.Devices().Get(id, visibility);
   if (!device) return Unexpected(NotFound("Device", id));
   if (device->type != DeviceType::kEv) {
@@ -42,7 +43,7 @@ Result<StoredEv> LoadEv(Store& store, const std::string& id, const Visibility& v
                      " has stored EV properties that do not decode: " + params.error().message);
   }
   StoredEv ev{std::move(*device), *params, {}};
-  ev.params.measured_charge_w = MeasuredChargePowerOf(store, id, Now());
+  ev.params.measured_charge_w = MeasuredChargePowerOf(store, id, now);
   if (const auto soc = store.Readings().Latest(id, std::string(kSocMetric))) {
     ev.state.soc = std::clamp(soc->value / 100.0, 0.0, 1.0);
   }

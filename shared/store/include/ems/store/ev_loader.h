@@ -23,6 +23,8 @@ struct StoredEv {
 // Rejects kNotFound: no such device or one `visibility` hides ("Device x not found."), or not an
 // `ev` ("Device x is not an EV."). Throws CorruptRow for stored EV properties that do not decode
 // (they were validated when the device was registered).
-Result<StoredEv> LoadEv(Store& store, const std::string& id, const Visibility& visibility);
+// `now` bounds the 7 days of telemetry the measured charge power is read from.
+Result<StoredEv> LoadEv(Store& store, const std::string& id, const Visibility& visibility,
+                        Timestamp now);
 
 }  // namespace ems::store
