@@ -70,9 +70,9 @@ std::string EvSchedule(const ApiContext& ctx, const httplib::Request& req, store
       out += Row("At ready-by", Percent(*view.expected_soc_at_ready_by));
     }
     if (!why.reason.empty()) out += Row("Why not", Escape(why.reason));
-    out += Row("Planned at", chart::FormatNumber(why.charge_power_w / 1000) + " kW (" +
-                                 (why.power_measured ? "measured" : "nominal") + "), " +
-                                 Percent(why.efficiency) + " efficiency");
+    out += Row("Charge power", chart::FormatNumber(why.charge_power_w / 1000) + " kW (" +
+                                   (why.power_measured ? "measured" : "nominal") + "), " +
+                                   Percent(why.efficiency) + " efficiency");
   }
   out += "</dl>";
   if (view.slots.empty()) {
