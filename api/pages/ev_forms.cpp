@@ -9,6 +9,7 @@
 // rule, re-planning and publishing); its failure (404, 403, 409 for an override while away) is
 // an HTML error page.
 #include "api/html.h"
+#include "api/pages/chart.h"
 #include "api/pages/page.h"
 #include "api/pages/pages.h"
 #include "api/routes/ev_commands.h"
@@ -59,6 +60,20 @@ std::string EvSchedule(const ApiContext& ctx, const httplib::Request& req, store
                  : (view.override_window ? "now, until " + LocalTime(view.override_window->end, tz)
                                          : std::string("as scheduled")));
   if (view.plan_message) out += Row("Plan", Escape(*view.plan_message));
+  if (view.explanation) {
+    const PlanExplanation& why = *view.explanation;
+    out += Row("Next start", view.next_start ? LocalTime(*view.next_start, tz) : "—");
+    out += Row("Expected cost", why.expected_cost ? chart::FormatNumber(*why.expected_cost) + " " +
+                                                        Escape(why.currency)
+                                                  : std::string("unknown"));
+    if (view.expected_soc_at_ready_by) {
+      out += Row("At ready-by", Percent(*view.expected_soc_at_ready_by));
+    }
+    if (!why.reason.empty()) out += Row("Why not", Escape(why.reason));
+    out += Row("Charge power", chart::FormatNumber(why.charge_power_w / 1000) + " kW (" +
+                                   (why.power_measured ? "measured" : "nominal") + "), " +
+                                   Percent(why.efficiency) + " efficiency");
+  }
   out += "</dl>";
   if (view.slots.empty()) {
     out += "<p class=\"note\">No charging slots.</p>";

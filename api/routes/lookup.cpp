@@ -15,7 +15,7 @@ Device VisibleDevice(store::Store& store, const std::string& id, const Principal
 }
 
 store::StoredEv VisibleEv(store::Store& store, const std::string& id, const Principal& caller) {
-  return ValueOrFail(store::LoadEv(store, id, caller.visibility()));
+  return ValueOrFail(store::LoadEv(store, id, caller.visibility(), Now()));
 }
 
 Device VisibleStation(store::Store& store, const std::string& id, const Principal& caller) {

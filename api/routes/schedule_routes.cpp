@@ -32,9 +32,10 @@ using Ev = store::StoredEv;
 
 ChargingSchedule Replan(ChargingSchedule schedule, const Ev& ev, store::Store& store,
                         Timestamp now) {
-  if (!schedule.goal) return schedule;
+  if (ModeOf(schedule) == ScheduleMode::kManual) return schedule;
   const auto tariff = store.Tariffs().Get(ev.device.site_id);
-  return ems::Replan(std::move(schedule), ev.state, ev.params, tariff ? &*tariff : nullptr, now);
+  return ems::Replan(std::move(schedule), ev.state, ev.params, tariff ? &*tariff : nullptr, now,
+                     store.Sites().Timezone(ev.device.site_id).value_or("UTC"));
 }
 
 Json View(const Ev& ev, const ChargingSchedule& schedule, Timestamp now) {

@@ -45,7 +45,7 @@ std::optional<ScheduleDerivedPublisher::Publication> ScheduleDerivedPublisher::R
   // Most devices a batch touches are not EVs: their type is one indexed lookup, no JSON.
   const auto context = store_.Devices().Context(device_id);
   if (!context || context->type != DeviceType::kEv) return std::nullopt;
-  auto ev = store::LoadEv(store_, device_id, store::Visibility::All());
+  auto ev = store::LoadEv(store_, device_id, store::Visibility::All(), now);
   if (!ev) return std::nullopt;
 
   auto& schedules = store_.Schedules();
@@ -54,10 +54,13 @@ std::optional<ScheduleDerivedPublisher::Publication> ScheduleDerivedPublisher::R
     schedule = ApplyAtHome(std::move(schedule), false);
     schedules.SetOverride(device_id, std::nullopt, now);
   }
-  if (schedule.goal) {
+  if (ModeOf(schedule) == ScheduleMode::kPlanned) {
     const auto tariff = store_.Tariffs().Get(ev->device.site_id);
-    schedule = Replan(std::move(schedule), ev->state, ev->params, tariff ? &*tariff : nullptr, now);
-    schedules.PutPlan(device_id, *schedule.plan, now);
+    schedule = Replan(std::move(schedule), ev->state, ev->params, tariff ? &*tariff : nullptr, now,
+                      store_.Sites().Timezone(ev->device.site_id).value_or("UTC"));
+    if (schedule.goal && schedule.plan) {
+      schedules.PutPlan(device_id, *schedule.goal, *schedule.plan, now);
+    }
   }
   const auto view = ViewSchedule(device_id, schedule, ev->state, ev->params, now);
   return Publication{device_id, mqtt::ScheduleTopic(prefix_, ev->device.site_id, device_id),

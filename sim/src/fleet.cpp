@@ -312,8 +312,10 @@ Fleet::Fleet(FleetConfig config, Timestamp start, const Saved* saved)
               {"max_discharge_w", city.battery.max_discharge_w}});
     site.Add(prefix, "ev", DeviceType::kEv, "Family car",
              {{"battery_capacity_wh", city.ev.battery_capacity_wh},
-              {"max_charge_w", city.ev.max_charge_w},
-              {"max_discharge_w", city.ev.max_discharge_w}});
+              {"max_charge_w",
+               city.ev.nominal_charge_w > 0 ? city.ev.nominal_charge_w : city.ev.max_charge_w},
+              {"max_discharge_w", city.ev.max_discharge_w},
+              {"charge_efficiency", city.ev.efficiency}});
     for (ApplianceKind kind : AppliancesOf(city.household)) {
       const ApplianceInfo info = InfoOf(kind);
       site.Add(prefix, info.role, DeviceType::kAppliance, std::string(info.name),

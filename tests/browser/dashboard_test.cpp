@@ -134,6 +134,25 @@ class DashboardTest : public ::testing::Test {
     Press(b, "/schedule/override");
     EXPECT_FALSE(Schedule()["override"].is_null());
     EXPECT_NE(b.Text("#ev-" + ev_ + " dl").find("now, until"), std::string::npos);
+    // A recurring plan is explained on the page as in the API: charge power and expected cost.
+    const Json recurring = {
+        {"repeat", Json::array({{{"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                                 {"ready_by", "07:00"},
+                                 {"target_soc", 0.8}}})}};
+    ASSERT_EQ(stack_
+                  .Request("PUT", "/api/v1/devices/" + ev_ + "/charging-schedule", recurring.dump(),
+                           stack_.AdminToken())
+                  .status,
+              200);
+    b.Go(Base() + "/sites/" + site_);
+    const std::string text = b.Text("#ev-" + ev_ + " dl");
+    const Json plan = Schedule();
+    EXPECT_NE(text.find("Charge power"), std::string::npos) << text;
+    EXPECT_NE(text.find(FormatNumber(plan["charge_power_w"].get<double>() / 1000) + " kW (" +
+                        plan["power_source"].get<std::string>() + ")"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("Expected cost"), std::string::npos) << text;
   }
 
   Stack stack_;

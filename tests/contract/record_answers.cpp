@@ -243,6 +243,12 @@ TEST_F(ContractRecorder, EveryRouteAnswersWhatItDocuments) {
   Ask(viewer, "GET", "/api/v1/devices/bat-a/charging-schedule", "", 404);
   Ask(viewer, "PUT", schedule, kSlots, 200);
   Ask(viewer, "PUT", schedule, R"({"target_soc": 0.8, "ready_by": "2030-01-02T07:00:00Z"})", 200);
+  Ask(viewer, "PUT", schedule,
+      R"({"repeat": [{"days": ["mon", "fri"], "ready_by": "07:00", "target_soc": 0.8}],
+          "skip": ["2030-01-04"]})",
+      200);
+  Ask(viewer, "PUT", schedule, R"({"target_soc": 0.6, "within_hours": 12})", 200);
+  Ask(viewer, "PUT", schedule, R"({"repeat": [{"days": ["mon"], "ready_by": "7h"}]})", 422);
   Ask(viewer, "PUT", schedule, "{oops", 400);
   Ask(viewer, "PUT", schedule, R"({"slots": []})", 422);
   Ask(viewer, "PUT", "/api/v1/devices/nope/charging-schedule", kSlots, 404);

@@ -25,7 +25,12 @@ std::string DeviceTopic(const std::string& device, const std::string& leaf) {
   return std::string(Stack::kPrefix) + "/sites/" + kSite + "/devices/" + device + "/" + leaf;
 }
 
-std::string TariffTopic() { return std::string(Stack::kPrefix) + "/sites/" + kSite + "/tariff"; }
+// Built by appending: GCC 12's -Warray-bounds misreads the inlined operator+ chain here.
+std::string TariffTopic() {
+  std::string topic(Stack::kPrefix);
+  topic.append("/sites/").append(kSite).append("/tariff");
+  return topic;
+}
 
 // Hourly prices over [from, from + n h): 0.30 everywhere but the `cheap` hours (offsets).
 std::string TariffJson(Timestamp from, int n, const std::map<int, double>& cheap) {
@@ -34,6 +39,19 @@ std::string TariffJson(Timestamp from, int n, const std::map<int, double>& cheap
     const auto it = cheap.find(h);
     prices.push_back({{"start", FormatTimestamp(from + hours(h))},
                       {"end", FormatTimestamp(from + hours(h + 1))},
+                      {"price_per_kwh", it == cheap.end() ? 0.30 : it->second}});
+  }
+  return Json{{"currency", "EUR"}, {"prices", prices}}.dump();
+}
+
+// Quarter-hour prices over [from, from + n × 15 min): 0.30 everywhere but the `cheap` quarter
+// hours (offsets).
+std::string QuarterHourTariffJson(Timestamp from, int n, const std::map<int, double>& cheap) {
+  Json prices = Json::array();
+  for (int q = 0; q < n; ++q) {
+    const auto it = cheap.find(q);
+    prices.push_back({{"start", FormatTimestamp(from + std::chrono::minutes(15 * q))},
+                      {"end", FormatTimestamp(from + std::chrono::minutes(15 * (q + 1)))},
                       {"price_per_kwh", it == cheap.end() ? 0.30 : it->second}});
   }
   return Json{{"currency", "EUR"}, {"prices", prices}}.dump();
@@ -280,7 +298,12 @@ TEST_F(SchedulesTest, InvalidRequestsAndVisibility) {
   expect_error(Put(SchedulePath(), {{"slots", Json::array({Slot(h0_, h0_ + hours(1))})},
                                     {"target_soc", 0.8},
                                     {"ready_by", FormatTimestamp(h0_)}}),
-               422, "not both");
+               422, "Send one of");
+  expect_error(
+      Put(SchedulePath(),
+          {{"repeat",
+            Json::array({{{"days", {"someday"}}, {"ready_by", "07:00"}, {"target_soc", 0.8}}})}}),
+      422, "repeat[0].days");
   expect_error(stack_.Request("PUT", SchedulePath(), "{not json", stack_.AdminToken()), 400,
                "JSON");
   expect_error(Put("/api/v1/devices/ev-1/state", {{"is_at_home", "yes"}}), 422, "is_at_home");
@@ -315,6 +338,63 @@ TEST_F(SchedulesTest, InvalidRequestsAndVisibility) {
   const auto stats = stack_.Get("/api/v1/ingest/stats");
   EXPECT_EQ(stats.body["rejected_by_reason"]["invalid_tariff"], 1) << stats.raw;
   EXPECT_TRUE(stack_.listener().Running());
+}
+
+TEST_F(SchedulesTest, RecurringPlanIsExplainedOnTheRetainedTopicAndFollowsQuarterHourPrices) {
+  DiscoverDevices();
+  // Quarter-hour prices: 0.10 in 03:00–04:00 and 07:00–08:00 after h0 (as quarter hours).
+  std::map<int, double> cheap;
+  for (int q : {12, 13, 14, 15, 28, 29, 30, 31}) cheap[q] = 0.10;
+  Publish(TariffTopic(), QuarterHourTariffJson(h0_, 48, cheap), true);
+  WaitApplied();
+
+  // "90 % by <the local time of h0 + 12 h> every day": its next occurrence is h0 + 12 h.
+  const Timestamp ready_by = h0_ + hours(12);
+  const Json recurring = {
+      {"repeat", Json::array({{{"days", {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+                               {"ready_by", FormatLocal(ready_by, kZone, "%H:%M")},
+                               {"target_soc", 0.9}}})},
+      {"skip", Json::array()}};
+  const auto put = Put(SchedulePath(), recurring);
+  ASSERT_EQ(put.status, 200) << put.raw;
+  EXPECT_EQ(put.body["mode"], "planned");
+  EXPECT_EQ(put.body["ready_by"], FormatTimestamp(ready_by));
+  EXPECT_EQ(put.body["recurring"]["repeat"][0]["target_soc"], 0.9);
+  // 0.5 → 0.9 at 10 kW into 50 kWh: 2 h, the eight cheap quarter hours; 20 kWh at 0.10.
+  EXPECT_EQ(put.body["next_start"], FormatTimestamp(h0_ + hours(3)));
+  EXPECT_EQ(put.body["expected_cost"], 2.0);
+  EXPECT_EQ(put.body["currency"], "EUR");
+  EXPECT_EQ(put.body["expected_soc_at_ready_by"], 0.9);
+  EXPECT_TRUE(put.body["reason"].is_null());
+  EXPECT_EQ(put.body["power_source"], "nominal");
+  EXPECT_EQ(put.body["charge_power_w"], 10000);
+
+  // New quarter-hour prices: the listener re-plans the occurrence and publishes the explanation.
+  cheap.clear();
+  for (int q = 20; q < 28; ++q) cheap[q] = 0.05;
+  Publish(TariffTopic(), QuarterHourTariffJson(h0_, 48, cheap), true);
+  WaitApplied();
+  ASSERT_TRUE(WaitForSchedule([&](const Json& j) {
+    return j["next_start"] == FormatTimestamp(h0_ + hours(5)) && j["expected_cost"] == 1.0;
+  }));
+
+  // Retained: a subscriber arriving now reads the explained plan at once.
+  std::mutex mu;
+  std::vector<std::pair<std::string, std::string>> late;
+  auto late_sub = stack_.Subscribe("ems-api", DeviceTopic(kEv, "schedule"), &late, &mu);
+  ASSERT_TRUE(WaitFor([&] {
+    std::lock_guard lock(mu);
+    return !late.empty();
+  }));
+  std::lock_guard lock(mu);
+  const Json retained = Json::parse(late.back().second);
+  EXPECT_EQ(retained["next_start"], FormatTimestamp(h0_ + hours(5)));
+  EXPECT_EQ(retained["expected_cost"], 1.0);
+  EXPECT_EQ(retained["currency"], "EUR");
+  EXPECT_EQ(retained["ready_by"], FormatTimestamp(ready_by));
+  EXPECT_EQ(retained["slots"], Json::array({Json{{"start", FormatTimestamp(h0_ + hours(5))},
+                                                 {"end", FormatTimestamp(h0_ + hours(7))},
+                                                 {"soc_gained", 0.4}}}));
 }
 
 }  // namespace

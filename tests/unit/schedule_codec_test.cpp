@@ -145,12 +145,16 @@ TEST(ScheduleRequestCodecTest, RejectsMixedEmptyAndBrokenBodies) {
     EXPECT_EQ(r.error().code, ErrorCode::kInvalidSchedule) << text;
     return r.error().message;
   };
-  const std::string kMixed = "Send either 'slots' or 'target_soc' with 'ready_by', not both.";
+  const std::string kMixed =
+      "Send one of 'slots', 'repeat', 'target_soc' with 'ready_by', or 'target_soc' with "
+      "'within_hours'.";
   EXPECT_EQ(message(R"({"slots": [{"start": "2026-11-22T01:00:00Z", "end": "2026-11-22T02:00:00Z"}],
                         "target_soc": 0.8, "ready_by": "2026-11-22T07:00:00Z"})"),
             kMixed);
   EXPECT_EQ(message(R"({"slots": [], "ready_by": "2026-11-22T07:00:00Z"})"), kMixed);
-  const std::string kNeither = "The schedule needs either 'slots' or 'target_soc' with 'ready_by'.";
+  const std::string kNeither =
+      "The schedule needs one of 'slots', 'repeat', 'target_soc' with 'ready_by', or "
+      "'target_soc' with 'within_hours'.";
   EXPECT_EQ(message("{}"), kNeither);
   EXPECT_EQ(message(R"({"slots": null, "target_soc": null})"), kNeither);
   EXPECT_EQ(message(R"({"slots": []})"), "A manual schedule needs at least one slot.");
@@ -214,6 +218,14 @@ ScheduleView PlannedPausedView() {
   view.goal = ChargingGoal{0.8, At("2026-11-22T07:00:00Z")};
   view.target_reachable = false;
   view.plan_message = "Target 80% cannot be reached by 2026-11-22T07:00:00Z; projected 64%.";
+  view.next_start = At("2026-11-22T05:00:00Z");
+  view.expected_soc_at_ready_by = 0.64;
+  view.explanation = PlanExplanation{.charge_power_w = 7'400,
+                                     .power_measured = true,
+                                     .efficiency = 0.9,
+                                     .expected_cost = 2.35,
+                                     .currency = "EUR",
+                                     .reason = "needs 4.2 h at 7.4 kW, 2 h left"};
   return view;
 }
 
@@ -225,7 +237,67 @@ TEST(ScheduleViewCodecTest, EncodesAPlannedPausedScheduleWithItsExtraFields) {
       "mode": "planned",
       "slots": [{"start": "2026-11-22T05:00:00Z", "end": "2026-11-22T07:00:00Z", "soc_gained": 0.5}],
       "target_soc": 0.8, "ready_by": "2026-11-22T07:00:00Z", "target_reachable": false,
-      "plan_message": "Target 80% cannot be reached by 2026-11-22T07:00:00Z; projected 64%."})"));
+      "plan_message": "Target 80% cannot be reached by 2026-11-22T07:00:00Z; projected 64%.",
+      "next_start": "2026-11-22T05:00:00Z", "expected_cost": 2.35, "currency": "EUR",
+      "expected_soc_at_ready_by": 0.64, "reason": "needs 4.2 h at 7.4 kW, 2 h left",
+      "charge_power_w": 7400, "power_source": "measured", "efficiency": 0.9,
+      "recurring": null, "rolling": null})"));
+}
+
+TEST(ScheduleViewCodecTest, EncodesARecurringPlanAndARollingGoalAsSet) {
+  ScheduleView view;
+  view.device_id = "ev-3";
+  view.mode = ScheduleMode::kPlanned;
+  view.recurring = RecurringPlan{{{0b0011111, 7 * 60, 0.8}, {0b1000000, 9 * 60 + 5, 0.5}},
+                                 {*ParseDate("2026-12-24")}};
+  Json json = EncodeScheduleView(view);
+  EXPECT_EQ(json.at("recurring"), Json::parse(R"({"repeat": [
+      {"days": ["mon", "tue", "wed", "thu", "fri"], "ready_by": "07:00", "target_soc": 0.8},
+      {"days": ["sun"], "ready_by": "09:05", "target_soc": 0.5}], "skip": ["2026-12-24"]})"));
+  EXPECT_TRUE(json.at("next_start").is_null());
+  view.recurring.reset();
+  view.rolling = RollingGoal{0.6, std::chrono::hours(12)};
+  json = EncodeScheduleView(view);
+  EXPECT_EQ(json.at("rolling"), Json::parse(R"({"target_soc": 0.6, "within_hours": 12})"));
+}
+
+TEST(ScheduleRequestCodecTest, DecodesARecurringPlanAndARollingGoal) {
+  const auto recurring = DecodeScheduleRequest(
+      R"({"repeat": [{"days": ["mon", "fri", "mon"], "ready_by": "07:30", "target_soc": 0.8}],
+          "skip": ["2026-12-25", "2026-12-24", "2026-12-25"]})");
+  ASSERT_TRUE(recurring) << recurring.error().message;
+  EXPECT_EQ(std::get<RecurringPlan>(*recurring),
+            (RecurringPlan{{{0b0010001, 7 * 60 + 30, 0.8}},
+                           {*ParseDate("2026-12-24"), *ParseDate("2026-12-25")}}));
+  const auto rolling = DecodeScheduleRequest(R"({"target_soc": 0.6, "within_hours": 12})");
+  ASSERT_TRUE(rolling) << rolling.error().message;
+  EXPECT_EQ(std::get<RollingGoal>(*rolling), (RollingGoal{0.6, std::chrono::hours(12)}));
+}
+
+TEST(ScheduleRequestCodecTest, RejectsBrokenRecurringPlansNamingTheField) {
+  const auto message = [](const char* body) {
+    const auto r = DecodeScheduleRequest(body);
+    return r ? std::string("accepted") : r.error().message;
+  };
+  EXPECT_EQ(message(R"({"repeat": []})"), "Field 'repeat' must be an array of 1 to 14 rules.");
+  EXPECT_EQ(
+      message(R"({"repeat": [{"days": ["monday"], "ready_by": "07:00", "target_soc": 0.8}]})"),
+      "Field 'repeat[0].days' must list 1 to 7 of mon, tue, wed, thu, fri, sat, sun.");
+  EXPECT_EQ(message(R"({"repeat": [{"days": ["mon"], "ready_by": "7:00", "target_soc": 0.8}]})"),
+            "Field 'repeat[0].ready_by' must be a local time HH:MM.");
+  EXPECT_EQ(message(R"({"repeat": [{"days": ["mon"], "ready_by": "24:00", "target_soc": 0.8}]})"),
+            "Field 'repeat[0].ready_by' must be a local time HH:MM.");
+  EXPECT_EQ(message(R"({"repeat": [{"days": ["mon"], "ready_by": "07:00", "target_soc": 1.2}]})"),
+            "Field 'repeat[0].target_soc' must be a fraction greater than 0 and at most 1.");
+  EXPECT_EQ(message(R"({"repeat": [{"days": ["mon"], "ready_by": "07:00", "target_soc": 0.8}],
+                        "skip": ["24.12.2026"]})"),
+            "Field 'skip[0]' must be a date YYYY-MM-DD.");
+  EXPECT_EQ(message(R"({"target_soc": 0.6, "within_hours": 0})"),
+            "Field 'within_hours' must be greater than 0 and at most 168.");
+  EXPECT_EQ(
+      message(R"({"target_soc": 0.6, "within_hours": 12, "ready_by": "2026-11-22T07:00:00Z"})"),
+      "Send one of 'slots', 'repeat', 'target_soc' with 'ready_by', or 'target_soc' with "
+      "'within_hours'.");
 }
 
 TEST(ScheduleViewCodecTest, PlannedScheduleBeforeItsFirstPlanHasNullReachability) {

@@ -233,6 +233,35 @@ TEST_F(SchedulePublisherTest, SocChangeReplansAndOtherDevicesAreSkipped) {
       {"start": "2026-11-21T15:00:00Z", "end": "2026-11-21T15:30:00Z", "soc_gained": 0.1}])"));
 }
 
+TEST_F(SchedulePublisherTest, MeasuredChargePowerPlansLongerAndIsExplained) {
+  PlanToNinetyPercentWithTariff();
+  // The car really draws 7.4 kW on its 10 kW wallbox: four hours of telemetry before now.
+  auto& telemetry = store().Telemetry();
+  for (int k = 0; k < 24; ++k) {
+    telemetry.Insert("ev-1", "power_w", now_ - hours(4) + std::chrono::minutes(10 * k), -7'400,
+                     "Europe/Berlin");
+  }
+  auto publisher = MakePublisher();
+  BatchEffects e;
+  e.devices = {"ev-1"};
+  publisher->AfterCommit(e, now_);
+  ASSERT_EQ(published_.size(), 1u);
+  const Json& view = published_[0].second;
+  EXPECT_EQ(view["power_source"], "measured");
+  EXPECT_EQ(view["charge_power_w"], 7400);
+  // 20 kWh at 7.4 kW: 2 h 43 min — both cheap hours and the earliest 43 priced minutes.
+  Json windows = Json::array();
+  for (const Json& slot : view["slots"]) windows.push_back({slot["start"], slot["end"]});
+  EXPECT_EQ(windows, Json::parse(R"([["2026-11-21T12:00:00Z", "2026-11-21T12:43:00Z"],
+                                     ["2026-11-21T15:00:00Z", "2026-11-21T16:00:00Z"],
+                                     ["2026-11-21T19:00:00Z", "2026-11-21T20:00:00Z"]])"));
+  EXPECT_EQ(view["slots"][1]["soc_gained"], 0.148);  // 7.4 kW into 50 kWh for an hour
+  EXPECT_EQ(view["next_start"], "2026-11-21T12:00:00Z");
+  EXPECT_EQ(view["expected_cost"], 3.22);
+  EXPECT_EQ(view["currency"], "EUR");
+  EXPECT_TRUE(view["reason"].is_null());
+}
+
 TEST_F(SchedulePublisherTest, ManualEvWithoutScheduleGetsTheDefaultView) {
   auto publisher = MakePublisher();
   BatchEffects e;

@@ -72,6 +72,37 @@ TEST_F(ScheduleRepositoryTest, PlannedScheduleWithPlanPauseAndOverrideRoundTrips
   EXPECT_EQ(Rows("ev_schedule_slots"), 1);
 }
 
+TEST_F(ScheduleRepositoryTest, RecurringPlanOneOffRollingGoalAndExplanationRoundTrip) {
+  ChargingSchedule recurring = PlannedSchedule();
+  recurring.recurring = RecurringPlan{{{0b0011111, 7 * 60, 0.8}, {0b1100000, 9 * 60, 0.5}},
+                                      {*ParseDate("2026-12-24"), *ParseDate("2026-12-31")}};
+  recurring.one_off = ChargingGoal{0.6, At("2026-11-24T08:00:00Z")};
+  recurring.plan->explanation = PlanExplanation{.charge_power_w = 7'400,
+                                                .power_measured = true,
+                                                .efficiency = 0.9,
+                                                .expected_cost = 1.25,
+                                                .currency = "EUR",
+                                                .reason = "needs 7.5 h at 11 kW, 5 h left"};
+  repo_.Put("ev-1", recurring, now_);
+  EXPECT_EQ(repo_.Get("ev-1"), recurring);
+
+  // The listener moves the goal on to the next occurrence with its plan.
+  ChargingPlan next = *recurring.plan;
+  next.slots = {Slot("2026-11-23T01:00:00Z", "2026-11-23T02:00:00Z")};
+  const ChargingGoal occurrence{0.8, At("2026-11-23T06:00:00Z")};
+  EXPECT_TRUE(repo_.PutPlan("ev-1", occurrence, next, now_));
+  recurring.goal = occurrence;
+  recurring.plan = next;
+  EXPECT_EQ(repo_.Get("ev-1"), recurring);
+
+  ChargingSchedule rolling = PlannedSchedule();
+  rolling.rolling = RollingGoal{0.6, std::chrono::hours(12)};
+  repo_.Put("ev-1", rolling, now_);
+  EXPECT_EQ(repo_.Get("ev-1"), rolling);
+  EXPECT_EQ(Rows("ev_schedule_repeats"), 0);
+  EXPECT_EQ(Rows("ev_schedule_skips"), 0);
+}
+
 TEST_F(ScheduleRepositoryTest, PauseAndOverrideCreateADefaultScheduleAndTouchNothingElse) {
   repo_.SetPause("ev-2", At("2026-11-21T23:00:00Z"), now_);
   EXPECT_EQ(repo_.Get("ev-2"), (ChargingSchedule{.paused_until = At("2026-11-21T23:00:00Z")}));
@@ -95,15 +126,15 @@ TEST_F(ScheduleRepositoryTest, PlanIsStoredOnlyForAPlannedSchedule) {
                           .target_reachable = true,
                           .message = "Target 80% will be reached by 2026-11-22T07:00:00Z.",
                           .computed_at = now_};
-  EXPECT_FALSE(repo_.PutPlan("ev-1", plan, now_));  // no schedule
+  EXPECT_FALSE(repo_.PutPlan("ev-1", *PlannedSchedule().goal, plan, now_));  // no schedule
   repo_.Put("ev-1",
             ChargingSchedule{.slots = {Slot("2026-11-21T20:00:00Z", "2026-11-21T21:00:00Z")}},
             now_);
-  EXPECT_FALSE(repo_.PutPlan("ev-1", plan, now_));  // manual
+  EXPECT_FALSE(repo_.PutPlan("ev-1", *PlannedSchedule().goal, plan, now_));  // manual
   EXPECT_EQ(repo_.Get("ev-1")->plan, std::nullopt);
 
   repo_.Put("ev-2", PlannedSchedule(), now_);
-  EXPECT_TRUE(repo_.PutPlan("ev-2", plan, now_));
+  EXPECT_TRUE(repo_.PutPlan("ev-2", *PlannedSchedule().goal, plan, now_));
   ChargingSchedule expected = PlannedSchedule();
   expected.plan = plan;  // the old plan's two slots are gone
   EXPECT_EQ(repo_.Get("ev-2"), expected);

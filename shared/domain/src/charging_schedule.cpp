@@ -15,13 +15,23 @@ constexpr std::int64_t kMillisPerMinute = 60'000;
 
 std::string SlotName(std::size_t index) { return "'slots[" + std::to_string(index) + "]'"; }
 
-// soc gained per millisecond at full power; 0 for unusable parameters.
+bool Usable(double value) { return std::isfinite(value) && value > 0; }
+
+// soc gained per millisecond at the EV's charge power; 0 for unusable parameters.
 double SocPerMilli(const EvParams& ev) {
-  if (!(std::isfinite(ev.battery_capacity_wh) && ev.battery_capacity_wh > 0 &&
-        std::isfinite(ev.max_charge_w) && ev.max_charge_w > 0)) {
-    return 0;
-  }
-  return ev.max_charge_w / ev.battery_capacity_wh / kMillisPerHour;
+  const double power = ChargePowerW(ev);
+  if (!(Usable(ev.battery_capacity_wh) && Usable(power))) return 0;
+  const double efficiency = Usable(ev.efficiency) ? std::min(ev.efficiency, 1.0) : 1.0;
+  return power * efficiency / ev.battery_capacity_wh / kMillisPerHour;
+}
+
+// "7.5", "5", "11": one decimal, without a trailing ".0".
+std::string FormatOneDecimal(double value) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f", value);
+  std::string text = buf;
+  if (text.ends_with(".0")) text.resize(text.size() - 2);
+  return text;
 }
 
 // "80%", or "64.5%" when the fraction is not a whole percentage. `round_down` floors to 0.1 %
@@ -91,6 +101,22 @@ std::vector<ChargingSlot> MergeAdjacent(std::vector<ChargingSlot> slots) {
 
 }  // namespace
 
+double ChargePowerW(const EvParams& ev) {
+  if (ev.measured_charge_w && Usable(*ev.measured_charge_w)) return *ev.measured_charge_w;
+  return ev.max_charge_w;
+}
+
+std::optional<double> MeasuredChargePower(std::span<const double> hourly_min_power_w) {
+  std::vector<double> draws;
+  for (double p : hourly_min_power_w) {
+    if (std::isfinite(p) && -p >= kMinChargingDrawW) draws.push_back(-p);
+  }
+  if (draws.size() < 3) return std::nullopt;
+  std::ranges::sort(draws);
+  const std::size_t mid = draws.size() / 2;
+  return draws.size() % 2 == 1 ? draws[mid] : (draws[mid - 1] + draws[mid]) / 2;
+}
+
 double SocGain(const EvParams& ev, Millis duration) {
   if (duration <= Millis::zero()) return 0;
   return SocPerMilli(ev) * static_cast<double>(duration.count());
@@ -136,11 +162,12 @@ std::optional<ScheduleMode> ParseScheduleMode(std::string_view text) {
 }
 
 ScheduleMode ModeOf(const ChargingSchedule& schedule) {
-  return schedule.goal ? ScheduleMode::kPlanned : ScheduleMode::kManual;
+  return schedule.goal || schedule.recurring || schedule.rolling ? ScheduleMode::kPlanned
+                                                                 : ScheduleMode::kManual;
 }
 
 std::span<const ChargingSlot> ScheduledSlots(const ChargingSchedule& schedule) {
-  if (!schedule.goal) return schedule.slots;
+  if (ModeOf(schedule) == ScheduleMode::kManual) return schedule.slots;
   if (!schedule.plan) return {};
   return schedule.plan->slots;
 }
@@ -158,12 +185,24 @@ std::optional<ChargingSlot> ActiveOverride(const ChargingSchedule& schedule, Tim
 
 ChargingSchedule ApplyScheduleRequest(ChargingSchedule schedule, const ScheduleRequest& request) {
   schedule.plan.reset();
+  schedule.slots.clear();
+  schedule.goal.reset();
+  schedule.one_off.reset();
+  schedule.rolling.reset();
   if (const auto* manual = std::get_if<ManualScheduleRequest>(&request)) {
     schedule.slots = manual->slots;
-    schedule.goal.reset();
+    schedule.recurring.reset();
+  } else if (const auto* goal = std::get_if<ChargingGoal>(&request)) {
+    if (schedule.recurring) {
+      schedule.one_off = *goal;
+    } else {
+      schedule.goal = *goal;
+    }
+  } else if (const auto* recurring = std::get_if<RecurringPlan>(&request)) {
+    schedule.recurring = *recurring;
   } else {
-    schedule.slots.clear();
-    schedule.goal = std::get<ChargingGoal>(request);
+    schedule.recurring.reset();
+    schedule.rolling = std::get<RollingGoal>(request);
   }
   return schedule;
 }
@@ -248,6 +287,13 @@ Projection ProjectSoc(std::span<const ChargingSlot> slots, const EvState& state,
 ChargingPlan PlanCharging(const PlanRequest& request) {
   ChargingPlan plan;
   plan.computed_at = request.now;
+  PlanExplanation& explanation = plan.explanation;
+  explanation.charge_power_w = ChargePowerW(request.ev);
+  explanation.power_measured =
+      request.ev.measured_charge_w && Usable(*request.ev.measured_charge_w);
+  explanation.efficiency =
+      Usable(request.ev.efficiency) ? std::min(request.ev.efficiency, 1.0) : 1.0;
+  if (request.tariff != nullptr) explanation.currency = request.tariff->currency;
   const double target = std::min(request.goal.target_soc, 1.0);
   const std::string target_text = FormatPercent(target, /*round_down=*/false);
   const std::string ready_by_text = FormatTimestamp(request.goal.ready_by);
@@ -255,6 +301,7 @@ ChargingPlan PlanCharging(const PlanRequest& request) {
   if (need <= 1e-9) {
     plan.projected_soc = std::min(request.soc, 1.0);
     plan.message = "Target " + target_text + " is already reached.";
+    if (request.tariff != nullptr) explanation.expected_cost = 0;
     return plan;
   }
 
@@ -284,12 +331,21 @@ ChargingPlan PlanCharging(const PlanRequest& request) {
   });
   std::vector<ChargingSlot> chosen;
   std::int64_t remaining = needed_ms;
+  double cost = 0;
+  bool all_priced = true;
   for (const PlanPiece& p : pieces) {
     if (remaining <= 0) break;
     const std::int64_t take = std::min(remaining, (p.end - p.start).count());
     chosen.push_back({p.start, p.start + Millis(take)});
     remaining -= take;
+    if (p.price) {
+      cost +=
+          explanation.charge_power_w * static_cast<double>(take) / kMillisPerHour / 1000 * *p.price;
+    } else {
+      all_priced = false;
+    }
   }
+  if (request.tariff != nullptr && all_priced) explanation.expected_cost = cost;
   plan.slots = MergeAdjacent(std::move(chosen));
   plan.projected_soc = std::min(1.0, request.soc + SocGain(request.ev, Millis(needed_ms)));
   plan.target_reachable = reachable;
@@ -298,8 +354,43 @@ ChargingPlan PlanCharging(const PlanRequest& request) {
   } else {
     plan.message = "Target " + target_text + " cannot be reached by " + ready_by_text +
                    "; projected " + FormatPercent(plan.projected_soc, /*round_down=*/true) + ".";
+    const std::string left = FormatOneDecimal(static_cast<double>(available_ms) / kMillisPerHour);
+    explanation.reason = per_ms > 0
+                             ? "needs " + FormatOneDecimal(exact_ms / kMillisPerHour) + " h at " +
+                                   FormatOneDecimal(explanation.charge_power_w / 1000) + " kW, " +
+                                   left + " h left"
+                             : "the EV's charge power or battery capacity is unknown";
   }
   return plan;
+}
+
+std::optional<ChargingGoal> ResolveGoal(const ChargingSchedule& schedule, Timestamp now,
+                                        std::string_view site_tz) {
+  if (schedule.rolling) {
+    return ChargingGoal{schedule.rolling->target_soc, now + schedule.rolling->within};
+  }
+  if (!schedule.recurring) return schedule.goal;
+  std::optional<ChargingGoal> best;
+  std::optional<Date> one_off_day;
+  if (schedule.one_off && schedule.one_off->ready_by > now) {
+    best = schedule.one_off;
+    one_off_day = LocalDate(schedule.one_off->ready_by, site_tz);
+  }
+  constexpr int kHorizonDays = 400;
+  const Date today = LocalDate(now, site_tz);
+  for (int k = 0; k <= kHorizonDays; ++k) {
+    const Date day = AddDays(today, k);
+    // Occurrences are after local midnight of `day`, so none on a later day beats `best`.
+    if (best && LocalMidnightOf(day, site_tz) > best->ready_by) break;
+    if (day == one_off_day || std::ranges::binary_search(schedule.recurring->skip, day)) continue;
+    const int weekday = WeekdayOf(day);
+    for (const RecurringRule& rule : schedule.recurring->repeat) {
+      if ((rule.days & (1u << weekday)) == 0) continue;
+      const Timestamp at = LocalTimeOf(day, rule.ready_by_minute, site_tz);
+      if (at > now && (!best || at < best->ready_by)) best = ChargingGoal{rule.target_soc, at};
+    }
+  }
+  return best;
 }
 
 ScheduleView ViewSchedule(std::string device_id, const ChargingSchedule& schedule,
@@ -316,19 +407,34 @@ ScheduleView ViewSchedule(std::string device_id, const ChargingSchedule& schedul
                                      view.override_window, ev, now);
   view.projected_soc = projection.projected_soc;
   view.slots = std::move(projection.slots);
+  view.recurring = schedule.recurring;
+  view.rolling = schedule.rolling;
   if (schedule.goal) {
     view.goal = schedule.goal;
     if (schedule.plan) {
       view.target_reachable = schedule.plan->target_reachable;
       view.plan_message = schedule.plan->message;
+      view.explanation = schedule.plan->explanation;
+      view.expected_soc_at_ready_by = schedule.plan->projected_soc;
+      for (const ChargingSlot& slot : schedule.plan->slots) {
+        if (slot.end > now) {
+          view.next_start = slot.start;
+          break;
+        }
+      }
     }
   }
   return view;
 }
 
 ChargingSchedule Replan(ChargingSchedule schedule, const EvState& state, const EvParams& ev,
-                        const Tariff* tariff, Timestamp now) {
-  if (!schedule.goal) return schedule;
+                        const Tariff* tariff, Timestamp now, std::string_view site_tz) {
+  if (ModeOf(schedule) == ScheduleMode::kManual) return schedule;
+  schedule.goal = ResolveGoal(schedule, now, site_tz);
+  if (!schedule.goal) {
+    schedule.plan.reset();
+    return schedule;
+  }
   PlanRequest request;
   request.soc = state.soc;
   request.goal = *schedule.goal;

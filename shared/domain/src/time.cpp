@@ -238,6 +238,21 @@ Timestamp LocalMidnightOf(const Date& d, std::string_view tz_name) {
   return ToTimestamp(cctz::civil_second(d.year, d.month, d.day), Zone(tz_name));
 }
 
+Timestamp LocalTimeOf(const Date& d, int minute_of_day, std::string_view tz_name) {
+  return ToTimestamp(
+      cctz::civil_second(d.year, d.month, d.day, minute_of_day / 60, minute_of_day % 60, 0),
+      Zone(tz_name));
+}
+
+Date AddDays(const Date& d, int days) {
+  const cctz::civil_day day = cctz::civil_day(d.year, d.month, d.day) + days;
+  return Date{static_cast<int>(day.year()), day.month(), day.day()};
+}
+
+int WeekdayOf(const Date& d) {
+  return static_cast<int>(cctz::get_weekday(cctz::civil_day(d.year, d.month, d.day)));
+}
+
 double LocalHourOfDay(Timestamp t, std::string_view tz_name) {
   const auto tz = Zone(tz_name);
   const auto cs = ToCivil(t, tz);

@@ -5,8 +5,33 @@
 #include "ems/codec/schedule_codec.h"
 
 namespace ems::store {
+namespace {
 
-Result<StoredEv> LoadEv(Store& store, const std::string& id, const Visibility& visibility) {
+// How far back the EV's telemetry tells its real charge power.
+constexpr auto kMeasuredPowerWindow = std::chrono::days(7);
+
+// The strongest draw of each hour of the last 7 days (whole hours, so the answer only changes
+// when an hour's data does), as MeasuredChargePower reads it.
+std::optional<double> MeasuredChargePowerOf(Store& store, const std::string& id, Timestamp now) {
+  SeriesQuery q;
+  q.device_id = id;
+  q.metric = std::string(kPowerMetric);
+  q.to = Timestamp(std::chrono::floor<std::chrono::hours>(now) + std::chrono::hours(1));
+  q.from = q.to - kMeasuredPowerWindow;
+  q.interval = Interval::k1h;
+  q.agg = Agg::kMin;
+  const auto points = store.Readings().Series(q);
+  if (!points) return std::nullopt;
+  std::vector<double> minima;
+  minima.reserve(points->size());
+  for (const SeriesPoint& p : *points) minima.push_back(p.value);
+  return MeasuredChargePower(minima);
+}
+
+}  // namespace
+
+Result<StoredEv> LoadEv(Store& store, const std::string& id, const Visibility& visibility,
+                        Timestamp now) {
   auto device = store.Devices().Get(id, visibility);
   if (!device) return Unexpected(NotFound("Device", id));
   if (device->type != DeviceType::kEv) {
@@ -18,6 +43,7 @@ Result<StoredEv> LoadEv(Store& store, const std::string& id, const Visibility& v
                      " has stored EV properties that do not decode: " + params.error().message);
   }
   StoredEv ev{std::move(*device), *params, {}};
+  ev.params.measured_charge_w = MeasuredChargePowerOf(store, id, now);
   if (const auto soc = store.Readings().Latest(id, std::string(kSocMetric))) {
     ev.state.soc = std::clamp(soc->value / 100.0, 0.0, 1.0);
   }

@@ -37,6 +37,10 @@ struct EvSpec {
   double v2h_floor_soc_pct = 50;  // vehicle-to-home keeps at least this for the next trip
   double consumption_wh_per_km = 175;
   double efficiency = 0.92;  // charger losses: the battery gains this share of the grid energy
+  // What the owner registered as the car's charge power (the wallbox's rating), when it differs
+  // from what car and wallbox really manage (max_charge_w); 0: the same. The product learns the
+  // real power from the telemetry (docs/decisions.md "Measured charge power").
+  double nominal_charge_w = 0;
 };
 
 // What a schedule tells the car at instant t:

@@ -62,6 +62,14 @@ inline Timestamp NextLocalMidnight(Timestamp t, std::string_view tz) {
 Date LocalDate(Timestamp t, std::string_view tz);
 // The instant of local midnight at the start of `d`.
 Timestamp LocalMidnightOf(const Date& d, std::string_view tz);
+// The instant the site's clock reads `minute_of_day` (0–1439) on `d`: a time a DST gap skips is
+// the instant the clock jumps (02:30 on a spring-forward night → 03:00 summer time), a time that
+// occurs twice is its first occurrence.
+Timestamp LocalTimeOf(const Date& d, int minute_of_day, std::string_view tz);
+// `d` moved by `days` calendar days (negative: back).
+Date AddDays(const Date& d, int days);
+// The weekday of `d`, 0 = Monday … 6 = Sunday.
+int WeekdayOf(const Date& d);
 // Local hour of day (0–23) and fractional hour (e.g. 13.5) of `t`.
 double LocalHourOfDay(Timestamp t, std::string_view tz);
 // Local weekday, 0 = Monday … 6 = Sunday.

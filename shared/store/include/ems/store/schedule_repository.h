@@ -37,9 +37,11 @@ class ScheduleRepository {
   virtual void SetOverride(const std::string& device_id,
                            std::optional<ChargingSlot> override_window, Timestamp now) = 0;
 
-  // Stores a newly computed plan. Only a planned schedule takes a plan: returns false (and
-  // changes nothing) when the EV has no schedule or a manual one.
-  virtual bool PutPlan(const std::string& device_id, const ChargingPlan& plan, Timestamp now) = 0;
+  // Stores a newly computed plan and the goal it is for (a recurring plan's or rolling goal's
+  // occurrence moves on). Only a planned schedule takes a plan: returns false (and changes
+  // nothing) when the EV has no schedule or a manual one.
+  virtual bool PutPlan(const std::string& device_id, const ChargingGoal& goal,
+                       const ChargingPlan& plan, Timestamp now) = 0;
 
   // Ids of the EVs of a site whose schedule is planned, sorted: what to re-plan when the site's
   // tariff changes.
