@@ -13,14 +13,9 @@ constexpr auto kMeasuredPowerWindow = std::chrono::days(7);
 // The strongest draw of each hour of the last 7 days (whole hours, so the answer only changes
 // when an hour's data does), as MeasuredChargePower reads it.
 std::optional<double> MeasuredChargePowerOf(Store& store, const std::string& id, Timestamp now) {
-  SeriesQuery q;
-  q.device_id = id;
-  q.metric = std::string(kPowerMetric);
-  q.to = Timestamp(std::chrono::floor<std::chrono::hours>(now) + std::chrono::hours(1));
-  q.from = q.to - kMeasuredPowerWindow;
-  q.interval = Interval::k1h;
-  q.agg = Agg::kMin;
-  const auto points = store.Readings().Series(q);
+  const Timestamp to(std::chrono::floor<std::chrono::hours>(now) + std::chrono::hours(1));
+  const auto points = store.Readings().Series(
+      {id, std::string(kPowerMetric)}, {to - kMeasuredPowerWindow, to, Interval::k1h, Agg::kMin});
   if (!points) return std::nullopt;
   std::vector<double> minima;
   minima.reserve(points->size());
