@@ -33,6 +33,16 @@ class DerivedPublisher {
 
 inline constexpr std::chrono::milliseconds kTickPeriod{200};
 
+// Several listeners (EMS_LISTENER_SHARED, docs/contract.md §9) store one site's messages, and each
+// publishes the site's derived state after its own commits, so a value computed by one listener
+// before another's commit can reach the broker after that other listener's newer one. With
+// `shared`, a publisher that refreshed a site publishes it once more, unconditionally, when the
+// site has had no refresh of its own for kSettle: the last of these settling publications is
+// computed after the last commit anywhere (each listener refreshes after its commits), so the
+// retained value ends as the stored data's unless a publication waits more than kSettle in a
+// listener. While a site's messages keep coming, nothing extra is published.
+inline constexpr std::chrono::seconds kSettle{2};
+
 // Every derived publisher of the listener, bound to the writer's Store.
 std::vector<std::unique_ptr<DerivedPublisher>> MakeDerivedPublishers(store::Store& store,
                                                                      const IngestOptions& options,

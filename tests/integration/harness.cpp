@@ -300,7 +300,7 @@ void Stack::StopBroker(int signal) {
 }
 
 std::map<std::string, std::string> Stack::ServiceEnv(const std::string& service) const {
-  return {
+  std::map<std::string, std::string> env = {
       {"PATH", "/usr/bin:/bin"},
       {"EMS_MQTT_URL", "mqtt://127.0.0.1:" + std::to_string(broker_port_)},
       {"EMS_MQTT_USERNAME", "ems-" + service},
@@ -322,6 +322,11 @@ std::map<std::string, std::string> Stack::ServiceEnv(const std::string& service)
       {"ASAN_OPTIONS",
        "detect_leaks=1:abort_on_error=1:suppressions=" + SourcePath("tests/asan.supp")},
       {"UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1"}};
+  // The database of a run against PostgreSQL (docs/contract.md §9): every service gets its URL.
+  if (const char* url = std::getenv("EMS_TEST_DB_URL"); url != nullptr && *url != '\0') {
+    env["EMS_DB_URL"] = url;
+  }
+  return env;
 }
 
 std::string Stack::BinPath(const std::string& name) const {
