@@ -254,6 +254,12 @@ int Soak(double rate, int minutes, int devices) {
   // Every minute of publishing, then up to a minute more for the listener to catch up.
   for (int m = 0; m <= minutes; ++m) {
     std::this_thread::sleep_until(run_start + std::chrono::minutes(m + 1));
+    if (!stack.listener().Running()) {
+      const auto log = stack.listener().Log();
+      std::printf("the listener stopped:\n%s\n",
+                  log.substr(log.size() - std::min<std::size_t>(log.size(), 3000)).c_str());
+      std::_Exit(1);
+    }
     const long pub_now = published;
     const auto stored_now = totals().stored;
     const double cpu[3] = {CpuSeconds(listener), CpuSeconds(broker),
@@ -308,7 +314,7 @@ int Soak(double rate, int minutes, int devices) {
     std::filesystem::copy_file(stack.db_path(), copy);
     {
       SQLite::Database db(copy, SQLite::OPEN_READWRITE);
-      db.exec("DELETE FROM telemetry_by_series");
+      db.exec("DELETE FROM telemetry");
       db.exec("VACUUM");
     }
     std::printf(

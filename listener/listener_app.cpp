@@ -324,6 +324,7 @@ void ListenerApp::WriterLoop() {
     log::Warn(std::string("cannot lower the writer thread's priority: ") + std::strerror(errno));
   }
   bool draining = false;  // the last batch was a group: a backlog is being drained
+  auto ticked = std::chrono::steady_clock::time_point{};
   while (true) {
     std::vector<InboxRecord> batch;
     std::size_t batch_bytes = 0;
@@ -362,7 +363,10 @@ void ListenerApp::WriterLoop() {
       if (ha_online_.exchange(false)) {
         for (auto& d : derived) d->Republish(Now());
       }
-      for (auto& d : derived) d->Tick(Now());
+      if (const auto t = std::chrono::steady_clock::now(); t - ticked >= kTickPeriod) {
+        ticked = t;  // at most once a kTickPeriod, each within its kTickBudget (derived.h)
+        for (auto& d : derived) d->Tick(Now());
+      }
     } catch (const std::exception& e) {
       // Derived state is recomputed from stored data at the next change or tick.
       log::WarnThrottled("derived", std::string("cannot compute derived state: ") + e.what());

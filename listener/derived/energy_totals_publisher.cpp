@@ -46,26 +46,20 @@ void EnergyTotalsPublisher::Tick(Timestamp now) {
     }
   }
   bool may_scan = true;  // one grid scan a Tick: the writer stores batches between them
-  for (auto it = dirty_.begin(); it != dirty_.end();) {
-    auto& state = sites_[*it];
-    if (state.computed_at && now - *state.computed_at < kMinPeriod) {
-      ++it;
-      continue;
-    }
+  VisitWithinBudget(dirty_, cursor_, [&](const std::string& site_id) {
+    auto& state = sites_[site_id];
+    if (state.computed_at && now - *state.computed_at < kMinPeriod) return false;
     try {
-      if (!Refresh(*it, state, now, may_scan, settling_.contains(*it))) {
-        ++it;
-        continue;
-      }
-      settling_.erase(*it);
-      it = dirty_.erase(it);
+      if (!Refresh(site_id, state, now, may_scan, settling_.contains(site_id))) return false;
+      settling_.erase(site_id);
+      return true;
     } catch (const std::exception& e) {
       log::WarnThrottled("energy-totals",
-                         "cannot compute the energy totals of site " + *it + ": " + e.what());
+                         "cannot compute the energy totals of site " + site_id + ": " + e.what());
       state.computed_at = now;  // retried after kMinPeriod
-      ++it;
+      return false;
     }
-  }
+  });
 }
 
 bool EnergyTotalsPublisher::Refresh(const std::string& site_id, SiteState& state, Timestamp now,

@@ -69,6 +69,7 @@ class EnergyTotalsPublisher : public DerivedPublisher {
   PublishFn publish_;
   bool shared_;
   std::set<std::string> dirty_;
+  std::string cursor_;              // where the last Tick stopped (VisitWithinBudget)
   std::set<std::string> settling_;  // dirty only because they settle
   std::map<std::string, SiteState> sites_;
 };

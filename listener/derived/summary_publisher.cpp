@@ -38,22 +38,21 @@ void SummaryDerivedPublisher::Tick(Timestamp now) {
       settling_.insert(site_id);
     }
   }
-  for (auto it = dirty_.begin(); it != dirty_.end();) {
-    auto& state = sites_[*it];
+  VisitWithinBudget(dirty_, cursor_, [&](const std::string& site_id) {
+    auto& state = sites_[site_id];
     if (state.computed_at && now - *state.computed_at < kMinPeriod) {
-      ++it;  // throttled: stays dirty until its second has passed
-      continue;
+      return false;  // throttled: stays dirty until its second has passed
     }
     try {
-      Refresh(*it, state, now, settling_.erase(*it) > 0);
-      it = dirty_.erase(it);
+      Refresh(site_id, state, now, settling_.erase(site_id) > 0);
+      return true;
     } catch (const std::exception& e) {
-      log::WarnThrottled("summary-recompute",
-                         "cannot recompute the energy summary of site " + *it + ": " + e.what());
+      log::WarnThrottled("summary-recompute", "cannot recompute the energy summary of site " +
+                                                  site_id + ": " + e.what());
       state.computed_at = now;  // retried after kMinPeriod
-      ++it;
+      return false;
     }
-  }
+  });
 }
 
 void SummaryDerivedPublisher::Refresh(const std::string& site_id, SiteState& state, Timestamp now,

@@ -55,6 +55,7 @@ class SummaryDerivedPublisher : public DerivedPublisher {
   store::Store& store_;
   bool shared_;
   std::set<std::string> dirty_;
+  std::string cursor_;              // where the last Tick stopped (VisitWithinBudget)
   std::set<std::string> settling_;  // dirty only because they settle
   std::map<std::string, SiteState> sites_;
 };

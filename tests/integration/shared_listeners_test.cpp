@@ -239,7 +239,7 @@ TEST(SharedListenersTest, SplitTheStreamStoreEveryMessageOnceAndKeepDerivedState
     std::lock_guard lock(seen.mu);
     seen.all.clear();
   }
-  listeners.Start(4);  // not shared would do too: it publishes every site's totals at start
+  listeners.Start(4);  // alone now: it publishes every site's totals at its start
   EXPECT_TRUE(WaitFor([&] { return totals_of(seen.Latest()).size() == shared_totals.size(); }))
       << totals_of(seen.Latest()).size();
   EXPECT_EQ(totals_of(seen.Latest()), shared_totals);
