@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <deque>
@@ -241,17 +242,22 @@ int Soak(double rate, int minutes, int devices) {
 
   std::printf(
       "| minute | published msg/s | stored msg/s | p50 ms | p99 ms | max ms | probes seen | "
-      "listener RSS MiB | broker RSS MiB | database MiB | CPU µs/msg: listener, broker, "
-      "publisher |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- "
-      "|\n");
+      "listener RSS MiB | broker RSS MiB | database MiB | CPU µs/msg: listener (its receive "
+      "thread), broker, publisher | load |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
+      "---: "
+      "| ---: | ---: | --- | ---: |\n");
   std::fflush(stdout);
   const auto stored_at_start = totals().stored;
   const std::string self_prefix = "soak-pub";
   long last_published = 0;
   auto last_stored = stored_at_start;
-  double last_cpu[3] = {CpuSeconds(listener), CpuSeconds(broker),
-                        CpuSeconds(::getpid(), "soak-pub")};
-  // Every minute of publishing, then up to a minute more for the listener to catch up.
+  const auto cpu_now = [&]() -> std::array<double, 4> {
+    return {CpuSeconds(listener), CpuSeconds(listener, "MQTTAsync_rcv"), CpuSeconds(broker),
+            CpuSeconds(::getpid(), self_prefix)};
+  };
+  auto last_cpu = cpu_now();
+  // Every minute of publishing, then up to a minute more for the listener to catch up (its
+  // publisher column is 0: the publisher has ended).
   for (int m = 0; m <= minutes; ++m) {
     std::this_thread::sleep_until(run_start + std::chrono::minutes(m + 1));
     if (!stack.listener().Running()) {
@@ -262,8 +268,9 @@ int Soak(double rate, int minutes, int devices) {
     }
     const long pub_now = published;
     const auto stored_now = totals().stored;
-    const double cpu[3] = {CpuSeconds(listener), CpuSeconds(broker),
-                           CpuSeconds(::getpid(), self_prefix)};
+    const auto cpu = cpu_now();
+    double load = 0;
+    std::ifstream("/proc/loadavg") >> load;
     const double n = static_cast<double>(std::max<long>(1, pub_now - last_published));
     const double stored_n =
         static_cast<double>(std::max<std::int64_t>(1, stored_now - last_stored));
@@ -273,19 +280,21 @@ int Soak(double rate, int minutes, int devices) {
       lat = latency_ms[m];
     }
     std::printf(
-        "| %d | %.0f | %.0f | %.1f | %.1f | %.1f | %zu | %.1f | %.1f | %.1f | %.1f, %.1f, %.1f |\n",
+        "| %d | %.0f | %.0f | %.1f | %.1f | %.1f | %zu | %.1f | %.1f | %.1f | %.1f (%.1f), %.1f, "
+        "%.1f | %.1f |\n",
         m + 1, static_cast<double>(pub_now - last_published) / 60.0,
         static_cast<double>(stored_now - last_stored) / 60.0, Percentile(lat, 0.5),
         Percentile(lat, 0.99), lat.empty() ? 0.0 : *std::max_element(lat.begin(), lat.end()),
         lat.size(), static_cast<double>(ResidentKiB(listener)) / 1024.0,
         static_cast<double>(ResidentKiB(broker)) / 1024.0,
         static_cast<double>(DatabaseBytes(stack.db_path())) / 1048576.0,
-        (cpu[0] - last_cpu[0]) * 1e6 / stored_n, (cpu[1] - last_cpu[1]) * 1e6 / n,
-        (cpu[2] - last_cpu[2]) * 1e6 / n);
+        (cpu[0] - last_cpu[0]) * 1e6 / stored_n, (cpu[1] - last_cpu[1]) * 1e6 / stored_n,
+        (cpu[2] - last_cpu[2]) * 1e6 / n, m < minutes ? (cpu[3] - last_cpu[3]) * 1e6 / n : 0.0,
+        load);
     std::fflush(stdout);
     last_published = pub_now;
     last_stored = stored_now;
-    std::copy(std::begin(cpu), std::end(cpu), std::begin(last_cpu));
+    last_cpu = cpu;
     if (m == minutes - 1) publisher.join();
     if (m >= minutes && stored_now - stored_at_start >= published) break;
   }
