@@ -34,6 +34,7 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -50,9 +51,11 @@ namespace {
 
 constexpr const char* kProbe = "soak-probe";
 constexpr int kProbesPerSecond = 50;
+constexpr int kWriterNice = 10;  // ListenerApp::kWriterNice: how the writer thread is found
 
-// CPU seconds used by the threads of `pid` whose name starts with `prefix` (all when empty).
-double CpuSeconds(pid_t pid, const std::string& prefix = "") {
+// CPU seconds used by the threads of `pid` whose name starts with `prefix` (all when empty) and,
+// when `nice` is set, that run at that niceness (the listener's writer is the one at nice 10).
+double CpuSeconds(pid_t pid, const std::string& prefix = "", std::optional<int> nice = {}) {
   double total = 0;
   std::error_code ec;
   const std::string task = "/proc/" + std::to_string(pid) + "/task";
@@ -67,7 +70,9 @@ double CpuSeconds(pid_t pid, const std::string& prefix = "") {
     std::string skip;
     for (int i = 0; i < 11; ++i) fields >> skip;  // state .. cmajflt
     double utime = 0, stime = 0;
-    fields >> utime >> stime;
+    long cutime = 0, cstime = 0, priority = 0, niceness = 0;
+    fields >> utime >> stime >> cutime >> cstime >> priority >> niceness;
+    if (nice && niceness != *nice) continue;
     total += (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
   }
   return total;
@@ -243,7 +248,8 @@ int Soak(double rate, int minutes, int devices) {
   std::printf(
       "| minute | published msg/s | stored msg/s | p50 ms | p99 ms | max ms | probes seen | "
       "listener RSS MiB | broker RSS MiB | database MiB | CPU µs/msg: listener (its receive "
-      "thread), broker, publisher | load |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | "
+      "thread, its writer), broker, publisher | load |\n| ---: | ---: | ---: | ---: | ---: | ---: "
+      "| ---: | "
       "---: "
       "| ---: | ---: | --- | ---: |\n");
   std::fflush(stdout);
@@ -251,8 +257,9 @@ int Soak(double rate, int minutes, int devices) {
   const std::string self_prefix = "soak-pub";
   long last_published = 0;
   auto last_stored = stored_at_start;
-  const auto cpu_now = [&]() -> std::array<double, 4> {
-    return {CpuSeconds(listener), CpuSeconds(listener, "MQTTAsync_rcv"), CpuSeconds(broker),
+  const auto cpu_now = [&]() -> std::array<double, 5> {
+    return {CpuSeconds(listener), CpuSeconds(listener, "MQTTAsync_rcv"),
+            CpuSeconds(listener, "", kWriterNice), CpuSeconds(broker),
             CpuSeconds(::getpid(), self_prefix)};
   };
   auto last_cpu = cpu_now();
@@ -280,7 +287,8 @@ int Soak(double rate, int minutes, int devices) {
       lat = latency_ms[m];
     }
     std::printf(
-        "| %d | %.0f | %.0f | %.1f | %.1f | %.1f | %zu | %.1f | %.1f | %.1f | %.1f (%.1f), %.1f, "
+        "| %d | %.0f | %.0f | %.1f | %.1f | %.1f | %zu | %.1f | %.1f | %.1f | %.1f (%.1f, %.1f), "
+        "%.1f, "
         "%.1f | %.1f |\n",
         m + 1, static_cast<double>(pub_now - last_published) / 60.0,
         static_cast<double>(stored_now - last_stored) / 60.0, Percentile(lat, 0.5),
@@ -289,8 +297,8 @@ int Soak(double rate, int minutes, int devices) {
         static_cast<double>(ResidentKiB(broker)) / 1024.0,
         static_cast<double>(DatabaseBytes(stack.db_path())) / 1048576.0,
         (cpu[0] - last_cpu[0]) * 1e6 / stored_n, (cpu[1] - last_cpu[1]) * 1e6 / stored_n,
-        (cpu[2] - last_cpu[2]) * 1e6 / n, m < minutes ? (cpu[3] - last_cpu[3]) * 1e6 / n : 0.0,
-        load);
+        (cpu[2] - last_cpu[2]) * 1e6 / stored_n, (cpu[3] - last_cpu[3]) * 1e6 / n,
+        m < minutes ? (cpu[4] - last_cpu[4]) * 1e6 / n : 0.0, load);
     std::fflush(stdout);
     last_published = pub_now;
     last_stored = stored_now;
