@@ -271,6 +271,7 @@ int Soak(double rate, int minutes, int devices) {
       const auto log = stack.listener().Log();
       std::printf("the listener stopped:\n%s\n",
                   log.substr(log.size() - std::min<std::size_t>(log.size(), 3000)).c_str());
+      std::fflush(stdout);
       std::_Exit(1);
     }
     const long pub_now = published;
