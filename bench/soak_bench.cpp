@@ -12,10 +12,10 @@
 //
 // Each minute: messages published and stored (the listener's ingest totals), publish → stored
 // p50/p99/max, resident memory of the listener and the broker, the database's size (file and
-// WAL), CPU a message of the listener, the broker and the publisher thread (each from
-// /proc/<pid>/task/*/stat). At the end: the database's size per million stored messages, as
-// stored and with the raw samples pruned (a copy, SQLite only), which is what it holds once raw
-// retention has removed them.
+// WAL; SQLite only: PostgreSQL's own processes are not measured), CPU a message of the listener,
+// the broker and the publisher thread (each from /proc/<pid>/task/*/stat). At the end: the
+// database's size per million stored messages, as stored and with the raw samples pruned (a copy,
+// SQLite only), which is what it holds once raw retention has removed them.
 //
 // The listener runs the database the harness gives it: SQLite beside the stack, or PostgreSQL
 // when EMS_TEST_DB_URL is set (tests/integration/harness.cpp).
@@ -128,7 +128,10 @@ int Soak(double rate, int minutes, int devices) {
   stack.StartBroker();
   stack.StartListener({{"EMS_LOG_LEVEL", "info"}});
   const pid_t listener = stack.listener().pid(), broker = stack.broker().pid();
-  auto store = ems::store::OpenStore(stack.db_path());
+  // Where the listener stores (tests/integration/harness.cpp hands EMS_TEST_DB_URL to it).
+  const char* db_url = std::getenv("EMS_TEST_DB_URL");
+  const std::string database = db_url != nullptr && *db_url != '\0' ? db_url : stack.db_path();
+  auto store = ems::store::OpenStore(database);
   const auto totals = [&] { return store->Ingest().Totals(); };
 
   std::vector<std::pair<std::string, std::string>> setup;
@@ -168,7 +171,7 @@ int Soak(double rate, int minutes, int devices) {
 
   std::thread poller([&] {
     pthread_setname_np(pthread_self(), "soak-poll");
-    auto reader = ems::store::OpenStore(stack.db_path());
+    auto reader = ems::store::OpenStore(database);
     std::int64_t seen = 0;
     while (!done) {
       std::optional<ems::LatestMetric> latest;
@@ -320,7 +323,7 @@ int Soak(double rate, int minutes, int devices) {
       static_cast<double>(ems::testing::PeakResidentKiB(broker)) / 1024.0);
   stack.StopListener();
   store.reset();
-  if (std::getenv("EMS_TEST_DB_URL") == nullptr) {
+  if (database == stack.db_path()) {
     // As stored, and once raw retention pruned every raw sample (a copy, vacuumed).
     {
       SQLite::Database db(stack.db_path(), SQLite::OPEN_READWRITE);
@@ -330,17 +333,39 @@ int Soak(double rate, int minutes, int devices) {
     const auto stored_bytes = DatabaseBytes(stack.db_path());
     const std::string copy = stack.dir() + "/rollups-only.db";
     std::filesystem::copy_file(stack.db_path(), copy);
+    // Bytes a raw sample and a rollup row take: the copy's size as each table is emptied.
+    std::int64_t raw_rows = 0, rollup_rows = 0;
+    std::uintmax_t without_raw = 0, without_rollups = 0;
     {
       SQLite::Database db(copy, SQLite::OPEN_READWRITE);
+      raw_rows = db.execAndGet("SELECT count(*) FROM telemetry").getInt64();
+      rollup_rows = db.execAndGet(
+                          "SELECT (SELECT count(*) FROM telemetry_rollups) + "
+                          "(SELECT count(*) FROM energy_rollups)")
+                        .getInt64();
       db.exec("DELETE FROM telemetry");
       db.exec("VACUUM");
+      without_raw = DatabaseBytes(copy);
+      db.exec("DELETE FROM telemetry_rollups");
+      db.exec("DELETE FROM energy_rollups");
+      db.exec("VACUUM");
+      without_rollups = DatabaseBytes(copy);
     }
+    const auto mib = [](double bytes) { return bytes / 1048576.0; };
     std::printf(
         "database: %.1f MiB for %.2f M messages = %.1f MiB per million with raw samples, %.1f "
-        "MiB per million once raw retention pruned them (rollups, latest values, sessions)\n",
-        static_cast<double>(stored_bytes) / 1048576.0, million,
-        static_cast<double>(stored_bytes) / 1048576.0 / million,
-        static_cast<double>(DatabaseBytes(copy)) / 1048576.0 / million);
+        "MiB per million once raw retention pruned them (rollups, latest values, sessions); "
+        "%lld raw samples, %.1f bytes each; %lld rollup rows, %.1f bytes each; %.1f MiB "
+        "without either (devices, series, latest values)\n",
+        mib(static_cast<double>(stored_bytes)), million,
+        mib(static_cast<double>(stored_bytes)) / million,
+        mib(static_cast<double>(without_raw)) / million, static_cast<long long>(raw_rows),
+        static_cast<double>(stored_bytes - without_raw) /
+            static_cast<double>(std::max<std::int64_t>(raw_rows, 1)),
+        static_cast<long long>(rollup_rows),
+        static_cast<double>(without_raw - without_rollups) /
+            static_cast<double>(std::max<std::int64_t>(rollup_rows, 1)),
+        mib(static_cast<double>(without_rollups)));
   }
   return 0;
 }
