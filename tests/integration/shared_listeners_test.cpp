@@ -208,10 +208,10 @@ TEST(SharedListenersTest, SplitTheStreamStoreEveryMessageOnceAndKeepDerivedState
     return true;
   };
   std::string why;
-  EXPECT_TRUE(WaitFor([&] { return derived_right(&why); }, seconds(10))) << why;
+  EXPECT_TRUE(WaitFor([&] { return derived_right(&why); }, seconds(20))) << why;
 
-  // Energy totals: settled, then what one listener alone publishes from the stored data.
-  std::this_thread::sleep_for(seconds(3));  // listener/derived/derived.h kSettle, and a tick
+  // Energy totals: settled (unchanged for longer than listener/derived/derived.h kSettle and a
+  // tick), then what one listener alone publishes from the stored data.
   const auto totals_of = [](const std::map<std::string, std::string>& latest) {
     std::map<std::string, std::string> out;
     for (const auto& [t, p] : latest) {
@@ -219,7 +219,18 @@ TEST(SharedListenersTest, SplitTheStreamStoreEveryMessageOnceAndKeepDerivedState
     }
     return out;
   };
-  const auto shared_totals = totals_of(seen.Latest());
+  std::map<std::string, std::string> shared_totals;
+  auto unchanged_since = std::chrono::steady_clock::now();
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        auto now = totals_of(seen.Latest());
+        if (now != shared_totals) {
+          shared_totals = std::move(now);
+          unchanged_since = std::chrono::steady_clock::now();
+        }
+        return std::chrono::steady_clock::now() - unchanged_since > seconds(3);
+      },
+      seconds(30)));
   EXPECT_EQ(shared_totals.size(), static_cast<std::size_t>(kSites + devices.size()));
   {  // no figure ever went down
     std::lock_guard lock(seen.mu);
