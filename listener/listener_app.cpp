@@ -66,6 +66,7 @@ ListenerApp::ListenerApp(const config::Settings& settings, FaultHooks faults)
   ingest_options_.prefix = mqtt_settings_.prefix;
   ingest_options_.default_currency = settings.GetCurrency("EMS_DEFAULT_CURRENCY");
   ingest_options_.listener_id = mqtt_settings_.client_id;
+  ingest_options_.shared = shared_subscription_;
   if (faults.max_queue_bytes > 0) max_queue_bytes_ = faults.max_queue_bytes;
   ingest_options_.faults = std::move(faults);
   ingest_options_.stale_after =
@@ -144,11 +145,18 @@ ListenerApp::~ListenerApp() {
 void ListenerApp::Subscribe() {
   const auto& p = mqtt_settings_.prefix;
   const std::string share = shared_subscription_ ? "$share/ems-listeners/" : "";
-  const std::vector<std::string> filters = {
-      p + "/sites/+/devices/+/meta",     p + "/sites/+/devices/+/telemetry",
-      p + "/sites/+/devices/+/sessions", p + "/sites/+/tariff",
-      p + "/contracts/events",           "charger/+/connector/+/session/+"};
-  for (const auto& f : filters) client_->subscribe(share + f, 1);  // not waited: Paho's thread
+  // Discovery and tariffs are never shared (docs/contract.md §9): every listener stores each
+  // (idempotent, a few a device), so a device's meta reaches a listener before any telemetry of
+  // it published later (one client's messages keep their order), and retained ones reach every
+  // listener on brokers that send no retained messages to shared subscriptions (MQTT 5 allows
+  // that; Mosquitto 2.0 sends them).
+  for (const auto& f : {p + "/sites/+/devices/+/meta", p + "/sites/+/tariff"}) {
+    client_->subscribe(f, 1);  // not waited: Paho's thread
+  }
+  for (const auto& f : {p + "/sites/+/devices/+/telemetry", p + "/sites/+/devices/+/sessions",
+                        p + "/contracts/events", std::string("charger/+/connector/+/session/+")}) {
+    client_->subscribe(share + f, 1);
+  }
   // Every listener hears Home Assistant come online (not shared): each republishes its configs.
   if (!ha_status_topic_.empty()) client_->subscribe(ha_status_topic_, 1);
 }
@@ -318,6 +326,7 @@ void ListenerApp::WriterLoop() {
     log::Warn(std::string("cannot lower the writer thread's priority: ") + std::strerror(errno));
   }
   bool draining = false;  // the last batch was a group: a backlog is being drained
+  auto ticked = std::chrono::steady_clock::time_point{};
   while (true) {
     std::vector<InboxRecord> batch;
     std::size_t batch_bytes = 0;
@@ -356,7 +365,10 @@ void ListenerApp::WriterLoop() {
       if (ha_online_.exchange(false)) {
         for (auto& d : derived) d->Republish(Now());
       }
-      for (auto& d : derived) d->Tick(Now());
+      if (const auto t = std::chrono::steady_clock::now(); t - ticked >= kTickPeriod) {
+        ticked = t;  // at most once a kTickPeriod, each within its kTickBudget (derived.h)
+        for (auto& d : derived) d->Tick(Now());
+      }
     } catch (const std::exception& e) {
       // Derived state is recomputed from stored data at the next change or tick.
       log::WarnThrottled("derived", std::string("cannot compute derived state: ") + e.what());

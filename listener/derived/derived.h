@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,38 @@ class DerivedPublisher {
 };
 
 inline constexpr std::chrono::milliseconds kTickPeriod{200};
+// A publisher's Tick stops once it has worked this long; what is left stays due for the next
+// Tick. The writer ticks at most once a kTickPeriod, so derived state takes at most about
+// kTickBudget / kTickPeriod of the writer's time per publisher: with many sites (docs/SCALING.md)
+// it lags behind instead of stopping ingestion.
+inline constexpr std::chrono::milliseconds kTickBudget{20};
+
+// Calls `visit` on the items of `due` round-robin from `cursor` (where the last call stopped, so
+// none starves) until each was visited once or kTickBudget has passed; an item for which `visit`
+// returns true leaves `due`. `visit` must not change `due` itself.
+template <typename Visit>
+void VisitWithinBudget(std::set<std::string>& due, std::string& cursor, Visit visit) {
+  const auto started = std::chrono::steady_clock::now();
+  auto it = due.lower_bound(cursor);
+  for (std::size_t left = due.size(); left > 0; --left) {
+    if (it == due.end()) it = due.begin();
+    if (std::chrono::steady_clock::now() - started > kTickBudget) break;
+    const auto next = std::next(it);
+    if (visit(*it)) due.erase(it);
+    it = next;
+  }
+  cursor = it == due.end() ? std::string() : *it;
+}
+
+// Several listeners (EMS_LISTENER_SHARED, docs/contract.md §9) store one site's messages, and each
+// publishes the site's derived state after its own commits, so a value computed by one listener
+// before another's commit can reach the broker after that other listener's newer one. With
+// `shared`, a publisher that refreshed a site publishes it once more, unconditionally, when the
+// site has had no refresh of its own for kSettle: the last of these settling publications is
+// computed after the last commit anywhere (each listener refreshes after its commits), so the
+// retained value ends as the stored data's unless a publication waits more than kSettle in a
+// listener. While a site's messages keep coming, nothing extra is published.
+inline constexpr std::chrono::seconds kSettle{2};
 
 // Every derived publisher of the listener, bound to the writer's Store.
 std::vector<std::unique_ptr<DerivedPublisher>> MakeDerivedPublishers(store::Store& store,

@@ -18,6 +18,10 @@
 // counters are saved in one small write transaction before anything is published, and only when
 // a figure changed.
 //
+// With options.shared, other listeners advance the same counters: each refresh reads them in the
+// write transaction that saves them, so they stay one sequence in the store whichever listener
+// publishes; and a site settles kSettle after its last refresh (derived.h).
+//
 // A deleted site (or device) publishes nothing: the API clears its topics. Storage failures are
 // logged and the site stays marked, so the next Tick retries.
 //
@@ -52,15 +56,21 @@ class EnergyTotalsPublisher : public DerivedPublisher {
     Timestamp grid_until{};  // the grid figures count the quarters before this
     GridEnergy grid;
     std::map<std::string, std::string> sent;  // topic → last payload published
+    std::optional<Timestamp> settle_at;       // shared: when to publish it once more
   };
-  // Recomputes and publishes one site; scans its grid quarters when they moved and `may_scan`
-  // (then clears it).
-  void Refresh(const std::string& site_id, SiteState& state, Timestamp now, bool& may_scan);
+  // Recomputes and publishes one site (every topic when `settle`, else those that changed);
+  // scans its grid quarters when they moved and `may_scan` (then clears it). False when shared
+  // and the grid figures lag behind (not done: the site stays dirty).
+  bool Refresh(const std::string& site_id, SiteState& state, Timestamp now, bool& may_scan,
+               bool settle);
 
   store::Store& store_;
   std::string prefix_;
   PublishFn publish_;
+  bool shared_;
   std::set<std::string> dirty_;
+  std::string cursor_;              // where the last Tick stopped (VisitWithinBudget)
+  std::set<std::string> settling_;  // dirty only because they settle
   std::map<std::string, SiteState> sites_;
 };
 

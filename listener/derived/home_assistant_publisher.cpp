@@ -37,21 +37,20 @@ void HomeAssistantPublisher::Republish(Timestamp now) {
 }
 
 void HomeAssistantPublisher::Tick(Timestamp now) {
-  for (auto it = pending_.begin(); it != pending_.end();) {
-    const auto checked = checked_at_.find(*it);
+  VisitWithinBudget(pending_, cursor_, [&](const std::string& device_id) {
+    const auto checked = checked_at_.find(device_id);
     if (checked != checked_at_.end() && now - checked->second < kRecheck) {
-      ++it;  // checked recently: stays pending until its minute has passed
-      continue;
+      return false;  // checked recently: stays pending until its minute has passed
     }
     try {
-      Check(*it, now);
+      Check(device_id, now);
     } catch (const std::exception& e) {
       log::WarnThrottled("ha-discovery", "cannot publish the Home Assistant configs of device " +
-                                             *it + ": " + e.what());
+                                             device_id + ": " + e.what());
     }
-    checked_at_[*it] = now;
-    it = pending_.erase(it);
-  }
+    checked_at_[device_id] = now;
+    return true;
+  });
 }
 
 void HomeAssistantPublisher::Send(const mqtt::HaConfig& config, Timestamp now) {

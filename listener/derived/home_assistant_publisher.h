@@ -50,6 +50,7 @@ class HomeAssistantPublisher : public DerivedPublisher {
   mqtt::HaSettings settings_;
   PublishFn publish_;
   std::set<std::string> pending_;                // devices to check
+  std::string cursor_;                           // where the last Tick stopped (VisitWithinBudget)
   std::map<std::string, Timestamp> checked_at_;  // device → its last check
   struct Sent {
     std::string payload;

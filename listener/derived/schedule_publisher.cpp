@@ -12,17 +12,44 @@ namespace ems::listener {
 
 ScheduleDerivedPublisher::ScheduleDerivedPublisher(store::Store& store,
                                                    const IngestOptions& options, PublishFn publish)
-    : store_(store), prefix_(options.prefix), publish_(std::move(publish)) {}
+    : store_(store),
+      prefix_(options.prefix),
+      publish_(std::move(publish)),
+      shared_(options.shared) {}
 
 void ScheduleDerivedPublisher::AfterCommit(const BatchEffects& effects, Timestamp now) {
   if (effects.devices.empty() && effects.tariff_sites.empty()) return;
-  std::vector<Publication> out;
+  std::set<std::string> targets(effects.devices.begin(), effects.devices.end());
   try {
-    auto tx = store_.Begin(store::TxMode::kWrite);
-    std::set<std::string> targets(effects.devices.begin(), effects.devices.end());
     for (const auto& site : effects.tariff_sites) {
       for (auto& ev : store_.Schedules().PlannedDevicesOfSite(site)) targets.insert(std::move(ev));
     }
+  } catch (const std::exception& e) {
+    log::WarnThrottled("schedule-recompute",
+                       std::string("cannot recompute charging schedules: ") + e.what());
+    return;
+  }
+  RecomputeAll(targets, now, false);
+}
+
+void ScheduleDerivedPublisher::Tick(Timestamp now) {
+  std::set<std::string> due;
+  for (auto it = settle_at_.begin(); it != settle_at_.end();) {
+    if (it->second > now) {
+      ++it;
+      continue;
+    }
+    due.insert(it->first);
+    it = settle_at_.erase(it);
+  }
+  if (!due.empty()) RecomputeAll(due, now, true);
+}
+
+void ScheduleDerivedPublisher::RecomputeAll(const std::set<std::string>& targets, Timestamp now,
+                                            bool settle) {
+  std::vector<Publication> out;
+  try {
+    auto tx = store_.Begin(store::TxMode::kWrite);
     for (const auto& device_id : targets) {
       if (auto p = Recompute(device_id, now)) out.push_back(std::move(*p));
     }
@@ -33,8 +60,9 @@ void ScheduleDerivedPublisher::AfterCommit(const BatchEffects& effects, Timestam
     return;
   }
   for (auto& p : out) {
+    if (shared_ && !settle) settle_at_[p.device_id] = now + kSettle;
     auto& last = last_payload_[p.device_id];
-    if (last == p.payload) continue;
+    if (last == p.payload && !settle) continue;
     publish_(p.topic, p.payload);
     last = std::move(p.payload);
   }

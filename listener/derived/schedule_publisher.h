@@ -22,10 +22,15 @@
 // EV inputs, as the API reads them: soc = latest `soc_pct` / 100 clamped to 0–1 (0 when never
 // reported); at home = device state `at_home` (true when never reported).
 //
+// With options.shared, an EV settles kSettle after its last recomputation here (derived.h): Tick
+// recomputes and publishes it once more.
+//
 // Writer thread only, with the writer's Store (see derived.h).
 #pragma once
 
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -40,8 +45,12 @@ class ScheduleDerivedPublisher : public DerivedPublisher {
   ScheduleDerivedPublisher(store::Store& store, const IngestOptions& options, PublishFn publish);
 
   void AfterCommit(const BatchEffects& effects, Timestamp now) override;
+  void Tick(Timestamp now) override;
 
  private:
+  // Recomputes `targets` (EVs among devices) in one write transaction and publishes each view
+  // that differs from the last one sent, or every view when `settle`.
+  void RecomputeAll(const std::set<std::string>& targets, Timestamp now, bool settle);
   struct Publication {
     std::string device_id;
     std::string topic;
@@ -54,6 +63,8 @@ class ScheduleDerivedPublisher : public DerivedPublisher {
   std::string prefix_;
   PublishFn publish_;
   std::unordered_map<std::string, std::string> last_payload_;  // device id → last sent
+  bool shared_;
+  std::map<std::string, Timestamp> settle_at_;  // shared: EV → when to publish it once more
 };
 
 }  // namespace ems::listener

@@ -14,7 +14,8 @@ SummaryDerivedPublisher::SummaryDerivedPublisher(store::Store& store, const Inge
     : prefix_(options.prefix),
       stale_after_(options.stale_after),
       publish_(std::move(publish)),
-      store_(store) {
+      store_(store),
+      shared_(options.shared) {
   try {
     for (auto& site : store_.Sites().AllIds()) dirty_.insert(std::move(site));
   } catch (const std::exception& e) {
@@ -25,31 +26,37 @@ SummaryDerivedPublisher::SummaryDerivedPublisher(store::Store& store, const Inge
 void SummaryDerivedPublisher::AfterCommit(const BatchEffects& effects, Timestamp now) {
   (void)now;
   dirty_.insert(effects.sites.begin(), effects.sites.end());
+  for (const auto& site : effects.sites) settling_.erase(site);
 }
 
 void SummaryDerivedPublisher::Tick(Timestamp now) {
   for (const auto& [site_id, state] : sites_) {
-    if (state.recheck_at && *state.recheck_at <= now) dirty_.insert(site_id);
+    if (state.recheck_at && *state.recheck_at <= now) {
+      dirty_.insert(site_id);
+      settling_.erase(site_id);
+    } else if (state.settle_at && *state.settle_at <= now && dirty_.insert(site_id).second) {
+      settling_.insert(site_id);
+    }
   }
-  for (auto it = dirty_.begin(); it != dirty_.end();) {
-    auto& state = sites_[*it];
+  VisitWithinBudget(dirty_, cursor_, [&](const std::string& site_id) {
+    auto& state = sites_[site_id];
     if (state.computed_at && now - *state.computed_at < kMinPeriod) {
-      ++it;  // throttled: stays dirty until its second has passed
-      continue;
+      return false;  // throttled: stays dirty until its second has passed
     }
     try {
-      Refresh(*it, state, now);
-      it = dirty_.erase(it);
+      Refresh(site_id, state, now, settling_.erase(site_id) > 0);
+      return true;
     } catch (const std::exception& e) {
-      log::WarnThrottled("summary-recompute",
-                         "cannot recompute the energy summary of site " + *it + ": " + e.what());
+      log::WarnThrottled("summary-recompute", "cannot recompute the energy summary of site " +
+                                                  site_id + ": " + e.what());
       state.computed_at = now;  // retried after kMinPeriod
-      ++it;
+      return false;
     }
-  }
+  });
 }
 
-void SummaryDerivedPublisher::Refresh(const std::string& site_id, SiteState& state, Timestamp now) {
+void SummaryDerivedPublisher::Refresh(const std::string& site_id, SiteState& state, Timestamp now,
+                                      bool settle) {
   if (!store_.Sites().Timezone(site_id)) {
     // Deleted (DELETE /api/v1/sites clears its retained summary): publish nothing for it, and
     // start afresh should it come back.
@@ -58,6 +65,8 @@ void SummaryDerivedPublisher::Refresh(const std::string& site_id, SiteState& sta
   }
   const auto readings = store_.Readings().SiteReadings(site_id);
   state.computed_at = now;
+  state.settle_at.reset();
+  if (shared_ && !settle) state.settle_at = now + kSettle;
   const auto summary = ComputeEnergySummary(site_id, readings, now, stale_after_);
 
   // The next instant a reading that is fresh now turns stale (fresh while now − ts ≤ stale_after).
@@ -74,7 +83,7 @@ void SummaryDerivedPublisher::Refresh(const std::string& site_id, SiteState& sta
   auto compared = body;
   compared.erase("ts");
   auto key = compared.dump();
-  if (key == state.sent) return;
+  if (key == state.sent && !settle) return;
   publish_(mqtt::SummaryTopic(prefix_, site_id), body.dump());
   state.sent = std::move(key);
 }

@@ -15,6 +15,8 @@
 //
 // Storage failures are logged and the site stays dirty, so the next Tick retries.
 //
+// With options.shared, a site settles kSettle after its last refresh (derived.h).
+//
 // Writer thread only, with the writer's Store (see derived.h).
 #pragma once
 
@@ -41,16 +43,20 @@ class SummaryDerivedPublisher : public DerivedPublisher {
   struct SiteState {
     std::optional<Timestamp> computed_at;  // last computation
     std::optional<Timestamp> recheck_at;   // when a fresh reading turns stale
+    std::optional<Timestamp> settle_at;    // shared: when to publish it once more
     std::string sent;                      // last payload published, without its ts
   };
-  // Recomputes one site; publishes when it changed.
-  void Refresh(const std::string& site_id, SiteState& state, Timestamp now);
+  // Recomputes one site; publishes when it changed, or always when `settle`.
+  void Refresh(const std::string& site_id, SiteState& state, Timestamp now, bool settle);
 
   std::string prefix_;
   std::chrono::seconds stale_after_;
   PublishFn publish_;
   store::Store& store_;
+  bool shared_;
   std::set<std::string> dirty_;
+  std::string cursor_;              // where the last Tick stopped (VisitWithinBudget)
+  std::set<std::string> settling_;  // dirty only because they settle
   std::map<std::string, SiteState> sites_;
 };
 

@@ -33,6 +33,9 @@ struct IngestOptions {
   int raw_retention_days = 90;               // EMS_RAW_RETENTION_DAYS
   // EMS_HA_DISCOVERY, EMS_HA_PREFIX: none when discovery is off.
   std::optional<mqtt::HaSettings> home_assistant = mqtt::HaSettings{};
+  // EMS_LISTENER_SHARED: other listeners store the same sites, so derived state is read from the
+  // store each time and settled after a site goes quiet (listener/derived/derived.h).
+  bool shared = false;
   FaultHooks faults;
 };
 

@@ -300,7 +300,7 @@ void Stack::StopBroker(int signal) {
 }
 
 std::map<std::string, std::string> Stack::ServiceEnv(const std::string& service) const {
-  return {
+  std::map<std::string, std::string> env = {
       {"PATH", "/usr/bin:/bin"},
       {"EMS_MQTT_URL", "mqtt://127.0.0.1:" + std::to_string(broker_port_)},
       {"EMS_MQTT_USERNAME", "ems-" + service},
@@ -323,6 +323,7 @@ std::map<std::string, std::string> Stack::ServiceEnv(const std::string& service)
       {"ASAN_OPTIONS",
        "detect_leaks=1:abort_on_error=1:suppressions=" + SourcePath("tests/asan.supp")},
       {"UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1"}};
+  return env;
 }
 
 std::string Stack::BinPath(const std::string& name) const {

@@ -7,6 +7,8 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
 
 #include "listener/derived/energy_totals_publisher.h"
 #include "listener/ingestor.h"
@@ -20,6 +22,36 @@ using std::chrono::minutes;
 using testing::At;
 using testing::DeviceTopic;
 using testing::TelemetryPayload;
+
+// Derived publishers' ticks (listener/derived/derived.h): a tick stops after kTickBudget and the
+// next goes on from there, so with more sites than a tick can refresh none waits for ever.
+TEST(DerivedBudgetTest, ATickStopsAfterItsBudgetAndTheNextGoesOnWhereItStopped) {
+  std::set<std::string> due = {"a", "b", "c", "d", "e", "f", "g", "h"};
+  std::string cursor;
+  std::vector<std::string> visited;
+  const auto slow = [&](const std::string& item) {
+    visited.push_back(item);
+    std::this_thread::sleep_for(kTickBudget / 2);
+    return item == "b";  // done: leaves `due`
+  };
+  VisitWithinBudget(due, cursor, slow);
+  ASSERT_GE(visited.size(), 2u);
+  ASSERT_LT(visited.size(), 8u) << "the budget did not stop the tick";
+  EXPECT_EQ(visited[0], "a");
+  EXPECT_FALSE(due.contains("b"));
+  const auto first = visited.size();
+  VisitWithinBudget(due, cursor, slow);
+  ASSERT_GT(visited.size(), first);
+  EXPECT_EQ(visited[first], std::string(1, static_cast<char>('a' + first)))
+      << "the second tick must start where the first stopped";
+  // Quick visits go round once, from the cursor, wrapping: every item seen exactly once.
+  std::multiset<std::string> seen;
+  VisitWithinBudget(due, cursor, [&](const std::string& item) {
+    seen.insert(item);
+    return false;
+  });
+  EXPECT_EQ(seen, std::multiset<std::string>(due.begin(), due.end()));
+}
 
 TEST(EnergyCounterTest, AFallIsAddedToTheOffsetSoThePublishedValueNeverDecreases) {
   EnergyCounter c;
