@@ -318,9 +318,7 @@ std::map<std::string, std::string> Stack::ServiceEnv(const std::string& service)
       {"EMS_JWT_SECRET", "test-secret-that-is-at-least-32-bytes-long"},
       {"EMS_ADMIN_USER", kAdminUser},
       {"EMS_ADMIN_PASSWORD", kAdminPassword},
-      // tests/asan.supp: one race inside Debian's Paho C library (docs/architecture.md, Libraries).
-      {"ASAN_OPTIONS",
-       "detect_leaks=1:abort_on_error=1:suppressions=" + SourcePath("tests/asan.supp")},
+      {"ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1"},
       {"UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1"}};
 }
 
