@@ -156,7 +156,16 @@ void RunOcpp(const config::Settings& settings, const std::atomic<bool>& stop) {
     });
   };
   check();
-  io.run();
+  // A handler that throws (storage failing: a full disk) costs that one call, never the gateway:
+  // the loop goes on with every other charger (docs/contract.md §4.4).
+  while (true) {
+    try {
+      io.run();
+      break;
+    } catch (const std::exception& e) {
+      log::WarnThrottled("ocpp-handler", std::string("a handler failed: ") + e.what());
+    }
+  }
   connector.join();
   mqtt::DisconnectCleanly(*client, mqtt_settings, outbox);
 }
