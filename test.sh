@@ -28,7 +28,8 @@ pg_dir=$(mktemp -d)
 trap 'scripts/pg-cluster.sh stop "$pg_dir"' EXIT
 EMS_TEST_PG_URL=$(scripts/pg-cluster.sh start "$pg_dir")
 export EMS_TEST_PG_URL
-ctest --test-dir build --output-on-failure -j"$jobs" --timeout 300 -LE compose
+# The chaos soak (label soak, RELIABILITY.md) runs in the sanitizer pass only.
+ctest --test-dir build --output-on-failure -j"$jobs" --timeout 300 -LE 'compose|soak'
 scripts/pg-cluster.sh stop "$pg_dir"
 unset EMS_TEST_PG_URL
 
@@ -38,8 +39,11 @@ if [ "${EMS_SKIP_SANITIZERS:-0}" != 1 ]; then
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
     -DEMS_SANITIZE=ON >/dev/null
   cmake --build build-asan -j"$jobs"
-  # tests/asan.supp: one race inside Debian's Paho C library, not in our code (docs/architecture.md, Libraries).
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:suppressions="$root/tests/asan.supp" \
+  # The chaos soak runs here, about 2 minutes each: a fixed seed and this random one (a failing
+  # run replays with EMS_SOAK_SEED and EMS_SOAK_SECONDS, RELIABILITY.md).
+  EMS_SOAK_SEED=${EMS_SOAK_SEED:-$(shuf -i 1-4000000000 -n 1)}
+  echo "chaos soak seeds: 20261207 and $EMS_SOAK_SEED"
+  EMS_SOAK_SEED=$EMS_SOAK_SEED ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 600 -LE 'lint|contract|compose|postgres'
 fi

@@ -187,12 +187,9 @@ void ApiApp::Run(const std::atomic<bool>& stop) {
   // REST service, so it connects in the background.
   const auto mqtt_settings = mqtt::ConnectionFromSettings(settings_, "api");
   auto client = mqtt::MakeClient(mqtt_settings, "", 10000);
-  ctx_.publish_retained = [&client](const std::string& topic, const std::string& payload) {
-    try {
-      client->publish(topic, payload.data(), payload.size(), 1, true);
-    } catch (const ::mqtt::exception& e) {
-      log::WarnThrottled("api-publish", std::string("cannot publish: ") + e.what());
-    }
+  mqtt::Outbox outbox(*client, 10000);
+  ctx_.publish_retained = [&outbox](const std::string& topic, const std::string& payload) {
+    outbox.Publish(topic, payload, true);
   };
   std::atomic<bool> http_ended = false;
   std::thread http([&] {
@@ -200,7 +197,7 @@ void ApiApp::Run(const std::atomic<bool>& stop) {
     http_ended = true;
   });
 
-  std::thread mqtt_thread([&] { mqtt::ConnectWithRetry(*client, mqtt_settings, stop); });
+  std::thread mqtt_thread([&] { mqtt::ConnectWithRetry(*client, mqtt_settings, outbox, stop); });
 
   while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   // httplib's stop() does nothing until its listen loop runs, and a signal during start-up (the
@@ -212,7 +209,7 @@ void ApiApp::Run(const std::atomic<bool>& stop) {
   http.join();
   ctx_.publish_retained = [](const std::string&, const std::string&) {};
   mqtt_thread.join();
-  mqtt::DisconnectCleanly(*client, mqtt_settings);
+  mqtt::DisconnectCleanly(*client, mqtt_settings, outbox);
 }
 
 }  // namespace ems::api

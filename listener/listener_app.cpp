@@ -392,13 +392,12 @@ void ListenerApp::DerivedPublisherLoop() {
     if (derived_.empty()) return;
     const auto batch = std::exchange(derived_, {});
     lock.unlock();
-    for (const auto& [topic, payload] : batch) {
-      try {
-        client_->publish(topic, payload.data(), payload.size(), 1, true);
-      } catch (const ::mqtt::exception& e) {
-        log::WarnThrottled("derived-publish",
-                           std::string("cannot publish derived state: ") + e.what());
-      }
+    for (const auto& [topic, payload] : batch) outbox_->Publish(topic, payload, true);
+    // Until the broker has acknowledged these, newer values replace older ones per topic in
+    // derived_: bounded memory however long the broker is away.
+    while (!outbox_->WaitUntilAtMost(0, std::chrono::milliseconds(200))) {
+      std::lock_guard stopping(derived_mu_);
+      if (derived_stopping_) break;
     }
     lock.lock();
   }
@@ -425,10 +424,11 @@ void ListenerApp::Run(const std::atomic<bool>& stop) {
   }
   // Derived state published while the broker is away is buffered and sent on reconnect.
   client_ = mqtt::MakeClient(mqtt_settings_, "", kMaxBufferedDerived);
+  outbox_ = std::make_unique<mqtt::Outbox>(*client_, kMaxBufferedDerived);
   derived_publisher_ = std::thread([this] { DerivedPublisherLoop(); });
   writer_ = std::thread([this] { WriterLoop(); });
   client_->set_message_callback([this](::mqtt::const_message_ptr m) { OnMessage(std::move(m)); });
-  if (mqtt::ConnectWithRetry(*client_, mqtt_settings_, stop, [this] { Subscribe(); })) {
+  if (mqtt::ConnectWithRetry(*client_, mqtt_settings_, *outbox_, stop, [this] { Subscribe(); })) {
     log::Info("listening on " + mqtt_settings_.uri);
     while (!stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     {
@@ -436,7 +436,7 @@ void ListenerApp::Run(const std::atomic<bool>& stop) {
       closing_ = true;  // a callback waiting for room takes its message, so Paho can close
     }
     has_room_.notify_all();
-    mqtt::DisconnectCleanly(*client_, mqtt_settings_);
+    mqtt::DisconnectCleanly(*client_, mqtt_settings_, *outbox_);
   }
   {
     std::lock_guard lock(mu_);

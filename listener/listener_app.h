@@ -101,6 +101,7 @@ class ListenerApp {
   std::unique_ptr<Ingestor> ingestor_;
   std::unique_ptr<store::ListenerStatusFile> status_file_;
   std::unique_ptr<::mqtt::async_client> client_;
+  std::unique_ptr<mqtt::Outbox> outbox_;  // every publish of client_ (after it: destroyed first)
   const std::atomic<bool>* stop_ = nullptr;
   std::atomic<bool> replaying_{false};  // Run is in the start-up replay: *stop_ stops it
 

@@ -240,7 +240,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnFrame(const std::string& text) {
     auto frame = DecodeFrame(text);
     if (auto* call = std::get_if<ocpp::Call>(&frame)) {
-      cs_.OnCall(shared_from_this(), call->id, call->action, call->payload);
+      try {
+        cs_.OnCall(shared_from_this(), call->id, call->action, call->payload);
+      } catch (const std::exception& e) {
+        // Storage failing (a full disk): not the charger's fault, and no reason to stop serving
+        // the others; it sends the call again (docs/contract.md §4.4).
+        log::WarnThrottled("ocpp-call", "cannot handle " + call->action + " of charger " +
+                                            station_ + ": " + e.what());
+        Send(EncodeCallError(call->id, "InternalError",
+                             "The message could not be handled now; send it again."));
+      }
     } else if (auto* result = std::get_if<CallResult>(&frame)) {
       Complete(result->id, std::move(result->payload));
     } else if (auto* error = std::get_if<CallError>(&frame)) {
@@ -362,7 +371,12 @@ CentralSystem::CentralSystem(net::io_context& io, std::unique_ptr<store::Store> 
       acceptor_(io),
       control_acceptor_(io),
       tick_(io) {
-  store_->Ocpp().DisconnectAll();
+  try {
+    store_->Ocpp().DisconnectAll();
+  } catch (const std::exception& e) {
+    // What the charger list shows, recorded again as chargers connect: no reason not to start.
+    log::Warn(std::string("cannot mark the chargers disconnected: ") + e.what());
+  }
 }
 
 CentralSystem::~CentralSystem() { hashing_.join(); }
@@ -451,7 +465,7 @@ void CentralSystem::Attach(const std::shared_ptr<Connection>& c) {
   slot = c;
   options_.on_connected(connections_.size());
   c->touched_ = std::chrono::steady_clock::now();
-  store_->Ocpp().SetConnected(c->station_, true, Now());
+  MarkConnected(c->station_, true);
   log::Info("charger " + c->station_ + " connected (site " + c->site_ + ")");
 }
 
@@ -460,8 +474,19 @@ void CentralSystem::Detach(Connection* c) {
   if (it == connections_.end() || it->second.get() != c) return;  // replaced already
   connections_.erase(it);
   options_.on_connected(connections_.size());
-  store_->Ocpp().SetConnected(c->station_, false, Now());
+  MarkConnected(c->station_, false);
   log::Info("charger " + c->station_ + " disconnected");
+}
+
+void CentralSystem::MarkConnected(const std::string& station, bool connected) {
+  try {
+    store_->Ocpp().SetConnected(station, connected, Now());
+  } catch (const std::exception& e) {
+    // Only what the charger list shows; the next call or connection records it again.
+    log::WarnThrottled("ocpp-connected", "cannot record charger " + station + " as " +
+                                             (connected ? "connected: " : "disconnected: ") +
+                                             e.what());
+  }
 }
 
 void CentralSystem::Tick() {
@@ -532,7 +557,7 @@ void CentralSystem::OnCall(const std::shared_ptr<Connection>& c, const std::stri
   const auto& site = c->site_;
   if (std::chrono::steady_clock::now() - c->touched_ > kTouchEvery) {
     c->touched_ = std::chrono::steady_clock::now();
-    store_->Ocpp().SetConnected(station, true, now);
+    MarkConnected(station, true);
   }
   if (c->awaiting_answers_ >= kMaxAwaitingAnswers) {
     return c->Send(EncodeCallError(id, "GenericError", "Too many requests awaiting an answer."));

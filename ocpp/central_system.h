@@ -76,6 +76,8 @@ class CentralSystem {
   void Authenticate(std::shared_ptr<Connection> c, std::string station, std::string password);
   void Attach(const std::shared_ptr<Connection>& c);
   void Detach(Connection* c);
+  // Records a charger as (dis)connected; a failing storage is logged, never thrown.
+  void MarkConnected(const std::string& station, bool connected);
 
   void OnCall(const std::shared_ptr<Connection>& c, const std::string& id,
               const std::string& action, const codec::Json& payload);

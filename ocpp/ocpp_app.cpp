@@ -41,20 +41,6 @@ tcp::endpoint Endpoint(const config::Settings& s, const std::string& name) {
   }
 }
 
-// Completes a publish: PUBACK (success) or failure, on Paho's thread.
-class AckListener : public ::mqtt::iaction_listener {
- public:
-  using Done = std::function<void(bool)>;
-  void on_success(const ::mqtt::token& t) override { Finish(t, true); }
-  void on_failure(const ::mqtt::token& t) override { Finish(t, false); }
-
- private:
-  static void Finish(const ::mqtt::token& t, bool ok) {
-    std::unique_ptr<Done> done(static_cast<Done*>(t.get_user_context()));
-    if (done) (*done)(ok);
-  }
-};
-
 // The EV of "{p}/sites/{site}/devices/{ev}/schedule".
 std::optional<std::string> ScheduleOf(const std::string& prefix, const std::string& topic) {
   const std::string head = prefix + "/sites/";
@@ -109,17 +95,10 @@ void RunOcpp(const config::Settings& settings, const std::atomic<bool>& stop) {
   }
   net::io_context io(1);
   auto client = mqtt::MakeClient(mqtt_settings, "", kMaxBuffered);
-  AckListener acks;
-  PublishFn publish = [&client, &acks](const std::string& topic, const std::string& payload,
-                                       bool retained, std::function<void(bool)> done) {
-    auto context = std::make_unique<AckListener::Done>(std::move(done));
-    try {
-      client->publish(::mqtt::make_message(topic, payload, 1, retained), context.get(), acks);
-      context.release();  // the listener owns it now
-    } catch (const ::mqtt::exception& e) {
-      log::WarnThrottled("ocpp-publish", std::string("cannot queue a message: ") + e.what());
-      (*context)(false);
-    }
+  mqtt::Outbox outbox(*client, kMaxBuffered);
+  PublishFn publish = [&outbox](const std::string& topic, const std::string& payload, bool retained,
+                                std::function<void(bool)> done) {
+    outbox.Publish(topic, payload, retained, std::move(done));
   };
   // Metrics (docs/monitoring.md): chargers connected, and calls by action. The action label takes
   // the actions OCPP 1.6 lets a charger send, and "other" for anything else a charger makes up.
@@ -160,7 +139,7 @@ void RunOcpp(const config::Settings& settings, const std::atomic<bool>& stop) {
   });
   const auto schedules = mqtt::ScheduleTopic(prefix, "+", "+");
   std::thread connector([&] {
-    mqtt::ConnectWithRetry(*client, mqtt_settings, stop,
+    mqtt::ConnectWithRetry(*client, mqtt_settings, outbox, stop,
                            [&client, schedules] { client->subscribe(schedules, 1); });
   });
 
@@ -178,9 +157,18 @@ void RunOcpp(const config::Settings& settings, const std::atomic<bool>& stop) {
     });
   };
   check();
-  io.run();
+  // A handler that throws (storage failing: a full disk) costs that one call, never the gateway:
+  // the loop goes on with every other charger (docs/contract.md §4.4).
+  while (true) {
+    try {
+      io.run();
+      break;
+    } catch (const std::exception& e) {
+      log::WarnThrottled("ocpp-handler", std::string("a handler failed: ") + e.what());
+    }
+  }
   connector.join();
-  mqtt::DisconnectCleanly(*client, mqtt_settings);
+  mqtt::DisconnectCleanly(*client, mqtt_settings, outbox);
 }
 
 }  // namespace ems::ocpp

@@ -1,7 +1,6 @@
 #include "publisher/publisher_app.h"
 
 #include <charconv>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -116,57 +115,39 @@ class ScheduleInbox {
   std::vector<Message> items_;
 };
 
-// Publishes keeping at most `window` messages unacknowledged, so the broker sets the pace of a
-// replay; stops waiting when `stop` is set (what is not acknowledged stays in Paho's buffer). A
-// message Paho gives up on (it dropped the session state, or writing it failed) is published
-// again: delivered at least once, and in order when `window` is 1.
+// Publishes through an mqtt::Outbox keeping at most `window` messages queued or unacknowledged,
+// so the broker sets the pace of a replay; stops waiting when `stop` is set (what is not
+// acknowledged stays in Paho's buffer). With `window` 1 the messages arrive in order.
 class PacedPublisher {
  public:
   PacedPublisher(::mqtt::async_client& client, std::size_t window, const std::atomic<bool>& stop)
-      : client_(client), window_(window), stop_(stop) {}
+      : outbox_(client, window + kStatusRoom, window), window_(window), stop_(stop) {}
 
   void Publish(const sim::OutMessage& m) {
     Settle(window_ - 1);
-    if (Submit(::mqtt::make_message(m.topic, m.payload.data(), m.payload.size(), 1, m.retained))) {
-      ++published_;
-    }
+    if (outbox_.Publish(m.topic, m.payload, m.retained)) ++published_;
   }
 
   void Drain() { Settle(0); }
 
   std::int64_t published() const { return published_; }
+  mqtt::Outbox& outbox() { return outbox_; }
+
+  // Before the simulation state is saved: Paho (and its file persistence) holds every message
+  // published so far, so a restart from the saved state skips none.
+  void HandOver() { outbox_.WaitUntilHandedOver(std::chrono::seconds(5)); }
 
  private:
-  bool Submit(::mqtt::const_message_ptr message) {
-    try {
-      pending_.push_back(client_.publish(std::move(message)));
-      return true;
-    } catch (const ::mqtt::exception& e) {
-      // The offline buffer is full: this reading is lost (Paho keeps the older ones).
-      log::WarnThrottled("publish", std::string("cannot buffer a message: ") + e.what());
-      return false;
-    }
-  }
+  static constexpr std::size_t kStatusRoom = 8;  // the status messages ConnectWithRetry queues
 
-  // Waits until at most `keep` messages are unacknowledged.
   void Settle(std::size_t keep) {
-    while (pending_.size() > keep && !stop_) {
-      const auto token = pending_.front();
-      try {
-        if (!token->wait_for(std::chrono::milliseconds(100))) continue;
-        pending_.pop_front();
-      } catch (const ::mqtt::exception& e) {
-        log::WarnThrottled("republish", std::string("publishing a message again: ") + e.what());
-        pending_.pop_front();
-        Submit(token->get_message());
-      }
+    while (!stop_ && !outbox_.WaitUntilAtMost(keep, std::chrono::milliseconds(100))) {
     }
   }
 
-  ::mqtt::async_client& client_;
+  mqtt::Outbox outbox_;
   std::size_t window_;
   const std::atomic<bool>& stop_;
-  std::deque<::mqtt::delivery_token_ptr> pending_;
   std::int64_t published_ = 0;
 };
 
@@ -216,19 +197,14 @@ void PublisherApp::RunLive(const std::atomic<bool>& stop) {
   });
   const auto topics = ::mqtt::string_collection::create(fleet.ScheduleTopics());
   const ::mqtt::iasync_client::qos_collection qos(topics->size(), 1);
+  // One message unacknowledged at a time (mqtt::Outbox says why); with the file persistence this
+  // costs nothing (a replay is faster, not slower).
+  PacedPublisher out(*client, 1, stop);
   // Subscribing again on every connection makes the broker resend the retained schedules.
-  if (!mqtt::ConnectWithRetry(*client, mqtt_settings_, stop,
+  if (!mqtt::ConnectWithRetry(*client, mqtt_settings_, out.outbox(), stop,
                               [&client, &topics, &qos] { client->subscribe(topics, qos); })) {
     return;
   }
-  // One message unacknowledged at a time. When writing a QoS-1 message fails (the broker has just
-  // gone) Debian's Paho C 1.3.12 frees its topic and payload but keeps it in flight: after the
-  // reconnect it resends freed memory (a malformed packet, so the broker drops the connection,
-  // again on every reconnect; or a garbled payload) and frees it again at exit (a crash at stop).
-  // A write fails only once the broker's reset is back, i.e. from the second write into the dead
-  // connection on: waiting for each acknowledgement leaves at most one, which succeeds and is
-  // resent intact. With the file persistence this costs nothing (a replay is faster, not slower).
-  PacedPublisher out(*client, 1, stop);
   for (const auto& m : fleet.Discovery()) out.Publish(m);
   if (fleet.time() < wall_start) {
     log::Info("replaying the simulation from " + FormatTimestamp(fleet.time()) + " up to now");
@@ -254,14 +230,16 @@ void PublisherApp::RunLive(const std::atomic<bool>& stop) {
       follow_schedules();
     }
     if (std::chrono::steady_clock::now() - last_save >= std::chrono::seconds(5)) {
+      out.HandOver();
       SaveState(fleet);
       last_save = std::chrono::steady_clock::now();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  out.HandOver();
   SaveState(fleet);
   log::Info("published " + std::to_string(out.published()) + " messages");
-  mqtt::DisconnectCleanly(*client, mqtt_settings_);
+  mqtt::DisconnectCleanly(*client, mqtt_settings_, out.outbox());
 }
 
 void PublisherApp::RunBackfill(const std::atomic<bool>& stop) {
@@ -269,8 +247,8 @@ void PublisherApp::RunBackfill(const std::atomic<bool>& stop) {
   const Timestamp end = Now();
   const Timestamp start = end - std::chrono::duration_cast<Millis>(*backfill_);
   sim::Fleet fleet(fleet_config_, start);
-  if (!mqtt::ConnectWithRetry(*client, mqtt_settings_, stop)) return;
   PacedPublisher out(*client, 500, stop);
+  if (!mqtt::ConnectWithRetry(*client, mqtt_settings_, out.outbox(), stop)) return;
   for (const auto& m : fleet.Discovery()) out.Publish(m);
 
   const auto wall_start = std::chrono::steady_clock::now();
@@ -293,7 +271,7 @@ void PublisherApp::RunBackfill(const std::atomic<bool>& stop) {
   std::fprintf(stderr, "\n");
   SaveState(fleet);  // a live run continues from here
   log::Info("backfill done: " + std::to_string(out.published()) + " messages");
-  mqtt::DisconnectCleanly(*client, mqtt_settings_);
+  mqtt::DisconnectCleanly(*client, mqtt_settings_, out.outbox());
 }
 
 }  // namespace ems::publisher

@@ -82,21 +82,17 @@ std::unique_ptr<::mqtt::async_client> MakeClient(const ConnectionSettings& cs,
   return std::make_unique<::mqtt::async_client>(cs.uri, cs.client_id, opts, persist_dir);
 }
 
-bool ConnectWithRetry(::mqtt::async_client& client, const ConnectionSettings& cs,
+bool ConnectWithRetry(::mqtt::async_client& client, const ConnectionSettings& cs, Outbox& outbox,
                       const std::atomic<bool>& stop, std::function<void()> on_connected) {
   const auto status_topic = StatusTopic(cs.prefix, cs.service);
-  client.set_connected_handler([&client, status_topic, on_connected](const std::string&) {
-    log::Info("connected to the broker");
-    try {
-      client.publish(status_topic, "online", 1, true);  // not waited on: we are on Paho's thread
-    } catch (const ::mqtt::exception& e) {
-      // Paho's buffer is full of what the service published while away (the listener's derived
-      // state under load, bench/soak_bench.cpp): thrown here, on Paho's thread, it ended the
-      // process. The status stays as it was until the next connection.
-      log::Warn(std::string("cannot publish the online status: ") + e.what());
-    }
-    if (on_connected) on_connected();
-  });
+  // The handler may outlive the outbox (a reconnect while the service stops): the poster then
+  // refuses instead of reaching a destroyed outbox.
+  client.set_connected_handler(
+      [post = outbox.MakePoster(), status_topic, on_connected](const std::string&) {
+        log::Info("connected to the broker");
+        post(status_topic, "online", true);  // queued, never waited on: we are on Paho's thread
+        if (on_connected) on_connected();
+      });
   client.set_connection_lost_handler(
       [](const std::string& cause) { log::Warn("lost the broker connection: " + cause); });
 
@@ -133,11 +129,11 @@ bool ConnectWithRetry(::mqtt::async_client& client, const ConnectionSettings& cs
   return false;
 }
 
-void DisconnectCleanly(::mqtt::async_client& client, const ConnectionSettings& cs) {
+void DisconnectCleanly(::mqtt::async_client& client, const ConnectionSettings& cs, Outbox& outbox) {
   try {
     if (client.is_connected()) {
-      client.publish(StatusTopic(cs.prefix, cs.service), "offline", 1, true)
-          ->wait_for(std::chrono::seconds(3));
+      outbox.Publish(StatusTopic(cs.prefix, cs.service), "offline", true);
+      outbox.WaitUntilAtMost(0, std::chrono::seconds(3));
       client.disconnect()->wait_for(std::chrono::seconds(5));
     }
   } catch (const ::mqtt::exception& e) {

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "ems/config/settings.h"
+#include "ems/mqtt/outbox.h"
 
 namespace ems::mqtt {
 
@@ -49,13 +50,13 @@ std::unique_ptr<::mqtt::async_client> MakeClient(const ConnectionSettings& cs,
                                                  const std::string& persist_dir, int max_buffered);
 
 // Connects, retrying every second until connected or `stop` becomes true (returns false then).
-// Installs a connected handler that publishes "online" on the status topic after every
-// (re)connect; call BeforeConnect hooks (subscriptions) through `on_connected` — it runs on
-// Paho's thread and must not block on Paho calls.
-bool ConnectWithRetry(::mqtt::async_client& client, const ConnectionSettings& cs,
+// Installs a connected handler that publishes "online" on the status topic through `outbox`
+// after every (re)connect; call BeforeConnect hooks (subscriptions) through `on_connected` — it
+// runs on Paho's thread and must not block on Paho calls.
+bool ConnectWithRetry(::mqtt::async_client& client, const ConnectionSettings& cs, Outbox& outbox,
                       const std::atomic<bool>& stop, std::function<void()> on_connected = nullptr);
 
-// Publishes "offline" (retained) and disconnects, waiting up to a few seconds.
-void DisconnectCleanly(::mqtt::async_client& client, const ConnectionSettings& cs);
+// Publishes "offline" (retained) through `outbox` and disconnects, waiting up to a few seconds.
+void DisconnectCleanly(::mqtt::async_client& client, const ConnectionSettings& cs, Outbox& outbox);
 
 }  // namespace ems::mqtt
