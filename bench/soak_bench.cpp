@@ -108,7 +108,7 @@ std::string ProbeTelemetry(Timestamp ts, long i) {
   t.ts = ts;
   t.metrics = {{"power_w", -1000.0 - static_cast<double>(i % 1000)},
                {"soc_pct", 20.0 + static_cast<double>(i % 60)}};
-  return ems::codec::EncodeTelemetry(t).dump();
+  return ems::codec::EncodeTelemetry(t);
 }
 
 int Soak(double rate, int minutes, int devices) {
@@ -131,7 +131,8 @@ int Soak(double rate, int minutes, int devices) {
   const pid_t listener = stack.listener().pid(), broker = stack.broker().pid();
   // Where the listener stores: the SQLite file, or with EMS_TEST_BACKEND=postgres a database of
   // its own on EMS_TEST_PG_URL (tests/integration/harness.h).
-  auto store = ems::store::OpenStore(stack.database());
+  const std::string database = stack.database();
+  auto store = ems::store::OpenStore(database);
   const auto totals = [&] { return store->Ingest().Totals(); };
 
   std::vector<std::pair<std::string, std::string>> setup;
