@@ -319,11 +319,7 @@ std::map<std::string, std::string> Stack::ServiceEnv(const std::string& service)
           {"EMS_ADMIN_USER", kAdminUser},
           {"EMS_ADMIN_PASSWORD", kAdminPassword},
           // Nothing suppressed, Paho included: every service publishes through mqtt::Outbox.
-          // A quarantine of 32 MiB (ASan's default is 256): a freed 64 MiB password hash is then
-          // given back at once, as without ASan, so the memory bounds the tests assert (two
-          // hashes at a time, edge_test.cpp) hold under the sanitizer too; use after free of
-          // everything smaller is still caught.
-          {"ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1:quarantine_size_mb=32"},
+          {"ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1"},
           {"UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1"}};
 }
 
