@@ -157,9 +157,10 @@ Result<ScheduleRequest> DecodeRecurring(const Json& obj) {
       }
       plan.skip.push_back(*day);
     }
+    // std::unique, not std::ranges::unique: clang 14 (the fuzz build) cannot take the subrange
+    // it returns over GCC 12's library.
     std::ranges::sort(plan.skip);
-    const auto [first, last] = std::ranges::unique(plan.skip);
-    plan.skip.erase(first, last);
+    plan.skip.erase(std::unique(plan.skip.begin(), plan.skip.end()), plan.skip.end());
   }
   return plan;
 }
