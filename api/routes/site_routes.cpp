@@ -132,7 +132,9 @@ void FleetEnergySummary(ApiContext& ctx, const httplib::Request& req, httplib::R
 void EnergySeries(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
                   const Principal& caller) {
   const auto id = PathId(req, 1);
-  const auto [from, to] = QuerySeriesRange(req);
+  // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+  const auto range = QuerySeriesRange(req);
+  const Timestamp from = range.first, to = range.second;
   const auto interval = QueryInterval(req);
   if (interval == Interval::kRaw) {
     Fail(ErrorCode::kInvalidQuery, "Energy series need an interval of 1m or coarser, not raw.");
