@@ -25,12 +25,14 @@ class PgStoreTest : public testing::TempDbTest {
   void SetUp() override {
     if (!postgres()) GTEST_SKIP() << "runs on PostgreSQL only (pg.pg_store_test)";
   }
-  void AddDevice(const std::string& id) {
+  // The battery "bat" of the site "home".
+  void AddBattery() {
     Exec(
         "INSERT INTO sites (id, name, timezone, created_at) VALUES ('home', 'Home', 'UTC', 0) "
         "ON CONFLICT DO NOTHING");
-    Exec("INSERT INTO devices (id, site_id, type, name, created_at, updated_at) VALUES ('" + id +
-         "', 'home', 'battery', 'B', 0, 0)");
+    Exec(
+        "INSERT INTO devices (id, site_id, type, name, created_at, updated_at) "
+        "VALUES ('bat', 'home', 'battery', 'B', 0, 0)");
   }
 };
 
@@ -89,7 +91,7 @@ TEST_F(PgStoreTest, TheSchemaVersionIsTheSqliteOneItMatches) {
 }
 
 TEST_F(PgStoreTest, RawTelemetryLivesInDayPartitionsThatRetentionDropsWhole) {
-  AddDevice("bat");
+  AddBattery();
   auto& w = store().Telemetry();
   for (const char* ts : {"2026-01-01T10:00:00Z", "2026-01-02T10:00:00Z", "2026-01-03T01:00:00Z",
                          "2026-01-03T23:00:00Z", "2026-01-04T00:00:00Z"}) {
@@ -118,7 +120,7 @@ TEST_F(PgStoreTest, RawTelemetryLivesInDayPartitionsThatRetentionDropsWhole) {
 }
 
 TEST_F(PgStoreTest, ARolledBackTransactionTakesItsNewPartitionWithItAndTheWriterMakesItAgain) {
-  AddDevice("bat");
+  AddBattery();
   {
     auto tx = store().Begin(TxMode::kWrite);
     ASSERT_EQ(store().Telemetry().Insert("bat", "soc_pct", At("2025-06-01T10:00:00Z"), 5, "UTC"),
@@ -163,7 +165,7 @@ TEST_F(PgStoreTest, AStatementThatBreaksAConstraintIsNotAStorageFault) {
 }
 
 TEST_F(PgStoreTest, AnUnreadableStoredValueIsACorruptRow) {
-  AddDevice("bat");
+  AddBattery();
   Exec("UPDATE devices SET type = 'toaster' WHERE id = 'bat'");
   EXPECT_THROW(store().Devices().Get("bat", Visibility::All()), CorruptRow);
 }

@@ -18,7 +18,8 @@ std::unique_ptr<Connection> Open(const std::string& url) {
   const int latest = migrations.empty() ? 0 : migrations.back().version;
   db->Exec("BEGIN");
   try {
-    db->Exec("SELECT pg_advisory_xact_lock(" + std::to_string(kMigrationLock) + ")");
+    Statement lock(*db, "SELECT pg_advisory_xact_lock(?1)");
+    lock.Run(kMigrationLock).Next();
     db->Exec(
         "CREATE TABLE IF NOT EXISTS ems_schema (id BIGINT PRIMARY KEY CHECK (id = 1), "
         "version BIGINT NOT NULL)");
@@ -33,11 +34,13 @@ std::unique_ptr<Connection> Open(const std::string& url) {
                                std::to_string(current) + ", newer than this build knows (" +
                                std::to_string(latest) + ").");
     }
+    Statement record(*db,
+                     "INSERT INTO ems_schema (id, version) VALUES (1, ?1) "
+                     "ON CONFLICT (id) DO UPDATE SET version = excluded.version");
     for (const auto& m : migrations) {
       if (m.version <= current) continue;
       db->Exec(m.sql);
-      db->Exec("INSERT INTO ems_schema (id, version) VALUES (1, " + std::to_string(m.version) +
-               ") ON CONFLICT (id) DO UPDATE SET version = excluded.version");
+      record.Run(static_cast<std::int64_t>(m.version)).Exec();
     }
     db->Exec("COMMIT");
   } catch (...) {
