@@ -19,6 +19,18 @@ export CCACHE_BASEDIR="$root"
 export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-5G}
 
+# ctest for `dir` with the given arguments; when a test fails, its gtest failure lines (and the
+# soak's seed) are printed again last, so the end of the log, all a CI summary may keep, says why.
+run_ctest() {
+  local dir=$1
+  shift
+  ctest --test-dir "$dir" "$@" && return 0
+  echo "== why: the failure lines of the failed tests (full output above)"
+  grep -h -A6 -E ': Failure$|^Seed [0-9]+,|Failure in test' "$dir/Testing/Temporary/LastTest.log" |
+    cut -c1-300 | tail -40 || true
+  return 1
+}
+
 echo "== Release build and tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
@@ -29,7 +41,7 @@ trap 'scripts/pg-cluster.sh stop "$pg_dir"' EXIT
 EMS_TEST_PG_URL=$(scripts/pg-cluster.sh start "$pg_dir")
 export EMS_TEST_PG_URL
 # The chaos soak (label soak, RELIABILITY.md) runs in the sanitizer pass only.
-ctest --test-dir build --output-on-failure -j"$jobs" --timeout 300 -LE 'compose|soak'
+run_ctest build --output-on-failure -j"$jobs" --timeout 300 -LE 'compose|soak'
 scripts/pg-cluster.sh stop "$pg_dir"
 unset EMS_TEST_PG_URL
 
@@ -45,7 +57,7 @@ if [ "${EMS_SKIP_SANITIZERS:-0}" != 1 ]; then
   echo "chaos soak seeds: 20261207 and $EMS_SOAK_SEED"
   EMS_SOAK_SEED=$EMS_SOAK_SEED ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j"$jobs" --timeout 600 -LE 'lint|contract|compose|postgres'
+    run_ctest build-asan --output-on-failure -j"$jobs" --timeout 600 -LE 'lint|contract|compose|postgres'
 fi
 echo "== libFuzzer targets (clang, ASan + UBSan), ${EMS_FUZZ_SECONDS:-5} s each"
 cmake -S . -B build-fuzz -DEMS_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug \

@@ -543,7 +543,8 @@ bool CentralSystem::Accepts(Connection& c, const std::string& id_tag,
 
 ChargingSession CentralSystem::Session(const std::string& site, const store::OcppTransaction& tx,
                                        double meter_wh, std::optional<Timestamp> ended_at) {
-  const auto tariff = store_->Tariffs().Get(site);
+  // The prices valid while the session ran (prices with validity, docs/contract.md §4.1).
+  const auto tariff = store_->Tariffs().Get(site, tx.started_at, Timestamp::max());
   return SessionOf({tx.station_id, site, tx.transaction_id, tx.connector, tx.vehicle_id,
                     tx.started_at, tx.meter_start_wh, meter_wh, ended_at},
                    tariff ? &*tariff : nullptr, options_.default_currency, Now());

@@ -33,7 +33,7 @@ using Ev = store::StoredEv;
 ChargingSchedule Replan(ChargingSchedule schedule, const Ev& ev, store::Store& store,
                         Timestamp now) {
   if (ModeOf(schedule) == ScheduleMode::kManual) return schedule;
-  const auto tariff = store.Tariffs().Get(ev.device.site_id);
+  const auto tariff = store.Tariffs().Get(ev.device.site_id, now, Timestamp::max());
   return ems::Replan(std::move(schedule), ev.state, ev.params, tariff ? &*tariff : nullptr, now,
                      store.Sites().Timezone(ev.device.site_id).value_or("UTC"));
 }

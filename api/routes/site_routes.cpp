@@ -24,10 +24,16 @@
 //   from power_w (TelemetryReader::EnergySeries). Defaults: the last 24 hours (QuerySeriesRange),
 //   interval chosen from the range (DefaultInterval). interval=raw and from ≥ to answer 422,
 //   unparsable values 400.
+// - GET /api/v1/sites/{site}/tariff?from=&to=: the site's prices with validity (docs/contract.md
+//   §4.1) that overlap [from, to), {"site_id", "currency", "prices": [{"start", "end",
+//   "price_per_kwh"}]}; currency null and no prices when no tariff ever arrived. Defaults: 72
+//   hours from 24 hours ago (yesterday's, today's and tomorrow's prices), or 72 hours from or to
+//   the one bound given; from ≥ to or a range over 400 days answer 422.
 #include "api/routes/lookup.h"
 #include "api/routes/routes.h"
 #include "ems/codec/energy_codec.h"
 #include "ems/codec/site_codec.h"
+#include "ems/codec/tariff_codec.h"
 #include "ems/domain/energy.h"
 #include "ems/domain/rollup.h"
 #include "ems/mqtt/topics.h"
@@ -150,6 +156,28 @@ void EnergySeries(ApiContext& ctx, const httplib::Request& req, httplib::Respons
              RangeCacheControl(to, Now()));
 }
 
+void SiteTariff(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                const Principal& caller) {
+  const auto id = PathId(req, 1);
+  // Defaults span 72 hours: yesterday, today and tomorrow, or from the one bound given.
+  constexpr auto kSpan = std::chrono::hours(72);
+  const auto [from_param, to_param] = QueryRange(req);
+  const Timestamp from =
+      from_param.value_or(to_param ? *to_param - kSpan : Now() - std::chrono::hours(24));
+  const Timestamp to = to_param.value_or(from + kSpan);
+  if (to - from > kMaxRawRange) {
+    Fail(ErrorCode::kInvalidQuery, "A tariff range may span at most 400 days.");
+  }
+  auto& store = ctx.Store();
+  const auto tariff = ReadVisible(
+      store, [&] { return VisibleSite(store, id, caller); },
+      [&](const store::Site&) { return store.Tariffs().Get(id, from, to); });
+  Json answer = tariff ? codec::EncodeTariff(*tariff)
+                       : Json{{"currency", nullptr}, {"prices", Json::array()}};
+  answer["site_id"] = id;
+  SendCached(req, res, answer.dump(), "application/json", kRevalidate);
+}
+
 }  // namespace
 
 void RegisterSiteRoutes(Router& router) {
@@ -160,6 +188,7 @@ void RegisterSiteRoutes(Router& router) {
   router.Delete(R"(/api/v1/sites/([^/]+))", Access::kAdmin, DeleteSite);
   router.Get(R"(/api/v1/sites/([^/]+)/energy/summary)", Access::kAnyUser, EnergySummary);
   router.Get(R"(/api/v1/sites/([^/]+)/energy/series)", Access::kAnyUser, EnergySeries);
+  router.Get(R"(/api/v1/sites/([^/]+)/tariff)", Access::kAnyUser, SiteTariff);
   router.Get("/api/v1/energy/summary", Access::kAnyUser, FleetEnergySummary);
 }
 

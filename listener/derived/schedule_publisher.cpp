@@ -83,7 +83,7 @@ std::optional<ScheduleDerivedPublisher::Publication> ScheduleDerivedPublisher::R
     schedules.SetOverride(device_id, std::nullopt, now);
   }
   if (ModeOf(schedule) == ScheduleMode::kPlanned) {
-    const auto tariff = store_.Tariffs().Get(ev->device.site_id);
+    const auto tariff = store_.Tariffs().Get(ev->device.site_id, now, Timestamp::max());
     schedule = Replan(std::move(schedule), ev->state, ev->params, tariff ? &*tariff : nullptr, now,
                       store_.Sites().Timezone(ev->device.site_id).value_or("UTC"));
     if (schedule.goal && schedule.plan) {

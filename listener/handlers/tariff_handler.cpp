@@ -8,8 +8,13 @@ Result<Outcome> TariffHandler::Handle(const mqtt::TariffMsg& topic, const InboxR
                                       BatchEffects& e) {
   auto tariff = codec::DecodeTariff(r.payload);
   if (!tariff) return Unexpected(tariff.error());
-  if (store_.Tariffs().Get(topic.site) == *tariff) return Outcome::kDuplicate;
-  store_.Tariffs().Put(topic.site, *tariff, r.arrival);
+  auto& tariffs = store_.Tariffs();
+  Timestamp from = TariffUpdateFrom(*tariff, r.arrival);
+  const auto stored = tariffs.Get(topic.site, from, Timestamp::max());
+  if (stored && stored->currency != tariff->currency) from = Timestamp::min();
+  const Tariff merged = stored ? MergeTariff(*stored, *tariff, r.arrival) : *tariff;
+  if (stored == merged) return Outcome::kDuplicate;
+  tariffs.Put(topic.site, from, merged, r.arrival);
   e.tariff_sites.insert(topic.site);
   return Outcome::kStored;
 }

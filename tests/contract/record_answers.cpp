@@ -235,6 +235,11 @@ TEST_F(ContractRecorder, EveryRouteAnswersWhatItDocuments) {
   Ask(viewer, "GET", "/api/v1/sites/site-a/energy/series?interval=2h", "", 400);
   Ask(viewer, "GET", "/api/v1/sites/site-a/energy/series?interval=raw", "", 422);
   Ask(viewer, "GET", "/api/v1/sites/nope/energy/series", "", 404);
+  Ask(viewer, "GET", "/api/v1/sites/site-a/tariff", "", 200);
+  Ask(viewer, "GET", "/api/v1/sites/site-a/tariff?from=yesterday", "", 400);
+  Ask(viewer, "GET",
+      "/api/v1/sites/site-a/tariff?from=2025-01-01T00:00:00Z&to=2026-06-01T00:00:00Z", "", 422);
+  Ask(viewer, "GET", "/api/v1/sites/nope/tariff", "", 404);
   Ask(viewer, "GET", "/api/v1/energy/summary", "", 200);
 
   // EV charging schedules: the site's viewer operates them.

@@ -73,6 +73,7 @@ const std::vector<Row> kMatrix = {
     {"DELETE", "/api/v1/sites/del-{who}", "", {204, 403, 403, 403, 401}},
     {"GET", "/api/v1/sites/site-a/energy/summary", "", {200, 200, 200, 404, 401}},
     {"GET", "/api/v1/sites/site-a/energy/series", "", {200, 200, 200, 404, 401}},
+    {"GET", "/api/v1/sites/site-a/tariff", "", {200, 200, 200, 404, 401}},
     {"GET", "/api/v1/energy/summary", "", {200, 200, 200, 200, 401}},
     // Devices: the site's users read, its technicians write.
     {"GET", "/api/v1/sites/site-a/devices", "", {200, 200, 200, 404, 401}},
@@ -152,6 +153,7 @@ const std::vector<Probe> kProbes = {
     {"DELETE", "/api/v1/sites/{id}?cascade=true", "", "site-a", "site-b"},
     {"GET", "/api/v1/sites/{id}/energy/summary", "", "site-a", "site-b"},
     {"GET", "/api/v1/sites/{id}/energy/series", "", "site-a", "site-b"},
+    {"GET", "/api/v1/sites/{id}/tariff", "", "site-a", "site-b"},
     {"GET", "/api/v1/sites/{id}/devices", "", "site-a", "site-b"},
     {"POST", "/api/v1/sites/{id}/devices", kBattery, "site-a", "site-b"},
     {"GET", "/api/v1/devices/{id}", "", "bat-a", "bat-b"},

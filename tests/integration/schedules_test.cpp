@@ -70,8 +70,9 @@ class SchedulesTest : public ::testing::Test {
     // Prices start at least an hour ahead, so the whole test runs before them.
     const auto now = Now();
     h0_ = std::chrono::ceil<hours>(now) + hours(1);
-    sub_ = stack_.Subscribe("ems-api", std::string(Stack::kPrefix) + "/sites/+/devices/+/schedule",
-                            &schedule_msgs_, &mu_);
+    std::string schedules(Stack::kPrefix);  // appended: see TariffTopic
+    schedules.append("/sites/+/devices/+/schedule");
+    sub_ = stack_.Subscribe("ems-api", schedules, &schedule_msgs_, &mu_);
   }
 
   void Publish(const std::string& topic, const std::string& payload, bool retained = false) {
@@ -213,6 +214,70 @@ TEST_F(SchedulesTest, PlannedScheduleTakesTheCheapestHoursAndFollowsTheTariff) {
   }));
   std::lock_guard lock(mu);
   EXPECT_EQ(Json::parse(late.back().second)["slots"], moved);
+}
+
+// Prices with validity (docs/contract.md §4.1): a tariff that arrives later replaces only the
+// prices that had not begun; GET /api/v1/sites/{site}/tariff answers each price as it was valid.
+TEST_F(SchedulesTest, ALaterTariffKeepsThePricesAlreadyValidAndTheRouteAnswersThem) {
+  DiscoverDevices();
+  const Timestamp past = std::chrono::floor<hours>(Now()) - hours(2);
+  const auto hourly = [&](double price) {
+    Json prices = Json::array();
+    for (int h = 0; h < 6; ++h) {
+      prices.push_back({{"start", FormatTimestamp(past + hours(h))},
+                        {"end", FormatTimestamp(past + hours(h + 1))},
+                        {"price_per_kwh", price}});
+    }
+    return Json{{"currency", "EUR"}, {"prices", prices}}.dump();
+  };
+  std::string site_path("/api/v1/sites/");  // appended: see TariffTopic
+  site_path.append(kSite).append("/tariff");
+  std::string path = site_path;
+  path.append("?from=")
+      .append(FormatTimestamp(past))
+      .append("&to=")
+      .append(FormatTimestamp(past + hours(6)));
+  Publish(TariffTopic(), hourly(0.20), true);
+  WaitApplied();
+  auto first = stack_.Get(path);
+  ASSERT_EQ(first.status, 200) << first.raw;
+  EXPECT_EQ(first.body["site_id"], kSite);
+  EXPECT_EQ(first.body["currency"], "EUR");
+  EXPECT_EQ(first.body["prices"], Json::parse(hourly(0.20))["prices"]);
+
+  const Timestamp before = Now();
+  Publish(TariffTopic(), hourly(0.50), true);
+  WaitApplied();
+  const Timestamp after = Now();
+  const auto second = stack_.Get(path);
+  ASSERT_EQ(second.status, 200) << second.raw;
+  const Json& prices = second.body["prices"];
+  ASSERT_EQ(prices.size(), 6u) << second.raw;
+  for (int h = 0; h < 6; ++h) {
+    const auto start = past + hours(h);
+    EXPECT_EQ(prices[h]["start"], FormatTimestamp(start));
+    const double price = prices[h]["price_per_kwh"].get<double>();
+    // Begun before the new tariff arrived: still what was valid then. Not yet begun: the new one.
+    if (start < before) {
+      EXPECT_DOUBLE_EQ(price, 0.20) << h;
+    }
+    if (start > after) {
+      EXPECT_DOUBLE_EQ(price, 0.50) << h;
+    }
+  }
+
+  // The default range (yesterday to tomorrow) holds them all; a site without a tariff answers
+  // none; a range over 400 days is refused.
+  EXPECT_EQ(stack_.Get(site_path).body["prices"], prices);
+  ASSERT_EQ(stack_.Post("/api/v1/sites", {{"id", "cabin"}, {"name", "Cabin"}}).status, 201);
+  const auto none = stack_.Get("/api/v1/sites/cabin/tariff");
+  EXPECT_EQ(none.status, 200) << none.raw;
+  EXPECT_TRUE(none.body["currency"].is_null()) << none.raw;
+  EXPECT_EQ(none.body["prices"], Json::array()) << none.raw;
+  const auto too_long =
+      stack_.Get("/api/v1/sites/cabin/tariff?from=2025-01-01T00:00:00Z&to=2026-06-01T00:00:00Z");
+  EXPECT_EQ(too_long.status, 422) << too_long.raw;
+  EXPECT_EQ(too_long.body["message"], "A tariff range may span at most 400 days.");
 }
 
 TEST_F(SchedulesTest, PauseResumeOverrideAndPresence) {

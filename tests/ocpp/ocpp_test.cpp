@@ -169,6 +169,42 @@ TEST_F(OcppTest, AWholeTransactionIsStoredExactlyOnceAtTheChargersTimes) {
   }));
 }
 
+// Prices with validity (docs/contract.md §4.1, §4.5): a session is priced at the prices valid
+// while it ran, though a dearer tariff for the same hours arrived before it ended.
+TEST_F(OcppTest, ASessionIsPricedAtThePricesValidWhileItRan) {
+  const Timestamp first_hour =
+      std::chrono::floor<std::chrono::hours>(Now()) - std::chrono::hours(3);
+  const auto tariff = [&](double price) {
+    Json prices = Json::array();
+    for (int h = 0; h < 6; ++h) {
+      prices.push_back({{"start", FormatTimestamp(first_hour + std::chrono::hours(h))},
+                        {"end", FormatTimestamp(first_hour + std::chrono::hours(h + 1))},
+                        {"price_per_kwh", price}});
+    }
+    return Json{{"currency", "EUR"}, {"prices", prices}}.dump();
+  };
+  const std::string topic = std::string(Stack::kPrefix) + "/sites/" + kSite + "/tariff";
+  const std::string tariff_path = std::string("/api/v1/sites/") + kSite + "/tariff";
+  const auto price_now = [&] {
+    const auto prices = stack_.Get(tariff_path).body["prices"];
+    return prices.empty() ? 0.0 : prices.back()["price_per_kwh"].get<double>();
+  };
+  stack_.Publish(topic, tariff(0.20), true);
+  ASSERT_TRUE(WaitFor([&] { return price_now() == 0.20; }));
+  // The same hours dearer: from now on (the hours not yet begun) 0.50.
+  stack_.Publish(topic, tariff(0.50), true);
+  ASSERT_TRUE(WaitFor([&] { return price_now() == 0.50; }));
+
+  Run("transaction");  // started an hour ago by the charger's clock, 10 kWh
+  std::vector<Json> sessions;
+  ASSERT_TRUE(WaitFor([&] {
+    sessions = Sessions();
+    return sessions.size() == 1 && sessions[0]["status"] == "completed";
+  })) << Json(sessions).dump();
+  EXPECT_DOUBLE_EQ(sessions[0]["cost"].get<double>(), 2.00) << sessions[0].dump();  // not 5.00
+  EXPECT_EQ(sessions[0]["currency"], "EUR");
+}
+
 TEST_F(OcppTest, UnknownStationsWrongPasswordsAndMissingSubprotocolsAreRefusedBeforeTheUpgrade) {
   const auto cp = Run("handshake", /*via_edge=*/true);
   EXPECT_EQ((*Step(*cp, "wrong-password"))["status"], 401);

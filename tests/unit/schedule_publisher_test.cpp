@@ -52,7 +52,7 @@ TEST_F(TariffHandlerTest, StoresNewTariffsAndMarksTheSite) {
   ASSERT_TRUE(first) << first.error().message;
   EXPECT_EQ(*first, Outcome::kStored);
   EXPECT_EQ(e.tariff_sites, std::set<std::string>{"home"});
-  EXPECT_EQ(tariffs.Get("home"), tariff);
+  EXPECT_EQ(tariffs.Get("home", Timestamp::min(), Timestamp::max()), tariff);
 
   BatchEffects again;
   EXPECT_EQ(handler.Handle(mqtt::TariffMsg{"home"}, Record("t", payload, now), again),
@@ -65,7 +65,7 @@ TEST_F(TariffHandlerTest, StoresNewTariffsAndMarksTheSite) {
   EXPECT_EQ(handler.Handle(mqtt::TariffMsg{"home"},
                            Record("t", codec::EncodeTariff(changed).dump(), now), third),
             Outcome::kStored);
-  EXPECT_EQ(tariffs.Get("home"), changed);
+  EXPECT_EQ(tariffs.Get("home", Timestamp::min(), Timestamp::max()), changed);
   EXPECT_EQ(third.tariff_sites.count("home"), 1u);
 }
 
@@ -94,7 +94,7 @@ TEST_F(TariffHandlerTest, RejectsBadPayloadsAndKeepsTheStoredTariff) {
   ASSERT_FALSE(no_prices);
   EXPECT_EQ(no_prices.error().code, ErrorCode::kInvalidTariff);
   EXPECT_TRUE(e.tariff_sites.empty());
-  EXPECT_FALSE(tariffs.Get("home"));
+  EXPECT_FALSE(tariffs.Get("home", Timestamp::min(), Timestamp::max()));
 }
 
 // What ems-publisher sends on {p}/sites/{site}/tariff must pass the listener's decoder, be
@@ -108,15 +108,15 @@ TEST_F(TariffHandlerTest, EverySimulatedTariffDecodesAndStores) {
   config.telemetry_interval = hours(1);
   config.session_interval = hours(1);
   sim::Fleet fleet(config, start);
-  std::vector<sim::OutMessage> messages = fleet.Discovery();
+  std::vector<std::pair<sim::OutMessage, Timestamp>> messages;  // with the time it was sent
   for (auto t = start; t <= start + hours(50); t += hours(1)) {
     auto batch = fleet.Advance(t);
     for (auto& m : batch) {
-      if (m.topic.ends_with("/tariff")) messages.push_back(std::move(m));
+      if (m.topic.ends_with("/tariff")) messages.emplace_back(std::move(m), t);
     }
   }
   std::map<std::string, int> per_site;
-  for (const auto& m : messages) {
+  for (const auto& [m, sent] : messages) {
     const auto topic = mqtt::ParseTopic("ems/v1", m.topic);
     ASSERT_TRUE(topic) << m.topic;
     const auto* tariff_topic = std::get_if<mqtt::TariffMsg>(&*topic);
@@ -135,9 +135,13 @@ TEST_F(TariffHandlerTest, EverySimulatedTariffDecodesAndStores) {
     }
 
     BatchEffects e;
-    const auto stored = handler.Handle(*tariff_topic, Record(m.topic, m.payload, Now()), e);
+    const auto stored = handler.Handle(*tariff_topic, Record(m.topic, m.payload, sent), e);
     ASSERT_TRUE(stored) << stored.error().message;
-    EXPECT_EQ(tariffs.Get(tariff_topic->site), *tariff);
+    // From its arrival on, the site is priced as the new tariff says.
+    for (const auto& p : tariff->prices) {
+      if (p.start < sent) continue;
+      EXPECT_EQ(tariffs.Get(tariff_topic->site, p.start, p.end), (Tariff{tariff->currency, {p}}));
+    }
     ++per_site[tariff_topic->site];
   }
   // The first at start, then one at 13:00 local on each of the two following days at most.
@@ -172,7 +176,7 @@ class SchedulePublisherTest : public testing::TempDbTest {
     planned.goal = ChargingGoal{0.9, At("2026-11-22T00:00:00Z")};
     store().Schedules().Put("ev-1", planned, now_);
     store().Tariffs().Put(
-        "home", HourlyTariff(At("2026-11-21T12:00:00Z"), 12, {{3, 0.10}, {7, 0.12}}), now_);
+        "home", Timestamp::min(), HourlyTariff(At("2026-11-21T12:00:00Z"), 12, {{3, 0.10}, {7, 0.12}}), now_);
   }
 
   std::unique_ptr<ScheduleDerivedPublisher> MakePublisher() {

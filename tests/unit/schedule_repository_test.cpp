@@ -27,6 +27,10 @@ class ScheduleRepositoryTest : public testing::TempDbTest {
 
   ScheduleRepository& repo_ = store().Schedules();
   TariffRepository& tariffs_ = store().Tariffs();
+  // Every stored price of the site.
+  std::optional<Tariff> AllPrices(const std::string& site) {
+    return tariffs_.Get(site, Timestamp::min(), Timestamp::max());
+  }
   const Timestamp now_ = At("2026-11-21T10:00:00Z");
 };
 
@@ -46,7 +50,7 @@ ChargingSchedule PlannedSchedule() {
 
 TEST_F(ScheduleRepositoryTest, NothingStoredReadsAsNone) {
   EXPECT_EQ(repo_.Get("ev-1"), std::nullopt);
-  EXPECT_EQ(tariffs_.Get("home"), std::nullopt);
+  EXPECT_EQ(AllPrices("home"), std::nullopt);
 }
 
 TEST_F(ScheduleRepositoryTest, ManualScheduleRoundTrips) {
@@ -165,12 +169,12 @@ TEST_F(ScheduleRepositoryTest, NeverCommitsOnItsOwnTheCallerOwnsTheTransaction) 
     auto tx = store().Begin(TxMode::kWrite);
     repo_.Put("ev-1", PlannedSchedule(), now_);
     repo_.SetPause("ev-2", At("2026-11-21T23:00:00Z"), now_);
-    tariffs_.Put("home", Tariff{"EUR", {}}, now_);
+    tariffs_.Put("home", now_, Tariff{"EUR", {}}, now_);
     EXPECT_TRUE(repo_.Get("ev-1").has_value());
   }  // rolled back
   EXPECT_EQ(repo_.Get("ev-1"), std::nullopt);
   EXPECT_EQ(repo_.Get("ev-2"), std::nullopt);
-  EXPECT_EQ(tariffs_.Get("home"), std::nullopt);
+  EXPECT_EQ(AllPrices("home"), std::nullopt);
 
   auto tx = store().Begin(TxMode::kWrite);
   repo_.Put("ev-1", PlannedSchedule(), now_);
@@ -178,22 +182,35 @@ TEST_F(ScheduleRepositoryTest, NeverCommitsOnItsOwnTheCallerOwnsTheTransaction) 
   EXPECT_EQ(repo_.Get("ev-1"), PlannedSchedule());
 }
 
-TEST_F(ScheduleRepositoryTest, TariffIsStoredPerSiteAndReplacedWhole) {
+TEST_F(ScheduleRepositoryTest, TariffPricesAreReplacedFromATimeAndReadByRange) {
   const Tariff first{"EUR",
                      {{At("2026-11-21T22:00:00Z"), At("2026-11-21T23:00:00Z"), 0.27},
                       {At("2026-11-21T23:00:00Z"), At("2026-11-22T00:00:00Z"), -0.05}}};
-  tariffs_.Put("home", first, now_);
-  EXPECT_EQ(tariffs_.Get("home"), first);
-  EXPECT_EQ(tariffs_.Get("cabin"), std::nullopt);
+  tariffs_.Put("home", Timestamp::min(), first, now_);
+  EXPECT_EQ(AllPrices("home"), first);
+  EXPECT_EQ(AllPrices("cabin"), std::nullopt);
 
+  // A range answers the prices overlapping it, with the currency; none overlapping is no price.
+  EXPECT_EQ(tariffs_.Get("home", At("2026-11-21T22:30:00Z"), At("2026-11-21T23:00:00Z")),
+            (Tariff{"EUR", {first.prices[0]}}));
+  EXPECT_EQ(tariffs_.Get("home", At("2026-11-20T00:00:00Z"), At("2026-11-21T22:00:00Z")),
+            (Tariff{"EUR", {}}));
+
+  // Replacing from 23:00 keeps the price that ends by then and replaces the rest.
+  const TariffPrice later{At("2026-11-22T00:00:00Z"), At("2026-11-22T01:00:00Z"), 0.31};
+  tariffs_.Put("home", At("2026-11-21T23:00:00Z"), Tariff{"EUR", {later}}, now_);
+  EXPECT_EQ(AllPrices("home"), (Tariff{"EUR", {first.prices[0], later}}));
+  EXPECT_EQ(Rows("site_tariff_prices"), 2);
+
+  // From the beginning of time: the whole history, and the currency, replaced.
   const Tariff second{"SEK", {{At("2026-11-22T00:00:00Z"), At("2026-11-22T01:00:00Z"), 1.5}}};
-  tariffs_.Put("home", second, now_);
-  EXPECT_EQ(tariffs_.Get("home"), second);
+  tariffs_.Put("home", Timestamp::min(), second, now_);
+  EXPECT_EQ(AllPrices("home"), second);
   EXPECT_EQ(Rows("site_tariff_prices"), 1);
 
   // A tariff may arrive before its site exists.
-  tariffs_.Put("not-yet-discovered", first, now_);
-  EXPECT_EQ(tariffs_.Get("not-yet-discovered"), first);
+  tariffs_.Put("not-yet-discovered", Timestamp::min(), first, now_);
+  EXPECT_EQ(AllPrices("not-yet-discovered"), first);
 }
 
 }  // namespace
