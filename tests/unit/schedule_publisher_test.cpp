@@ -175,8 +175,9 @@ class SchedulePublisherTest : public testing::TempDbTest {
     ChargingSchedule planned;
     planned.goal = ChargingGoal{0.9, At("2026-11-22T00:00:00Z")};
     store().Schedules().Put("ev-1", planned, now_);
-    store().Tariffs().Put(
-        "home", Timestamp::min(), HourlyTariff(At("2026-11-21T12:00:00Z"), 12, {{3, 0.10}, {7, 0.12}}), now_);
+    store().Tariffs().Put("home", Timestamp::min(),
+                          HourlyTariff(At("2026-11-21T12:00:00Z"), 12, {{3, 0.10}, {7, 0.12}}),
+                          now_);
   }
 
   std::unique_ptr<ScheduleDerivedPublisher> MakePublisher() {
