@@ -114,14 +114,6 @@ void ThrowError(PGconn* conn, PGresult* result, std::string_view sql) {
   throw std::runtime_error(message);
 }
 
-std::string VisibleSite(std::string_view site_column, int param) {
-  const std::string p = std::to_string(param);
-  std::string sql = "(?";
-  sql.append(p).append(" IS NULL OR ").append(site_column);
-  sql.append(" IN (SELECT site_id FROM user_sites WHERE username = ?").append(p).append("))");
-  return sql;
-}
-
 Statement::Statement(Connection& db, std::string_view sql)
     : db_(db), sql_(Translate(sql, parameters_)) {}
 

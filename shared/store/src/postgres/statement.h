@@ -36,15 +36,11 @@
 #include "ems/domain/session.h"
 #include "ems/domain/time.h"
 #include "ems/domain/user.h"
+#include "common/sql.h"
 #include "ems/store/store.h"
 #include "ems/store/visibility.h"
 
 namespace ems::store::postgres {
-
-// Bytes stored as BYTEA (kept as received, whatever their encoding).
-struct Blob {
-  std::string_view bytes;
-};
 
 // One connection to the server. Throws std::runtime_error naming EMS_DB_URL when it cannot be
 // reached at open; later losses are StorageFault, and the next statement reconnects.
@@ -78,8 +74,6 @@ std::string MaskedUrl(std::string_view url);
 // Throws for a failed result (and clears it).
 [[noreturn]] void ThrowError(PGconn* conn, PGresult* result, std::string_view sql);
 
-// The site-visibility rule (docs/contract.md §5), as sqlite::VisibleSite.
-std::string VisibleSite(std::string_view site_column, int param);
 
 namespace internal {
 

@@ -44,20 +44,12 @@
 #include "ems/domain/session.h"
 #include "ems/domain/time.h"
 #include "ems/domain/user.h"
+#include "common/sql.h"
 #include "ems/store/store.h"
 #include "ems/store/visibility.h"
 
 namespace ems::store::sqlite {
 
-// Bytes stored as a BLOB (kept as received, whatever their encoding).
-struct Blob {
-  std::string_view bytes;
-};
-
-// The site-visibility rule (docs/contract.md §5) as the one SQL fragment every query that answers a
-// caller uses: true when the site in `site_column` is visible to the Visibility bound as parameter
-// `param` (NULL = every site; else the sites assigned to that user).
-std::string VisibleSite(std::string_view site_column, int param);
 
 // True for SQLite errors that are StorageFaults; false for those a statement's data causes
 // (constraints, type mismatches, too big).
