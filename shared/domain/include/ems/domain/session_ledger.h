@@ -19,6 +19,13 @@ namespace ems {
 inline constexpr int kMaxLedgerDays = 400;
 inline constexpr std::int64_t kMaxLedgerSessions = 100'000;
 
+// One line of the ledger: a session and its solar share (SolarShare; std::nullopt when unknown).
+struct LedgerEntry {
+  ChargingSession session;
+  std::optional<double> solar_share;
+  friend bool operator==(const LedgerEntry&, const LedgerEntry&) = default;
+};
+
 // The rules of a ledger's dates, `from` to `to` both included (kInvalidQuery): from ≤ to, at most
 // kMaxLedgerDays days.
 Result<void> ValidateLedgerRange(const Date& from, const Date& to);
