@@ -5,7 +5,8 @@
 // - GET /api/v1/sessions?site_id=&station_id=&vehicle_id=&status=&from=&to=: newest first by
 //   started_at (from/to filter on it), paged by `limit` / `cursor`.
 // - GET /api/v1/sessions/{session_id}.
-// - GET /api/v1/sessions/export?from=&to=&format=json|csv: the session ledger (docs/api.md). Every
+// - GET /api/v1/sessions/export?from=&to=&format=json|csv: the session ledger (docs/decisions.md).
+// Every
 //   session the caller may see, as above, that started on a local day of its site from `from` to
 //   `to` (both included, both required, at most 400 days; UTC days for a site not stored), oldest
 //   first, each with its solar share (SolarShare over the site's 15m energy series,

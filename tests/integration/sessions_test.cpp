@@ -175,10 +175,11 @@ TEST_F(SessionsTest, FiltersCursorsStationsAndSummaries) {
   EXPECT_EQ(stack_.Get("/api/v1/stations/st-zzz/sessions/summary").status, 404);
 }
 
-// The session ledger (GET /api/v1/sessions/export, docs/api.md) over a constructed day ten days
-// ago (raw telemetry older than the retention is refused), stored in the stack's database: site
-// "home" (Europe/Berlin, UTC+1 or +2) consumes 4 kW from 06:00 to 12:00 UTC and its roof produces
-// 2 kW from 08:00 to 12:00 UTC, nothing is read after 12:00; site "away" is seen by the admin only.
+// The session ledger (GET /api/v1/sessions/export, docs/decisions.md) over a constructed day ten
+// days ago (raw telemetry older than the retention is refused), stored in the stack's database:
+// site "home" (Europe/Berlin, UTC+1 or +2) consumes 4 kW from 06:00 to 12:00 UTC and its roof
+// produces 2 kW from 08:00 to 12:00 UTC, nothing is read after 12:00; site "away" is seen by the
+// admin only.
 TEST_F(SessionsTest, LedgerExportsVisibleSessionsWithTheirSolarShare) {
   for (const auto& [id, zone] : {std::pair{"home", "Europe/Berlin"}, std::pair{"away", "UTC"}}) {
     ASSERT_EQ(stack_.Post("/api/v1/sites", {{"id", id}, {"name", id}, {"timezone", zone}}).status,
