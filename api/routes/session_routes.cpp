@@ -76,9 +76,9 @@ std::optional<LedgerFormat> ParseLedgerFormat(std::string_view s) {
   return std::nullopt;
 }
 
-// The solar share of the ledger's sessions [first, last), all of site `site_id` (zone `tz`), from
-// the site's energy over their time in one read. A session still running (or stuck) far beyond
-// the range stays unknown: the read is bounded to twice the longest range.
+// The solar share of `entries`, all sessions of site `site_id` (zone `tz`), from the site's energy
+// over their time in one read. A session still running (or stuck) far beyond the range stays
+// unknown: the read is bounded to twice the longest range.
 void AddSolarShares(store::Store& store, const std::string& site_id, const std::string& tz,
                     std::span<LedgerEntry> entries, Timestamp now) {
   Timestamp begin = entries.front().session.started_at, end = begin;
