@@ -164,6 +164,16 @@ std::optional<Timestamp> QueryTime(const httplib::Request& req, const std::strin
   return t;
 }
 
+std::optional<Date> QueryDate(const httplib::Request& req, const std::string& name) {
+  const auto v = QueryString(req, name);
+  if (!v) return std::nullopt;
+  const auto d = ParseDate(*v);
+  if (!d)
+    Fail(ErrorCode::kInvalidParameter,
+         "Query parameter '" + name + "' must be a date (YYYY-MM-DD).");
+  return d;
+}
+
 int QueryLimit(const httplib::Request& req) {
   const auto v = QueryString(req, "limit");
   if (!v) return 100;

@@ -142,6 +142,8 @@ Json BodyObject(const httplib::Request& req);
 std::optional<std::string> QueryString(const httplib::Request& req, const std::string& name);
 std::optional<std::string> QueryId(const httplib::Request& req, const std::string& name);
 std::optional<Timestamp> QueryTime(const httplib::Request& req, const std::string& name);
+// A calendar date "YYYY-MM-DD" (a site-local day).
+std::optional<Date> QueryDate(const httplib::Request& req, const std::string& name);
 // `limit`: default 100, 1..1000.
 int QueryLimit(const httplib::Request& req);
 // from/to of a range; from >= to → kInvalidQuery (422).

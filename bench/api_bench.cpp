@@ -15,7 +15,9 @@
 
 #include "harness.h"
 
+using ems::FormatDate;
 using ems::FormatTimestamp;
+using ems::LocalDate;
 using ems::Timestamp;
 using ems::testing::Json;
 using ems::testing::Stack;
@@ -163,11 +165,16 @@ int main(int argc, char** argv) {
   const std::string from = FormatTimestamp(end - std::chrono::hours(24 * kDays));
   const std::string to = FormatTimestamp(end);
   const std::string range = "from=" + from + "&to=" + to;
+  const std::string days =
+      "from=" + FormatDate(LocalDate(end - std::chrono::hours(24 * kDays), "UTC")) +
+      "&to=" + FormatDate(LocalDate(end, "UTC"));
   const std::vector<std::pair<std::string, std::string>> routes = {
       {"/health", "/health"},
       {"one device", "/api/v1/devices/bench-a-0"},
       {"a site's 10 devices", "/api/v1/sites/bench-a/devices"},
       {"sessions, limit=100", "/api/v1/sessions?limit=100"},
+      {"session ledger, 30 days (500)", "/api/v1/sessions/export?" + days},
+      {"session ledger CSV, 30 days", "/api/v1/sessions/export?format=csv&" + days},
       {"series 1h, 30 days",
        "/api/v1/devices/bench-a-0/metrics/power_w/series?interval=1h&" + range},
       {"series 1d, 30 days",

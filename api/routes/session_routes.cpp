@@ -5,6 +5,15 @@
 // - GET /api/v1/sessions?site_id=&station_id=&vehicle_id=&status=&from=&to=: newest first by
 //   started_at (from/to filter on it), paged by `limit` / `cursor`.
 // - GET /api/v1/sessions/{session_id}.
+// - GET /api/v1/sessions/export?from=&to=&format=json|csv: the session ledger (docs/decisions.md).
+// Every
+//   session the caller may see, as above, that started on a local day of its site from `from` to
+//   `to` (both included, both required, at most 400 days; UTC days for a site not stored), oldest
+//   first, each with its solar share (SolarShare over the site's 15m energy series,
+//   TelemetryReader::EnergySeries); an active one counts until now. JSON {"from", "to", "items"}
+//   (codec::EncodeLedgerJson) or CSV as an attachment (codec::EncodeLedgerCsv), ETag-revalidated.
+//   More than kMaxLedgerSessions sessions, from > to or a longer range answer 422, unparsable dates
+//   or an unknown format 400.
 // - GET /api/v1/stations: {"id", "site_id", "sessions", "last_session_at"} in id order, paged;
 //   an OCPP charger's row adds "ocpp": {"connected", "last_seen", "vendor", "model", "firmware"}.
 // - GET /api/v1/stations/{station}/sessions/summary?from=&to=: {"station_id", "sessions",
@@ -16,9 +25,15 @@
 //   endpoint (docs/ocpp.md) and answers 202 {"status": "Accepted"|"Rejected"} with the charger's
 //   answer, 409 when the charger is not connected (or nothing runs to stop), 404 for a station that
 //   is no OCPP charger of a visible site, 504 when the charger does not answer.
+#include <algorithm>
+#include <map>
+#include <span>
+
 #include "api/routes/lookup.h"
 #include "api/routes/routes.h"
+#include "ems/codec/ledger_codec.h"
 #include "ems/codec/session_codec.h"
+#include "ems/domain/session_ledger.h"
 
 namespace ems::api {
 namespace {
@@ -51,6 +66,102 @@ void GetSession(ApiContext& ctx, const httplib::Request& req, httplib::Response&
   codec::JsonWriter w;
   codec::WriteSession(w, *session);
   SendJsonText(res, 200, w.Take());
+}
+
+enum class LedgerFormat { kJson, kCsv };
+
+std::optional<LedgerFormat> ParseLedgerFormat(std::string_view s) {
+  if (s == "json") return LedgerFormat::kJson;
+  if (s == "csv") return LedgerFormat::kCsv;
+  return std::nullopt;
+}
+
+// The solar share of `entries`, all sessions of site `site_id` (zone `tz`), from the site's energy
+// over their time in one read. A session still running (or stuck) far beyond the range stays
+// unknown: the read is bounded to twice the longest range.
+void AddSolarShares(store::Store& store, const std::string& site_id, const std::string& tz,
+                    std::span<LedgerEntry> entries, Timestamp now) {
+  Timestamp begin = entries.front().session.started_at, end = begin;
+  for (const auto& e : entries) {
+    begin = std::min(begin, e.session.started_at);
+    end = std::max(end, e.session.ended_at.value_or(now));
+  }
+  end = std::min(end, begin + std::chrono::days(2 * kMaxLedgerDays));
+  if (end <= begin) return;
+  const auto buckets =
+      ValueOrFail(store.Readings().EnergySeries(site_id, tz, begin, end, Interval::k15m));
+  if (buckets.empty()) return;
+  const Timestamp buckets_end = NextBucketStart(buckets.back().ts, Interval::k15m, tz);
+  for (auto& e : entries) e.solar_share = SolarShare(e.session, buckets, buckets_end, now);
+}
+
+// Every session the caller may see (as GET /api/v1/sessions lists them) that started on a local
+// day `from`..`to` of its site (UTC for a session of no stored site, such as `unassigned`), with
+// its solar share, oldest first; fails beyond kMaxLedgerSessions.
+std::vector<LedgerEntry> ReadLedger(store::Store& store, const Principal& caller, const Date& from,
+                                    const Date& to, Timestamp now) {
+  std::map<std::string, std::string, std::less<>> zones;
+  const auto zone_of = [&](const std::string& site_id) -> const std::string& {
+    auto it = zones.find(site_id);
+    if (it == zones.end()) {
+      it = zones.emplace(site_id, store.Sites().Timezone(site_id).value_or("UTC")).first;
+    }
+    return it->second;
+  };
+  // Local days are at most 14 hours off UTC ones: a day on either side holds them all.
+  store::SessionFilter filter;
+  filter.from = LocalMidnightOf(AddDays(from, -1), "UTC");
+  filter.to = LocalMidnightOf(AddDays(to, 2), "UTC");
+  filter.visibility = caller.visibility();
+  std::vector<LedgerEntry> ledger;
+  std::optional<store::SessionCursor> after;
+  do {
+    auto page = store.Sessions().List(filter, store::kMaxPageLimit, after);
+    for (auto& s : page.items) {
+      const Date day = LocalDate(s.started_at, zone_of(s.site_id));
+      if (day < from || day > to) continue;
+      if (std::ssize(ledger) == kMaxLedgerSessions) Fail(TooManyLedgerSessions(from, to));
+      ledger.push_back(LedgerEntry{std::move(s), std::nullopt});
+    }
+    after = page.next_cursor;
+  } while (after);
+
+  std::ranges::sort(ledger, {}, [](const LedgerEntry& e) { return e.session.site_id; });
+  for (auto first = ledger.begin(); first != ledger.end();) {
+    const auto last = std::ranges::find_if(first, ledger.end(), [&](const LedgerEntry& e) {
+      return e.session.site_id != first->session.site_id;
+    });
+    AddSolarShares(store, first->session.site_id, zone_of(first->session.site_id), {first, last},
+                   now);
+    first = last;
+  }
+  std::ranges::sort(ledger, {}, [](const LedgerEntry& e) {
+    return std::tie(e.session.started_at, e.session.session_id);
+  });
+  return ledger;
+}
+
+void ExportSessions(ApiContext& ctx, const httplib::Request& req, httplib::Response& res,
+                    const Principal& caller) {
+  const auto from = QueryDate(req, "from"), to = QueryDate(req, "to");
+  if (!from || !to) {
+    Fail(ErrorCode::kInvalidParameter,
+         "Query parameters 'from' and 'to' (YYYY-MM-DD, site-local days) are required.");
+  }
+  ValueOrFail(ValidateLedgerRange(*from, *to));
+  const auto format =
+      QueryNamed(req, "format", ParseLedgerFormat, "json, csv").value_or(LedgerFormat::kJson);
+  const Timestamp now = Now();
+  auto& store = ctx.Store();
+  const auto ledger = InSnapshot(store, [&] { return ReadLedger(store, caller, *from, *to, now); });
+  if (format == LedgerFormat::kJson) {
+    SendCached(req, res, codec::EncodeLedgerJson(*from, *to, ledger), "application/json",
+               kRevalidate);
+    return;
+  }
+  res.set_header("Content-Disposition", "attachment; filename=\"sessions-" + FormatDate(*from) +
+                                            "-" + FormatDate(*to) + ".csv\"");
+  SendCached(req, res, codec::EncodeLedgerCsv(ledger), "text/csv; charset=utf-8", kRevalidate);
 }
 
 Json Optional(const std::optional<std::string>& v) { return v ? Json(*v) : Json(nullptr); }
@@ -138,6 +249,8 @@ void RemoteStop(ApiContext& ctx, const httplib::Request& req, httplib::Response&
 
 void RegisterSessionRoutes(Router& router) {
   router.Get("/api/v1/sessions", Access::kAnyUser, ListSessions);
+  // Before the session route, whose pattern would take "export" for an id.
+  router.Get("/api/v1/sessions/export", Access::kAnyUser, ExportSessions);
   router.Get(R"(/api/v1/sessions/([^/]+))", Access::kAnyUser, GetSession);
   router.Get("/api/v1/stations", Access::kAnyUser, ListStations);
   router.Get(R"(/api/v1/stations/([^/]+)/sessions/summary)", Access::kAnyUser, StationSummary);

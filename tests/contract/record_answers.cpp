@@ -273,6 +273,12 @@ TEST_F(ContractRecorder, EveryRouteAnswersWhatItDocuments) {
   Ask(viewer, "GET", std::string("/api/v1/sessions") + kReversed, "", 422);
   Ask(viewer, "GET", "/api/v1/sessions/s-a", "", 200);
   Ask(viewer, "GET", "/api/v1/sessions/nope", "", 404);
+  const std::string ledger = "/api/v1/sessions/export?from=2026-11-01&to=2026-11-30";
+  EXPECT_EQ(Ask(viewer, "GET", ledger, "", 200).body["items"].size(), 1u);
+  Ask(viewer, "GET", ledger + "&format=csv", "", 200);
+  Ask(viewer, "GET", ledger + "&format=xlsx", "", 400);
+  Ask(viewer, "GET", "/api/v1/sessions/export?from=2026-11-31&to=2026-12-01", "", 400);
+  Ask(viewer, "GET", "/api/v1/sessions/export?from=2026-12-01&to=2026-11-30", "", 422);
   Ask(viewer, "GET", "/api/v1/stations", "", 200);
   Ask(viewer, "GET", "/api/v1/stations?limit=0", "", 400);
   Ask(viewer, "GET", "/api/v1/stations/st-a/sessions/summary", "", 200);

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <set>
 #include <thread>
 
 #include "harness.h"
@@ -105,6 +106,7 @@ const std::vector<Row> kMatrix = {
     {"PUT", "/api/v1/devices/ev-a/state", R"({"is_at_home": true})", {200, 200, 200, 404, 401}},
     // Sessions and stations: what happened on the caller's sites.
     {"GET", "/api/v1/sessions", "", {200, 200, 200, 200, 401}},
+    {"GET", "/api/v1/sessions/export?from=2026-11-21&to=2026-11-21", "", {200, 200, 200, 200, 401}},
     {"GET", "/api/v1/sessions/s-a", "", {200, 200, 200, 404, 401}},
     {"GET", "/api/v1/stations", "", {200, 200, 200, 200, 401}},
     {"GET", "/api/v1/stations/st-a/sessions/summary", "", {200, 200, 200, 404, 401}},
@@ -379,6 +381,16 @@ TEST_F(AccessTest, StationsCountOnlyTheSessionsOfVisibleSites) {
   EXPECT_EQ(station(kViewerA)["site_id"], "site-a");
   EXPECT_EQ(station(kViewerA)["sessions"], 1);
   EXPECT_EQ(station(kViewerA)["last_session_at"], "2026-11-21T09:10:00Z");
+  // The ledger likewise.
+  const auto ledger = [&](Caller who) {
+    std::set<std::string> ids;
+    const auto a = As(who, "GET", "/api/v1/sessions/export?from=2026-11-21&to=2026-11-21", "");
+    for (const auto& e : a.body["items"]) ids.insert(e["session_id"].get<std::string>());
+    return ids;
+  };
+  EXPECT_EQ(ledger(kViewerA), (std::set<std::string>{"s-a", "shared-a"}));
+  EXPECT_EQ(ledger(kViewerB), (std::set<std::string>{"s-b", "shared-b"}));
+  EXPECT_EQ(ledger(kAdmin), (std::set<std::string>{"s-a", "s-b", "shared-a", "shared-b"}));
 
   // A session message on site B's topic cannot take site A's session over.
   stack_.Publish(SessionTopic("site-b", "st-a"),

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "ems/store/store.h"
 #include "harness.h"
 
 namespace ems::testing {
@@ -172,6 +173,148 @@ TEST_F(SessionsTest, FiltersCursorsStationsAndSummaries) {
   EXPECT_NEAR(sum.body["cost"].get<double>(), 3 * 5.71, 1e-9);
   EXPECT_EQ(sum.body["currency"], "EUR");
   EXPECT_EQ(stack_.Get("/api/v1/stations/st-zzz/sessions/summary").status, 404);
+}
+
+// The session ledger (GET /api/v1/sessions/export, docs/decisions.md) over a constructed day ten
+// days ago (raw telemetry older than the retention is refused), stored in the stack's database:
+// site "home" (Europe/Berlin, UTC+1 or +2) consumes 4 kW from 06:00 to 12:00 UTC and its roof
+// produces 2 kW from 08:00 to 12:00 UTC, nothing is read after 12:00; site "away" is seen by the
+// admin only.
+TEST_F(SessionsTest, LedgerExportsVisibleSessionsWithTheirSolarShare) {
+  for (const auto& [id, zone] : {std::pair{"home", "Europe/Berlin"}, std::pair{"away", "UTC"}}) {
+    ASSERT_EQ(stack_.Post("/api/v1/sites", {{"id", id}, {"name", id}, {"timezone", zone}}).status,
+              201);
+  }
+  ASSERT_EQ(stack_
+                .Post("/api/v1/sites/home/devices", {{"id", "pv-1"},
+                                                     {"type", "solar_panel"},
+                                                     {"name", "Roof"},
+                                                     {"properties", {{"rated_power_w", 5000}}}})
+                .status,
+            201);
+  ASSERT_EQ(stack_
+                .Post("/api/v1/sites/home/devices", {{"id", "load-1"},
+                                                     {"type", "appliance"},
+                                                     {"name", "House"},
+                                                     {"properties", {{"average_power_w", 4000}}}})
+                .status,
+            201);
+  const Date day = LocalDate(Now() - std::chrono::days(10), "UTC");
+  const std::string date = FormatDate(day);
+  const auto at = [midnight = LocalMidnightOf(day, "UTC")](int minutes) {
+    return midnight + std::chrono::minutes(minutes);
+  };
+  const auto text = [&](int minutes) { return FormatTimestamp(at(minutes)); };
+  auto store = store::OpenStore(stack_.database());
+  {
+    auto tx = store->Begin(store::TxMode::kWrite);
+    for (int m = 6 * 60; m <= 12 * 60; ++m) {
+      ASSERT_EQ(store->Telemetry().Insert("load-1", "power_w", at(m), -4000, "Europe/Berlin"),
+                store::InsertOutcome::kStored);
+      if (m >= 8 * 60) {
+        ASSERT_EQ(store->Telemetry().Insert("pv-1", "power_w", at(m), 2000, "Europe/Berlin"),
+                  store::InsertOutcome::kStored);
+      }
+    }
+    const auto session = [&](const char* id, const char* site, int start,
+                             std::optional<const char*> vehicle) {
+      ChargingSession s;
+      s.session_id = id;
+      s.station_id = "st-1";
+      s.site_id = site;
+      if (vehicle) s.vehicle_id = *vehicle;
+      s.started_at = at(start);
+      s.ended_at = at(start + 4 * 60);
+      s.energy_kwh = 12.5;
+      s.cost = 3.75;
+      s.currency = "EUR";
+      return s;
+    };
+    for (const auto& s : {
+             // 07:00–11:00 UTC: 1 h without sun, 3 h half covered: 0.375.
+             session("s-sun", "home", 7 * 60, "-ev.1"),
+             // After 12:00 UTC nothing was read: unknown.
+             session("s-gap", "home", 13 * 60, std::nullopt),
+             // 00:30 in Berlin, still the day before in UTC: in the ledger of `day`.
+             session("s-night", "home", -30, std::nullopt),
+             // 00:30 of the next day in Berlin: not.
+             session("s-next", "home", 23 * 60 + 30, std::nullopt),
+             session("s-away", "away", 10 * 60, "car-2"),
+         }) {
+      ASSERT_TRUE(store->Sessions().Store(s, Now()));
+    }
+    tx.Commit();
+  }
+  ASSERT_TRUE(stack_.AddUser("home-viewer", "pw-home-viewer", "viewer", {"home"}));
+  const auto viewer = stack_.Login("home-viewer", "pw-home-viewer");
+  const std::string export_day = "/api/v1/sessions/export?from=" + date + "&to=" + date;
+
+  const auto ids = [](const HttpAnswer& a) {
+    std::vector<std::string> out;
+    for (const auto& e : a.body["items"]) out.push_back(e["session_id"]);
+    return out;
+  };
+  const auto seen = stack_.Get(export_day, viewer);
+  ASSERT_EQ(seen.status, 200) << seen.raw;
+  EXPECT_EQ(seen.content_type, "application/json");
+  EXPECT_EQ(seen.body["from"], date);
+  EXPECT_EQ(seen.body["to"], date);
+  EXPECT_EQ(ids(seen), (std::vector<std::string>{"s-night", "s-sun", "s-gap"}));  // oldest first
+  const auto& sun = seen.body["items"][1];
+  EXPECT_EQ(sun["site_id"], "home");
+  EXPECT_EQ(sun["station_id"], "st-1");
+  EXPECT_EQ(sun["vehicle_id"], "-ev.1");
+  EXPECT_EQ(sun["started_at"], text(7 * 60));
+  EXPECT_EQ(sun["ended_at"], text(11 * 60));
+  EXPECT_EQ(sun["status"], "completed");
+  EXPECT_EQ(sun["energy_kwh"], 12.5);
+  EXPECT_EQ(sun["cost"], 3.75);
+  EXPECT_EQ(sun["currency"], "EUR");
+  EXPECT_EQ(sun["solar_share"], 0.375);
+  EXPECT_TRUE(seen.body["items"][2]["solar_share"].is_null());  // s-gap
+  EXPECT_TRUE(seen.body["items"][0]["solar_share"].is_null());  // s-night: before any reading
+
+  // The admin sees the other site too; its day is a UTC one.
+  EXPECT_EQ(ids(stack_.Get(export_day)),
+            (std::vector<std::string>{"s-night", "s-sun", "s-away", "s-gap"}));
+  const std::string next = FormatDate(AddDays(day, 1));
+  EXPECT_EQ(ids(stack_.Get("/api/v1/sessions/export?from=" + next + "&to=" + next, viewer)),
+            std::vector<std::string>{"s-next"});
+
+  httplib::Client edge("127.0.0.1", stack_.edge_port());
+  const auto csv = edge.Get(export_day + "&format=csv", {{"Authorization", "Bearer " + viewer}});
+  ASSERT_TRUE(csv);
+  ASSERT_EQ(csv->status, 200) << csv->body;
+  EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv; charset=utf-8");
+  EXPECT_EQ(csv->get_header_value("Content-Disposition"),
+            "attachment; filename=\"sessions-" + date + "-" + date + ".csv\"");
+  EXPECT_EQ(csv->body,
+            "session_id,site_id,station_id,vehicle_id,started_at,ended_at,status,energy_kwh,cost,"
+            "currency,solar_share\r\n"
+            "s-night,home,st-1,," +
+                text(-30) + "," + text(210) +
+                ",completed,12.5,3.75,EUR,unknown\r\n"
+                // The vehicle id a spreadsheet would read as a formula is written as text.
+                "s-sun,home,st-1,'-ev.1," +
+                text(7 * 60) + "," + text(11 * 60) +
+                ",completed,12.5,3.75,EUR,0.375\r\n"
+                "s-gap,home,st-1,," +
+                text(13 * 60) + "," + text(17 * 60) + ",completed,12.5,3.75,EUR,unknown\r\n");
+
+  // Bad requests: one sentence each.
+  for (const auto& [query, status] :
+       std::vector<std::pair<std::string, int>>{{"from=2026-06-01", 400},
+                                                {"from=2026-06-01&to=June", 400},
+                                                {"from=2026-02-30&to=2026-03-01", 400},
+                                                {"from=2026-06-01&to=2026-06-01&format=xlsx", 400},
+                                                {"from=2026-06-02&to=2026-06-01", 422},
+                                                {"from=2026-01-01&to=2027-02-05", 422}}) {
+    const auto a = stack_.Get("/api/v1/sessions/export?" + query, viewer);
+    EXPECT_EQ(a.status, status) << query << " → " << a.raw;
+    EXPECT_FALSE(a.body.value("message", "").empty()) << query;
+  }
+  EXPECT_EQ(stack_.Get("/api/v1/sessions/export?from=2026-01-01&to=2027-02-04", viewer).status,
+            200);
 }
 
 }  // namespace
