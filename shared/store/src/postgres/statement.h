@@ -30,13 +30,13 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/sql.h"
 #include "ems/domain/charging_schedule.h"
 #include "ems/domain/contract.h"
 #include "ems/domain/device.h"
 #include "ems/domain/session.h"
 #include "ems/domain/time.h"
 #include "ems/domain/user.h"
-#include "common/sql.h"
 #include "ems/store/store.h"
 #include "ems/store/visibility.h"
 
@@ -73,7 +73,6 @@ std::string MaskedUrl(std::string_view url);
 
 // Throws for a failed result (and clears it).
 [[noreturn]] void ThrowError(PGconn* conn, PGresult* result, std::string_view sql);
-
 
 namespace internal {
 

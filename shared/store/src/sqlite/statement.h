@@ -38,18 +38,17 @@
 #include <string_view>
 #include <type_traits>
 
+#include "common/sql.h"
 #include "ems/domain/charging_schedule.h"
 #include "ems/domain/contract.h"
 #include "ems/domain/device.h"
 #include "ems/domain/session.h"
 #include "ems/domain/time.h"
 #include "ems/domain/user.h"
-#include "common/sql.h"
 #include "ems/store/store.h"
 #include "ems/store/visibility.h"
 
 namespace ems::store::sqlite {
-
 
 // True for SQLite errors that are StorageFaults; false for those a statement's data causes
 // (constraints, type mismatches, too big).
