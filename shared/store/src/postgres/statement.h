@@ -134,6 +134,9 @@ class Statement {
   template <class... Args>
   Query Run(const Args&... args);
 
+  // True inside a transaction, as sqlite::Statement::InTransaction.
+  static bool InTransaction(Connection& db) { return db.InTransaction(); }
+
   const std::string& sql() const { return sql_; }
 
  private:

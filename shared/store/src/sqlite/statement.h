@@ -115,6 +115,11 @@ class Statement {
   template <class... Args>
   Query Run(const Args&... args);
 
+  // True inside a transaction (written once for both backends: common/contract_repository.h).
+  static bool InTransaction(SQLite::Database& db) {
+    return sqlite3_get_autocommit(db.getHandle()) == 0;
+  }
+
  private:
   sqlite3_stmt* stmt_ = nullptr;
 };
