@@ -5,7 +5,8 @@
 // GET /api/v1/sites/{site}/energy/summary answers it; app.js refreshes it from there, without
 // JavaScript the page reloads every minute), power over the last 24 hours per device type
 // (15-minute averages of each device's power_w, summed per type), energy per local day over the
-// last 30 days (TelemetryReader::EnergySeries at 1d, as the energy series route), the devices
+// last 30 days (TelemetryReader::EnergySeries at 1d, as the energy series route), the site's
+// prices today and tomorrow (when it has any, as GET /api/v1/sites/{site}/tariff), the devices
 // with their latest values and staleness, the ten newest charging sessions, and the schedules of
 // its EVs with their buttons. A site the caller may not see answers 404, as in the JSON API.
 #include <algorithm>
@@ -125,6 +126,31 @@ std::string EnergyChart(store::Store& store, const store::Site& site, Timestamp 
   }
   c.series = {std::move(produced), std::move(consumed)};
   return RenderDailyChart(c);
+}
+
+// The site's prices with validity (docs/contract.md §4.1) today and tomorrow, one step per price,
+// so quarter-hour and hourly prices are drawn exactly as long as each holds; nothing without
+// prices.
+std::string PriceChart(store::Store& store, const store::Site& site, Timestamp now) {
+  const auto from = LocalPeriodStart(now, CalendarUnit::kDay, site.timezone);
+  const auto tomorrow =
+      LocalPeriodStart(from + std::chrono::hours(36), CalendarUnit::kDay, site.timezone);
+  const auto to =
+      LocalPeriodStart(tomorrow + std::chrono::hours(36), CalendarUnit::kDay, site.timezone);
+  const auto tariff = store.Tariffs().Get(site.id, from, to);
+  if (!tariff || tariff->prices.empty()) return "";
+  chart::Line line{"price", {}};
+  for (const auto& p : tariff->prices) {
+    line.points.push_back({std::max(p.start, from), p.price_per_kwh});
+    line.points.push_back({std::min(p.end, to), p.price_per_kwh});
+  }
+  return RenderTimeChart(chart::TimeChart{"Energy price, today and tomorrow",
+                                          tariff->currency + "/kWh",
+                                          from,
+                                          to,
+                                          site.timezone,
+                                          std::chrono::hours(24),
+                                          {std::move(line)}});
 }
 
 }  // namespace
@@ -250,7 +276,7 @@ void SitePage(ApiContext& ctx, const httplib::Request& req, httplib::Response& r
             ", times in " + Escape(site.timezone) + ".</p>" + FlowSection(site, summary, names) +
             "<section class=\"charts\"><h2>Power and energy</h2>" +
             PowerChart(store, site, devices, now) + EnergyChart(store, site, now) +
-            "</section><section><h2>Devices</h2>" +
+            PriceChart(store, site, now) + "</section><section><h2>Devices</h2>" +
             DeviceTable(devices, site.timezone, now, ctx.stale_after, false) +
             "</section><section><h2>Recent charging sessions</h2>" +
             SessionTable(store.Sessions().List(sessions, 10, std::nullopt).items, site.timezone) +

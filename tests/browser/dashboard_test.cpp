@@ -95,10 +95,38 @@ class DashboardTest : public ::testing::Test {
     EXPECT_GE(socs, 2);  // the home's battery and EV
     const auto devices = stack_.GetAllItems("/api/v1/sites/" + site_ + "/devices");
     EXPECT_EQ(b.FindAll("table.devices tbody tr").size(), devices.size());
-    // Two charts with data: power per type (lines), energy per day (bars).
-    EXPECT_EQ(b.FindAll("figure.chart svg").size(), 2u);
+    // Charts with data: power per type (lines), energy per day (bars), and the price today and
+    // tomorrow (steps) when the API answers prices for then.
     EXPECT_FALSE(b.FindAll("figure.chart polyline").empty());
     EXPECT_FALSE(b.FindAll("figure.chart rect").empty());
+    ExpectThePricesOfTheApi(b);
+  }
+
+  // The price chart draws each price the tariff route answers for today and tomorrow (site-local
+  // days) as one step: two points, at its start and its end, so a quarter-hour price is a quarter
+  // hour wide.
+  void ExpectThePricesOfTheApi(Browser& b) {
+    const auto zone = stack_.Get("/api/v1/sites/" + site_).body["timezone"].get<std::string>();
+    const auto today = LocalPeriodStart(Now(), CalendarUnit::kDay, zone);
+    const auto tomorrow =
+        LocalPeriodStart(today + std::chrono::hours(36), CalendarUnit::kDay, zone);
+    const auto end = LocalPeriodStart(tomorrow + std::chrono::hours(36), CalendarUnit::kDay, zone);
+    const auto tariff =
+        stack_
+            .Get("/api/v1/sites/" + site_ + "/tariff?from=" + FormatTimestamp(today) +
+                 "&to=" + FormatTimestamp(end))
+            .body;
+    const std::size_t prices = tariff["prices"].size();
+    EXPECT_EQ(b.FindAll("figure.chart svg").size(), prices > 0 ? 3u : 2u);
+    if (prices == 0) return;
+    const std::string chart = "section.charts figure.chart:nth-of-type(3)";
+    EXPECT_EQ(b.Text(chart + " figcaption"), "Energy price, today and tomorrow");
+    EXPECT_EQ(b.Text(chart + " text.unit"), tariff["currency"].get<std::string>() + "/kWh");
+    ASSERT_EQ(b.FindAll(chart + " polyline").size(), 1u);  // the sim's prices leave no gap
+    std::size_t points = 0;
+    const auto drawn = b.Attribute(chart + " polyline", "points");
+    for (const char c : drawn) points += c == ',' ? 1 : 0;
+    EXPECT_EQ(points, 2 * prices) << drawn;
   }
 
   // The device page's latest values are the metrics route's.
