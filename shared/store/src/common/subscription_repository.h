@@ -1,6 +1,6 @@
 // Every statement on the subscriptions and subscription_metrics tables. A subscription's metrics
 // travel as one JSON array of [device_id, metric] pairs, read as rows by the backend's
-// SubscriptionSql::Pairs, so any number of them costs one statement.
+// SubscriptionSql::kPairs, so any number of them costs one statement.
 // Written once for both backends, over the backend's Statement (common/sql.h).
 #pragma once
 
@@ -42,7 +42,7 @@ std::vector<Subscription> ReadSubscriptions(Query& q) {
   return out;
 }
 
-// `Sql::Pairs(n)`: the backend's rows (key, device_id, metric) of the JSON pairs bound as ?n.
+// `Sql::kPairs`: the backend's rows (key, device_id, metric) of the JSON pairs bound as ?2.
 template <class Statement, class Sql>
 class SubscriptionRepositoryOn final : public SubscriptionRepository {
  public:
@@ -57,7 +57,7 @@ class SubscriptionRepositoryOn final : public SubscriptionRepository {
         insert_metrics_(db,
                         "INSERT INTO subscription_metrics (subscription_id, position, device_id, "
                         "metric) SELECT ?1, p.key, p.device_id, p.metric FROM (" +
-                            Sql::Pairs(2) + ") AS p"),
+                            std::string(Sql::kPairs) + ") AS p"),
         delete_metrics_(db, "DELETE FROM subscription_metrics WHERE subscription_id = ?1"),
         get_(db, std::string("SELECT ") + kColumns +
                      " FROM subscriptions s LEFT JOIN subscription_metrics m "
@@ -71,8 +71,9 @@ class SubscriptionRepositoryOn final : public SubscriptionRepository {
         resolve_(db,
                  "SELECT d.site_id, s.timezone, d.type, EXISTS (SELECT 1 FROM metric_latest l "
                  "WHERE l.device_id = d.id AND l.metric = p.metric) FROM (" +
-                     Sql::Pairs(1) + ") AS p LEFT JOIN devices d ON d.id = p.device_id AND " +
-                     VisibleSite("d.site_id", 2) +
+                     std::string(Sql::kPairs) +
+                     ") AS p LEFT JOIN devices d ON d.id = p.device_id AND " +
+                     VisibleSite("d.site_id", 1) +
                      " LEFT JOIN sites s ON s.id = d.site_id ORDER BY p.key") {}
 
   Result<Subscription> Create(const std::string& id, const std::string& owner,
@@ -118,7 +119,7 @@ class SubscriptionRepositoryOn final : public SubscriptionRepository {
   std::vector<std::optional<MetricTarget>> Resolve(std::span<const SubscribedMetric> metrics,
                                                    const Visibility& visibility) override {
     std::vector<std::optional<MetricTarget>> out;
-    auto q = resolve_.Run(MetricPairs(metrics), visibility);
+    auto q = resolve_.Run(visibility, MetricPairs(metrics));
     while (q.Next()) {
       if (q.IsNull(0)) {
         out.emplace_back();

@@ -7,11 +7,9 @@ namespace ems::store::postgres {
 namespace {
 
 struct SubscriptionSql {
-  static std::string Pairs(int param) {
-    return "SELECT j.key - 1 AS key, j.value ->> 0 AS device_id, j.value ->> 1 AS metric "
-           "FROM jsonb_array_elements(?" +
-           std::to_string(param) + ") WITH ORDINALITY AS j(value, key)";
-  }
+  static constexpr const char* kPairs =
+      "SELECT j.key - 1 AS key, j.value ->> 0 AS device_id, j.value ->> 1 AS metric "
+      "FROM jsonb_array_elements(?2) WITH ORDINALITY AS j(value, key)";
 };
 
 }  // namespace

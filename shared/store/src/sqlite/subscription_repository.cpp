@@ -7,11 +7,9 @@ namespace ems::store::sqlite {
 namespace {
 
 struct SubscriptionSql {
-  static std::string Pairs(int param) {
-    return "SELECT key, json_extract(value, '$[0]') AS device_id, json_extract(value, '$[1]') "
-           "AS metric FROM json_each(?" +
-           std::to_string(param) + ")";
-  }
+  static constexpr const char* kPairs =
+      "SELECT key, json_extract(value, '$[0]') AS device_id, json_extract(value, '$[1]') "
+      "AS metric FROM json_each(?2)";
 };
 
 }  // namespace
